@@ -1,0 +1,2 @@
+#!/bin/sh
+{{BLOCK}}exec "$(dirname "$0")/{{CHAINED}}" "$@"

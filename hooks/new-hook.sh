@@ -1,0 +1,2 @@
+#!/bin/sh
+{{BLOCK}}exit 0

@@ -1,0 +1,345 @@
+//! `roadmap-hooks`: installs the git hooks that keep the issue cache current, runs them, and
+//! reports on them.
+
+use clap::{Parser, Subcommand};
+use git2::Repository;
+use roadmap_hooks::cache::Cache;
+use roadmap_hooks::cli::{self, UserError, write_stdout};
+use roadmap_hooks::git::{RepoDirs, read_head_stamp};
+use roadmap_hooks::hooks::{self, HookState, Installed, Uninstalled};
+use roadmap_hooks::sync::{self, SyncOutcome, SyncReport, SyncRequest, short};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "roadmap-hooks",
+    version,
+    about = "Keep a SQLite cache of roadmap issues current with git hooks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install the hooks in this clone and build the cache
+    Install {
+        /// The repository (default: the one around the current directory)
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// Also install a reference-transaction hook, which catches `reset` and `stash` at once.
+        /// Costly: git runs it for every ref update, which made a fetch of 300 refs 4-7x slower
+        #[arg(long)]
+        reference_transaction: bool,
+        /// Write into a hooks directory that is tracked by the repository (e.g. .husky)
+        #[arg(long)]
+        allow_tracked_hooks: bool,
+    },
+    /// Remove exactly what install added, restoring hooks that were there before
+    Uninstall {
+        #[arg(long)]
+        repo: Option<PathBuf>,
+    },
+    /// Show hooks, cache and sync state
+    Status {
+        #[arg(long)]
+        repo: Option<PathBuf>,
+    },
+    /// Bring the cache up to HEAD now
+    Sync {
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// Rebuild from HEAD's files instead of applying the diff since the last sync
+        #[arg(long)]
+        full: bool,
+    },
+    /// Parse the issue files in the working tree without the cache; print them as JSON
+    Scan {
+        #[arg(long)]
+        repo: Option<PathBuf>,
+    },
+    /// Run by the installed hooks; always exits 0
+    #[command(hide = true)]
+    Hook {
+        name: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn main() {
+    // A hook must never fail git, whatever it is given: parse errors included.
+    let raw: Vec<String> = std::env::args().collect();
+    if raw.get(1).is_some_and(|a| a == "hook") {
+        let name = raw.get(2).cloned().unwrap_or_default();
+        let outcome = std::panic::catch_unwind(|| {
+            roadmap_hooks::hook_entry::run(&name, raw.get(3..).unwrap_or(&[]))
+        });
+        if let Ok(Some(line)) = outcome {
+            eprintln!("{line}");
+        }
+        std::process::exit(0);
+    }
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Install {
+            repo,
+            reference_transaction,
+            allow_tracked_hooks,
+        } => install(repo, reference_transaction, allow_tracked_hooks),
+        Command::Uninstall { repo } => uninstall(repo),
+        Command::Status { repo } => status(repo),
+        Command::Sync { repo, full } => run_sync(repo, full),
+        Command::Scan { repo } => scan(repo),
+        Command::Hook { .. } => Ok(()),
+    };
+    if let Err(error) = result {
+        error.print("roadmap-hooks");
+        std::process::exit(cli::EXIT_USER_ERROR);
+    }
+}
+
+fn open_repo(repo: Option<PathBuf>) -> Result<Repository, UserError> {
+    let opened = match &repo {
+        Some(path) => Repository::discover(path),
+        None => Repository::open_from_env(),
+    };
+    let repo = opened.map_err(|e| {
+        let place = repo.map_or_else(
+            || "the current directory".to_owned(),
+            |p| p.display().to_string(),
+        );
+        UserError::new(format!(
+            "not in a git repository: {place} ({})",
+            e.message()
+        ))
+    })?;
+    if repo.is_bare() {
+        return Err(UserError::new(format!(
+            "{} is a bare repository; roadmap-hooks needs a working tree",
+            repo.path().display()
+        )));
+    }
+    Ok(repo)
+}
+
+fn install(
+    repo: Option<PathBuf>,
+    reference_transaction: bool,
+    allow_tracked: bool,
+) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let work_dir = repo.workdir().unwrap_or(repo.path()).to_owned();
+    let dir = hooks::locate(&work_dir)?;
+    if dir.tracked && !allow_tracked {
+        return Err(UserError::new(format!(
+            "the hooks directory {} is tracked in this repository; installing would change files you commit",
+            dir.path.display()
+        ))
+        .with_hint("rerun with --allow-tracked-hooks if that is what you want"));
+    }
+    let binary = std::env::current_exe()?;
+    let binary = std::fs::canonicalize(&binary)
+        .unwrap_or(binary)
+        .display()
+        .to_string();
+    let mut names: Vec<&str> = hooks::HOOKS.to_vec();
+    if reference_transaction {
+        names.push(hooks::REFERENCE_TRANSACTION);
+    }
+    let mut out = String::new();
+    let mut changed = Vec::new();
+    for name in names {
+        match hooks::install(&dir.path, name, &binary)? {
+            Installed::Unchanged => {}
+            Installed::Created => changed.push(name.to_owned()),
+            Installed::Updated => changed.push(format!("{name} (updated)")),
+            Installed::AddedToUserHook => changed.push(format!("{name} (added to your hook)")),
+            Installed::ChainedToUserHook => changed.push(format!(
+                "{name} (your hook renamed to {name}.roadmap-hooks-chained and still runs)"
+            )),
+        }
+    }
+    if changed.is_empty() {
+        out.push_str(&format!(
+            "hooks already installed in {}\n",
+            dir.path.display()
+        ));
+    } else {
+        out.push_str(&format!(
+            "installed hooks in {}: {}\n",
+            dir.path.display(),
+            changed.join(", ")
+        ));
+    }
+    if dir.outside_repository {
+        out.push_str("note: this hooks directory is outside the repository (core.hooksPath); the hooks run in every repository that uses it\n");
+    }
+    write_stdout(out.as_bytes())?;
+    let report = sync_and_describe(&repo, false)?;
+    write_stdout(report.as_bytes())
+}
+
+fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let dir = hooks::locate(repo.workdir().unwrap_or(repo.path()))?;
+    let mut removed = Vec::new();
+    for name in hooks::HOOKS.iter().chain([&hooks::REFERENCE_TRANSACTION]) {
+        match hooks::uninstall(&dir.path, name)? {
+            Uninstalled::NotInstalled => {}
+            Uninstalled::Deleted => removed.push((*name).to_owned()),
+            Uninstalled::RemovedFromUserHook => removed.push(format!("{name} (your hook kept)")),
+            Uninstalled::RestoredUserHook => removed.push(format!("{name} (your hook restored)")),
+        }
+    }
+    let text = if removed.is_empty() {
+        format!("no roadmap-hooks hooks in {}\n", dir.path.display())
+    } else {
+        format!(
+            "removed hooks from {}: {}\n",
+            dir.path.display(),
+            removed.join(", ")
+        )
+    };
+    write_stdout(text.as_bytes())
+}
+
+fn run_sync(repo: Option<PathBuf>, full: bool) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let text = sync_and_describe(&repo, full)?;
+    write_stdout(text.as_bytes())
+}
+
+/// Syncs and returns what to tell the user; invalid files go to stderr as they are found.
+fn sync_and_describe(repo: &Repository, full: bool) -> Result<String, UserError> {
+    let request = SyncRequest {
+        full,
+        lock_wait: Duration::from_secs(30),
+    };
+    let outcome = sync::sync(repo, &request)?;
+    let cache = Cache::open_existing(&RepoDirs::of(repo).cache_path())?;
+    let count = cache.issue_count()?;
+    Ok(match outcome {
+        SyncOutcome::UpToDate { commit } => format!(
+            "cache already at {}: {count} issues\n",
+            describe_commit(&commit)
+        ),
+        SyncOutcome::LockBusy => "another sync held the lock for 30s; try again\n".to_owned(),
+        SyncOutcome::Synced(reports) => {
+            let mut text = String::new();
+            for report in &reports {
+                for (path, error) in &report.invalid {
+                    eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
+                }
+                text.push_str(&describe(report, count));
+            }
+            text
+        }
+    })
+}
+
+fn describe(report: &SyncReport, count: i64) -> String {
+    let at = describe_commit(&report.commit);
+    match &report.rebuilt {
+        Some(reason) => format!("rebuilt the cache from {at} ({reason}): {count} issues\n"),
+        None => format!(
+            "synced {at}: {} added, {} modified, {} deleted, {} renamed; {count} issues\n",
+            report.added, report.modified, report.deleted, report.renamed
+        ),
+    }
+}
+
+fn describe_commit(commit: &str) -> String {
+    if commit.is_empty() {
+        "an unborn HEAD".to_owned()
+    } else {
+        short(commit).to_owned()
+    }
+}
+
+fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let dirs = RepoDirs::of(&repo);
+    let mut out = String::new();
+    match hooks::locate(repo.workdir().unwrap_or(repo.path())) {
+        Ok(dir) => {
+            out.push_str(&format!("hooks directory: {}\n", dir.path.display()));
+            for name in hooks::HOOKS.iter().chain([&hooks::REFERENCE_TRANSACTION]) {
+                let state = hooks::state(&dir.path, name);
+                let text = match &state {
+                    HookState::Missing | HookState::NotOurs
+                        if *name == hooks::REFERENCE_TRANSACTION =>
+                    {
+                        continue;
+                    }
+                    HookState::Missing => "not installed".to_owned(),
+                    HookState::NotOurs => "not installed (a hook of yours is there)".to_owned(),
+                    HookState::Ours(v) => format!(
+                        "installed ({})",
+                        v.trim_start_matches("# >>> ").trim_end_matches(" >>>")
+                    ),
+                    HookState::BlockInUserHook(_) => "installed (block in your hook)".to_owned(),
+                    HookState::Chaining(_) => "installed (chains to your hook)".to_owned(),
+                };
+                out.push_str(&format!("  {name:<22}{text}\n"));
+            }
+        }
+        Err(e) => out.push_str(&format!("hooks directory: unknown ({e})\n")),
+    }
+    let cache_path = dirs.cache_path();
+    out.push_str(&format!("cache: {}\n", cache_path.display()));
+    match Cache::open_existing(&cache_path) {
+        Err(e) => out.push_str(&format!("  {e}\n  run `roadmap-hooks sync` to build it\n")),
+        Ok(cache) => {
+            let last = cache.last_synced_commit()?.unwrap_or_default();
+            let head = read_head_stamp(&dirs);
+            let head_text = head
+                .as_synced_commit()
+                .map_or("unknown".to_owned(), describe_commit);
+            let state = if head.as_synced_commit() == Some(last.as_str()) {
+                "in sync"
+            } else {
+                "behind HEAD"
+            };
+            out.push_str(&format!(
+                "  schema {}, {} issues\n",
+                roadmap_hooks::cache::SCHEMA_VERSION,
+                cache.issue_count()?
+            ));
+            out.push_str(&format!(
+                "  last synced {}, HEAD {head_text}: {state}\n",
+                describe_commit(&last)
+            ));
+            let invalid = cache.invalid_files()?;
+            out.push_str(&format!("invalid files: {}\n", invalid.len()));
+            for (path, error) in invalid {
+                out.push_str(&format!("  {path}: {error}\n"));
+            }
+            for (id, paths) in cache.duplicate_ids()? {
+                out.push_str(&format!(
+                    "duplicate id {id}: listed {}; also in {}\n",
+                    paths[0],
+                    paths[1..].join(", ")
+                ));
+            }
+            for (path, warning) in cache.field_warnings()? {
+                out.push_str(&format!("warning: {path}: {warning}\n"));
+            }
+        }
+    }
+    write_stdout(out.as_bytes())
+}
+
+fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let root = repo
+        .workdir()
+        .ok_or_else(|| UserError::new("the repository has no working tree"))?;
+    let found = roadmap_hooks::scan::scan(root)?;
+    for (path, error) in &found.invalid {
+        eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
+    }
+    write_stdout(roadmap_hooks::cli::render::json(&found.to_json_objects()).as_bytes())
+}

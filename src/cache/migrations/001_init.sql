@@ -1,0 +1,76 @@
+-- Schema 1. Everything but sync_base_state is rebuilt from git at will.
+
+-- Key/value facts about the cache: last_synced_commit, last_sync_kind, last_sync_at.
+CREATE TABLE sync_metadata (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per issue file at HEAD. Several files may share an id; all but one are shadowed.
+CREATE TABLE issues (
+    path          TEXT NOT NULL UNIQUE,   -- repository-relative, `/`-separated
+    blob_oid      TEXT NOT NULL,          -- the file's blob at last_synced_commit
+    id            TEXT NOT NULL,
+    shadowed      INTEGER NOT NULL DEFAULT 0,
+    archived      INTEGER NOT NULL,
+    is_open       INTEGER NOT NULL,       -- not closed, not archived
+    title         TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_rank   INTEGER NOT NULL,
+    priority      TEXT NOT NULL,
+    priority_rank INTEGER NOT NULL,
+    issue_type    TEXT NOT NULL,
+    milestone     TEXT,
+    assignee      TEXT,
+    labels        TEXT NOT NULL,          -- JSON array
+    created_key   TEXT,                   -- UTC sort key of `created`
+    updated_key   TEXT,
+    due_date      TEXT,
+    body          TEXT NOT NULL,
+    json          TEXT NOT NULL,          -- the object `list --format json` prints
+    warnings      TEXT,                   -- one line per odd field
+    -- 1 when `roadmap` itself wrote the file after last_synced_commit: the next sync compares
+    -- it with HEAD and the working tree, so a discarded edit gives way to HEAD's content.
+    pending_write INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE issue_labels (
+    label TEXT NOT NULL,
+    issue INTEGER NOT NULL,               -- issues.rowid
+    PRIMARY KEY (label, issue)
+) WITHOUT ROWID;
+
+-- Files under the issue folders that could not be read as issues.
+CREATE TABLE invalid_files (
+    path     TEXT PRIMARY KEY,
+    blob_oid TEXT NOT NULL,
+    error    TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE milestones (
+    path     TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    archived INTEGER NOT NULL,
+    status   TEXT,
+    due_date TEXT,
+    headline TEXT,
+    blob_oid TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE projects (
+    path     TEXT PRIMARY KEY,
+    id       TEXT,
+    name     TEXT,
+    status   TEXT,
+    blob_oid TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- The remote tracker's state at the last two-way sync. Not derivable from git: a rebuild
+-- never touches it.
+CREATE TABLE sync_base_state (
+    remote    TEXT NOT NULL,
+    issue_id  TEXT NOT NULL,
+    state     TEXT NOT NULL,              -- JSON of the fields as last agreed
+    synced_at TEXT NOT NULL,
+    PRIMARY KEY (remote, issue_id)
+) WITHOUT ROWID;

@@ -1,0 +1,275 @@
+//! Every read the commands make, in one place. Queries never touch git or the files.
+
+use super::{Cache, CacheError, meta};
+use rusqlite::{OptionalExtension, ToSql, params_from_iter};
+
+/// Which issues a list shows before the filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Not closed and not archived (or, with a status filter, not archived).
+    #[default]
+    Open,
+    /// Everything, closed and archived included.
+    All,
+    /// Only archived issues.
+    Archived,
+}
+
+/// The order a list is printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Most urgent first, then by status and age: the default view.
+    #[default]
+    Priority,
+    Status,
+    Created,
+    Updated,
+    Id,
+    Title,
+}
+
+impl SortKey {
+    fn order_by(self) -> &'static [&'static str] {
+        match self {
+            SortKey::Priority => &["priority_rank", "status_rank", "created_key", "id"],
+            SortKey::Status => &["status_rank", "priority_rank", "id"],
+            SortKey::Created => &["created_key", "id"],
+            SortKey::Updated => &["updated_key", "id"],
+            SortKey::Id => &["id", "path"],
+            SortKey::Title => &["title COLLATE NOCASE", "id"],
+        }
+    }
+}
+
+/// Which milestone a list is limited to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MilestoneFilter {
+    Named(String),
+    /// Issues without a milestone.
+    Backlog,
+}
+
+/// The filters, order and limit of `roadmap list`.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub scope: Scope,
+    /// Canonical status spellings; any of them matches.
+    pub statuses: Vec<String>,
+    pub priorities: Vec<String>,
+    pub types: Vec<String>,
+    pub assignee: Option<String>,
+    pub milestone: Option<MilestoneFilter>,
+    /// Every label must be present.
+    pub labels: Vec<String>,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub limit: Option<usize>,
+}
+
+/// One issue as a list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub issue_type: String,
+    pub assignee: Option<String>,
+    pub milestone: Option<String>,
+    pub labels: Vec<String>,
+    pub created: Option<String>,
+    pub updated: Option<String>,
+    pub due_date: Option<String>,
+    pub archived: bool,
+    pub path: String,
+}
+
+/// A milestone's facts for the header of `list --milestone`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneRow {
+    pub name: String,
+    pub status: Option<String>,
+    pub due_date: Option<String>,
+    pub archived: bool,
+}
+
+impl ListQuery {
+    /// Builds the `WHERE … ORDER BY … LIMIT` tail and its parameters.
+    fn sql_tail(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
+        let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut any_of = |column: &str, values: &[String], params: &mut Vec<Box<dyn ToSql>>| {
+            if !values.is_empty() {
+                let marks = vec!["?"; values.len()].join(", ");
+                conditions.push(format!("{column} IN ({marks})"));
+                params.extend(values.iter().map(|v| Box::new(v.clone()) as Box<dyn ToSql>));
+            }
+        };
+        any_of("status", &self.statuses, &mut params);
+        any_of("priority", &self.priorities, &mut params);
+        any_of("issue_type", &self.types, &mut params);
+        match (self.scope, self.statuses.is_empty()) {
+            // Written as the partial index's condition, so the default view walks that index.
+            (Scope::Open, true) => conditions[0] = "is_open AND NOT shadowed".into(),
+            (Scope::Open, false) => conditions.push("NOT archived".into()),
+            (Scope::Archived, _) => conditions.push("archived".into()),
+            (Scope::All, _) => {}
+        }
+        if let Some(assignee) = &self.assignee {
+            conditions.push("assignee = ? COLLATE NOCASE".into());
+            params.push(Box::new(assignee.clone()));
+        }
+        match &self.milestone {
+            Some(MilestoneFilter::Named(name)) => {
+                conditions.push("milestone = ?".into());
+                params.push(Box::new(name.clone()));
+            }
+            Some(MilestoneFilter::Backlog) => conditions.push("milestone IS NULL".into()),
+            None => {}
+        }
+        for label in &self.labels {
+            conditions.push("rowid IN (SELECT issue FROM issue_labels WHERE label = ?)".into());
+            params.push(Box::new(label.clone()));
+        }
+        let direction = if self.reverse { " DESC" } else { "" };
+        let order: Vec<String> = self
+            .sort
+            .order_by()
+            .iter()
+            .map(|c| format!("{c}{direction}"))
+            .collect();
+        let mut sql = format!(
+            " WHERE {} ORDER BY {}",
+            conditions.join(" AND "),
+            order.join(", ")
+        );
+        if let Some(limit) = self.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        (sql, params)
+    }
+}
+
+const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, milestone, labels, \
+    created_key, updated_key, due_date, archived, path";
+
+impl Cache {
+    /// Returns the issues `query` selects, in its order.
+    pub fn list(&self, query: &ListQuery) -> Result<Vec<IssueRow>, CacheError> {
+        let (tail, params) = query.sql_tail();
+        let mut statement = self
+            .connection()
+            .prepare(&format!("SELECT {ROW_COLUMNS} FROM issues{tail}"))?;
+        let rows = statement.query_map(params_from_iter(params.iter()), |row| {
+            let labels: String = row.get(7)?;
+            Ok(IssueRow {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                status: row.get(2)?,
+                priority: row.get(3)?,
+                issue_type: row.get(4)?,
+                assignee: row.get(5)?,
+                milestone: row.get(6)?,
+                labels: serde_json::from_str(&labels).unwrap_or_default(),
+                created: row.get(8)?,
+                updated: row.get(9)?,
+                due_date: row.get(10)?,
+                archived: row.get(11)?,
+                path: row.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the stored JSON object of each issue `query` selects, in its order.
+    pub fn list_json(&self, query: &ListQuery) -> Result<Vec<String>, CacheError> {
+        let (tail, params) = query.sql_tail();
+        let mut statement = self
+            .connection()
+            .prepare(&format!("SELECT json FROM issues{tail}"))?;
+        let rows = statement.query_map(params_from_iter(params.iter()), |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the milestone named `name`, preferring an active one over an archived one.
+    pub fn milestone(&self, name: &str) -> Result<Option<MilestoneRow>, CacheError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT name, status, due_date, archived FROM milestones WHERE name = ?1 ORDER BY archived, path LIMIT 1",
+                [name],
+                |row| Ok(MilestoneRow { name: row.get(0)?, status: row.get(1)?, due_date: row.get(2)?, archived: row.get(3)? }),
+            )
+            .optional()?)
+    }
+
+    /// Returns every file that could not be read, as `(path, error)`, by path.
+    pub fn invalid_files(&self) -> Result<Vec<(String, String)>, CacheError> {
+        let mut statement = self
+            .connection()
+            .prepare("SELECT path, error FROM invalid_files ORDER BY path")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns ids held by more than one file, with the winning path first.
+    pub fn duplicate_ids(&self) -> Result<Vec<(String, Vec<String>)>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT id, path FROM issues WHERE id IN (SELECT id FROM issues GROUP BY id HAVING count(*) > 1)
+             ORDER BY id, shadowed, path",
+        )?;
+        let mut duplicates: Vec<(String, Vec<String>)> = Vec::new();
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, path) = row?;
+            match duplicates.last_mut() {
+                Some((last, paths)) if *last == id => paths.push(path),
+                _ => duplicates.push((id, vec![path])),
+            }
+        }
+        Ok(duplicates)
+    }
+
+    /// Returns `(path, warning)` for every odd field of every listed issue file.
+    pub fn field_warnings(&self) -> Result<Vec<(String, String)>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT path, warnings FROM issues WHERE warnings IS NOT NULL ORDER BY path",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let mut warnings = Vec::new();
+        for row in rows {
+            let (path, text) = row?;
+            warnings.extend(text.lines().map(|line| (path.clone(), line.to_owned())));
+        }
+        Ok(warnings)
+    }
+
+    /// Counts the issues the cache lists (one per id).
+    pub fn issue_count(&self) -> Result<i64, CacheError> {
+        Ok(self.connection().query_row(
+            "SELECT count(*) FROM issues WHERE NOT shadowed",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The commit the cache holds; `Some("")` for an unborn HEAD, `None` before the first sync.
+    pub fn last_synced_commit(&self) -> Result<Option<String>, CacheError> {
+        self.metadata(meta::LAST_SYNCED_COMMIT)
+    }
+}
+
+impl Cache {
+    /// Whether some listed issue has exactly this status as written.
+    pub fn has_status(&self, status: &str) -> Result<bool, CacheError> {
+        Ok(self.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM issues WHERE status = ?1 AND NOT shadowed)",
+            [status],
+            |row| row.get(0),
+        )?)
+    }
+}

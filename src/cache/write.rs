@@ -1,0 +1,250 @@
+//! The write side of the cache: one transaction per sync, with prepared statements.
+
+use super::{CREATE_INDEXES, CacheError, DROP_INDEXES, meta};
+use crate::issue::{Issue, to_json};
+use crate::milestone::{Milestone, Project};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::BTreeSet;
+
+/// The single transaction of a sync. Dropped without [`CacheTransaction::commit`], it rolls
+/// back and the cache stays as it was.
+pub struct CacheTransaction<'c> {
+    tx: Transaction<'c>,
+    /// Ids whose rows changed: which file wins among duplicates is decided again for each.
+    touched_ids: BTreeSet<String>,
+    rebuilding: bool,
+}
+
+const UPSERT_ISSUE: &str = "
+    INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
+        priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
+        updated_key, due_date, body, json, warnings, pending_write)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0)
+    ON CONFLICT(path) DO UPDATE SET blob_oid = excluded.blob_oid, id = excluded.id,
+        archived = excluded.archived, is_open = excluded.is_open, title = excluded.title,
+        status = excluded.status, status_rank = excluded.status_rank,
+        priority = excluded.priority, priority_rank = excluded.priority_rank,
+        issue_type = excluded.issue_type, milestone = excluded.milestone,
+        assignee = excluded.assignee, labels = excluded.labels,
+        created_key = excluded.created_key, updated_key = excluded.updated_key,
+        due_date = excluded.due_date, body = excluded.body, json = excluded.json,
+        warnings = excluded.warnings, pending_write = 0
+    RETURNING rowid";
+
+/// Among files sharing an id, an active file beats an archived copy, then the later `updated`
+/// wins, then the path decides so the choice never flips between runs.
+const PICK_WINNERS: &str = "
+    UPDATE issues SET shadowed = ranked.rank > 1
+    FROM (SELECT rowid AS row, row_number() OVER (
+              PARTITION BY id ORDER BY archived, updated_key DESC NULLS LAST, path) AS rank
+          FROM issues WHERE id IN (SELECT value FROM json_each(?1))) AS ranked
+    WHERE issues.rowid = ranked.row AND issues.shadowed != (ranked.rank > 1)";
+
+const PICK_ALL_WINNERS: &str = "
+    UPDATE issues SET shadowed = 1
+    FROM (SELECT rowid AS row, row_number() OVER (
+              PARTITION BY id ORDER BY archived, updated_key DESC NULLS LAST, path) AS rank
+          FROM issues) AS ranked
+    WHERE issues.rowid = ranked.row AND ranked.rank > 1";
+
+impl<'c> CacheTransaction<'c> {
+    pub(super) fn new(tx: Transaction<'c>) -> Self {
+        CacheTransaction {
+            tx,
+            touched_ids: BTreeSet::new(),
+            rebuilding: false,
+        }
+    }
+
+    /// Empties every table a rebuild refills, and drops their indexes until commit.
+    /// `sync_base_state` is not touched: it cannot be rebuilt from git.
+    pub fn clear_for_rebuild(&mut self) -> Result<(), CacheError> {
+        self.tx.execute_batch(DROP_INDEXES)?;
+        self.tx.execute_batch(
+            "DELETE FROM issues; DELETE FROM issue_labels; DELETE FROM invalid_files;
+             DELETE FROM milestones; DELETE FROM projects;",
+        )?;
+        self.rebuilding = true;
+        Ok(())
+    }
+
+    /// Writes the issue read from `path` (blob `blob_oid`), replacing what the path held.
+    pub fn upsert_issue(
+        &mut self,
+        path: &str,
+        blob_oid: &str,
+        issue: &Issue,
+    ) -> Result<(), CacheError> {
+        if !self.rebuilding {
+            self.forget_other_kinds(path, false)?;
+            if let Some(previous_id) = self.id_at(path)? {
+                self.touched_ids.insert(previous_id);
+            }
+        }
+        let labels = serde_json::to_string(&issue.labels).unwrap_or_else(|_| "[]".into());
+        let warnings = (!issue.warnings.is_empty()).then(|| issue.warnings.join("\n"));
+        let rowid: i64 = self.tx.prepare_cached(UPSERT_ISSUE)?.query_row(
+            params![
+                path,
+                blob_oid,
+                issue.id,
+                issue.archived,
+                issue.status.is_open() && !issue.archived,
+                issue.title,
+                issue.status.as_str(),
+                issue.status.rank(),
+                issue.priority.as_str(),
+                issue.priority.rank(),
+                issue.issue_type.as_str(),
+                issue.milestone,
+                issue.assignee,
+                labels,
+                issue.created_key(),
+                issue.updated_key(),
+                issue.frontmatter.due_date,
+                issue.body,
+                to_json(issue, path),
+                warnings,
+            ],
+            |row| row.get(0),
+        )?;
+        if !self.rebuilding {
+            self.tx
+                .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
+                .execute([rowid])?;
+        }
+        let mut insert_label = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO issue_labels (label, issue) VALUES (?1, ?2)")?;
+        for label in &issue.labels {
+            insert_label.execute(params![label, rowid])?;
+        }
+        self.touched_ids.insert(issue.id.clone());
+        Ok(())
+    }
+
+    /// Records that the file at `path` could not be read, dropping any issue row it had.
+    pub fn record_invalid(
+        &mut self,
+        path: &str,
+        blob_oid: &str,
+        error: &str,
+    ) -> Result<(), CacheError> {
+        if !self.rebuilding {
+            self.remove(path)?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO invalid_files (path, blob_oid, error) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![path, blob_oid, error])?;
+        Ok(())
+    }
+
+    /// Writes a milestone file's fields.
+    pub fn upsert_milestone(
+        &mut self,
+        path: &str,
+        blob_oid: &str,
+        milestone: &Milestone,
+    ) -> Result<(), CacheError> {
+        if !self.rebuilding {
+            self.forget_other_kinds(path, true)?;
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO milestones (path, name, archived, status, due_date, headline, blob_oid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                path,
+                milestone.name,
+                milestone.archived,
+                milestone.status,
+                milestone.due_date,
+                milestone.headline,
+                blob_oid
+            ])?;
+        Ok(())
+    }
+
+    /// Writes a project file's fields.
+    pub fn upsert_project(
+        &mut self,
+        path: &str,
+        blob_oid: &str,
+        project: &Project,
+    ) -> Result<(), CacheError> {
+        if !self.rebuilding {
+            self.forget_other_kinds(path, true)?;
+        }
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO projects (path, id, name, status, blob_oid) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![path, project.id, project.name, project.status, blob_oid])?;
+        Ok(())
+    }
+
+    /// Forgets whatever the file at `path` held: issue, invalid file, milestone or project.
+    pub fn remove(&mut self, path: &str) -> Result<(), CacheError> {
+        self.forget_other_kinds(path, true)?;
+        self.tx
+            .prepare_cached("DELETE FROM milestones WHERE path = ?1")?
+            .execute([path])?;
+        self.tx
+            .prepare_cached("DELETE FROM projects WHERE path = ?1")?
+            .execute([path])?;
+        Ok(())
+    }
+
+    fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
+        self.tx
+            .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
+            .execute([path])?;
+        if including_issue {
+            let removed: Option<(i64, String)> = self
+                .tx
+                .prepare_cached("DELETE FROM issues WHERE path = ?1 RETURNING rowid, id")?
+                .query_row([path], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            if let Some((rowid, id)) = removed {
+                self.tx
+                    .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
+                    .execute([rowid])?;
+                self.touched_ids.insert(id);
+            }
+        }
+        Ok(())
+    }
+
+    fn id_at(&self, path: &str) -> Result<Option<String>, CacheError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id FROM issues WHERE path = ?1")?
+            .query_row([path], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Decides duplicate winners, records `commit` as synced and commits. `commit` is empty
+    /// for an unborn HEAD.
+    pub fn commit(self, commit: &str, kind: &str) -> Result<(), CacheError> {
+        if self.rebuilding {
+            self.tx.execute_batch(CREATE_INDEXES)?;
+            self.tx.execute(PICK_ALL_WINNERS, [])?;
+        } else if !self.touched_ids.is_empty() {
+            let ids = serde_json::to_string(&self.touched_ids).unwrap_or_else(|_| "[]".into());
+            self.tx.execute(PICK_WINNERS, [ids])?;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut set = self
+            .tx
+            .prepare_cached("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?1, ?2)")?;
+        set.execute([meta::LAST_SYNCED_COMMIT, commit])?;
+        set.execute([meta::LAST_SYNC_KIND, kind])?;
+        set.execute([meta::LAST_SYNC_AT, &now.to_string()])?;
+        drop(set);
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! Rendering issue lists: table, plain, CSV, ids, Markdown and JSON.
+
+use super::list_args::Format;
+use crate::cache::query::{IssueRow, MilestoneRow};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// How a table is laid out on this output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableStyle {
+    pub colour: bool,
+    /// Fit rows to this many columns by shortening titles; `None` prints them whole.
+    pub width: Option<usize>,
+}
+
+/// Renders `rows` in a non-JSON `format`.
+#[must_use]
+pub fn render_rows(rows: &[IssueRow], format: Format, style: TableStyle) -> String {
+    match format {
+        Format::Table => table(rows, style),
+        Format::Plain => table(rows, TableStyle::default()),
+        Format::Csv => csv(rows),
+        Format::Ids => rows.iter().map(|r| format!("{}\n", r.id)).collect(),
+        Format::Markdown => markdown(rows),
+        Format::Json => json(&[]),
+    }
+}
+
+/// Joins the stored JSON objects into one array, one object per line.
+#[must_use]
+pub fn json(objects: &[String]) -> String {
+    if objects.is_empty() {
+        return "[]\n".to_owned();
+    }
+    let mut out = String::with_capacity(objects.iter().map(|o| o.len() + 3).sum::<usize>() + 4);
+    out.push_str("[\n");
+    for (index, object) in objects.iter().enumerate() {
+        if index > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(object);
+    }
+    out.push_str("\n]\n");
+    out
+}
+
+/// The line above a milestone's issues: its status and due date.
+#[must_use]
+pub fn milestone_header(name: &str, milestone: Option<&MilestoneRow>) -> String {
+    let Some(milestone) = milestone else {
+        return format!("Milestone {name} (no milestone file)\n");
+    };
+    let mut facts = vec![
+        milestone
+            .status
+            .clone()
+            .unwrap_or_else(|| "no status".to_owned()),
+    ];
+    if let Some(due) = &milestone.due_date {
+        facts.push(format!("due {due}"));
+    }
+    if milestone.archived {
+        facts.push("archived".to_owned());
+    }
+    format!("Milestone {} ({})\n", milestone.name, facts.join(", "))
+}
+
+const HEADERS: [&str; 7] = [
+    "ID",
+    "TITLE",
+    "STATUS",
+    "PRIORITY",
+    "TYPE",
+    "ASSIGNEE",
+    "MILESTONE",
+];
+const TITLE: usize = 1;
+const MIN_TITLE: usize = 12;
+
+fn cells(row: &IssueRow) -> [&str; 7] {
+    [
+        &row.id,
+        &row.title,
+        &row.status,
+        &row.priority,
+        &row.issue_type,
+        row.assignee.as_deref().unwrap_or("-"),
+        row.milestone.as_deref().unwrap_or("-"),
+    ]
+}
+
+fn table(rows: &[IssueRow], style: TableStyle) -> String {
+    if rows.is_empty() {
+        return "No issues found.\n".to_owned();
+    }
+    let mut widths = HEADERS.map(UnicodeWidthStr::width);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(cells(row)) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    if let Some(total) = style.width {
+        let others: usize = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != TITLE)
+            .map(|(_, w)| w + 2)
+            .sum();
+        widths[TITLE] = widths[TITLE].min(total.saturating_sub(others).max(MIN_TITLE));
+    }
+    let mut out = String::new();
+    push_line(&mut out, HEADERS, &widths, |_, text| {
+        if style.colour {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text
+        }
+    });
+    for row in rows {
+        push_line(&mut out, cells(row), &widths, |column, text| {
+            if style.colour {
+                colour(column, row, text)
+            } else {
+                text
+            }
+        });
+    }
+    out
+}
+
+fn push_line(
+    out: &mut String,
+    cells: [&str; 7],
+    widths: &[usize; 7],
+    paint: impl Fn(usize, String) -> String,
+) {
+    let last = cells.len() - 1;
+    for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        let text = truncate(cell, *width);
+        let padding = if column == last {
+            0
+        } else {
+            width - text.width() + 2
+        };
+        out.push_str(&paint(column, text));
+        out.extend(std::iter::repeat_n(' ', padding));
+    }
+    out.push('\n');
+}
+
+fn colour(column: usize, row: &IssueRow, text: String) -> String {
+    let code = match (column, row.status.as_str(), row.priority.as_str()) {
+        (2, "in-progress", _) => "33",
+        (2, "blocked", _) => "31",
+        (2, "review", _) => "36",
+        (2, "closed" | "archived", _) => "2",
+        (3, _, "critical") => "1;31",
+        (3, _, "high") => "31",
+        (0, ..) => "2",
+        _ => return text,
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Shortens `text` to `width` display columns, ending in `…` when cut.
+fn truncate(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+fn csv(rows: &[IssueRow]) -> String {
+    let mut out = String::from(
+        "id,title,status,priority,issue_type,assignee,milestone,labels,created,updated,due_date,archived,path\n",
+    );
+    for row in rows {
+        let labels = row.labels.join(";");
+        let archived = row.archived.to_string();
+        let fields = [
+            row.id.as_str(),
+            &row.title,
+            &row.status,
+            &row.priority,
+            &row.issue_type,
+            row.assignee.as_deref().unwrap_or(""),
+            row.milestone.as_deref().unwrap_or(""),
+            &labels,
+            row.created.as_deref().unwrap_or(""),
+            row.updated.as_deref().unwrap_or(""),
+            row.due_date.as_deref().unwrap_or(""),
+            &archived,
+            &row.path,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn markdown(rows: &[IssueRow]) -> String {
+    let mut out = String::from(
+        "| ID | Title | Status | Priority | Type | Assignee | Milestone |\n|---|---|---|---|---|---|---|\n",
+    );
+    for row in rows {
+        let cells: Vec<String> = cells(row)
+            .iter()
+            .map(|c| c.replace('|', "\\|").replace('\n', " "))
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_display_columns() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("a long title here", 8), "a long …");
+        assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
+    }
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+    }
+}

@@ -1,0 +1,130 @@
+//! What `roadmap-hooks hook NAME` does when git runs one of our hooks: a cheap check, then an
+//! incremental sync. It returns at most one line for the user and never an error: the caller
+//! exits 0 whatever happens, because a hook's failure would become git's.
+
+use crate::cache::{Cache, meta};
+use crate::git::{self, RepoDirs, read_head_stamp};
+use crate::sync::{self, SyncOutcome, SyncRequest};
+use git2::Repository;
+use std::io::Write;
+use std::time::Duration;
+
+/// How long a hook waits for another sync before leaving the work to it. The holder re-reads
+/// HEAD before it lets go, so the newest commit is synced either way.
+const HOOK_LOCK_WAIT: Duration = Duration::from_millis(1500);
+
+/// Runs hook `name` with git's arguments `args`; returns the line to print, if any.
+#[must_use]
+pub fn run(name: &str, args: &[String]) -> Option<String> {
+    if std::env::var_os("ROADMAP_HOOKS").is_some_and(|v| v == "0") {
+        return None;
+    }
+    let repo = match Repository::open_from_env() {
+        Ok(repo) => repo,
+        Err(e) => {
+            return Some(format!(
+                "roadmap-hooks: {name}: cannot open the repository: {}",
+                e.message()
+            ));
+        }
+    };
+    let dirs = RepoDirs::of(&repo);
+    match run_in(&repo, &dirs, name, args) {
+        Ok(line) => line,
+        Err(error) => {
+            let log = dirs.cache_dir().join("hooks.log");
+            log_error(&log, name, &error);
+            Some(format!(
+                "roadmap-hooks: {name}: {error} (logged in {})",
+                log.display()
+            ))
+        }
+    }
+}
+
+fn run_in(
+    repo: &Repository,
+    dirs: &RepoDirs,
+    name: &str,
+    args: &[String],
+) -> Result<Option<String>, sync::SyncError> {
+    if skip(dirs, name, args) || cache_is_current(dirs) {
+        return Ok(None);
+    }
+    if !dirs.cache_path().exists() && !head_has_roadmap(repo) {
+        // A shared core.hooksPath runs our hooks in repositories that have no issues at all.
+        return Ok(None);
+    }
+    let request = SyncRequest {
+        full: false,
+        lock_wait: HOOK_LOCK_WAIT,
+    };
+    let reports = match sync::sync(repo, &request)? {
+        SyncOutcome::Synced(reports) => reports,
+        SyncOutcome::UpToDate { .. } | SyncOutcome::LockBusy => return Ok(None),
+    };
+    let rebuilt = reports.iter().find_map(|r| r.rebuilt.as_ref());
+    let invalid: Vec<&(String, String)> = reports.iter().flat_map(|r| &r.invalid).collect();
+    let mut parts = Vec::new();
+    if let Some(reason) = rebuilt {
+        parts.push(format!("rebuilt the issue cache from HEAD ({reason})"));
+    }
+    if let Some((path, error)) = invalid.first() {
+        parts.push(match invalid.len() {
+            1 => format!("{path}: {error}"),
+            n => format!("{n} issue files could not be read (first: {path}: {error})"),
+        });
+    }
+    Ok((!parts.is_empty()).then(|| format!("roadmap-hooks: {}", parts.join("; "))))
+}
+
+/// Hooks that need no sync: a file checkout leaves HEAD where it was, and during a rebase the
+/// commits replayed one by one are synced once, by post-rewrite at the end. (A rebase that only
+/// fast-forwards fires post-checkout alone, so post-checkout is never skipped for a rebase.)
+fn skip(dirs: &RepoDirs, name: &str, args: &[String]) -> bool {
+    match name {
+        "post-checkout" => args.get(2).is_some_and(|flag| flag == "0"),
+        "post-commit" | "post-applypatch" => dirs.rebase_in_progress(),
+        "reference-transaction" => args.first().is_none_or(|state| state != "committed"),
+        _ => false,
+    }
+}
+
+/// The cheap check: HEAD from the ref files against the cache's last synced commit.
+fn cache_is_current(dirs: &RepoDirs) -> bool {
+    let stamp = read_head_stamp(dirs);
+    let Some(head) = stamp.as_synced_commit() else {
+        return false;
+    };
+    let Ok(cache) = Cache::open_existing(&dirs.cache_path()) else {
+        return false;
+    };
+    cache
+        .metadata(meta::LAST_SYNCED_COMMIT)
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some(head)
+}
+
+fn head_has_roadmap(repo: &Repository) -> bool {
+    git::head_commit(repo)
+        .ok()
+        .flatten()
+        .and_then(|commit| commit.tree().ok())
+        .is_some_and(|tree| tree.get_name(".roadmap").is_some())
+}
+
+fn log_error(log: &std::path::Path, hook: &str, error: &dyn std::fmt::Display) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let _ = std::fs::create_dir_all(log.parent().unwrap_or(log));
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
+        let _ = writeln!(file, "{now} {hook}: {error}");
+    }
+}

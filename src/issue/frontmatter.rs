@@ -1,0 +1,270 @@
+//! Splitting an issue file into YAML frontmatter and Markdown body, and reading the frontmatter.
+//!
+//! The files are written by PyYAML (YAML 1.1) and read here with serde_yaml (YAML 1.2). Every
+//! text field is read as a typed `String`, which serde_yaml hands over as the scalar's exact
+//! text: `id: 4e619042` stays `"4e619042"` instead of becoming a float, and a milestone `1.10`
+//! stays `1.10`. Keys we do not know are kept, in file order.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Splits `text` like the tracker's `^---\s*\n(.*?)\n---\s*\n(.*)$` (dot matches newline).
+/// Returns `(yaml, body)`, or `None` when the file has no frontmatter block.
+#[must_use]
+pub fn split(text: &str) -> Option<(&str, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let after_fence = text.strip_prefix("---")?;
+    let blanks = whitespace_run(after_fence);
+    // The greedy `\s*\n` prefers the last line break of the run, backtracking to earlier ones.
+    after_fence[..blanks]
+        .rmatch_indices('\n')
+        .find_map(|(nl, _)| {
+            let yaml_start = 3 + nl + 1;
+            let (yaml_end, body_start) = closing_fence(text, yaml_start)?;
+            Some((&text[yaml_start..yaml_end], &text[body_start..]))
+        })
+}
+
+/// Finds the first `\n---\s*\n` at or after `from`; returns where it starts and ends.
+fn closing_fence(text: &str, from: usize) -> Option<(usize, usize)> {
+    let mut at = from;
+    loop {
+        at += text.get(at..)?.find("\n---")?;
+        let after = &text[at + 4..];
+        if let Some(nl) = after[..whitespace_run(after)].rfind('\n') {
+            return Some((at, at + 4 + nl + 1));
+        }
+        at += 1;
+    }
+}
+
+fn whitespace_run(s: &str) -> usize {
+    s.char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(s.len(), |(i, _)| i)
+}
+
+/// A number field (`estimated_hours`, `progress_percentage`) that also accepts numeric strings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Number(pub f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
+                v.trim()
+                    .parse()
+                    .map(Number)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A boolean field that also accepts the YAML 1.1 spellings PyYAML reads (`yes`, `on`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Flag(pub bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true or false")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+                match v.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "y" | "on" => Ok(Flag(true)),
+                    "false" | "no" | "n" | "off" | "" => Ok(Flag(false)),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One comment in an issue's `comments` list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Comment {
+    pub id: Option<String>,
+    pub issue_id: Option<String>,
+    pub author: Option<String>,
+    pub body: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub github_url: Option<String>,
+    pub in_reply_to: Option<String>,
+}
+
+/// Declares the frontmatter struct, its key list and a map visitor that keeps unknown keys.
+macro_rules! frontmatter {
+    ($($field:ident : $ty:ty),* $(,)?) => {
+        /// Every key the tracker writes, in its order; `None`/empty when the file omits it.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+        pub struct Frontmatter {
+            $(pub $field: $ty,)*
+            /// Keys the tracker does not define, in file order, with their values.
+            #[serde(skip)]
+            pub unknown: Vec<(String, serde_yaml::Value)>,
+            /// Every key present in the file, in file order, including those set to null.
+            #[serde(skip)]
+            pub keys_in_file: Vec<String>,
+        }
+
+        /// The keys of [`Frontmatter`], in the order the tracker writes them.
+        pub const KNOWN_KEYS: &[&str] = &[$(stringify!($field)),*];
+
+        impl<'de> Deserialize<'de> for Frontmatter {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Frontmatter;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a mapping of frontmatter keys")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frontmatter, A::Error> {
+                        let mut fm = Frontmatter::default();
+                        while let Some(key) = map.next_key::<String>()? {
+                            if !fm.keys_in_file.contains(&key) {
+                                fm.keys_in_file.push(key.clone());
+                            }
+                            match key.as_str() {
+                                $(stringify!($field) => {
+                                    fm.$field = map.next_value().map_err(|e: A::Error| {
+                                        de::Error::custom(format_args!("field `{}`: {e}", stringify!($field)))
+                                    })?;
+                                })*
+                                _ => {
+                                    let value = map.next_value()?;
+                                    fm.unknown.retain(|(k, _)| *k != key);
+                                    fm.unknown.push((key, value));
+                                }
+                            }
+                        }
+                        Ok(fm)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
+frontmatter! {
+    id: Option<String>,
+    title: Option<String>,
+    headline: Option<String>,
+    priority: Option<String>,
+    status: Option<String>,
+    archived: Option<Flag>,
+    issue_type: Option<String>,
+    milestone: Option<String>,
+    labels: Option<Vec<String>>,
+    remote_ids: Option<serde_yaml::Value>,
+    created: Option<String>,
+    updated: Option<String>,
+    assignee: Option<String>,
+    estimated_hours: Option<Number>,
+    due_date: Option<String>,
+    depends_on: Option<Vec<String>>,
+    blocks: Option<Vec<String>>,
+    actual_start_date: Option<String>,
+    actual_end_date: Option<String>,
+    progress_percentage: Option<Number>,
+    handoff_notes: Option<String>,
+    previous_assignee: Option<String>,
+    handoff_date: Option<String>,
+    git_branches: Option<Vec<String>>,
+    git_commits: Option<serde_yaml::Value>,
+    completed_date: Option<String>,
+    comments: Option<Vec<Comment>>,
+    github_issue: Option<String>,
+    sync_metadata: Option<serde_yaml::Value>,
+    description: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_matches_the_tracker_regex() {
+        assert_eq!(
+            split("---\nid: a\n---\n\nBody\n"),
+            Some(("id: a", "Body\n"))
+        );
+        assert_eq!(
+            split("---  \r\nid: a\r\n---\r\n\r\nBody"),
+            Some(("id: a\r", "Body"))
+        );
+        assert_eq!(split("\u{feff}---\nid: a\n---\n"), Some(("id: a", "")));
+        assert_eq!(split("---\n\n---\nBody"), Some(("", "Body")));
+        assert_eq!(split("---\n---\nBody"), None);
+        assert_eq!(split("---\nid: a\n"), None);
+        assert_eq!(split("id: a\n---\n"), None);
+        // The first closing fence ends the frontmatter; later ones belong to the body.
+        assert_eq!(
+            split("---\na: 1\n---\nx\n---\ny\n"),
+            Some(("a: 1", "x\n---\ny\n"))
+        );
+        // A fence must be followed by a line break; `----` inside YAML is not one.
+        assert_eq!(
+            split("---\na: |\n  ---x\n---\n"),
+            Some(("a: |\n  ---x", ""))
+        );
+    }
+
+    #[test]
+    fn text_fields_keep_the_scalar_as_written() {
+        let fm: Frontmatter = serde_yaml::from_str(
+            "id: 4e619042\nmilestone: 1.10\nlabels: [yes, 007]\ntitle: null\n",
+        )
+        .unwrap();
+        assert_eq!(fm.id.as_deref(), Some("4e619042"));
+        assert_eq!(fm.milestone.as_deref(), Some("1.10"));
+        assert_eq!(fm.labels, Some(vec!["yes".to_owned(), "007".to_owned()]));
+        assert_eq!(fm.title, None);
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_in_order() {
+        let fm: Frontmatter = serde_yaml::from_str("zeta: 1\nid: abc\nalpha: {x: [1]}\n").unwrap();
+        let keys: Vec<&str> = fm.unknown.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["zeta", "alpha"]);
+    }
+
+    #[test]
+    fn lenient_numbers_and_flags() {
+        let fm: Frontmatter = serde_yaml::from_str(
+            "estimated_hours: '2.5'\nprogress_percentage: 40\narchived: yes\n",
+        )
+        .unwrap();
+        assert_eq!(fm.estimated_hours, Some(Number(2.5)));
+        assert_eq!(fm.progress_percentage, Some(Number(40.0)));
+        assert_eq!(fm.archived, Some(Flag(true)));
+    }
+}

@@ -1,0 +1,196 @@
+//! Reading frontmatter that does not fit the typed shape, without losing the issue.
+//!
+//! The strict typed read keeps every scalar's exact text. When it fails (a list where text
+//! belongs, a word where a number belongs), the frontmatter is read as untyped YAML, each odd
+//! field is coerced or dropped with a warning, and the typed read runs again.
+
+use super::ParseError;
+use super::frontmatter::{Comment, Frontmatter};
+use serde::Deserialize;
+use serde_yaml::{Mapping, Value};
+
+/// The shape a known key's value must have.
+enum Shape {
+    Text,
+    TextList,
+    Number,
+    Flag,
+    Comments,
+    Any,
+}
+
+fn shape_of(key: &str) -> Option<Shape> {
+    Some(match key {
+        "labels" | "depends_on" | "blocks" | "git_branches" => Shape::TextList,
+        "estimated_hours" | "progress_percentage" => Shape::Number,
+        "archived" => Shape::Flag,
+        "comments" => Shape::Comments,
+        "remote_ids" | "git_commits" | "sync_metadata" => Shape::Any,
+        key if super::KNOWN_KEYS.contains(&key) => Shape::Text,
+        _ => return None,
+    })
+}
+
+/// Reads the YAML between the fences; odd fields become warnings, not errors.
+pub(super) fn read_frontmatter(
+    yaml: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Frontmatter, ParseError> {
+    if yaml.trim().is_empty() {
+        return Ok(Frontmatter::default());
+    }
+    let strict_error = match serde_yaml::from_str::<Frontmatter>(yaml) {
+        Ok(frontmatter) => return Ok(frontmatter),
+        Err(error) => error,
+    };
+    let value: Value = serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(one_line(&e)))?;
+    let Value::Mapping(map) = value else {
+        return Err(ParseError::Yaml(format!(
+            "frontmatter is not a mapping of keys ({})",
+            one_line(&strict_error)
+        )));
+    };
+    let coerced = coerce(map, warnings);
+    Frontmatter::deserialize(Value::Mapping(coerced)).map_err(|e| ParseError::Yaml(one_line(&e)))
+}
+
+fn coerce(map: Mapping, warnings: &mut Vec<String>) -> Mapping {
+    map.into_iter()
+        .map(|(key, value)| {
+            let shape = key.as_str().and_then(shape_of);
+            let value = match (shape, key.as_str()) {
+                (Some(shape), Some(name)) => coerce_field(name, shape, value, warnings),
+                _ => value,
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+fn coerce_field(key: &str, shape: Shape, value: Value, warnings: &mut Vec<String>) -> Value {
+    if value.is_null() {
+        return value;
+    }
+    match shape {
+        Shape::Any => value,
+        Shape::Text => match scalar_text(&value) {
+            Some(text) => Value::String(text),
+            None => {
+                warnings.push(format!(
+                    "`{key}` should be text; kept as {}",
+                    inline(&value)
+                ));
+                Value::String(inline(&value))
+            }
+        },
+        Shape::TextList => match value {
+            Value::Sequence(items) => Value::Sequence(
+                items
+                    .into_iter()
+                    .map(|item| Value::String(scalar_text(&item).unwrap_or_else(|| inline(&item))))
+                    .collect(),
+            ),
+            other => {
+                warnings.push(format!(
+                    "`{key}` should be a list; read {} as a one-item list",
+                    inline(&other)
+                ));
+                Value::Sequence(vec![Value::String(
+                    scalar_text(&other).unwrap_or_else(|| inline(&other)),
+                )])
+            }
+        },
+        Shape::Number => {
+            let parsed = scalar_text(&value).and_then(|t| t.trim().parse::<f64>().ok());
+            if parsed.is_none() {
+                warnings.push(format!(
+                    "`{key}` should be a number; ignored {}",
+                    inline(&value)
+                ));
+            }
+            parsed.map_or(Value::Null, |n| Value::Number(n.into()))
+        }
+        Shape::Flag => {
+            let flag = match &value {
+                Value::Bool(b) => Some(*b),
+                other => scalar_text(other).and_then(|t| match t.to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" => Some(true),
+                    "false" | "no" | "off" => Some(false),
+                    _ => None,
+                }),
+            };
+            if flag.is_none() {
+                warnings.push(format!(
+                    "`{key}` should be true or false; ignored {}",
+                    inline(&value)
+                ));
+            }
+            flag.map_or(Value::Null, Value::Bool)
+        }
+        Shape::Comments => {
+            let Value::Sequence(items) = value else {
+                warnings.push(format!("`{key}` should be a list of comments; ignored"));
+                return Value::Null;
+            };
+            let total = items.len();
+            let kept: Vec<Value> = items
+                .into_iter()
+                .filter(|item| Comment::deserialize(item.clone()).is_ok())
+                .collect();
+            if kept.len() < total {
+                warnings.push(format!(
+                    "{} of {total} comments are not comment maps; ignored them",
+                    total - kept.len()
+                ));
+            }
+            Value::Sequence(kept)
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(tagged) => scalar_text(&tagged.value),
+        _ => None,
+    }
+}
+
+fn inline(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| format!("{value:?}"))
+}
+
+/// serde_yaml errors can span lines; a warning is one line.
+pub fn one_line(error: &dyn std::fmt::Display) -> String {
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{FileContext, Issue};
+
+    #[test]
+    fn odd_fields_keep_the_issue_and_warn() {
+        let text =
+            "---\nid: 0a1b2c3d\ntitle: t\nlabels: bug\nestimated_hours: soon\nstatus: done\n---\n";
+        let issue = Issue::parse(text.as_bytes(), &FileContext::default()).unwrap();
+        assert_eq!(issue.labels, ["bug"]);
+        assert_eq!(issue.frontmatter.estimated_hours, None);
+        assert_eq!(issue.status.as_str(), "closed");
+        assert_eq!(issue.warnings.len(), 2, "{:?}", issue.warnings);
+    }
+
+    #[test]
+    fn a_title_given_as_a_list_is_kept_as_text() {
+        let text = "---\nid: a\ntitle: [a, b]\n---\n";
+        let issue = Issue::parse(text.as_bytes(), &FileContext::default()).unwrap();
+        assert_eq!(issue.title, r#"["a","b"]"#);
+        assert_eq!(issue.warnings.len(), 1);
+    }
+}

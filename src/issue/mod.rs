@@ -1,0 +1,268 @@
+//! One issue file: its typed fields, how it is read from bytes, and what was odd about it.
+//!
+//! Reading never drops an issue for one odd field: the row is kept, the raw value stays in
+//! the frontmatter, and a warning says what was odd. Only a file with no usable frontmatter
+//! or no id at all is rejected, with an error naming the problem.
+
+mod fields;
+mod frontmatter;
+mod lenient;
+pub mod timestamp;
+
+pub use fields::{IssueType, Priority, Status};
+pub use frontmatter::{Comment, Flag, Frontmatter, KNOWN_KEYS, Number, split};
+pub use lenient::one_line;
+
+mod json;
+pub use json::to_json;
+
+/// Where a file sits in the `.roadmap` tree, which says what the frontmatter may leave out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileContext {
+    /// The id in the file name (`{id}-{slug}.md`), when the name has one.
+    pub id_from_name: Option<String>,
+    /// The milestone folder the file sits in, `None` for `backlog/` and the flat layout.
+    pub milestone_folder: Option<String>,
+    /// The file is under `.roadmap/archive/issues/`.
+    pub in_archive: bool,
+}
+
+/// An issue as the cache stores it: the typed fields queries filter and sort on, plus the
+/// whole frontmatter for output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub id: String,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub issue_type: IssueType,
+    /// In the archive folder, or `archived: true`, or status `archived`.
+    pub archived: bool,
+    pub milestone: Option<String>,
+    pub labels: Vec<String>,
+    pub assignee: Option<String>,
+    pub body: String,
+    pub frontmatter: Frontmatter,
+    /// One line per odd field, e.g. an unknown status; the issue is still listed.
+    pub warnings: Vec<String>,
+}
+
+/// Why a file could not be read as an issue at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("file is not UTF-8 text")]
+    NotUtf8,
+    #[error(
+        "no frontmatter block: the file must start with a `---` line and close it with another"
+    )]
+    NoFrontmatter,
+    #[error("invalid YAML in frontmatter: {0}")]
+    Yaml(String),
+    #[error("frontmatter has no `id` and the file name has none either")]
+    MissingId,
+}
+
+impl Issue {
+    /// Reads an issue file's bytes. `context` comes from the file's path.
+    pub fn parse(bytes: &[u8], context: &FileContext) -> Result<Self, ParseError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
+        let (yaml, body) = split(text).ok_or(ParseError::NoFrontmatter)?;
+        let mut warnings = Vec::new();
+        let frontmatter = lenient::read_frontmatter(yaml, &mut warnings)?;
+        Self::from_frontmatter(frontmatter, body, context, warnings)
+    }
+
+    fn from_frontmatter(
+        fm: Frontmatter,
+        body: &str,
+        context: &FileContext,
+        mut warnings: Vec<String>,
+    ) -> Result<Self, ParseError> {
+        let id = match (non_empty(&fm.id), &context.id_from_name) {
+            (Some(id), Some(from_name)) if id != from_name => {
+                warnings.push(format!(
+                    "frontmatter id `{id}` differs from the file name's `{from_name}`; using `{id}`"
+                ));
+                id.to_owned()
+            }
+            (Some(id), _) => id.to_owned(),
+            (None, Some(from_name)) => {
+                warnings.push(format!(
+                    "no `id` in frontmatter; using the file name's `{from_name}`"
+                ));
+                from_name.clone()
+            }
+            (None, None) => return Err(ParseError::MissingId),
+        };
+        let title = match non_empty(&fm.title) {
+            Some(title) => title.to_owned(),
+            None => {
+                warnings.push("no `title` in frontmatter".to_owned());
+                String::new()
+            }
+        };
+        let status = match fm.status.as_deref() {
+            None => Status::Todo,
+            Some(text) => {
+                parsed_or_warn(Status::parse(text), "status", Status::KNOWN, &mut warnings)
+            }
+        };
+        let priority = match fm.priority.as_deref() {
+            None => Priority::Medium,
+            Some(text) => parsed_or_warn(
+                Priority::parse(text),
+                "priority",
+                Priority::KNOWN,
+                &mut warnings,
+            ),
+        };
+        let issue_type = match fm.issue_type.as_deref() {
+            None => IssueType::Other_,
+            Some(text) => parsed_or_warn(
+                IssueType::parse(text),
+                "issue_type",
+                IssueType::KNOWN,
+                &mut warnings,
+            ),
+        };
+        for (key, value) in [("created", &fm.created), ("updated", &fm.updated)] {
+            if let Some(text) = value
+                .as_deref()
+                .filter(|t| timestamp::sort_key(t).is_none())
+            {
+                warnings.push(format!("`{key}` is not a timestamp: {text:?}"));
+            }
+        }
+        // A key present but empty or null means "no milestone"; an absent key defers to the folder.
+        let milestone_key_present = fm.keys_in_file.iter().any(|k| k == "milestone");
+        let milestone = if milestone_key_present || context.milestone_folder.is_none() {
+            non_empty(&fm.milestone).map(str::to_owned)
+        } else {
+            context.milestone_folder.clone()
+        };
+        let archived = context.in_archive
+            || fm.archived.is_some_and(|flag| flag.0)
+            || status == Status::Archived;
+        let body = match body.trim() {
+            "" => fm
+                .description
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            text => text.to_owned(),
+        };
+        Ok(Issue {
+            id,
+            title,
+            status,
+            priority,
+            issue_type,
+            archived,
+            milestone,
+            labels: fm.labels.clone().unwrap_or_default(),
+            assignee: non_empty(&fm.assignee).map(str::to_owned),
+            body,
+            frontmatter: fm,
+            warnings,
+        })
+    }
+
+    /// The `created` timestamp as a UTC sort key, when it is one.
+    #[must_use]
+    pub fn created_key(&self) -> Option<String> {
+        self.frontmatter
+            .created
+            .as_deref()
+            .and_then(timestamp::sort_key)
+    }
+
+    /// The `updated` timestamp as a UTC sort key, when it is one.
+    #[must_use]
+    pub fn updated_key(&self) -> Option<String> {
+        self.frontmatter
+            .updated
+            .as_deref()
+            .and_then(timestamp::sort_key)
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parsed_or_warn<T>(
+    (value, unknown): (T, bool),
+    key: &str,
+    known: &[&str],
+    warnings: &mut Vec<String>,
+) -> T
+where
+    T: std::fmt::Display,
+{
+    if unknown {
+        warnings.push(format!(
+            "unknown {key} `{value}` (known: {}); kept as written",
+            known.join(", ")
+        ));
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Issue, ParseError> {
+        Issue::parse(text.as_bytes(), &FileContext::default())
+    }
+
+    #[test]
+    fn defaults_fill_missing_optional_fields() {
+        let issue = parse("---\nid: 0a1b2c3d\ntitle: Fix it\n---\n\nBody text\n").unwrap();
+        assert_eq!(issue.status, Status::Todo);
+        assert_eq!(issue.priority, Priority::Medium);
+        assert_eq!(issue.issue_type, IssueType::Other_);
+        assert_eq!(issue.body, "Body text");
+        assert!(issue.labels.is_empty() && issue.warnings.is_empty() && !issue.archived);
+    }
+
+    #[test]
+    fn legacy_description_fills_an_empty_body() {
+        let issue = parse("---\nid: a\ntitle: t\ndescription: old text\n---\n\n").unwrap();
+        assert_eq!(issue.body, "old text");
+    }
+
+    #[test]
+    fn empty_or_null_milestone_means_none_even_in_a_milestone_folder() {
+        let in_folder = FileContext {
+            milestone_folder: Some("v1".into()),
+            ..FileContext::default()
+        };
+        for text in [
+            "---\nid: a\nmilestone: ''\n---\n",
+            "---\nid: a\nmilestone: null\n---\n",
+        ] {
+            assert_eq!(
+                Issue::parse(text.as_bytes(), &in_folder).unwrap().milestone,
+                None
+            );
+        }
+        let absent = Issue::parse(b"---\nid: a\n---\n", &in_folder).unwrap();
+        assert_eq!(absent.milestone.as_deref(), Some("v1"));
+    }
+
+    #[test]
+    fn broken_files_name_the_problem() {
+        assert_eq!(parse("no fence"), Err(ParseError::NoFrontmatter));
+        assert_eq!(parse("---\ntitle: t\n---\n"), Err(ParseError::MissingId));
+        assert!(matches!(
+            parse("---\nid: [unclosed\n---\n"),
+            Err(ParseError::Yaml(_))
+        ));
+        assert_eq!(
+            Issue::parse(b"---\nid: \xff\n---\n", &FileContext::default()),
+            Err(ParseError::NotUtf8)
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Which paths under `.roadmap/` hold issues, milestones and projects (tracker 1.0.x layout).
+//!
+//! Active issues: `.roadmap/issues/{milestone|backlog}/{id}-{slug}.md` or the older flat
+//! `.roadmap/issues/{id}-{slug}.md`; archived ones the same under `.roadmap/archive/issues/`.
+//! Milestones: `.roadmap/milestones/{name}.md`, archived ones anywhere under
+//! `.roadmap/archive/milestones/`. Projects: `.roadmap/projects/{id}-{slug}.md`. Everything
+//! else (README.md, .gitkeep, non-Markdown, deeper folders) is not ours and is ignored.
+
+use crate::issue::FileContext;
+
+/// The folder that holds issues without a milestone.
+pub const BACKLOG_FOLDER: &str = "backlog";
+
+/// What a path under `.roadmap/` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoadmapFile {
+    Issue(FileContext),
+    Milestone { name: String, archived: bool },
+    Project,
+}
+
+/// Classifies a repository-relative path with `/` separators; `None` for files we ignore.
+#[must_use]
+pub fn classify(path: &str) -> Option<RoadmapFile> {
+    let rest = path.strip_prefix(".roadmap/")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let file_name = *parts.last()?;
+    if !is_markdown_document(file_name) {
+        return None;
+    }
+    match parts.as_slice() {
+        ["issues", _] => Some(issue(file_name, None, false)),
+        ["issues", folder, _] => Some(issue(file_name, Some(folder), false)),
+        ["archive", "issues", _] => Some(issue(file_name, None, true)),
+        ["archive", "issues", folder, _] => Some(issue(file_name, Some(folder), true)),
+        ["milestones", _] => Some(milestone(file_name, false)),
+        ["archive", "milestones", .., _] => Some(milestone(file_name, true)),
+        ["projects", _] => Some(RoadmapFile::Project),
+        _ => None,
+    }
+}
+
+/// Whether a tree walk must enter the directory at `path` (no trailing slash) to find every
+/// file [`classify`] accepts. Keeps walks out of the rest of the repository.
+#[must_use]
+pub fn may_contain_roadmap_files(path: &str) -> bool {
+    if path == ".roadmap" {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix(".roadmap/") else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["issues"]
+            | ["issues", _]
+            | ["archive"]
+            | ["archive", "issues"]
+            | ["archive", "issues", _]
+            | ["milestones"]
+            | ["projects"]
+            | ["archive", "milestones", ..]
+    )
+}
+
+fn is_markdown_document(file_name: &str) -> bool {
+    file_name.ends_with(".md")
+        && file_name.len() > 3
+        && !file_name.starts_with('.')
+        && !file_name.eq_ignore_ascii_case("readme.md")
+}
+
+fn issue(file_name: &str, folder: Option<&str>, in_archive: bool) -> RoadmapFile {
+    RoadmapFile::Issue(FileContext {
+        id_from_name: id_from_file_name(file_name),
+        milestone_folder: folder.filter(|f| *f != BACKLOG_FOLDER).map(str::to_owned),
+        in_archive,
+    })
+}
+
+fn milestone(file_name: &str, archived: bool) -> RoadmapFile {
+    let name = file_name
+        .strip_suffix(".md")
+        .unwrap_or(file_name)
+        .to_owned();
+    RoadmapFile::Milestone { name, archived }
+}
+
+/// The 8-hex-digit id at the start of `{id}-{slug}.md` or `{id}.md`.
+#[must_use]
+pub fn id_from_file_name(file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+    let id = stem.get(..8)?;
+    let after = &stem[8..];
+    let is_id =
+        id.bytes().all(|b| b.is_ascii_hexdigit()) && (after.is_empty() || after.starts_with('-'));
+    is_id.then(|| id.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(path: &str) -> FileContext {
+        match classify(path) {
+            Some(RoadmapFile::Issue(context)) => context,
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn issue_paths_in_every_layout() {
+        let in_milestone = context(".roadmap/issues/v1.0/4e619042-fix-login.md");
+        assert_eq!(in_milestone.id_from_name.as_deref(), Some("4e619042"));
+        assert_eq!(in_milestone.milestone_folder.as_deref(), Some("v1.0"));
+        assert!(!in_milestone.in_archive);
+        assert_eq!(
+            context(".roadmap/issues/backlog/4e619042-x.md").milestone_folder,
+            None
+        );
+        assert_eq!(
+            context(".roadmap/issues/4e619042-flat.md").milestone_folder,
+            None
+        );
+        assert!(context(".roadmap/archive/issues/4e619042-x.md").in_archive);
+        assert!(context(".roadmap/archive/issues/v1/4e619042-x.md").in_archive);
+        assert_eq!(context(".roadmap/issues/notes.md").id_from_name, None);
+    }
+
+    #[test]
+    fn other_files_are_ignored() {
+        for path in [
+            ".roadmap/issues/README.md",
+            ".roadmap/issues/.gitkeep",
+            ".roadmap/issues/backlog/notes.txt",
+            ".roadmap/issues/a/b/4e619042-too-deep.md",
+            ".roadmap/config.yaml",
+            "docs/4e619042-x.md",
+            ".roadmap/issues/backlog/.hidden.md",
+        ] {
+            assert_eq!(classify(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn milestones_and_projects() {
+        assert_eq!(
+            classify(".roadmap/milestones/v1.0.md"),
+            Some(RoadmapFile::Milestone {
+                name: "v1.0".into(),
+                archived: false
+            })
+        );
+        assert_eq!(
+            classify(".roadmap/archive/milestones/2024/q1/old.md"),
+            Some(RoadmapFile::Milestone {
+                name: "old".into(),
+                archived: true
+            })
+        );
+        assert_eq!(
+            classify(".roadmap/projects/0a1b2c3d-site.md"),
+            Some(RoadmapFile::Project)
+        );
+    }
+
+    #[test]
+    fn walks_enter_only_roadmap_folders() {
+        assert!(may_contain_roadmap_files(".roadmap"));
+        assert!(may_contain_roadmap_files(".roadmap/issues/v1.0"));
+        assert!(may_contain_roadmap_files(
+            ".roadmap/archive/milestones/2024/q1"
+        ));
+        assert!(!may_contain_roadmap_files(".roadmap/issues/v1.0/deeper"));
+        assert!(!may_contain_roadmap_files("src"));
+        assert!(!may_contain_roadmap_files(".roadmap/db"));
+    }
+}

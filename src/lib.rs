@@ -1,0 +1,19 @@
+//! roadmap-hooks: a SQLite cache of a repository's roadmap issues, kept current by git hooks.
+//!
+//! Data flows one way: git (`git`) → sync (`sync`, under `lock`) → cache (`cache`) →
+//! queries (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths
+//! hold issues is decided by `layout`. Hook files are installed by `hooks`.
+
+pub mod cache;
+pub mod cli;
+pub mod freshness;
+pub mod git;
+pub mod hook_entry;
+pub mod hooks;
+pub mod issue;
+pub mod layout;
+pub mod lock;
+pub mod milestone;
+pub mod record;
+pub mod scan;
+pub mod sync;

@@ -1,0 +1,73 @@
+//! Milestone and project files: the few fields `list` shows beside issues.
+
+use crate::issue::{ParseError, split};
+use serde::Deserialize;
+
+/// A milestone as `list --milestone` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Milestone {
+    /// The file's stem; the tracker names milestone files after the milestone.
+    pub name: String,
+    pub archived: bool,
+    pub status: Option<String>,
+    pub due_date: Option<String>,
+    pub headline: Option<String>,
+}
+
+/// A project, kept so `status` can count them; issues do not refer to projects by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Project {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Fields {
+    id: Option<String>,
+    name: Option<String>,
+    title: Option<String>,
+    status: Option<String>,
+    due_date: Option<String>,
+    target_end_date: Option<String>,
+    headline: Option<String>,
+}
+
+fn read_fields(bytes: &[u8]) -> Result<Fields, ParseError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
+    let (yaml, _body) = split(text).ok_or(ParseError::NoFrontmatter)?;
+    if yaml.trim().is_empty() {
+        return Ok(Fields::default());
+    }
+    serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(crate::issue::one_line(&e)))
+}
+
+impl Milestone {
+    /// Reads a milestone file; `name` and `archived` come from its path.
+    pub fn parse(bytes: &[u8], name: &str, archived: bool) -> Result<Self, ParseError> {
+        let fields = read_fields(bytes)?;
+        Ok(Milestone {
+            name: fields
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| name.to_owned()),
+            archived,
+            status: fields.status,
+            due_date: fields.due_date.or(fields.target_end_date),
+            headline: fields.headline,
+        })
+    }
+}
+
+impl Project {
+    /// Reads a project file.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
+        let fields = read_fields(bytes)?;
+        Ok(Project {
+            id: fields.id,
+            name: fields.name.or(fields.title),
+            status: fields.status,
+        })
+    }
+}

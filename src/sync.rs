@@ -1,0 +1,351 @@
+//! The sync: brings the cache to the roadmap files of HEAD, in one transaction, under the lock.
+//!
+//! Incremental when the cache knows a commit that still exists: diff that commit's tree
+//! against HEAD's (only the roadmap folders) and rewrite just the changed rows. Otherwise a
+//! full rebuild from HEAD's tree, with the reason reported. Contents always come from the
+//! commit's blobs, never the working tree, so the cache is exactly HEAD's state.
+
+use crate::cache::{Cache, CacheError, CacheTransaction, meta};
+use crate::git::{self, RepoDirs, TreeChange};
+use crate::lock::SyncLock;
+use crate::record::Record;
+use git2::{Oid, Repository, Tree};
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How a caller wants the sync run.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    /// Rebuild from HEAD even if an incremental sync is possible.
+    pub full: bool,
+    /// How long to wait for another sync to finish before giving up.
+    pub lock_wait: Duration,
+}
+
+/// Why a sync rebuilt the whole cache instead of applying a diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    FirstSync,
+    Requested,
+    /// The last synced commit is no longer in the object database (rebase + gc, shallow clone).
+    CommitGone(String),
+    /// The diff could not be computed; the text is git's error.
+    DiffFailed(String),
+    /// The cache file was damaged and was created again.
+    Damaged(String),
+}
+
+impl fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RebuildReason::FirstSync => f.write_str("first sync"),
+            RebuildReason::Requested => f.write_str("full rebuild requested"),
+            RebuildReason::CommitGone(id) => write!(
+                f,
+                "last synced commit {} is no longer in the repository",
+                short(id)
+            ),
+            RebuildReason::DiffFailed(error) => {
+                write!(f, "could not diff against the last synced commit: {error}")
+            }
+            RebuildReason::Damaged(note) => f.write_str(note),
+        }
+    }
+}
+
+/// What one sync pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// The commit now in the cache; empty for an unborn HEAD.
+    pub commit: String,
+    /// `Some` when the cache was rebuilt from scratch.
+    pub rebuilt: Option<RebuildReason>,
+    pub added: usize,
+    pub modified: usize,
+    pub deleted: usize,
+    /// Deleted and added with the same content, counted once here and not as added/deleted.
+    pub renamed: usize,
+    /// Files read in this pass that are not valid issues: `(path, error)`.
+    pub invalid: Vec<(String, String)>,
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// The cache already held HEAD.
+    UpToDate { commit: String },
+    /// One or more passes ran (HEAD may move while a sync runs); the last pass is reported.
+    Synced(Vec<SyncReport>),
+    /// Another process held the lock for the whole wait; it will pick up HEAD itself.
+    LockBusy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("taking the sync lock {path}: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("reading {path} at {commit}: {source}")]
+    Blob {
+        path: String,
+        commit: String,
+        source: git2::Error,
+    },
+}
+
+/// How many times one sync follows HEAD when it moves during the sync, before leaving the rest
+/// to the next hook or query.
+const MAX_PASSES: usize = 5;
+
+/// Brings the cache of `repo`'s worktree up to HEAD.
+pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, SyncError> {
+    let dirs = RepoDirs::of(repo);
+    let lock_path = dirs.cache_dir().join("sync.lock");
+    let lock =
+        SyncLock::acquire(&lock_path, request.lock_wait).map_err(|source| SyncError::Lock {
+            path: lock_path.display().to_string(),
+            source,
+        })?;
+    let Some(_lock) = lock else {
+        return Ok(SyncOutcome::LockBusy);
+    };
+    let (mut cache, damaged) = Cache::open_for_sync(&dirs.cache_path())?;
+    let mut forced = damaged
+        .map(RebuildReason::Damaged)
+        .or(request.full.then_some(RebuildReason::Requested));
+    let mut reports = Vec::new();
+    for _ in 0..MAX_PASSES {
+        // Re-read HEAD on every pass: a writer that waited for the lock must see the newest HEAD.
+        let head = git::head_commit(repo)?;
+        let head_id = head
+            .as_ref()
+            .map(|c| c.id().to_string())
+            .unwrap_or_default();
+        let last = cache.metadata(meta::LAST_SYNCED_COMMIT)?;
+        if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
+            break;
+        }
+        let head_tree = head.as_ref().map(git2::Commit::tree).transpose()?;
+        let report = match forced.take() {
+            Some(reason) => rebuild(repo, &mut cache, head_tree.as_ref(), &head_id, reason)?,
+            None => match plan_incremental(repo, last.as_deref(), head_tree.as_ref()) {
+                Ok(changes) => apply(repo, &mut cache, changes, &head_id)?,
+                Err(reason) => rebuild(repo, &mut cache, head_tree.as_ref(), &head_id, reason)?,
+            },
+        };
+        reports.push(report);
+    }
+    Ok(if reports.is_empty() {
+        SyncOutcome::UpToDate {
+            commit: cache
+                .metadata(meta::LAST_SYNCED_COMMIT)?
+                .unwrap_or_default(),
+        }
+    } else {
+        SyncOutcome::Synced(reports)
+    })
+}
+
+/// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
+fn plan_incremental(
+    repo: &Repository,
+    last: Option<&str>,
+    head_tree: Option<&Tree>,
+) -> Result<Vec<TreeChange>, RebuildReason> {
+    let last = last.ok_or(RebuildReason::FirstSync)?;
+    let old_tree = if last.is_empty() {
+        None
+    } else {
+        let id = Oid::from_str(last).map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
+        let commit = repo
+            .find_commit(id)
+            .map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
+        Some(
+            commit
+                .tree()
+                .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))?,
+        )
+    };
+    git::diff_roadmap_files(repo, old_tree.as_ref(), head_tree)
+        .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))
+}
+
+fn apply(
+    repo: &Repository,
+    cache: &mut Cache,
+    changes: Vec<TreeChange>,
+    head_id: &str,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport {
+        commit: head_id.to_owned(),
+        ..SyncReport::default()
+    };
+    let mut tx = cache.transaction()?;
+    let mut deleted_blobs = HashSet::new();
+    let mut written = Vec::new();
+    // Deletions first, so a file moved onto a path another file left is written last.
+    for change in changes {
+        match change {
+            TreeChange::Deleted { path, blob } => {
+                tx.remove(&path)?;
+                deleted_blobs.insert(blob);
+                report.deleted += 1;
+            }
+            TreeChange::Added { path, blob } => written.push((path, blob, true)),
+            TreeChange::Modified { path, blob } => written.push((path, blob, false)),
+        }
+    }
+    for (path, blob, is_new) in &written {
+        let bytes = read_blob(repo, *blob, path, head_id)?;
+        store(
+            &mut tx,
+            path,
+            *blob,
+            Record::read(path, &bytes),
+            &mut report,
+        )?;
+        // Renames are counted for the user; the row is rewritten either way, because a move
+        // between folders can change the milestone or the archived flag.
+        match (is_new, deleted_blobs.contains(blob)) {
+            (true, true) => report.renamed += 1,
+            (true, false) => report.added += 1,
+            (false, _) => report.modified += 1,
+        }
+    }
+    report.deleted -= report.renamed.min(report.deleted);
+    tx.commit(head_id, "incremental")?;
+    Ok(report)
+}
+
+fn rebuild(
+    repo: &Repository,
+    cache: &mut Cache,
+    head_tree: Option<&Tree>,
+    head_id: &str,
+    reason: RebuildReason,
+) -> Result<SyncReport, SyncError> {
+    let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
+        .into_iter()
+        .filter_map(|change| match change {
+            TreeChange::Added { path, blob } => Some((path, blob)),
+            _ => None,
+        })
+        .collect();
+    let mut report = SyncReport {
+        commit: head_id.to_owned(),
+        rebuilt: Some(reason),
+        ..SyncReport::default()
+    };
+    report.added = files.len();
+    let mut tx = cache.transaction()?;
+    tx.clear_for_rebuild()?;
+    read_in_parallel(repo, &files, head_id, |path, blob, record| {
+        store(&mut tx, path, blob, record, &mut report)
+    })?;
+    tx.commit(head_id, "full")?;
+    Ok(report)
+}
+
+/// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
+/// one that owns the transaction) as soon as it is ready.
+fn read_in_parallel(
+    repo: &Repository,
+    files: &[(String, Oid)],
+    commit: &str,
+    mut sink: impl FnMut(&str, Oid, Option<Record>) -> Result<(), SyncError>,
+) -> Result<(), SyncError> {
+    const BATCH: usize = 256;
+    // Blob ids come from trees we just walked; re-hashing every blob costs a quarter of a rebuild.
+    git2::opts::strict_hash_verification(false);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4);
+    let next = AtomicUsize::new(0);
+    let git_dir = repo.path().to_owned();
+    std::thread::scope(|scope| {
+        let (sender, receiver) =
+            mpsc::sync_channel::<Result<Vec<(usize, Option<Record>)>, SyncError>>(workers * 4);
+        for _ in 0..workers {
+            let (sender, next, git_dir) = (sender.clone(), &next, &git_dir);
+            scope.spawn(move || {
+                let repo = match Repository::open(git_dir) {
+                    Ok(repo) => repo,
+                    Err(e) => return drop(sender.send(Err(e.into()))),
+                };
+                loop {
+                    let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                    if start >= files.len() {
+                        return;
+                    }
+                    let batch: Result<Vec<_>, SyncError> = files
+                        [start..(start + BATCH).min(files.len())]
+                        .iter()
+                        .enumerate()
+                        .map(|(offset, (path, blob))| {
+                            let bytes = read_blob(&repo, *blob, path, commit)?;
+                            Ok((start + offset, Record::read(path, &bytes)))
+                        })
+                        .collect();
+                    let failed = batch.is_err();
+                    if sender.send(batch).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for batch in receiver {
+            for (index, record) in batch? {
+                let (path, blob) = &files[index];
+                sink(path, *blob, record)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+fn read_blob(repo: &Repository, blob: Oid, path: &str, commit: &str) -> Result<Vec<u8>, SyncError> {
+    repo.find_blob(blob)
+        .map(|b| b.content().to_vec())
+        .map_err(|source| SyncError::Blob {
+            path: path.to_owned(),
+            commit: short(commit).to_owned(),
+            source,
+        })
+}
+
+fn store(
+    tx: &mut CacheTransaction<'_>,
+    path: &str,
+    blob: Oid,
+    record: Option<Record>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let blob_hex = blob.to_string();
+    match record {
+        Some(Record::Issue(issue)) => tx.upsert_issue(path, &blob_hex, &issue)?,
+        Some(Record::Milestone(milestone)) => tx.upsert_milestone(path, &blob_hex, &milestone)?,
+        Some(Record::Project(project)) => tx.upsert_project(path, &blob_hex, &project)?,
+        Some(Record::Invalid(error)) => {
+            tx.record_invalid(path, &blob_hex, &error.to_string())?;
+            report.invalid.push((path.to_owned(), error.to_string()));
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// The first 7 hex digits of a commit id, as git shows it.
+#[must_use]
+pub fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
