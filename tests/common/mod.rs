@@ -1,0 +1,303 @@
+//! Shared helpers: real temporary git repositories, hermetic git, and the real binaries.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of a binary built by cargo for these tests.
+pub fn binary(name: &str) -> PathBuf {
+    match name {
+        "roadmap" => PathBuf::from(env!("CARGO_BIN_EXE_roadmap")),
+        "roadmap-hooks" => PathBuf::from(env!("CARGO_BIN_EXE_roadmap-hooks")),
+        other => panic!("unknown binary {other}"),
+    }
+}
+
+/// Environment every command in a test gets, so results never depend on the machine.
+pub fn hermetic(command: &mut Command) -> &mut Command {
+    command
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .env("NO_COLOR", "1")
+        .env("GIT_EDITOR", "true")
+        .env("GIT_SEQUENCE_EDITOR", "true")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("COLUMNS")
+        .env_remove("ROADMAP_HOOKS")
+}
+
+/// The result of running a command: what the user would see.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics with the full output unless the command exited 0.
+    #[track_caller]
+    pub fn success(self) -> Self {
+        assert_eq!(
+            self.status, 0,
+            "command failed\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A real git repository in a temporary directory.
+pub struct TestRepo {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl TestRepo {
+    /// An empty repository on branch `main`.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let root = dir.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        let repo = TestRepo { _dir: dir, root };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A second path inside the same temporary directory (for clones and worktrees).
+    pub fn sibling(&self, name: &str) -> PathBuf {
+        self.root.parent().unwrap().join(name)
+    }
+
+    /// Runs git in the repository; panics if it fails.
+    #[track_caller]
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.root, args)
+    }
+
+    /// Runs git in `dir`; panics if it fails.
+    #[track_caller]
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        self.try_git_in(dir, args).success().stdout
+    }
+
+    /// Runs git in the repository and returns what happened, failure included.
+    pub fn try_git(&self, args: &[&str]) -> Run {
+        self.try_git_in(&self.root, args)
+    }
+
+    pub fn try_git_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let output = hermetic(&mut Command::new("git"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run git");
+        Run::from(output)
+    }
+
+    /// Writes a file (creating folders) relative to the repository root.
+    pub fn write(&self, relative: &str, content: &str) {
+        let path = self.root.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// Removes a file relative to the repository root.
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.root.join(relative)).unwrap();
+    }
+
+    /// Writes an issue file in the tracker's layout; returns its path.
+    pub fn write_issue(&self, issue: &IssueSpec) -> String {
+        let path = issue.path();
+        self.write(&path, &issue.render());
+        path
+    }
+
+    /// Stages everything and commits.
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    /// Writes an issue and commits it.
+    pub fn commit_issue(&self, issue: &IssueSpec) -> String {
+        let path = self.write_issue(issue);
+        self.commit_all(&format!("add {}", issue.id));
+        path
+    }
+
+    /// Runs `roadmap ARGS` in the repository.
+    pub fn roadmap(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, "roadmap", args)
+    }
+
+    /// Runs `roadmap-hooks ARGS` in the repository.
+    pub fn roadmap_hooks(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, "roadmap-hooks", args)
+    }
+
+    pub fn run_in(&self, dir: &Path, name: &str, args: &[&str]) -> Run {
+        let output = hermetic(&mut Command::new(binary(name)))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run binary");
+        Run::from(output)
+    }
+
+    /// `roadmap list --all --sort id --format json`, parsed.
+    #[track_caller]
+    pub fn listed(&self, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["list", "--all", "--sort", "id", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = self.roadmap(&args).success();
+        serde_json::from_str(&run.stdout).expect("list prints JSON")
+    }
+
+    /// A full parse of the issue files in the working tree, without the cache.
+    #[track_caller]
+    pub fn scanned(&self) -> serde_json::Value {
+        self.scanned_in(&self.root)
+    }
+
+    #[track_caller]
+    pub fn scanned_in(&self, dir: &Path) -> serde_json::Value {
+        let run = self.run_in(dir, "roadmap-hooks", &["scan"]).success();
+        serde_json::from_str(&run.stdout).expect("scan prints JSON")
+    }
+
+    /// Asserts that the cache equals a full parse of the files at HEAD. The working tree must
+    /// be clean for the issue folders (the scan reads the working tree).
+    #[track_caller]
+    pub fn assert_cache_matches_head(&self, extra: &[&str]) {
+        let listed = self.listed(extra);
+        let scanned = self.scanned();
+        assert_eq!(listed, scanned, "cache differs from the files at HEAD");
+    }
+
+    /// The ids the cache lists (all issues), sorted.
+    #[track_caller]
+    pub fn listed_ids(&self, extra: &[&str]) -> Vec<String> {
+        let listed = self.listed(extra);
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|issue| issue["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The commit id HEAD points at.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+}
+
+/// An issue to write in the tracker's format.
+#[derive(Debug, Clone)]
+pub struct IssueSpec {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub milestone: Option<String>,
+    pub archived: bool,
+    pub body: String,
+}
+
+impl IssueSpec {
+    /// An open, medium-priority backlog issue.
+    pub fn new(id: &str, title: &str) -> Self {
+        IssueSpec {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            status: "todo".to_owned(),
+            priority: "medium".to_owned(),
+            milestone: None,
+            archived: false,
+            body: format!("Body of {title}."),
+        }
+    }
+
+    pub fn status(mut self, status: &str) -> Self {
+        self.status = status.to_owned();
+        self
+    }
+
+    pub fn priority(mut self, priority: &str) -> Self {
+        self.priority = priority.to_owned();
+        self
+    }
+
+    pub fn milestone(mut self, milestone: &str) -> Self {
+        self.milestone = Some(milestone.to_owned());
+        self
+    }
+
+    pub fn archived(mut self) -> Self {
+        self.archived = true;
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Self {
+        self.body = body.to_owned();
+        self
+    }
+
+    /// `.roadmap/[archive/]issues/{milestone|backlog}/{id}-{slug}.md`
+    pub fn path(&self) -> String {
+        let slug: String = self
+            .title
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .collect::<String>()
+            .replace(' ', "-");
+        let folder = self.milestone.as_deref().unwrap_or("backlog");
+        let root = if self.archived {
+            ".roadmap/archive/issues"
+        } else {
+            ".roadmap/issues"
+        };
+        format!("{root}/{folder}/{}-{slug}.md", self.id)
+    }
+
+    /// The file as the tracker writes it.
+    pub fn render(&self) -> String {
+        let milestone = self
+            .milestone
+            .as_deref()
+            .map_or("null".to_owned(), |m| format!("'{m}'"));
+        format!(
+            "---\nid: {id}\ntitle: {title}\nheadline: ''\npriority: {priority}\nstatus: {status}\narchived: {archived}\n\
+             issue_type: other\nmilestone: {milestone}\nlabels: []\nremote_ids: {{}}\n\
+             created: '2025-01-01T00:00:00+00:00'\nupdated: '2025-01-02T00:00:00+00:00'\nassignee: null\n---\n\n{body}\n",
+            id = self.id,
+            title = serde_json::to_string(&self.title).unwrap(),
+            priority = self.priority,
+            status = self.status,
+            archived = self.archived,
+            body = self.body,
+        )
+    }
+}

@@ -1,0 +1,5 @@
+//! One integration-test binary for every area: each extra test binary costs a link.
+
+mod common;
+
+mod test_list;

@@ -1,0 +1,2 @@
+mod common;
+mod test_git_operations;
