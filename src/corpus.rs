@@ -212,9 +212,7 @@ pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
             "null".into()
         }
     );
-    for key in ["due_date"] {
-        let _ = writeln!(yaml, "{key}: null");
-    }
+    yaml.push_str("due_date: null\n");
     yaml.push_str("depends_on: []\nblocks: []\nactual_start_date: null\nactual_end_date: null\n");
     yaml.push_str("progress_percentage: null\nhandoff_notes: null\nprevious_assignee: null\nhandoff_date: null\n");
     yaml.push_str("git_branches: []\ngit_commits: []\ncompleted_date: null\ncomments: []\ngithub_issue: null\n");
