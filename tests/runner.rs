@@ -2,4 +2,5 @@
 
 mod common;
 
+mod test_fixtures;
 mod test_list;

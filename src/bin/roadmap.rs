@@ -23,7 +23,9 @@ enum Command {
     /// Show issues from the cache (open ones, most urgent first)
     #[command(visible_alias = "ls")]
     List(ListArgs),
-    /// The tracker's spelling: `roadmap issue list ...`
+    /// Show one issue: its fields and body (a unique id prefix is enough)
+    Show(ShowArgs),
+    /// The tracker's spellings: `roadmap issue list ...`, `roadmap issue view ID`
     Issue {
         #[command(subcommand)]
         command: IssueCommand,
@@ -35,6 +37,27 @@ enum IssueCommand {
     /// Show issues from the cache (same as `roadmap list`)
     #[command(visible_alias = "ls")]
     List(ListArgs),
+    /// Show one issue (same as `roadmap show`)
+    #[command(visible_alias = "show")]
+    View(ShowArgs),
+}
+
+#[derive(clap::Args)]
+struct ShowArgs {
+    /// The issue's id, or enough of its start to be unique
+    id: String,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ShowFormat::Text)]
+    format: ShowFormat,
+    /// Answer from the cache as it is, even if HEAD moved since the last sync
+    #[arg(long)]
+    no_sync: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ShowFormat {
+    Text,
+    Json,
 }
 
 fn main() {
@@ -44,6 +67,7 @@ fn main() {
         | Command::Issue {
             command: IssueCommand::List(args),
         } => list(&args),
+        Command::Show(args) | Command::Issue { command: IssueCommand::View(args) } => show(&args),
     };
     if let Err(error) = result {
         error.print("roadmap");
@@ -86,6 +110,32 @@ fn list(args: &ListArgs) -> Result<(), UserError> {
         text
     };
     write_stdout(output.as_bytes())
+}
+
+fn show(args: &ShowArgs) -> Result<(), UserError> {
+    let cwd = std::env::current_dir()?;
+    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain)?;
+    for warning in &fresh.warnings {
+        eprintln!("roadmap: {warning}");
+    }
+    let prefix = args.id.trim().to_ascii_lowercase();
+    let mut found = fresh.cache.issues_with_id_prefix(&prefix)?;
+    let detail = match found.len() {
+        0 => {
+            return Err(UserError::new(format!("no issue with id `{}`", args.id))
+                .with_hint("run `roadmap list --all` to see every id"));
+        }
+        1 => found.remove(0),
+        _ => {
+            let candidates: Vec<String> = found.iter().map(|d| format!("{} ({})", d.row.id, d.row.title)).collect();
+            return Err(UserError::new(format!("id prefix `{}` is ambiguous: {}", args.id, candidates.join(", "))));
+        }
+    };
+    let text = match args.format {
+        ShowFormat::Text => render::show(&detail),
+        ShowFormat::Json => render::show_json(&detail),
+    };
+    write_stdout(text.as_bytes())
 }
 
 fn explain(error: FreshnessError) -> UserError {

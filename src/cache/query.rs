@@ -150,6 +150,26 @@ impl ListQuery {
     }
 }
 
+/// Reads the [`ROW_COLUMNS`] at the start of a result row.
+fn issue_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<IssueRow> {
+    let labels: String = row.get(7)?;
+    Ok(IssueRow {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        status: row.get(2)?,
+        priority: row.get(3)?,
+        issue_type: row.get(4)?,
+        assignee: row.get(5)?,
+        milestone: row.get(6)?,
+        labels: serde_json::from_str(&labels).unwrap_or_default(),
+        created: row.get(8)?,
+        updated: row.get(9)?,
+        due_date: row.get(10)?,
+        archived: row.get(11)?,
+        path: row.get(12)?,
+    })
+}
+
 const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, milestone, labels, \
     created_key, updated_key, due_date, archived, path";
 
@@ -160,24 +180,7 @@ impl Cache {
         let mut statement = self
             .connection()
             .prepare(&format!("SELECT {ROW_COLUMNS} FROM issues{tail}"))?;
-        let rows = statement.query_map(params_from_iter(params.iter()), |row| {
-            let labels: String = row.get(7)?;
-            Ok(IssueRow {
-                id: row.get(0)?,
-                title: row.get(1)?,
-                status: row.get(2)?,
-                priority: row.get(3)?,
-                issue_type: row.get(4)?,
-                assignee: row.get(5)?,
-                milestone: row.get(6)?,
-                labels: serde_json::from_str(&labels).unwrap_or_default(),
-                created: row.get(8)?,
-                updated: row.get(9)?,
-                due_date: row.get(10)?,
-                archived: row.get(11)?,
-                path: row.get(12)?,
-            })
-        })?;
+        let rows = statement.query_map(params_from_iter(params.iter()), issue_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -271,5 +274,38 @@ impl Cache {
             [status],
             |row| row.get(0),
         )?)
+    }
+}
+
+/// One issue with everything `show` prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueDetail {
+    pub row: IssueRow,
+    /// The stored JSON object (every frontmatter field).
+    pub json: String,
+    pub body: String,
+    pub warnings: Option<String>,
+}
+
+impl Cache {
+    /// Returns the listed issues whose id starts with `prefix` (one per id), by id.
+    pub fn issues_with_id_prefix(&self, prefix: &str) -> Result<Vec<IssueDetail>, CacheError> {
+        // GLOB on the binary-collated id walks the id index; a prefix with GLOB syntax in it
+        // cannot be an id anyway.
+        if prefix.is_empty() || prefix.contains(['*', '?', '[', ']']) {
+            return Ok(Vec::new());
+        }
+        let mut statement = self.connection().prepare(&format!(
+            "SELECT {ROW_COLUMNS}, json, body, warnings FROM issues WHERE id GLOB ?1 || '*' AND NOT shadowed ORDER BY id"
+        ))?;
+        let rows = statement.query_map([prefix], |row| {
+            Ok(IssueDetail {
+                row: issue_row(row)?,
+                json: row.get(13)?,
+                body: row.get(14)?,
+                warnings: row.get(15)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -31,9 +31,11 @@ fn shape_of(key: &str) -> Option<Shape> {
     })
 }
 
-/// Reads the YAML between the fences; odd fields become warnings, not errors.
+/// Reads the YAML between the fences; odd fields become warnings, not errors. `first_line` is
+/// the file line the YAML starts on, so errors point into the file.
 pub(super) fn read_frontmatter(
     yaml: &str,
+    first_line: usize,
     warnings: &mut Vec<String>,
 ) -> Result<Frontmatter, ParseError> {
     if yaml.trim().is_empty() {
@@ -43,7 +45,7 @@ pub(super) fn read_frontmatter(
         Ok(frontmatter) => return Ok(frontmatter),
         Err(error) => error,
     };
-    let value: Value = serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(one_line(&e)))?;
+    let value: Value = serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(yaml_error(&e, first_line)))?;
     let Value::Mapping(map) = value else {
         return Err(ParseError::Yaml(format!(
             "frontmatter is not a mapping of keys ({})",
@@ -52,6 +54,17 @@ pub(super) fn read_frontmatter(
     };
     let coerced = coerce(map, warnings);
     Frontmatter::deserialize(Value::Mapping(coerced)).map_err(|e| ParseError::Yaml(one_line(&e)))
+}
+
+/// serde_yaml counts lines from the start of the frontmatter; say where it is in the file.
+fn yaml_error(error: &serde_yaml::Error, first_line: usize) -> String {
+    let text = one_line(error);
+    match (error.location(), text.rfind(" at line ")) {
+        (Some(location), Some(cut)) => {
+            format!("{} (line {}, column {})", &text[..cut], location.line() + first_line - 1, location.column())
+        }
+        _ => text,
+    }
 }
 
 fn coerce(map: Mapping, warnings: &mut Vec<String>) -> Mapping {

@@ -68,7 +68,9 @@ impl Issue {
         let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
         let (yaml, body) = split(text).ok_or(ParseError::NoFrontmatter)?;
         let mut warnings = Vec::new();
-        let frontmatter = lenient::read_frontmatter(yaml, &mut warnings)?;
+        let yaml_offset = yaml.as_ptr() as usize - text.as_ptr() as usize;
+        let first_line = text[..yaml_offset].matches('\n').count() + 1;
+        let frontmatter = lenient::read_frontmatter(yaml, first_line, &mut warnings)?;
         Self::from_frontmatter(frontmatter, body, context, warnings)
     }
 

@@ -301,3 +301,22 @@ impl IssueSpec {
         )
     }
 }
+
+/// Copies the `.roadmap` tree of `tests/fixtures/NAME` into `repo`.
+pub fn copy_fixture(repo: &TestRepo, name: &str) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).join(".roadmap");
+    copy_dir(&source, &repo.root.join(".roadmap"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
