@@ -231,6 +231,59 @@ fn markdown(rows: &[IssueRow]) -> String {
     out
 }
 
+/// Renders one issue for `roadmap show`: its fields, then its body.
+#[must_use]
+pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
+    let row = &detail.row;
+    let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+    let labels = if row.labels.is_empty() {
+        "-".to_owned()
+    } else {
+        row.labels.join(", ")
+    };
+    let mut out = format!("{}  {}\n", row.id, row.title);
+    out.push_str(&format!(
+        "status: {}  priority: {}  type: {}{}\n",
+        row.status,
+        row.priority,
+        row.issue_type,
+        if row.archived { "  (archived)" } else { "" }
+    ));
+    out.push_str(&format!(
+        "milestone: {}  assignee: {}  labels: {labels}\n",
+        or_dash(&row.milestone),
+        or_dash(&row.assignee)
+    ));
+    out.push_str(&format!(
+        "created: {}  updated: {}  due: {}\n",
+        or_dash(&row.created),
+        or_dash(&row.updated),
+        or_dash(&row.due_date)
+    ));
+    out.push_str(&format!("file: {}\n", row.path));
+    for warning in detail.warnings.iter().flat_map(|w| w.lines()) {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
+    if !detail.body.is_empty() {
+        out.push('\n');
+        out.push_str(&detail.body);
+        out.push('\n');
+    }
+    out
+}
+
+/// The JSON of one issue for `roadmap show --format json`: the list object plus `body`.
+#[must_use]
+pub fn show_json(detail: &crate::cache::query::IssueDetail) -> String {
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&detail.json).unwrap_or_default();
+    object.insert(
+        "body".into(),
+        serde_json::Value::String(detail.body.clone()),
+    );
+    format!("{}\n", serde_json::Value::Object(object))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,40 +300,4 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
     }
-}
-
-/// Renders one issue for `roadmap show`: its fields, then its body.
-#[must_use]
-pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
-    let row = &detail.row;
-    let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
-    let labels = if row.labels.is_empty() { "-".to_owned() } else { row.labels.join(", ") };
-    let mut out = format!("{}  {}\n", row.id, row.title);
-    out.push_str(&format!(
-        "status: {}  priority: {}  type: {}{}\n",
-        row.status,
-        row.priority,
-        row.issue_type,
-        if row.archived { "  (archived)" } else { "" }
-    ));
-    out.push_str(&format!("milestone: {}  assignee: {}  labels: {labels}\n", or_dash(&row.milestone), or_dash(&row.assignee)));
-    out.push_str(&format!("created: {}  updated: {}  due: {}\n", or_dash(&row.created), or_dash(&row.updated), or_dash(&row.due_date)));
-    out.push_str(&format!("file: {}\n", row.path));
-    for warning in detail.warnings.iter().flat_map(|w| w.lines()) {
-        out.push_str(&format!("warning: {warning}\n"));
-    }
-    if !detail.body.is_empty() {
-        out.push('\n');
-        out.push_str(&detail.body);
-        out.push('\n');
-    }
-    out
-}
-
-/// The JSON of one issue for `roadmap show --format json`: the list object plus `body`.
-#[must_use]
-pub fn show_json(detail: &crate::cache::query::IssueDetail) -> String {
-    let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&detail.json).unwrap_or_default();
-    object.insert("body".into(), serde_json::Value::String(detail.body.clone()));
-    format!("{}\n", serde_json::Value::Object(object))
 }
