@@ -67,7 +67,10 @@ fn main() {
         | Command::Issue {
             command: IssueCommand::List(args),
         } => list(&args),
-        Command::Show(args) | Command::Issue { command: IssueCommand::View(args) } => show(&args),
+        Command::Show(args)
+        | Command::Issue {
+            command: IssueCommand::View(args),
+        } => show(&args),
     };
     if let Err(error) = result {
         error.print("roadmap");
@@ -127,8 +130,15 @@ fn show(args: &ShowArgs) -> Result<(), UserError> {
         }
         1 => found.remove(0),
         _ => {
-            let candidates: Vec<String> = found.iter().map(|d| format!("{} ({})", d.row.id, d.row.title)).collect();
-            return Err(UserError::new(format!("id prefix `{}` is ambiguous: {}", args.id, candidates.join(", "))));
+            let candidates: Vec<String> = found
+                .iter()
+                .map(|d| format!("{} ({})", d.row.id, d.row.title))
+                .collect();
+            return Err(UserError::new(format!(
+                "id prefix `{}` is ambiguous: {}",
+                args.id,
+                candidates.join(", ")
+            )));
         }
     };
     let text = match args.format {

@@ -45,7 +45,8 @@ pub(super) fn read_frontmatter(
         Ok(frontmatter) => return Ok(frontmatter),
         Err(error) => error,
     };
-    let value: Value = serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(yaml_error(&e, first_line)))?;
+    let value: Value =
+        serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(yaml_error(&e, first_line)))?;
     let Value::Mapping(map) = value else {
         return Err(ParseError::Yaml(format!(
             "frontmatter is not a mapping of keys ({})",
@@ -61,7 +62,12 @@ fn yaml_error(error: &serde_yaml::Error, first_line: usize) -> String {
     let text = one_line(error);
     match (error.location(), text.rfind(" at line ")) {
         (Some(location), Some(cut)) => {
-            format!("{} (line {}, column {})", &text[..cut], location.line() + first_line - 1, location.column())
+            format!(
+                "{} (line {}, column {})",
+                &text[..cut],
+                location.line() + first_line - 1,
+                location.column()
+            )
         }
         _ => text,
     }

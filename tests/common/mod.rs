@@ -304,7 +304,10 @@ impl IssueSpec {
 
 /// Copies the `.roadmap` tree of `tests/fixtures/NAME` into `repo`.
 pub fn copy_fixture(repo: &TestRepo, name: &str) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).join(".roadmap");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .join(".roadmap");
     copy_dir(&source, &repo.root.join(".roadmap"));
 }
 
