@@ -275,13 +275,16 @@ fn yaml_id(id: &str) -> String {
     }
 }
 
+/// Quotes a title as PyYAML does: double quotes (with escapes) for non-ASCII text, single
+/// quotes where a plain scalar would be read otherwise, plain text elsewhere.
 fn yaml_text(text: &str) -> String {
-    if text.contains(':')
-        || text.contains('#')
-        || text.starts_with(|c: char| !c.is_alphanumeric())
-        || !text.is_ascii()
-    {
+    if !text.is_ascii() {
         serde_json::to_string(text).unwrap_or_else(|_| format!("'{}'", text.replace('\'', "''")))
+    } else if text.contains(": ")
+        || text.contains(" #")
+        || text.starts_with(|c: char| !c.is_alphanumeric())
+    {
+        format!("'{}'", text.replace('\'', "''"))
     } else {
         text.to_owned()
     }

@@ -37,46 +37,59 @@ pub struct FreshCache {
 pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
     let dirs = RepoDirs::discover(cwd)
         .ok_or_else(|| FreshnessError::NotARepository(cwd.display().to_string()))?;
-    let cache = match Cache::open_existing(&dirs.cache_path()) {
+    match Cache::open_existing(&dirs.cache_dir()) {
+        Ok(cache) => {
+            let head = read_head_stamp(&dirs);
+            let last = cache.last_synced_commit()?;
+            if head.as_synced_commit().is_some() && head.as_synced_commit() == last.as_deref() {
+                return Ok(FreshCache {
+                    cache,
+                    warnings: Vec::new(),
+                });
+            }
+            if no_sync {
+                let head_text = head
+                    .as_synced_commit()
+                    .map_or("unknown".to_owned(), |h| short(h).to_owned());
+                let warning = format!(
+                    "warning: the cache holds {} but HEAD is {head_text}; showing it anyway (--no-sync)",
+                    short(last.as_deref().unwrap_or("nothing")),
+                );
+                return Ok(FreshCache {
+                    cache,
+                    warnings: vec![warning],
+                });
+            }
+        }
         Err(CacheError::Missing(_)) => return Err(FreshnessError::NoCache),
-        other => other?,
-    };
-    let mut warnings = Vec::new();
-    let head = read_head_stamp(&dirs);
-    let last = cache.last_synced_commit()?;
-    if head.as_synced_commit().is_some() && head.as_synced_commit() == last.as_deref() {
-        return Ok(FreshCache { cache, warnings });
+        // Built by another version of roadmap-hooks, or damaged: the sync rebuilds it.
+        Err(CacheError::Outdated { .. } | CacheError::Damaged { .. }) if !no_sync => {}
+        Err(other) => return Err(other.into()),
     }
-    if no_sync {
-        let head_text = head
-            .as_synced_commit()
-            .map_or("unknown".to_owned(), |h| short(h).to_owned());
-        warnings.push(format!(
-            "warning: the cache holds {} but HEAD is {head_text}; showing it anyway (--no-sync)",
-            short(last.as_deref().unwrap_or("nothing")),
-        ));
-        return Ok(FreshCache { cache, warnings });
-    }
+    let warnings = sync_now(&dirs)?;
+    // Opened again: a rebuild makes a new generation file.
+    Ok(FreshCache {
+        cache: Cache::open_existing(&dirs.cache_dir())?,
+        warnings,
+    })
+}
+
+fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {
     let repo = Repository::open(&dirs.git_dir)?;
     let request = SyncRequest {
         full: false,
         lock_wait: QUERY_LOCK_WAIT,
     };
-    match sync::sync(&repo, &request)? {
-        SyncOutcome::Synced(reports) => {
-            if let Some(reason) = reports.iter().find_map(|r| r.rebuilt.as_ref()) {
-                warnings.push(format!(
-                    "warning: rebuilt the issue cache from HEAD ({reason})"
-                ));
-            }
-        }
-        SyncOutcome::UpToDate { .. } => {}
+    Ok(match sync::sync(&repo, &request)? {
+        SyncOutcome::Synced(reports) => reports
+            .iter()
+            .find_map(|r| r.rebuilt.as_ref())
+            .map(|reason| format!("warning: rebuilt the issue cache from HEAD ({reason})"))
+            .into_iter()
+            .collect(),
+        SyncOutcome::UpToDate { .. } => Vec::new(),
         SyncOutcome::LockBusy => {
-            warnings.push(
-                "warning: another sync is still running; showing the cache as it was".to_owned(),
-            );
+            vec!["warning: another sync is still running; showing the cache as it was".to_owned()]
         }
-    }
-    // The connection opened above reads the new state on its next query (WAL).
-    Ok(FreshCache { cache, warnings })
+    })
 }

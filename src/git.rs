@@ -66,16 +66,14 @@ impl RepoDirs {
         self.git_dir.join("roadmap")
     }
 
-    /// The cache database of this worktree.
-    #[must_use]
-    pub fn cache_path(&self) -> PathBuf {
-        self.cache_dir().join("cache.db")
-    }
-
-    /// Whether a rebase is replaying commits in this worktree.
+    /// Whether a rebase is replaying commits in this worktree. `git am` keeps its state in
+    /// `rebase-apply` too, marked by an `applying` file (as git's own status reads it): that is
+    /// no rebase, and no post-rewrite will follow it.
     #[must_use]
     pub fn rebase_in_progress(&self) -> bool {
-        self.git_dir.join("rebase-merge").is_dir() || self.git_dir.join("rebase-apply").is_dir()
+        let apply = self.git_dir.join("rebase-apply");
+        self.git_dir.join("rebase-merge").is_dir()
+            || (apply.is_dir() && !apply.join("applying").exists())
     }
 }
 

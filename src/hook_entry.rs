@@ -4,7 +4,7 @@
 
 use crate::cache::{Cache, meta};
 use crate::git::{self, RepoDirs, read_head_stamp};
-use crate::sync::{self, SyncOutcome, SyncRequest};
+use crate::sync::{self, RebuildReason, SyncOutcome, SyncRequest};
 use git2::Repository;
 use std::io::Write;
 use std::time::Duration;
@@ -51,7 +51,7 @@ fn run_in(
     if skip(dirs, name, args) || cache_is_current(dirs) {
         return Ok(None);
     }
-    if !dirs.cache_path().exists() && !head_has_roadmap(repo) {
+    if !dirs.cache_dir().join("current").exists() && !head_has_roadmap(repo) {
         // A shared core.hooksPath runs our hooks in repositories that have no issues at all.
         return Ok(None);
     }
@@ -63,7 +63,13 @@ fn run_in(
         SyncOutcome::Synced(reports) => reports,
         SyncOutcome::UpToDate { .. } | SyncOutcome::LockBusy => return Ok(None),
     };
-    let rebuilt = reports.iter().find_map(|r| r.rebuilt.as_ref());
+    // The first sync of a cache is routine (`git worktree add` builds the new worktree's); a
+    // rebuild is worth a line only when it replaced a cache that was there.
+    let rebuilt = reports.iter().find_map(|r| {
+        r.rebuilt
+            .as_ref()
+            .filter(|reason| **reason != RebuildReason::FirstSync)
+    });
     let invalid: Vec<&(String, String)> = reports.iter().flat_map(|r| &r.invalid).collect();
     let mut parts = Vec::new();
     if let Some(reason) = rebuilt {
@@ -96,7 +102,7 @@ fn cache_is_current(dirs: &RepoDirs) -> bool {
     let Some(head) = stamp.as_synced_commit() else {
         return false;
     };
-    let Ok(cache) = Cache::open_existing(&dirs.cache_path()) else {
+    let Ok(cache) = Cache::open_existing(&dirs.cache_dir()) else {
         return false;
     };
     cache

@@ -7,6 +7,7 @@
 
 use crate::cache::{Cache, CacheError, CacheTransaction, meta};
 use crate::git::{self, RepoDirs, TreeChange};
+use crate::issue::to_json;
 use crate::lock::SyncLock;
 use crate::record::Record;
 use git2::{Oid, Repository, Tree};
@@ -109,7 +110,8 @@ const MAX_PASSES: usize = 5;
 /// Brings the cache of `repo`'s worktree up to HEAD.
 pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, SyncError> {
     let dirs = RepoDirs::of(repo);
-    let lock_path = dirs.cache_dir().join("sync.lock");
+    let cache_dir = dirs.cache_dir();
+    let lock_path = cache_dir.join("sync.lock");
     let lock =
         SyncLock::acquire(&lock_path, request.lock_wait).map_err(|source| SyncError::Lock {
             path: lock_path.display().to_string(),
@@ -118,10 +120,12 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
     let Some(_lock) = lock else {
         return Ok(SyncOutcome::LockBusy);
     };
-    let (mut cache, damaged) = Cache::open_for_sync(&dirs.cache_path())?;
-    let mut forced = damaged
-        .map(RebuildReason::Damaged)
-        .or(request.full.then_some(RebuildReason::Requested));
+    let (mut cache, unusable) = Cache::open_for_sync(&cache_dir)?;
+    let mut forced = match (&cache, unusable) {
+        (_, Some(why)) => Some(RebuildReason::Damaged(why)),
+        (None, None) => Some(RebuildReason::FirstSync),
+        (Some(_), None) => request.full.then_some(RebuildReason::Requested),
+    };
     let mut reports = Vec::new();
     for _ in 0..MAX_PASSES {
         // Re-read HEAD on every pass: a writer that waited for the lock must see the newest HEAD.
@@ -130,28 +134,45 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
             .as_ref()
             .map(|c| c.id().to_string())
             .unwrap_or_default();
-        let last = cache.metadata(meta::LAST_SYNCED_COMMIT)?;
+        let last = match &cache {
+            Some(cache) => cache.metadata(meta::LAST_SYNCED_COMMIT)?,
+            None => None,
+        };
         if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
             break;
         }
         let head_tree = head.as_ref().map(git2::Commit::tree).transpose()?;
-        let report = match forced.take() {
-            Some(reason) => rebuild(repo, &mut cache, head_tree.as_ref(), &head_id, reason)?,
-            None => match plan_incremental(repo, last.as_deref(), head_tree.as_ref()) {
-                Ok(changes) => apply(repo, &mut cache, changes, &head_id)?,
-                Err(reason) => rebuild(repo, &mut cache, head_tree.as_ref(), &head_id, reason)?,
-            },
+        let plan = match (forced.take(), cache.as_mut()) {
+            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head_tree.as_ref())
+                .map(|changes| (live, changes)),
+            (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
+        };
+        let report = match plan {
+            Ok((live, changes)) => apply(repo, live, changes, &head_id)?,
+            Err(reason) => {
+                let (rebuilt, report) =
+                    rebuild(repo, &cache_dir, head_tree.as_ref(), &head_id, reason)?;
+                cache = Some(rebuilt);
+                report
+            }
         };
         reports.push(report);
     }
     Ok(if reports.is_empty() {
         SyncOutcome::UpToDate {
-            commit: cache
-                .metadata(meta::LAST_SYNCED_COMMIT)?
-                .unwrap_or_default(),
+            commit: last_synced(cache.as_ref())?,
         }
     } else {
         SyncOutcome::Synced(reports)
+    })
+}
+
+fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {
+    Ok(match cache {
+        Some(cache) => cache
+            .metadata(meta::LAST_SYNCED_COMMIT)?
+            .unwrap_or_default(),
+        None => String::new(),
     })
 }
 
@@ -210,7 +231,7 @@ fn apply(
             &mut tx,
             path,
             *blob,
-            Record::read(path, &bytes),
+            Parsed::read(path, &bytes),
             &mut report,
         )?;
         // Renames are counted for the user; the row is rewritten either way, because a move
@@ -226,13 +247,14 @@ fn apply(
     Ok(report)
 }
 
+/// Builds a new cache generation from HEAD's tree and makes it the live one.
 fn rebuild(
     repo: &Repository,
-    cache: &mut Cache,
+    cache_dir: &std::path::Path,
     head_tree: Option<&Tree>,
     head_id: &str,
     reason: RebuildReason,
-) -> Result<SyncReport, SyncError> {
+) -> Result<(Cache, SyncReport), SyncError> {
     let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
         .into_iter()
         .filter_map(|change| match change {
@@ -246,13 +268,22 @@ fn rebuild(
         ..SyncReport::default()
     };
     report.added = files.len();
-    let mut tx = cache.transaction()?;
-    tx.clear_for_rebuild()?;
-    read_in_parallel(repo, &files, head_id, |path, blob, record| {
-        store(&mut tx, path, blob, record, &mut report)
-    })?;
-    tx.commit(head_id, "full")?;
-    Ok(report)
+    let mut generation = Cache::create_generation(cache_dir)?;
+    let filled = (|| {
+        let mut tx = generation.transaction()?;
+        read_in_parallel(repo, &files, head_id, |path, blob, parsed| {
+            store(&mut tx, path, blob, parsed, &mut report)
+        })?;
+        tx.commit(head_id, "full")?;
+        Ok::<(), SyncError>(())
+    })();
+    match filled {
+        Ok(()) => Ok((generation.publish(cache_dir)?, report)),
+        Err(error) => {
+            generation.discard();
+            Err(error)
+        }
+    }
 }
 
 /// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
@@ -261,7 +292,7 @@ fn read_in_parallel(
     repo: &Repository,
     files: &[(String, Oid)],
     commit: &str,
-    mut sink: impl FnMut(&str, Oid, Option<Record>) -> Result<(), SyncError>,
+    mut sink: impl FnMut(&str, Oid, Option<Parsed>) -> Result<(), SyncError>,
 ) -> Result<(), SyncError> {
     const BATCH: usize = 256;
     // Blob ids come from trees we just walked; re-hashing every blob costs a quarter of a rebuild.
@@ -273,7 +304,7 @@ fn read_in_parallel(
     let git_dir = repo.path().to_owned();
     std::thread::scope(|scope| {
         let (sender, receiver) =
-            mpsc::sync_channel::<Result<Vec<(usize, Option<Record>)>, SyncError>>(workers * 4);
+            mpsc::sync_channel::<Result<Vec<(usize, Option<Parsed>)>, SyncError>>(workers * 4);
         for _ in 0..workers {
             let (sender, next, git_dir) = (sender.clone(), &next, &git_dir);
             scope.spawn(move || {
@@ -292,7 +323,7 @@ fn read_in_parallel(
                         .enumerate()
                         .map(|(offset, (path, blob))| {
                             let bytes = read_blob(&repo, *blob, path, commit)?;
-                            Ok((start + offset, Record::read(path, &bytes)))
+                            Ok((start + offset, Parsed::read(path, &bytes)))
                         })
                         .collect();
                     let failed = batch.is_err();
@@ -323,23 +354,45 @@ fn read_blob(repo: &Repository, blob: Oid, path: &str, commit: &str) -> Result<V
         })
 }
 
+/// A file read and parsed, with the JSON of an issue already built: the parsing threads do
+/// that work, so the thread that writes SQLite does nothing else.
+struct Parsed {
+    record: Record,
+    json: Option<String>,
+}
+
+impl Parsed {
+    fn read(path: &str, bytes: &[u8]) -> Option<Parsed> {
+        let record = Record::read(path, bytes)?;
+        let json = match &record {
+            Record::Issue(issue) => Some(to_json(issue, path)),
+            _ => None,
+        };
+        Some(Parsed { record, json })
+    }
+}
+
 fn store(
     tx: &mut CacheTransaction<'_>,
     path: &str,
     blob: Oid,
-    record: Option<Record>,
+    parsed: Option<Parsed>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    let Some(Parsed { record, json }) = parsed else {
+        return Ok(());
+    };
     let blob_hex = blob.to_string();
     match record {
-        Some(Record::Issue(issue)) => tx.upsert_issue(path, &blob_hex, &issue)?,
-        Some(Record::Milestone(milestone)) => tx.upsert_milestone(path, &blob_hex, &milestone)?,
-        Some(Record::Project(project)) => tx.upsert_project(path, &blob_hex, &project)?,
-        Some(Record::Invalid(error)) => {
+        Record::Issue(issue) => {
+            tx.upsert_issue(path, &blob_hex, &issue, json.as_deref().unwrap_or("{}"))?
+        }
+        Record::Milestone(milestone) => tx.upsert_milestone(path, &blob_hex, &milestone)?,
+        Record::Project(project) => tx.upsert_project(path, &blob_hex, &project)?,
+        Record::Invalid(error) => {
             tx.record_invalid(path, &blob_hex, &error.to_string())?;
             report.invalid.push((path.to_owned(), error.to_string()));
         }
-        None => {}
     }
     Ok(())
 }

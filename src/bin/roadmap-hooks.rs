@@ -219,7 +219,7 @@ fn sync_and_describe(repo: &Repository, full: bool) -> Result<String, UserError>
         lock_wait: Duration::from_secs(30),
     };
     let outcome = sync::sync(repo, &request)?;
-    let cache = Cache::open_existing(&RepoDirs::of(repo).cache_path())?;
+    let cache = Cache::open_existing(&RepoDirs::of(repo).cache_dir())?;
     let count = cache.issue_count()?;
     Ok(match outcome {
         SyncOutcome::UpToDate { commit } => format!(
@@ -288,11 +288,12 @@ fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
         }
         Err(e) => out.push_str(&format!("hooks directory: unknown ({e})\n")),
     }
-    let cache_path = dirs.cache_path();
-    out.push_str(&format!("cache: {}\n", cache_path.display()));
-    match Cache::open_existing(&cache_path) {
-        Err(e) => out.push_str(&format!("  {e}\n  run `roadmap-hooks sync` to build it\n")),
+    match Cache::open_existing(&dirs.cache_dir()) {
+        Err(e) => out.push_str(&format!(
+            "cache: {e}\n  run `roadmap-hooks sync` to build it\n"
+        )),
         Ok(cache) => {
+            out.push_str(&format!("cache: {}\n", dirs.cache_dir().display()));
             let last = cache.last_synced_commit()?.unwrap_or_default();
             let head = read_head_stamp(&dirs);
             let head_text = head

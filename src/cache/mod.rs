@@ -1,24 +1,30 @@
-//! The SQLite cache: the one place that opens the database and defines its schema.
+//! The SQLite cache: the one place that opens the databases and defines their schema.
 //!
-//! One file per worktree under the git dir, in WAL mode so queries read while a sync writes.
-//! The schema version lives in `PRAGMA user_version`; migrations in `migrations/` run in order.
+//! Files under `<git-dir>/roadmap/`:
+//! - `cache-<stamp>.db`: one generation of the rebuildable cache, in WAL mode so queries read
+//!   while a sync writes. A full rebuild writes a new generation with the journal off, then
+//!   points `current` at it: readers see the old or the new generation, never a mix, and the
+//!   rebuild writes each page once instead of deleting rows and writing everything twice.
+//! - `current`: the file name of the live generation, replaced atomically by rename.
+//! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
 pub mod query;
+pub mod remote;
 mod write;
 
 pub use write::CacheTransaction;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The schema this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema of a cache generation. A generation with another version is rebuilt, never
+/// migrated: everything in it comes from git.
+pub const SCHEMA_VERSION: i64 = 2;
 
-/// Ordered migrations; entry `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
-
+const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");
-const DROP_INDEXES: &str = include_str!("drop_indexes.sql");
+const CURRENT: &str = "current";
 
 /// Keys of `sync_metadata`.
 pub mod meta {
@@ -32,105 +38,119 @@ pub mod meta {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
-    #[error("no roadmap cache at {} yet", .0.display())]
+    #[error("no roadmap cache in {} yet", .0.display())]
     Missing(PathBuf),
-    #[error("the cache at {} was written by a newer roadmap-hooks (schema {found}; this build knows {SCHEMA_VERSION})", path.display())]
-    NewerSchema { path: PathBuf, found: i64 },
+    #[error("the cache at {} has schema {found}; this build uses {SCHEMA_VERSION}", path.display())]
+    Outdated { path: PathBuf, found: i64 },
     #[error("the cache at {} is damaged: {detail}", path.display())]
     Damaged { path: PathBuf, detail: String },
     #[error("cache database: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("creating the cache folder {}: {source}", path.display())]
-    Folder {
+    #[error("{}: {source}", path.display())]
+    Io {
         path: PathBuf,
         source: std::io::Error,
     },
 }
 
-/// An open cache database.
+/// An open generation of the cache.
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
 }
 
 impl Cache {
-    /// Opens an existing cache to read it. Never creates one: a missing or half-created
-    /// cache is [`CacheError::Missing`].
-    pub fn open_existing(path: &Path) -> Result<Self, CacheError> {
-        if !path.exists() {
-            return Err(CacheError::Missing(path.to_owned()));
+    /// Opens the live generation in `dir` to read it. Never creates one.
+    pub fn open_existing(dir: &Path) -> Result<Self, CacheError> {
+        // A rebuild may swap generations between reading `current` and opening the file.
+        for _ in 0..3 {
+            let Some(path) = current_generation(dir)? else {
+                return Err(CacheError::Missing(dir.to_owned()));
+            };
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = match Connection::open_with_flags(&path, flags) {
+                Err(_) if !path.exists() => continue,
+                other => other.map_err(|e| classify(&path, e))?,
+            };
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            return match user_version(&conn).map_err(|e| classify(&path, e))? {
+                SCHEMA_VERSION => Ok(Cache { conn, path }),
+                found => Err(CacheError::Outdated { path, found }),
+            };
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version = user_version(&conn).map_err(|e| classify(path, e))?;
-        match version {
-            0 => Err(CacheError::Missing(path.to_owned())),
-            SCHEMA_VERSION => Ok(Cache {
-                conn,
-                path: path.to_owned(),
-            }),
-            found if found > SCHEMA_VERSION => Err(CacheError::NewerSchema {
-                path: path.to_owned(),
-                found,
-            }),
-            // An older schema is migrated by the next sync, which holds the lock.
-            _ => Err(CacheError::Missing(path.to_owned())),
-        }
+        Err(CacheError::Missing(dir.to_owned()))
     }
 
-    /// Opens the cache to write it, creating or migrating it. The caller holds the sync lock.
-    /// A damaged file is deleted and created anew; the returned note says so.
-    pub fn open_for_sync(path: &Path) -> Result<(Self, Option<String>), CacheError> {
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(|source| CacheError::Folder {
-                path: folder.to_owned(),
-                source,
-            })?;
-        }
-        match Self::open_and_migrate(path) {
-            Err(CacheError::Damaged { detail, .. }) => {
-                remove_database_files(path);
-                let cache = Self::open_and_migrate(path)?;
-                Ok((
-                    cache,
-                    Some(format!("the cache was damaged ({detail}); built it again")),
-                ))
+    /// Opens the live generation to update it; the caller holds the sync lock. `Ok(None)`
+    /// when there is none to update: the reason is returned for a damaged or outdated one.
+    pub fn open_for_sync(dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
+        match Self::open_existing(dir).and_then(|cache| cache.check_readable().map(|()| cache)) {
+            Ok(cache) => Ok((Some(cache), None)),
+            Err(CacheError::Missing(_)) => Ok((None, None)),
+            Err(error @ (CacheError::Outdated { .. } | CacheError::Damaged { .. })) => {
+                Ok((None, Some(error.to_string())))
             }
-            other => other.map(|cache| (cache, None)),
+            Err(other) => Err(other),
         }
     }
 
-    fn open_and_migrate(path: &Path) -> Result<Self, CacheError> {
-        let mut conn = Connection::open(path).map_err(|e| classify(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| classify(path, e))?;
-        // WAL with synchronous=NORMAL never corrupts on a crash; a power cut may lose the last
-        // sync, which the next one redoes.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let version = user_version(&conn).map_err(|e| classify(path, e))?;
-        if version > SCHEMA_VERSION {
-            return Err(CacheError::NewerSchema {
-                path: path.to_owned(),
-                found: version,
-            });
-        }
-        let tx = conn.transaction()?;
-        for (index, migration) in MIGRATIONS
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(version).unwrap_or(0))
-        {
-            tx.execute_batch(migration)?;
-            tx.pragma_update(None, "user_version", i64::try_from(index).unwrap_or(0) + 1)?;
-        }
-        tx.execute_batch(CREATE_INDEXES)?;
-        tx.commit()?;
-        Ok(Cache {
-            conn,
-            path: path.to_owned(),
-        })
+    /// Creates an empty generation in `dir` for a full rebuild: journal and fsync off (an
+    /// unfinished generation is simply deleted), pages large enough that rows pack densely.
+    pub fn create_generation(dir: &Path) -> Result<Self, CacheError> {
+        std::fs::create_dir_all(dir).map_err(|source| CacheError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = dir.join(format!("cache-{stamp}-{}.db", std::process::id()));
+        let conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             PRAGMA cache_size = -32768;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(Cache { conn, path })
+    }
+
+    /// Makes this new generation the live one, durably, and deletes the others. Returns it
+    /// reopened as readers and incremental syncs will use it.
+    pub fn publish(self, dir: &Path) -> Result<Cache, CacheError> {
+        self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        let Cache { conn, path } = self;
+        drop(conn);
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| CacheError::Io { path, source }
+        };
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&path))?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let pointer = dir.join(CURRENT);
+        let staged = dir.join(format!("{CURRENT}.tmp"));
+        let mut file = std::fs::File::create(&staged).map_err(io(&staged))?;
+        file.write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io(&staged))?;
+        std::fs::rename(&staged, &pointer).map_err(io(&pointer))?;
+        remove_other_generations(dir, &name);
+        let cache = Self::open_existing(dir)?;
+        cache.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(cache)
+    }
+
+    /// Deletes an unfinished generation after a failed rebuild.
+    pub fn discard(self) {
+        let Cache { conn, path } = self;
+        drop(conn);
+        remove_database_files(&path);
     }
 
     /// Where the database file is.
@@ -153,10 +173,14 @@ impl Cache {
     /// Starts the one write transaction of a sync. `BEGIN IMMEDIATE` so a second writer that
     /// slipped past the lock waits here rather than failing half-way.
     pub fn transaction(&mut self) -> Result<CacheTransaction<'_>, CacheError> {
+        let rebuilding = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |row| row.get::<_, String>(0))?
+            == "off";
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        Ok(CacheTransaction::new(tx))
+        Ok(CacheTransaction::new(tx, rebuilding))
     }
 
     /// Runs `PRAGMA quick_check`; `Ok(())` when SQLite finds the file sound.
@@ -174,8 +198,43 @@ impl Cache {
         }
     }
 
+    /// Reads the schema and the last synced commit: cheap, and enough to catch a file that is
+    /// not a database at all.
+    fn check_readable(&self) -> Result<(), CacheError> {
+        self.metadata(meta::LAST_SYNCED_COMMIT).map(drop)
+    }
+
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// The file of the live generation, from `current`.
+fn current_generation(dir: &Path) -> Result<Option<PathBuf>, CacheError> {
+    let pointer = dir.join(CURRENT);
+    match std::fs::read_to_string(&pointer) {
+        Ok(name) if !name.trim().is_empty() => Ok(Some(dir.join(name.trim()))),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CacheError::Io {
+            path: pointer,
+            source,
+        }),
+    }
+}
+
+fn remove_other_generations(dir: &Path, keep: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("cache-") && name.ends_with(".db") && name != keep {
+            // Readers that still have it open keep reading their snapshot: unlinking does not
+            // take a file away from those who hold it.
+            remove_database_files(&entry.path());
+        }
     }
 }
 

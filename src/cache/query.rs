@@ -296,7 +296,8 @@ impl Cache {
             return Ok(Vec::new());
         }
         let mut statement = self.connection().prepare(&format!(
-            "SELECT {ROW_COLUMNS}, json, body, warnings FROM issues WHERE id GLOB ?1 || '*' AND NOT shadowed ORDER BY id"
+            "SELECT {ROW_COLUMNS}, json, body, warnings FROM issues JOIN issue_bodies ON issue = issues.rowid
+             WHERE id GLOB ?1 || '*' AND NOT shadowed ORDER BY id"
         ))?;
         let rows = statement.query_map([prefix], |row| {
             Ok(IssueDetail {

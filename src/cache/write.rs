@@ -1,7 +1,7 @@
 //! The write side of the cache: one transaction per sync, with prepared statements.
 
-use super::{CREATE_INDEXES, CacheError, DROP_INDEXES, meta};
-use crate::issue::{Issue, to_json};
+use super::{CREATE_INDEXES, CacheError, meta};
+use crate::issue::Issue;
 use crate::milestone::{Milestone, Project};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
@@ -12,14 +12,15 @@ pub struct CacheTransaction<'c> {
     tx: Transaction<'c>,
     /// Ids whose rows changed: which file wins among duplicates is decided again for each.
     touched_ids: BTreeSet<String>,
+    /// Filling a new, empty generation: nothing to replace, indexes created at the end.
     rebuilding: bool,
 }
 
 const UPSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, body, json, warnings, pending_write)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0)
+        updated_key, due_date, json, warnings, pending_write)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 0)
     ON CONFLICT(path) DO UPDATE SET blob_oid = excluded.blob_oid, id = excluded.id,
         archived = excluded.archived, is_open = excluded.is_open, title = excluded.title,
         status = excluded.status, status_rank = excluded.status_rank,
@@ -27,7 +28,7 @@ const UPSERT_ISSUE: &str = "
         issue_type = excluded.issue_type, milestone = excluded.milestone,
         assignee = excluded.assignee, labels = excluded.labels,
         created_key = excluded.created_key, updated_key = excluded.updated_key,
-        due_date = excluded.due_date, body = excluded.body, json = excluded.json,
+        due_date = excluded.due_date, json = excluded.json,
         warnings = excluded.warnings, pending_write = 0
     RETURNING rowid";
 
@@ -48,32 +49,22 @@ const PICK_ALL_WINNERS: &str = "
     WHERE issues.rowid = ranked.row AND ranked.rank > 1";
 
 impl<'c> CacheTransaction<'c> {
-    pub(super) fn new(tx: Transaction<'c>) -> Self {
+    pub(super) fn new(tx: Transaction<'c>, rebuilding: bool) -> Self {
         CacheTransaction {
             tx,
             touched_ids: BTreeSet::new(),
-            rebuilding: false,
+            rebuilding,
         }
     }
 
-    /// Empties every table a rebuild refills, and drops their indexes until commit.
-    /// `sync_base_state` is not touched: it cannot be rebuilt from git.
-    pub fn clear_for_rebuild(&mut self) -> Result<(), CacheError> {
-        self.tx.execute_batch(DROP_INDEXES)?;
-        self.tx.execute_batch(
-            "DELETE FROM issues; DELETE FROM issue_labels; DELETE FROM invalid_files;
-             DELETE FROM milestones; DELETE FROM projects;",
-        )?;
-        self.rebuilding = true;
-        Ok(())
-    }
-
     /// Writes the issue read from `path` (blob `blob_oid`), replacing what the path held.
+    /// `json` is [`crate::issue::to_json`] of it, built by the caller (on a parsing thread).
     pub fn upsert_issue(
         &mut self,
         path: &str,
         blob_oid: &str,
         issue: &Issue,
+        json: &str,
     ) -> Result<(), CacheError> {
         if !self.rebuilding {
             self.forget_other_kinds(path, false)?;
@@ -102,8 +93,7 @@ impl<'c> CacheTransaction<'c> {
                 issue.created_key(),
                 issue.updated_key(),
                 issue.frontmatter.due_date,
-                issue.body,
-                to_json(issue, path),
+                json,
                 warnings,
             ],
             |row| row.get(0),
@@ -113,6 +103,9 @@ impl<'c> CacheTransaction<'c> {
                 .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
                 .execute([rowid])?;
         }
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
+            .execute(params![rowid, issue.body])?;
         let mut insert_label = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO issue_labels (label, issue) VALUES (?1, ?2)")?;
@@ -209,6 +202,9 @@ impl<'c> CacheTransaction<'c> {
             if let Some((rowid, id)) = removed {
                 self.tx
                     .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
+                    .execute([rowid])?;
+                self.tx
+                    .prepare_cached("DELETE FROM issue_bodies WHERE issue = ?1")?
                     .execute([rowid])?;
                 self.touched_ids.insert(id);
             }

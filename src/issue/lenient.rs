@@ -41,6 +41,9 @@ pub(super) fn read_frontmatter(
     if yaml.trim().is_empty() {
         return Ok(Frontmatter::default());
     }
+    if let Some(frontmatter) = super::fast::read(yaml) {
+        return Ok(frontmatter);
+    }
     let strict_error = match serde_yaml::from_str::<Frontmatter>(yaml) {
         Ok(frontmatter) => return Ok(frontmatter),
         Err(error) => error,

@@ -211,6 +211,36 @@ impl TestRepo {
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
+
+    /// Runs git in `dir` with extra environment variables and returns what happened.
+    pub fn try_git_with_env(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new("git");
+        hermetic(&mut command).args(args).current_dir(dir);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Run::from(command.output().expect("run git"))
+    }
+
+    /// Runs the program at `program` (a copy of one of our binaries, say) in `dir`.
+    pub fn run_program_in<I, S>(&self, dir: &Path, program: &Path, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let output = hermetic(&mut Command::new(program))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("run program");
+        Run::from(output)
+    }
+
+    /// The hooks directory git runs hooks from (`core.hooksPath` and worktrees honoured).
+    pub fn hooks_dir(&self) -> PathBuf {
+        let path = self.git(&["rev-parse", "--path-format=absolute", "--git-path", "hooks"]);
+        PathBuf::from(path.trim())
+    }
 }
 
 /// An issue to write in the tracker's format.

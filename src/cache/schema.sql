@@ -1,4 +1,5 @@
--- Schema 1. Everything but sync_base_state is rebuilt from git at will.
+-- The rebuildable cache: one generation file holds all of it. A file with another
+-- `user_version` than this build's SCHEMA_VERSION is simply rebuilt.
 
 -- Key/value facts about the cache: last_synced_commit, last_sync_kind, last_sync_at.
 CREATE TABLE sync_metadata (
@@ -26,12 +27,17 @@ CREATE TABLE issues (
     created_key   TEXT,                   -- UTC sort key of `created`
     updated_key   TEXT,
     due_date      TEXT,
-    body          TEXT NOT NULL,
     json          TEXT NOT NULL,          -- the object `list --format json` prints
     warnings      TEXT,                   -- one line per odd field
     -- 1 when `roadmap` itself wrote the file after last_synced_commit: the next sync compares
     -- it with HEAD and the working tree, so a discarded edit gives way to HEAD's content.
     pending_write INTEGER NOT NULL DEFAULT 0
+);
+
+-- Bodies apart from the rows that lists scan: list rows stay small and pack densely.
+CREATE TABLE issue_bodies (
+    issue INTEGER PRIMARY KEY,            -- issues.rowid
+    body  TEXT NOT NULL
 );
 
 CREATE TABLE issue_labels (
@@ -63,14 +69,4 @@ CREATE TABLE projects (
     name     TEXT,
     status   TEXT,
     blob_oid TEXT NOT NULL
-) WITHOUT ROWID;
-
--- The remote tracker's state at the last two-way sync. Not derivable from git: a rebuild
--- never touches it.
-CREATE TABLE sync_base_state (
-    remote    TEXT NOT NULL,
-    issue_id  TEXT NOT NULL,
-    state     TEXT NOT NULL,              -- JSON of the fields as last agreed
-    synced_at TEXT NOT NULL,
-    PRIMARY KEY (remote, issue_id)
 ) WITHOUT ROWID;
