@@ -3,4 +3,5 @@
 mod common;
 
 mod test_fixtures;
+mod test_git_operations;
 mod test_list;
