@@ -1,2 +1,6 @@
 #!/bin/sh
-{{BLOCK}}exec "$(dirname "$0")/{{CHAINED}}" "$@"
+{{BLOCK}}# Git skips a hook that is not executable; so does this one.
+if [ -x "$(dirname "$0")/{{CHAINED}}" ]; then
+  exec "$(dirname "$0")/{{CHAINED}}" "$@"
+fi
+exit 0

@@ -4,4 +4,5 @@ mod common;
 
 mod test_fixtures;
 mod test_git_operations;
+mod test_install;
 mod test_list;

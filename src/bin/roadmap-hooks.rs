@@ -71,7 +71,9 @@ enum Command {
 
 fn main() {
     // A hook must never fail git, whatever it is given: parse errors included.
-    let raw: Vec<String> = std::env::args().collect();
+    let raw: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     if raw.get(1).is_some_and(|a| a == "hook") {
         let name = raw.get(2).cloned().unwrap_or_default();
         let outcome = std::panic::catch_unwind(|| {
@@ -159,6 +161,10 @@ fn install(
             Installed::AddedToUserHook => changed.push(format!("{name} (added to your hook)")),
             Installed::ChainedToUserHook => changed.push(format!(
                 "{name} (your hook renamed to {name}.roadmap-hooks-chained and still runs)"
+            )),
+            Installed::ChainedToSkippedHook => changed.push(format!(
+                "{name} (your hook is not executable, so git skips it; \
+                 renamed to {name}.roadmap-hooks-chained and still skipped)"
             )),
         }
     }

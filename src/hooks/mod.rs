@@ -2,8 +2,9 @@
 //!
 //! Hooks go where git really runs them (`git rev-parse --git-path hooks`, which honours
 //! `core.hooksPath` and linked worktrees). A hook that exists and is not ours keeps working:
-//! a shell hook gets our marked block, anything else is renamed and chained to. Uninstall
-//! takes out exactly what install put in.
+//! an executable shell script gets our marked block; anything else (another language, a hook
+//! turned off by its mode, a symbolic link) is renamed and chained to. Uninstall takes out
+//! exactly what install put in.
 
 pub mod script;
 
@@ -142,10 +143,7 @@ pub fn state(dir: &Path, name: &str) -> HookState {
     let rest = format!("{}{}", &text[..range.start], &text[range.end..]);
     if script::is_our_new_hook(&rest) {
         HookState::Ours(version)
-    } else if dir
-        .join(format!("{name}{}", script::CHAINED_SUFFIX))
-        .exists()
-    {
+    } else if fs::symlink_metadata(dir.join(format!("{name}{}", script::CHAINED_SUFFIX))).is_ok() {
         HookState::Chaining(version)
     } else {
         HookState::BlockInUserHook(version)
@@ -158,6 +156,8 @@ pub enum Installed {
     Created,
     AddedToUserHook,
     ChainedToUserHook,
+    /// Chained to a hook that is not executable: git skipped it before and our hook still does.
+    ChainedToSkippedHook,
     Updated,
     Unchanged,
 }
@@ -171,6 +171,11 @@ pub fn install(dir: &Path, name: &str, binary: &str) -> Result<Installed, HookEr
     fs::create_dir_all(dir).map_err(io_error(dir))?;
     let path = dir.join(name);
     let block = script::block(name, binary);
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        // Writing through the link would replace it with a copy of its target (and uninstall
+        // could not bring the link back), so the link itself is set aside.
+        return chain_to_user_hook(dir, name, &block);
+    }
     let existing = match fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -189,16 +194,40 @@ pub fn install(dir: &Path, name: &str, binary: &str) -> Result<Installed, HookEr
         write_hook(&path, &updated, Some(&path)).map_err(io_error(&path))?;
         return Ok(Installed::Updated);
     }
-    if std::str::from_utf8(&existing).is_ok() && script::is_shell_script(&text) {
+    // In a hook git skips for not being executable, our block would never run.
+    if is_executable(&path)
+        && std::str::from_utf8(&existing).is_ok()
+        && script::is_shell_script(&text)
+    {
         write_hook(&path, &script::insert_block(&text, &block), Some(&path))
             .map_err(io_error(&path))?;
         return Ok(Installed::AddedToUserHook);
     }
+    chain_to_user_hook(dir, name, &block)
+}
+
+/// Renames the user's hook `name` aside and puts ours in its place, which runs `block` and then
+/// the user's hook, if git would have run it.
+fn chain_to_user_hook(dir: &Path, name: &str, block: &str) -> Result<Installed, HookError> {
+    let path = dir.join(name);
+    let io_error = |source| HookError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let runs = is_executable(&path);
     let chained_name = format!("{name}{}", script::CHAINED_SUFFIX);
-    let chained = dir.join(&chained_name);
-    fs::rename(&path, &chained).map_err(io_error(&path))?;
-    write_hook(&path, &script::chain_hook(&block, &chained_name), None).map_err(io_error(&path))?;
-    Ok(Installed::ChainedToUserHook)
+    fs::rename(&path, dir.join(&chained_name)).map_err(io_error)?;
+    write_hook(&path, &script::chain_hook(block, &chained_name), None).map_err(io_error)?;
+    Ok(if runs {
+        Installed::ChainedToUserHook
+    } else {
+        Installed::ChainedToSkippedHook
+    })
+}
+
+/// Whether git runs the hook at `path`: it skips one that is not executable.
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 /// What `uninstall` did to one hook.
