@@ -227,13 +227,9 @@ fn apply(
     }
     for (path, blob, is_new) in &written {
         let bytes = read_blob(repo, *blob, path, head_id)?;
-        store(
-            &mut tx,
-            path,
-            *blob,
-            Parsed::read(path, &bytes),
-            &mut report,
-        )?;
+        if let Some(parsed) = Parsed::read(path, &bytes) {
+            store(&mut tx, path, *blob, &parsed, &mut report)?;
+        }
         // Renames are counted for the user; the row is rewritten either way, because a move
         // between folders can change the milestone or the archived flag.
         match (is_new, deleted_blobs.contains(blob)) {
@@ -255,6 +251,7 @@ fn rebuild(
     head_id: &str,
     reason: RebuildReason,
 ) -> Result<(Cache, SyncReport), SyncError> {
+    let phases = Phases::start();
     let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
         .into_iter()
         .filter_map(|change| match change {
@@ -262,6 +259,7 @@ fn rebuild(
             _ => None,
         })
         .collect();
+    phases.mark("listed the files of HEAD");
     let mut report = SyncReport {
         commit: head_id.to_owned(),
         rebuilt: Some(reason),
@@ -274,15 +272,43 @@ fn rebuild(
         read_in_parallel(repo, &files, head_id, |path, blob, parsed| {
             store(&mut tx, path, blob, parsed, &mut report)
         })?;
+        phases.mark("read, parsed and inserted");
         tx.commit(head_id, "full")?;
+        phases.mark("indexed and committed");
         Ok::<(), SyncError>(())
     })();
     match filled {
-        Ok(()) => Ok((generation.publish(cache_dir)?, report)),
+        Ok(()) => {
+            let published = generation.publish(cache_dir)?;
+            phases.mark("published");
+            Ok((published, report))
+        }
         Err(error) => {
             generation.discard();
             Err(error)
         }
+    }
+}
+
+/// Phase timings of a rebuild on stderr when `ROADMAP_HOOKS_TIMINGS` is set, with the CPU
+/// time of the thread that writes SQLite: for profiling, see BENCHMARKS.md.
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn start() -> Self {
+        Phases(std::env::var_os("ROADMAP_HOOKS_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn mark(&self, phase: &str) {
+        let Some(started) = self.0 else { return };
+        // SAFETY: getrusage fills the struct we pass and nothing else.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+        let cpu = usage.ru_utime.tv_sec as f64 + usage.ru_utime.tv_usec as f64 / 1e6;
+        eprintln!(
+            "roadmap-hooks: {:>7.2}s wall {cpu:>6.2}s writer cpu  {phase}",
+            started.elapsed().as_secs_f64()
+        );
     }
 }
 
@@ -292,7 +318,7 @@ fn read_in_parallel(
     repo: &Repository,
     files: &[(String, Oid)],
     commit: &str,
-    mut sink: impl FnMut(&str, Oid, Option<Parsed>) -> Result<(), SyncError>,
+    mut sink: impl FnMut(&str, Oid, &Parsed) -> Result<(), SyncError>,
 ) -> Result<(), SyncError> {
     const BATCH: usize = 256;
     // Blob ids come from trees we just walked; re-hashing every blob costs a quarter of a rebuild.
@@ -304,20 +330,27 @@ fn read_in_parallel(
     let git_dir = repo.path().to_owned();
     std::thread::scope(|scope| {
         let (sender, receiver) =
-            mpsc::sync_channel::<Result<Vec<(usize, Option<Parsed>)>, SyncError>>(workers * 4);
-        for _ in 0..workers {
+            mpsc::sync_channel::<(usize, Result<Batch, SyncError>)>(workers * 2);
+        // Each batch goes back to the thread that allocated it, to be freed there: freeing on
+        // this thread made glibc's allocator lock its arenas against the workers (~20% of a
+        // 100k rebuild).
+        let mut returns = Vec::new();
+        for worker in 0..workers {
             let (sender, next, git_dir) = (sender.clone(), &next, &git_dir);
+            let (give_back, returned) = mpsc::channel::<Batch>();
+            returns.push(give_back);
             scope.spawn(move || {
                 let repo = match Repository::open(git_dir) {
                     Ok(repo) => repo,
-                    Err(e) => return drop(sender.send(Err(e.into()))),
+                    Err(e) => return drop(sender.send((worker, Err(e.into())))),
                 };
                 loop {
+                    returned.try_iter().for_each(drop);
                     let start = next.fetch_add(BATCH, Ordering::Relaxed);
                     if start >= files.len() {
-                        return;
+                        break;
                     }
-                    let batch: Result<Vec<_>, SyncError> = files
+                    let batch: Result<Batch, SyncError> = files
                         [start..(start + BATCH).min(files.len())]
                         .iter()
                         .enumerate()
@@ -327,22 +360,38 @@ fn read_in_parallel(
                         })
                         .collect();
                     let failed = batch.is_err();
-                    if sender.send(batch).is_err() || failed {
-                        return;
+                    if sender.send((worker, batch)).is_err() || failed {
+                        break;
                     }
                 }
+                drop(sender);
+                returned.iter().for_each(drop);
             });
         }
         drop(sender);
-        for batch in receiver {
-            for (index, record) in batch? {
-                let (path, blob) = &files[index];
-                sink(path, *blob, record)?;
+        let outcome = (|| {
+            for (worker, batch) in &receiver {
+                let batch = batch?;
+                for (index, parsed) in &batch {
+                    let (path, blob) = &files[*index];
+                    if let Some(parsed) = parsed {
+                        sink(path, *blob, parsed)?;
+                    }
+                }
+                // A worker that already left dropped its receiver; then the batch is freed here.
+                let _ = returns[worker].send(batch);
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        // Let every worker finish freeing and exit, whatever happened here.
+        drop(returns);
+        drop(receiver);
+        outcome
     })
 }
+
+/// Records read by one worker: `(index into files, what the file holds)`.
+type Batch = Vec<(usize, Option<Parsed>)>;
 
 fn read_blob(repo: &Repository, blob: Oid, path: &str, commit: &str) -> Result<Vec<u8>, SyncError> {
     repo.find_blob(blob)
@@ -376,19 +425,19 @@ fn store(
     tx: &mut CacheTransaction<'_>,
     path: &str,
     blob: Oid,
-    parsed: Option<Parsed>,
+    parsed: &Parsed,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
-    let Some(Parsed { record, json }) = parsed else {
-        return Ok(());
-    };
     let blob_hex = blob.to_string();
-    match record {
-        Record::Issue(issue) => {
-            tx.upsert_issue(path, &blob_hex, &issue, json.as_deref().unwrap_or("{}"))?
-        }
-        Record::Milestone(milestone) => tx.upsert_milestone(path, &blob_hex, &milestone)?,
-        Record::Project(project) => tx.upsert_project(path, &blob_hex, &project)?,
+    match &parsed.record {
+        Record::Issue(issue) => tx.upsert_issue(
+            path,
+            &blob_hex,
+            issue,
+            parsed.json.as_deref().unwrap_or("{}"),
+        )?,
+        Record::Milestone(milestone) => tx.upsert_milestone(path, &blob_hex, milestone)?,
+        Record::Project(project) => tx.upsert_project(path, &blob_hex, project)?,
         Record::Invalid(error) => {
             tx.record_invalid(path, &blob_hex, &error.to_string())?;
             report.invalid.push((path.to_owned(), error.to_string()));

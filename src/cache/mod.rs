@@ -108,7 +108,7 @@ impl Cache {
         let conn = Connection::open(&path)?;
         conn.execute_batch(
             "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             PRAGMA cache_size = -32768;",
+             PRAGMA cache_size = -8192;",
         )?;
         conn.execute_batch(SCHEMA)?;
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
