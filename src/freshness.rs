@@ -4,7 +4,7 @@
 
 use crate::cache::{Cache, CacheError};
 use crate::git::{RepoDirs, read_head_stamp};
-use crate::sync::{self, SyncOutcome, SyncRequest, short};
+use crate::sync::{self, RebuildReason, SyncOutcome, SyncRequest, short};
 use git2::Repository;
 use std::path::Path;
 use std::time::Duration;
@@ -61,6 +61,8 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
                 });
             }
         }
+        // A new linked worktree of a repository that uses roadmap-hooks builds its own cache.
+        Err(CacheError::Missing(_)) if !no_sync && opted_in(&dirs) => {}
         Err(CacheError::Missing(_)) => return Err(FreshnessError::NoCache),
         // Built by another version of roadmap-hooks, or damaged: the sync rebuilds it.
         Err(CacheError::Outdated { .. } | CacheError::Damaged { .. }) if !no_sync => {}
@@ -74,6 +76,15 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
     })
 }
 
+/// Whether this repository already uses roadmap-hooks: the main worktree has a cache, or our
+/// hooks are installed. A worktree without a cache of its own then gets one on first use.
+fn opted_in(dirs: &RepoDirs) -> bool {
+    let main_cache = dirs.common_dir.join("roadmap").join("current");
+    let hook = std::fs::read_to_string(dirs.common_dir.join("hooks").join("post-checkout"))
+        .unwrap_or_default();
+    (dirs.common_dir != dirs.git_dir && main_cache.exists()) || hook.contains("# >>> roadmap-hooks")
+}
+
 fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {
     let repo = Repository::open(&dirs.git_dir)?;
     let request = SyncRequest {
@@ -83,7 +94,11 @@ fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {
     Ok(match sync::sync(&repo, &request)? {
         SyncOutcome::Synced(reports) => reports
             .iter()
-            .find_map(|r| r.rebuilt.as_ref())
+            .find_map(|r| {
+                r.rebuilt
+                    .as_ref()
+                    .filter(|reason| **reason != RebuildReason::FirstSync)
+            })
             .map(|reason| format!("warning: rebuilt the issue cache from HEAD ({reason})"))
             .into_iter()
             .collect(),
