@@ -7,6 +7,7 @@
 pub mod cache;
 pub mod cli;
 pub mod corpus;
+pub mod doctor;
 pub mod freshness;
 pub mod git;
 pub mod hook_entry;

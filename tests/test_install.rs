@@ -790,3 +790,53 @@ impl ScriptLanguage {
         }
     }
 }
+
+#[test]
+fn doctor_names_each_problem_and_its_fix() {
+    let repo = TestRepo::new();
+    repo.commit_issue(&crate::common::IssueSpec::new("0000000a", "Alpha"));
+    repo.roadmap_hooks(&["install"]).success();
+    let healthy = repo.roadmap_hooks(&["doctor"]);
+    assert_eq!(healthy.status, 0, "{healthy:?}");
+    assert!(!healthy.stdout.contains("problem"), "{}", healthy.stdout);
+
+    std::fs::remove_file(repo.root.join(".git/hooks/post-merge")).unwrap();
+    repo.write(
+        ".roadmap/issues/backlog/0000000b-broken.md",
+        "---\nid: [oops\n---\n",
+    );
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "-c",
+        "core.hooksPath=/dev/null",
+        "commit",
+        "-q",
+        "-m",
+        "behind the hooks' back",
+    ]);
+    let sick = repo.roadmap_hooks(&["doctor"]);
+    assert_eq!(sick.status, 1);
+    assert!(
+        sick.stdout.contains(
+            "problem  post-merge: not installed\n         fix: run `roadmap-hooks install`\n"
+        ),
+        "{}",
+        sick.stdout
+    );
+    assert!(
+        sick.stdout.contains("problem  cache holds "),
+        "{}",
+        sick.stdout
+    );
+    assert!(
+        sick.stdout
+            .contains("fix: run `roadmap-hooks sync` (the next `roadmap list` does it too)"),
+        "{}",
+        sick.stdout
+    );
+    assert_eq!(sick.stderr, "roadmap-hooks: error: 2 problem(s) found\n");
+
+    repo.roadmap(&["list"]).success();
+    let after_sync = repo.roadmap_hooks(&["doctor"]).stdout;
+    assert!(after_sync.contains("problem  1 issue files cannot be read, e.g. .roadmap/issues/backlog/0000000b-broken.md: invalid YAML in frontmatter"), "{after_sync}");
+}

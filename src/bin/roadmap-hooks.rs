@@ -55,6 +55,11 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Check the hooks, the lock and the cache, and say how to fix each problem
+    Doctor {
+        #[arg(long)]
+        repo: Option<PathBuf>,
+    },
     /// Parse the issue files in the working tree without the cache; print them as JSON
     Scan {
         #[arg(long)]
@@ -95,6 +100,7 @@ fn main() {
         Command::Status { repo } => status(repo),
         Command::Sync { repo, full } => run_sync(repo, full),
         Command::Scan { repo } => scan(repo),
+        Command::Doctor { repo } => doctor(repo),
         Command::Hook { .. } => Ok(()),
     };
     if let Err(error) = result {
@@ -349,4 +355,27 @@ fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
         eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
     }
     write_stdout(roadmap_hooks::cli::render::json(&found.to_json_objects()).as_bytes())
+}
+
+fn doctor(repo: Option<PathBuf>) -> Result<(), UserError> {
+    let repo = open_repo(repo)?;
+    let work_dir = repo.workdir().unwrap_or(repo.path()).to_owned();
+    let findings = roadmap_hooks::doctor::examine(&RepoDirs::of(&repo), &work_dir);
+    let mut out = String::new();
+    for finding in &findings {
+        out.push_str(&format!(
+            "{:<8} {}\n",
+            if finding.problem { "problem" } else { "ok" },
+            finding.what
+        ));
+        if let Some(fix) = &finding.fix {
+            out.push_str(&format!("{:<8} fix: {fix}\n", ""));
+        }
+    }
+    write_stdout(out.as_bytes())?;
+    let problems = findings.iter().filter(|f| f.problem).count();
+    if problems > 0 {
+        return Err(UserError::new(format!("{problems} problem(s) found")));
+    }
+    Ok(())
 }

@@ -107,6 +107,31 @@ pub fn is_our_new_hook(without_block: &str) -> bool {
     without_block == new_hook("")
 }
 
+/// The binary our block in `text` runs, as install wrote it; `None` without a block.
+#[must_use]
+pub fn binary_in_block(text: &str) -> Option<String> {
+    let block = &text[find_block(text)?];
+    let line = block
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("if [ -x "))?;
+    let quoted = line.strip_suffix(" ]; then")?;
+    Some(shell_unquote(quoted))
+}
+
+/// Reads back what [`shell_quote`] wrote: quoted runs and `\'` escapes.
+fn shell_unquote(quoted: &str) -> String {
+    let mut out = String::new();
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => out.extend(chars.by_ref().take_while(|&c| c != '\'')),
+            '\\' => out.extend(chars.next()),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Quotes `value` for a POSIX shell.
 fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
@@ -137,6 +162,18 @@ mod tests {
         assert!(!is_our_new_hook(
             &remove_block(&insert_block(USER_HOOK, &ours)).unwrap()
         ));
+    }
+
+    #[test]
+    fn the_binary_path_reads_back_from_the_block() {
+        for path in [
+            "/opt/bin/roadmap-hooks",
+            "/home/o'brien/my bin/roadmap-hooks",
+        ] {
+            let file = new_hook(&block("post-commit", path));
+            assert_eq!(binary_in_block(&file).as_deref(), Some(path));
+        }
+        assert_eq!(binary_in_block("#!/bin/sh\necho hi\n"), None);
     }
 
     #[test]

@@ -62,18 +62,37 @@ pub(super) fn read_frontmatter(
 
 /// serde_yaml counts lines from the start of the frontmatter; say where it is in the file.
 fn yaml_error(error: &serde_yaml::Error, first_line: usize) -> String {
-    let text = one_line(error);
-    match (error.location(), text.rfind(" at line ")) {
-        (Some(location), Some(cut)) => {
-            format!(
-                "{} (line {}, column {})",
-                &text[..cut],
-                location.line() + first_line - 1,
-                location.column()
-            )
-        }
-        _ => text,
+    let text = without_locations(&one_line(error));
+    match error.location() {
+        Some(location) => format!(
+            "{text} (line {}, column {})",
+            location.line() + first_line - 1,
+            location.column()
+        ),
+        None => text,
     }
+}
+
+/// Drops every " at line N column M" serde_yaml puts in its messages: those count from the
+/// start of the frontmatter, and the caller adds the position in the file once.
+fn without_locations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let line_end = digits(after);
+        match after[line_end..].strip_prefix(" column ") {
+            Some(column) if line_end > 0 => rest = &column[digits(column)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn coerce(map: Mapping, warnings: &mut Vec<String>) -> Mapping {

@@ -1,0 +1,174 @@
+//! `roadmap-hooks doctor`: checks everything the hooks and the cache depend on, and says how
+//! to fix each problem found.
+
+use crate::cache::{Cache, CacheError};
+use crate::git::{RepoDirs, read_head_stamp};
+use crate::hooks::{self, HookState, script};
+use crate::lock::SyncLock;
+use crate::sync::short;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+/// One finding: what was checked, whether it is a problem, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub problem: bool,
+    pub what: String,
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn ok(what: impl Into<String>) -> Self {
+        Finding {
+            problem: false,
+            what: what.into(),
+            fix: None,
+        }
+    }
+
+    fn problem(what: impl Into<String>, fix: impl Into<String>) -> Self {
+        Finding {
+            problem: true,
+            what: what.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+/// Runs every check for the worktree with `dirs` and working tree `work_dir`.
+#[must_use]
+pub fn examine(dirs: &RepoDirs, work_dir: &Path) -> Vec<Finding> {
+    let mut findings = hook_findings(work_dir);
+    findings.push(lock_finding(dirs));
+    findings.extend(cache_findings(dirs));
+    findings
+}
+
+fn hook_findings(work_dir: &Path) -> Vec<Finding> {
+    let dir = match hooks::locate(work_dir) {
+        Ok(dir) => dir,
+        Err(e) => {
+            return vec![Finding::problem(
+                format!("hooks directory: {e}"),
+                "check `git rev-parse --git-path hooks`",
+            )];
+        }
+    };
+    let mut findings = vec![Finding::ok(format!(
+        "hooks directory {}",
+        dir.path.display()
+    ))];
+    for name in hooks::HOOKS {
+        let path = dir.path.join(name);
+        let state = hooks::state(&dir.path, name);
+        if !state.is_installed() {
+            let what = match state {
+                HookState::NotOurs => format!("{name}: your hook is there without our block"),
+                _ => format!("{name}: not installed"),
+            };
+            findings.push(Finding::problem(what, "run `roadmap-hooks install`"));
+            continue;
+        }
+        let executable =
+            std::fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+        if !executable {
+            findings.push(Finding::problem(
+                format!("{name}: not executable, so git skips it"),
+                format!("run `chmod +x {}`", path.display()),
+            ));
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        match script::binary_in_block(&text) {
+            Some(binary) if is_executable(Path::new(&binary)) => {
+                findings.push(Finding::ok(format!("{name}: installed, runs {binary}")));
+            }
+            Some(binary) => findings.push(Finding::problem(
+                format!("{name}: runs {binary}, which is missing"),
+                "run `roadmap-hooks install` with the binary you use now",
+            )),
+            None => findings.push(Finding::problem(
+                format!("{name}: our block is damaged"),
+                "run `roadmap-hooks uninstall` then `roadmap-hooks install`",
+            )),
+        }
+    }
+    findings
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn lock_finding(dirs: &RepoDirs) -> Finding {
+    let path = dirs.cache_dir().join("sync.lock");
+    match SyncLock::acquire(&path, Duration::from_millis(200)) {
+        Ok(Some(_lock)) => Finding::ok("sync lock free"),
+        Ok(None) => Finding::problem(
+            format!("sync lock {} is held by another process", path.display()),
+            "wait for the running sync; if it never ends, find it with `fuser` and stop it",
+        ),
+        Err(e) => Finding::problem(
+            format!("sync lock {}: {e}", path.display()),
+            "check the folder's permissions",
+        ),
+    }
+}
+
+fn cache_findings(dirs: &RepoDirs) -> Vec<Finding> {
+    let cache = match Cache::open_existing(&dirs.cache_dir()) {
+        Ok(cache) => cache,
+        Err(CacheError::Missing(_)) => {
+            return vec![Finding::problem("no cache yet", "run `roadmap-hooks sync`")];
+        }
+        Err(e) => {
+            return vec![Finding::problem(
+                format!("cache: {e}"),
+                "run `roadmap-hooks sync --full`",
+            )];
+        }
+    };
+    let mut findings = Vec::new();
+    match cache.check_integrity() {
+        Ok(()) => findings.push(Finding::ok(format!(
+            "cache {} passes SQLite's integrity check",
+            cache.path().display()
+        ))),
+        Err(e) => findings.push(Finding::problem(
+            e.to_string(),
+            "run `roadmap-hooks sync --full`",
+        )),
+    }
+    let last = cache
+        .last_synced_commit()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let head = read_head_stamp(dirs);
+    match head.as_synced_commit() {
+        Some(head) if head == last => {
+            findings.push(Finding::ok(format!("cache holds HEAD {}", short(head))))
+        }
+        head => findings.push(Finding::problem(
+            format!(
+                "cache holds {} but HEAD is {}",
+                short(if last.is_empty() { "nothing" } else { &last }),
+                head.map_or("unknown", short)
+            ),
+            "run `roadmap-hooks sync` (the next `roadmap list` does it too)",
+        )),
+    }
+    if let Ok(invalid) = cache.invalid_files() {
+        if let Some((path, error)) = invalid.first() {
+            findings.push(Finding::problem(
+                format!(
+                    "{} issue files cannot be read, e.g. {path}: {error}",
+                    invalid.len()
+                ),
+                "fix the files and commit; `roadmap-hooks status` lists them all",
+            ));
+        }
+    }
+    findings
+}
