@@ -224,7 +224,7 @@ pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
         ".roadmap/issues"
     };
     GeneratedIssue {
-        path: format!("{root}/{folder}/{id}-{}.md", slug(&title)),
+        path: format!("{root}/{folder}/{id}-{}.md", crate::layout::slug(&title)),
         text: format!("---\n{yaml}---\n\n{body}\n"),
     }
 }
@@ -250,18 +250,6 @@ fn body(rng: &mut Rng, title: &str) -> String {
     }
     body.push_str("\n\n## Acceptance Criteria\n\n- [ ] it works\n- [ ] it is tested");
     body
-}
-
-/// The tracker's slug: letters, digits, space, `-` and `_` kept, spaces to `-`, lowercased.
-#[must_use]
-pub fn slug(title: &str) -> String {
-    title
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
-        .collect::<String>()
-        .trim()
-        .replace(' ', "-")
-        .to_lowercase()
 }
 
 /// PyYAML writes an id unquoted unless YAML 1.1 would read it as a number.
@@ -386,6 +374,7 @@ mod tests {
 
     #[test]
     fn slugs_follow_the_tracker() {
+        use crate::layout::slug;
         assert_eq!(slug("Fix: the login (again)"), "fix-the-login-again");
         assert_eq!(slug("Écrire la doc"), "écrire-la-doc");
         assert_eq!(slug("core.hooksPath"), "corehookspath");

@@ -41,7 +41,9 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
         Ok(cache) => {
             let head = read_head_stamp(&dirs);
             let last = cache.last_synced_commit()?;
-            if head.as_synced_commit().is_some() && head.as_synced_commit() == last.as_deref() {
+            let head_synced =
+                head.as_synced_commit().is_some() && head.as_synced_commit() == last.as_deref();
+            if head_synced && !local_writes_discarded(&dirs, &cache)? {
                 return Ok(FreshCache {
                     cache,
                     warnings: Vec::new(),
@@ -51,10 +53,15 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
                 let head_text = head
                     .as_synced_commit()
                     .map_or("unknown".to_owned(), |h| short(h).to_owned());
-                let warning = format!(
-                    "warning: the cache holds {} but HEAD is {head_text}; showing it anyway (--no-sync)",
-                    short(last.as_deref().unwrap_or("nothing")),
-                );
+                let warning = if head_synced {
+                    "warning: a file roadmap wrote was changed or discarded since; showing the cache as it was (--no-sync)"
+                        .to_owned()
+                } else {
+                    format!(
+                        "warning: the cache holds {} but HEAD is {head_text}; showing it anyway (--no-sync)",
+                        short(last.as_deref().unwrap_or("nothing")),
+                    )
+                };
                 return Ok(FreshCache {
                     cache,
                     warnings: vec![warning],
@@ -73,6 +80,16 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
     Ok(FreshCache {
         cache: Cache::open_existing(&dirs.cache_dir())?,
         warnings,
+    })
+}
+
+/// Whether a file `roadmap` wrote was discarded since (`git checkout -- FILE`, `git stash`): then
+/// the sync puts HEAD's content back. A `stat` per pending write; usually there are none.
+fn local_writes_discarded(dirs: &RepoDirs, cache: &Cache) -> Result<bool, FreshnessError> {
+    let pending = cache.pending_writes()?;
+    Ok(match &dirs.work_dir {
+        Some(work_dir) if !pending.is_empty() => crate::pending::any_discarded(work_dir, &pending),
+        _ => false,
     })
 }
 

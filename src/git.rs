@@ -18,6 +18,8 @@ pub struct RepoDirs {
     pub git_dir: PathBuf,
     /// The git dir shared by all worktrees, which holds refs and objects.
     pub common_dir: PathBuf,
+    /// The working tree, when there is one.
+    pub work_dir: Option<PathBuf>,
 }
 
 impl RepoDirs {
@@ -27,29 +29,32 @@ impl RepoDirs {
         RepoDirs {
             git_dir: absolute(repo.path()),
             common_dir: absolute(repo.commondir()),
+            work_dir: repo.workdir().map(absolute),
         }
     }
 
     /// Finds the repository containing `start` (or `$GIT_DIR`) from the file system alone.
     pub fn discover(start: &Path) -> Option<Self> {
         if let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
-            return Some(Self::from_git_dir(start.join(git_dir)));
+            let work_dir = std::env::var_os("GIT_WORK_TREE")
+                .map_or_else(|| start.to_owned(), |w| start.join(w));
+            return Some(Self::from_git_dir(start.join(git_dir), work_dir));
         }
         start.ancestors().find_map(|dir| {
             let dot_git = dir.join(".git");
             if dot_git.is_dir() {
-                Some(Self::from_git_dir(dot_git))
+                Some(Self::from_git_dir(dot_git, dir.to_owned()))
             } else if dot_git.is_file() {
                 let text = std::fs::read_to_string(&dot_git).ok()?;
                 let target = text.strip_prefix("gitdir:")?.trim();
-                Some(Self::from_git_dir(dir.join(target)))
+                Some(Self::from_git_dir(dir.join(target), dir.to_owned()))
             } else {
                 None
             }
         })
     }
 
-    fn from_git_dir(git_dir: PathBuf) -> Self {
+    fn from_git_dir(git_dir: PathBuf, work_dir: PathBuf) -> Self {
         let git_dir = absolute(&git_dir);
         let common_dir = std::fs::read_to_string(git_dir.join("commondir"))
             .map(|rel| absolute(&git_dir.join(rel.trim())))
@@ -57,6 +62,7 @@ impl RepoDirs {
         RepoDirs {
             git_dir,
             common_dir,
+            work_dir: Some(absolute(&work_dir)),
         }
     }
 

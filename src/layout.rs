@@ -87,6 +87,18 @@ fn milestone(file_name: &str, archived: bool) -> RoadmapFile {
     RoadmapFile::Milestone { name, archived }
 }
 
+/// The tracker's slug: letters, digits, space, `-` and `_` kept, spaces to `-`, lowercased.
+#[must_use]
+pub fn slug(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .collect::<String>()
+        .trim()
+        .replace(' ', "-")
+        .to_lowercase()
+}
+
 /// The 8-hex-digit id at the start of `{id}-{slug}.md` or `{id}.md`.
 #[must_use]
 pub fn id_from_file_name(file_name: &str) -> Option<String> {

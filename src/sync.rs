@@ -5,14 +5,17 @@
 //! full rebuild from HEAD's tree, with the reason reported. Contents always come from the
 //! commit's blobs, never the working tree, so the cache is exactly HEAD's state.
 
+use crate::cache::query::PendingWrite;
 use crate::cache::{Cache, CacheError, CacheTransaction, meta};
 use crate::git::{self, RepoDirs, TreeChange};
 use crate::issue::to_json;
 use crate::lock::SyncLock;
+use crate::pending;
 use crate::record::Record;
 use git2::{Oid, Repository, Tree};
 use std::collections::HashSet;
 use std::fmt;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -69,6 +72,8 @@ pub struct SyncReport {
     pub deleted: usize,
     /// Deleted and added with the same content, counted once here and not as added/deleted.
     pub renamed: usize,
+    /// Local writes found discarded, whose paths got the last synced commit's content back.
+    pub restored: usize,
     /// Files read in this pass that are not valid issues: `(path, error)`.
     pub invalid: Vec<(String, String)>,
 }
@@ -95,6 +100,11 @@ pub enum SyncError {
     Cache(#[from] CacheError),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    #[error("reading {path} in the working tree: {source}")]
+    WorkingTree {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("reading {path} at {commit}: {source}")]
     Blob {
         path: String,
@@ -129,6 +139,11 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
         (None, None) => Some(RebuildReason::FirstSync),
         (Some(_), None) => request.full.then_some(RebuildReason::Requested),
     };
+    // Local writes still pending survive a rebuild, which reads HEAD only.
+    let carried = match &cache {
+        Some(live) => live.pending_writes()?,
+        None => Vec::new(),
+    };
     let mut reports = Vec::new();
     for _ in 0..MAX_PASSES {
         // Re-read HEAD on every pass: a writer that waited for the lock must see the newest HEAD.
@@ -153,13 +168,27 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
         let report = match plan {
             Ok((live, changes)) => apply(repo, live, changes, &head_id)?,
             Err(reason) => {
-                let (rebuilt, report) =
+                let (mut rebuilt, report) =
                     rebuild(repo, &cache_dir, head_tree.as_ref(), &head_id, reason)?;
+                if let Some(work_dir) = &dirs.work_dir {
+                    reapply_pending(&mut rebuilt, work_dir, &carried)?;
+                }
                 cache = Some(rebuilt);
                 report
             }
         };
         reports.push(report);
+    }
+    if let (Some(live), Some(work_dir)) = (cache.as_mut(), &dirs.work_dir) {
+        let restored = restore_discarded(repo, live, work_dir)?;
+        if restored > 0 {
+            let commit = last_synced(Some(live))?;
+            reports.push(SyncReport {
+                commit,
+                restored,
+                ..SyncReport::default()
+            });
+        }
     }
     Ok(if reports.is_empty() {
         SyncOutcome::UpToDate {
@@ -177,6 +206,83 @@ fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {
             .unwrap_or_default(),
         None => String::new(),
     })
+}
+
+/// Puts back the last synced commit's version of every path whose local write was discarded
+/// (`git checkout -- FILE`, `git stash`, `git reset --hard`); returns how many.
+fn restore_discarded(
+    repo: &Repository,
+    cache: &mut Cache,
+    work_dir: &Path,
+) -> Result<usize, SyncError> {
+    let discarded: Vec<PendingWrite> = cache
+        .pending_writes()?
+        .into_iter()
+        .filter(|p| !pending::still_written(work_dir, p))
+        .collect();
+    if discarded.is_empty() {
+        return Ok(0);
+    }
+    let last = last_synced(Some(cache))?;
+    let tree = match Oid::from_str(&last) {
+        Ok(id) => Some(repo.find_commit(id)?.tree()?),
+        Err(_) => None,
+    };
+    let mut report = SyncReport::default();
+    let mut tx = cache.transaction()?;
+    for write in &discarded {
+        let entry = tree
+            .as_ref()
+            .and_then(|t| t.get_path(Path::new(&write.path)).ok());
+        match entry.filter(|e| e.kind() == Some(git2::ObjectType::Blob)) {
+            Some(entry) => {
+                let bytes = read_blob(repo, entry.id(), &write.path, &last)?;
+                match Parsed::read(&write.path, &bytes) {
+                    Some(parsed) => store(&mut tx, &write.path, entry.id(), &parsed, &mut report)?,
+                    None => tx.remove(&write.path)?,
+                }
+            }
+            None => tx.remove(&write.path)?,
+        }
+    }
+    tx.commit_local()?;
+    Ok(discarded.len())
+}
+
+/// Writes again, into a freshly rebuilt cache, the local writes the working tree still holds.
+fn reapply_pending(
+    cache: &mut Cache,
+    work_dir: &Path,
+    carried: &[PendingWrite],
+) -> Result<(), SyncError> {
+    let still: Vec<&PendingWrite> = carried
+        .iter()
+        .filter(|p| pending::still_written(work_dir, p))
+        .collect();
+    if still.is_empty() {
+        return Ok(());
+    }
+    let mut report = SyncReport::default();
+    let mut tx = cache.transaction()?;
+    for write in still {
+        if write.blob_oid.is_empty() {
+            tx.remove(&write.path)?;
+        } else {
+            let bytes = std::fs::read(work_dir.join(&write.path)).map_err(|source| {
+                SyncError::WorkingTree {
+                    path: write.path.clone(),
+                    source,
+                }
+            })?;
+            let blob = Oid::from_str(&write.blob_oid)?;
+            if let Some(parsed) = Parsed::read(&write.path, &bytes) {
+                store(&mut tx, &write.path, blob, &parsed, &mut report)?;
+            }
+        }
+        tx.record_pending(&write.path, &write.blob_oid, write.size, write.mtime_ns)?;
+    }
+    tx.commit_local()?;
+    Ok(())
 }
 
 /// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
@@ -242,6 +348,7 @@ fn apply(
         }
     }
     report.deleted -= report.renamed.min(report.deleted);
+    pause_for_tests("written");
     tx.commit(head_id, "incremental")?;
     Ok(report)
 }
@@ -276,12 +383,14 @@ fn rebuild(
             store(&mut tx, path, blob, parsed, &mut report)
         })?;
         phases.mark("read, parsed and inserted");
+        pause_for_tests("written");
         tx.commit(head_id, "full")?;
         phases.mark("indexed and committed");
         Ok::<(), SyncError>(())
     })();
     match filled {
         Ok(()) => {
+            pause_for_tests("committed");
             let published = generation.publish(cache_dir)?;
             phases.mark("published");
             Ok((published, report))
@@ -444,7 +553,33 @@ fn store(
             report.invalid.push((path.to_owned(), error.to_string()));
         }
     }
+    pause_for_tests("row");
     Ok(())
+}
+
+/// Crash-safety tests only (`tests/test_reliability.rs`): with `ROADMAP_HOOKS_TEST_PAUSE=POINT`
+/// a sync that reaches POINT says so on stderr and sleeps until it is killed. POINT is `row-N`
+/// (N files written, not committed), `written` (every file written, not committed) or
+/// `committed` (a rebuilt generation committed, not yet live). Unset, it costs an atomic load.
+fn pause_for_tests(point: &str) {
+    static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    static ROWS: AtomicUsize = AtomicUsize::new(0);
+    let Some(wanted) = WANTED.get_or_init(|| std::env::var("ROADMAP_HOOKS_TEST_PAUSE").ok()) else {
+        return;
+    };
+    let reached = match wanted.strip_prefix("row-") {
+        Some(n) if point == "row" => n.parse() == Ok(ROWS.fetch_add(1, Ordering::Relaxed) + 1),
+        _ => wanted == point,
+    };
+    if reached {
+        eprintln!(
+            "roadmap-hooks: test pause at {wanted} (pid {})",
+            std::process::id()
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(60));
+        }
+    }
 }
 
 /// The first 7 hex digits of a commit id, as git shows it.

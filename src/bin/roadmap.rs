@@ -1,17 +1,19 @@
-//! `roadmap`: read-only queries over the issue cache. Never walks the files or diffs commits;
-//! syncs first only when HEAD moved since the last sync.
+//! `roadmap`: the issues of a repository, from the cache git hooks keep current. Queries never
+//! walk the files or diff commits (they sync first only when HEAD moved); writes go to the file
+//! first, then the cache.
 
 use clap::{Parser, Subcommand};
-use roadmap_hooks::cli::list_args::{Format, ListArgs};
+use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
-use roadmap_hooks::cli::{self, UserError, write_stdout};
-use roadmap_hooks::freshness::{self, FreshnessError};
+use roadmap_hooks::cli::write::{self, CreateArgs, IdArgs, UpdateArgs};
+use roadmap_hooks::cli::{self, UserError, explain_freshness, resolve_id, write_stdout};
+use roadmap_hooks::freshness;
 
 #[derive(Parser)]
 #[command(
     name = "roadmap",
     version,
-    about = "Query a repository's roadmap issues from the cache git hooks keep current"
+    about = "The roadmap issues of a git repository, from a cache git hooks keep current"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -20,26 +22,39 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show issues from the cache (open ones, most urgent first)
-    #[command(visible_alias = "ls")]
-    List(ListArgs),
-    /// Show one issue: its fields and body (a unique id prefix is enough)
-    Show(ShowArgs),
-    /// The tracker's spellings: `roadmap issue list ...`, `roadmap issue view ID`
+    #[command(flatten)]
+    Action(Action),
+    /// The tracker's spellings: `roadmap issue list ...`, `roadmap issue create ...`
     Issue {
         #[command(subcommand)]
-        command: IssueCommand,
+        command: Action,
     },
 }
 
 #[derive(Subcommand)]
-enum IssueCommand {
-    /// Show issues from the cache (same as `roadmap list`)
+enum Action {
+    /// Show issues from the cache (open ones, most urgent first)
     #[command(visible_alias = "ls")]
     List(ListArgs),
-    /// Show one issue (same as `roadmap show`)
-    #[command(visible_alias = "show")]
-    View(ShowArgs),
+    /// Show one issue: its fields and body (a unique id prefix is enough)
+    #[command(visible_alias = "view")]
+    Show(ShowArgs),
+    /// Search titles and bodies, best matches first, with the filters of `list`
+    Search(SearchArgs),
+    /// Create an issue file (and list it at once, before you commit it)
+    Create(CreateArgs),
+    /// Change fields of an issue, keeping every other byte of its file
+    Update(UpdateArgs),
+    /// Set an issue's status to closed
+    Close(IdArgs),
+    /// Set a closed issue's status back to todo
+    Reopen(IdArgs),
+    /// Move an issue to .roadmap/archive/issues/ (out of the default list)
+    Archive(IdArgs),
+    /// Move an archived issue back to .roadmap/issues/
+    Unarchive(IdArgs),
+    /// Open an issue's file in $VISUAL or $EDITOR; it is checked before it is saved
+    Edit(IdArgs),
 }
 
 #[derive(clap::Args)]
@@ -60,17 +75,30 @@ enum ShowFormat {
     Json,
 }
 
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// Words to find; every word must appear, the last one as a prefix
+    query: String,
+    #[command(flatten)]
+    list: ListArgs,
+}
+
 fn main() {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::List(args)
-        | Command::Issue {
-            command: IssueCommand::List(args),
-        } => list(&args),
-        Command::Show(args)
-        | Command::Issue {
-            command: IssueCommand::View(args),
-        } => show(&args),
+    let (Command::Action(action) | Command::Issue { command: action }) = Cli::parse().command;
+    let result = match action {
+        Action::List(args) => list(&args, None),
+        Action::Show(args) => show(&args),
+        Action::Search(args) => match search_terms(&args.query) {
+            Some(terms) => list(&args.list, Some(terms)),
+            None => Err(UserError::new("the search query is empty")),
+        },
+        Action::Create(args) => write::create(&args),
+        Action::Update(args) => write::update(&args),
+        Action::Close(args) => write::set_status(&args, "closed"),
+        Action::Reopen(args) => write::set_status(&args, "todo"),
+        Action::Archive(args) => write::archive(&args, true),
+        Action::Unarchive(args) => write::archive(&args, false),
+        Action::Edit(args) => write::edit(&args),
     };
     if let Err(error) = result {
         error.print("roadmap");
@@ -78,9 +106,9 @@ fn main() {
     }
 }
 
-fn list(args: &ListArgs) -> Result<(), UserError> {
+fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
     let cwd = std::env::current_dir()?;
-    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain)?;
+    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain_freshness)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
@@ -93,7 +121,8 @@ fn list(args: &ListArgs) -> Result<(), UserError> {
         };
         eprintln!("roadmap: warning: skipped {path}: {error}{more}");
     }
-    let query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
+    let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
+    query.text = text;
     let output = if args.format == Format::Json {
         render::json(&cache.list_json(&query)?)
     } else {
@@ -117,42 +146,14 @@ fn list(args: &ListArgs) -> Result<(), UserError> {
 
 fn show(args: &ShowArgs) -> Result<(), UserError> {
     let cwd = std::env::current_dir()?;
-    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain)?;
+    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain_freshness)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
-    let prefix = args.id.trim().to_ascii_lowercase();
-    let mut found = fresh.cache.issues_with_id_prefix(&prefix)?;
-    let detail = match found.len() {
-        0 => {
-            return Err(UserError::new(format!("no issue with id `{}`", args.id))
-                .with_hint("run `roadmap list --all` to see every id"));
-        }
-        1 => found.remove(0),
-        _ => {
-            let candidates: Vec<String> = found
-                .iter()
-                .map(|d| format!("{} ({})", d.row.id, d.row.title))
-                .collect();
-            return Err(UserError::new(format!(
-                "id prefix `{}` is ambiguous: {}",
-                args.id,
-                candidates.join(", ")
-            )));
-        }
-    };
+    let detail = resolve_id(&fresh.cache, &args.id)?;
     let text = match args.format {
         ShowFormat::Text => render::show(&detail),
         ShowFormat::Json => render::show_json(&detail),
     };
     write_stdout(text.as_bytes())
-}
-
-fn explain(error: FreshnessError) -> UserError {
-    match error {
-        FreshnessError::NoCache => UserError::new("no issue cache for this repository yet")
-            .with_hint("run `roadmap-hooks install` to build it and keep it current (or `roadmap-hooks sync` once)"),
-        FreshnessError::NotARepository(dir) => UserError::new(format!("not in a git repository: {dir}")),
-        other => UserError::new(other.to_string()).with_hint("run `roadmap-hooks sync --full` to rebuild the cache"),
-    }
 }

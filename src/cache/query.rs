@@ -64,6 +64,9 @@ pub struct ListQuery {
     pub sort: SortKey,
     pub reverse: bool,
     pub limit: Option<usize>,
+    /// Full-text query over titles and bodies (FTS5 syntax); results are ranked by relevance
+    /// first, then by `sort`.
+    pub text: Option<String>,
 }
 
 /// One issue as a list shows it.
@@ -98,6 +101,13 @@ impl ListQuery {
     fn sql_tail(&self) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut join = String::new();
+        if let Some(text) = &self.text {
+            join = " JOIN (SELECT rowid AS hit, bm25(issue_text) AS score FROM issue_text WHERE issue_text MATCH ?) \
+                    ON hit = issues.rowid"
+                .into();
+            params.push(Box::new(text.clone()));
+        }
         let mut any_of = |column: &str, values: &[String], params: &mut Vec<Box<dyn ToSql>>| {
             if !values.is_empty() {
                 let marks = vec!["?"; values.len()].join(", ");
@@ -128,18 +138,23 @@ impl ListQuery {
             None => {}
         }
         for label in &self.labels {
-            conditions.push("rowid IN (SELECT issue FROM issue_labels WHERE label = ?)".into());
+            conditions
+                .push("issues.rowid IN (SELECT issue FROM issue_labels WHERE label = ?)".into());
             params.push(Box::new(label.clone()));
         }
         let direction = if self.reverse { " DESC" } else { "" };
-        let order: Vec<String> = self
-            .sort
-            .order_by()
-            .iter()
-            .map(|c| format!("{c}{direction}"))
+        let relevance = self.text.as_ref().map(|_| "score".to_owned());
+        let order: Vec<String> = relevance
+            .into_iter()
+            .chain(
+                self.sort
+                    .order_by()
+                    .iter()
+                    .map(|c| format!("{c}{direction}")),
+            )
             .collect();
         let mut sql = format!(
-            " WHERE {} ORDER BY {}",
+            "{join} WHERE {} ORDER BY {}",
             conditions.join(" AND "),
             order.join(", ")
         );
@@ -307,6 +322,43 @@ impl Cache {
                 warnings: row.get(15)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A file `roadmap` wrote that HEAD does not hold yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingWrite {
+    pub path: String,
+    /// Git's id of the content written; empty when the write removed the file.
+    pub blob_oid: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+impl Cache {
+    /// Returns every pending local write, by path.
+    pub fn pending_writes(&self) -> Result<Vec<PendingWrite>, CacheError> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT path, blob_oid, size, mtime_ns FROM pending_writes ORDER BY path",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(PendingWrite {
+                path: row.get(0)?,
+                blob_oid: row.get(1)?,
+                size: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                mtime_ns: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the listed issues with exactly this id (the winner first), with their paths.
+    pub fn issue_paths(&self, id: &str) -> Result<Vec<String>, CacheError> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT path FROM issues WHERE id = ?1 ORDER BY shadowed, path")?;
+        let rows = statement.query_map([id], |row| row.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -28,10 +28,7 @@ CREATE TABLE issues (
     updated_key   TEXT,
     due_date      TEXT,
     json          TEXT NOT NULL,          -- the object `list --format json` prints
-    warnings      TEXT,                   -- one line per odd field
-    -- 1 when `roadmap` itself wrote the file after last_synced_commit: the next sync compares
-    -- it with HEAD and the working tree, so a discarded edit gives way to HEAD's content.
-    pending_write INTEGER NOT NULL DEFAULT 0
+    warnings      TEXT                    -- one line per odd field
 );
 
 -- Bodies apart from the rows that lists scan: list rows stay small and pack densely.
@@ -69,4 +66,21 @@ CREATE TABLE projects (
     name     TEXT,
     status   TEXT,
     blob_oid TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Full-text index of titles and bodies for `roadmap search`; rowid = issues.rowid. Contentless:
+-- the text already lives in `issues` and `issue_bodies`.
+CREATE VIRTUAL TABLE issue_text USING fts5(
+    title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- Files `roadmap` itself wrote (create, update, close, archive…) that HEAD does not hold yet:
+-- the cache shows them at once. Each sync and query checks them against the working tree; once
+-- a file no longer holds what was written (discarded by `git checkout`, `git stash`, `git reset
+-- --hard`, or edited by hand), HEAD's version of the path comes back.
+CREATE TABLE pending_writes (
+    path     TEXT PRIMARY KEY,
+    blob_oid TEXT NOT NULL,               -- git's id of the content written; '' when removed
+    size     INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
 ) WITHOUT ROWID;

@@ -19,8 +19,8 @@ pub struct CacheTransaction<'c> {
 const UPSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, json, warnings, pending_write)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 0)
+        updated_key, due_date, json, warnings)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
     ON CONFLICT(path) DO UPDATE SET blob_oid = excluded.blob_oid, id = excluded.id,
         archived = excluded.archived, is_open = excluded.is_open, title = excluded.title,
         status = excluded.status, status_rank = excluded.status_rank,
@@ -29,7 +29,7 @@ const UPSERT_ISSUE: &str = "
         assignee = excluded.assignee, labels = excluded.labels,
         created_key = excluded.created_key, updated_key = excluded.updated_key,
         due_date = excluded.due_date, json = excluded.json,
-        warnings = excluded.warnings, pending_write = 0
+        warnings = excluded.warnings
     RETURNING rowid";
 
 /// Among files sharing an id, an active file beats an archived copy, then the later `updated`
@@ -106,6 +106,14 @@ impl<'c> CacheTransaction<'c> {
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
             .execute(params![rowid, issue.body])?;
+        if !self.rebuilding {
+            self.tx
+                .prepare_cached("DELETE FROM issue_text WHERE rowid = ?1")?
+                .execute([rowid])?;
+        }
+        self.tx
+            .prepare_cached("INSERT INTO issue_text (rowid, title, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![rowid, issue.title, issue.body])?;
         let mut insert_label = self
             .tx
             .prepare_cached("INSERT OR IGNORE INTO issue_labels (label, issue) VALUES (?1, ?2)")?;
@@ -190,6 +198,11 @@ impl<'c> CacheTransaction<'c> {
     }
 
     fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
+        // What git says about a path replaces what `roadmap` wrote there; a local write records
+        // its pending entry again right after.
+        self.tx
+            .prepare_cached("DELETE FROM pending_writes WHERE path = ?1")?
+            .execute([path])?;
         self.tx
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
             .execute([path])?;
@@ -206,6 +219,9 @@ impl<'c> CacheTransaction<'c> {
                 self.tx
                     .prepare_cached("DELETE FROM issue_bodies WHERE issue = ?1")?
                     .execute([rowid])?;
+                self.tx
+                    .prepare_cached("DELETE FROM issue_text WHERE rowid = ?1")?
+                    .execute([rowid])?;
                 self.touched_ids.insert(id);
             }
         }
@@ -218,6 +234,36 @@ impl<'c> CacheTransaction<'c> {
             .prepare_cached("SELECT id FROM issues WHERE path = ?1")?
             .query_row([path], |row| row.get(0))
             .optional()?)
+    }
+
+    /// Records that `roadmap` wrote `path` (content `blob_oid`, or removed it when empty), so
+    /// syncs can tell the row apart from HEAD's and restore HEAD's if the write is discarded.
+    pub fn record_pending(
+        &mut self,
+        path: &str,
+        blob_oid: &str,
+        size: u64,
+        mtime_ns: i64,
+    ) -> Result<(), CacheError> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO pending_writes (path, blob_oid, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![path, blob_oid, i64::try_from(size).unwrap_or(i64::MAX), mtime_ns])?;
+        Ok(())
+    }
+
+    /// Commits a local write: duplicate winners decided again, `last_synced_commit` unchanged.
+    pub fn commit_local(self) -> Result<(), CacheError> {
+        self.pick_winners()?;
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    fn pick_winners(&self) -> Result<(), CacheError> {
+        if !self.touched_ids.is_empty() {
+            let ids = serde_json::to_string(&self.touched_ids).unwrap_or_else(|_| "[]".into());
+            self.tx.execute(PICK_WINNERS, [ids])?;
+        }
+        Ok(())
     }
 
     /// Decides duplicate winners, records `commit` as synced and commits. `commit` is empty
@@ -235,9 +281,8 @@ impl<'c> CacheTransaction<'c> {
             if duplicates {
                 self.tx.execute(PICK_ALL_WINNERS, [])?;
             }
-        } else if !self.touched_ids.is_empty() {
-            let ids = serde_json::to_string(&self.touched_ids).unwrap_or_else(|_| "[]".into());
-            self.tx.execute(PICK_WINNERS, [ids])?;
+        } else {
+            self.pick_winners()?;
         }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

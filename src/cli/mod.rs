@@ -3,6 +3,7 @@
 
 pub mod list_args;
 pub mod render;
+pub mod write;
 
 use std::io::{self, Write};
 
@@ -82,4 +83,40 @@ fn terminal_width() -> Option<usize> {
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
     let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
     (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// Finds the one issue whose id starts with `id`, or says why there is none.
+pub fn resolve_id(
+    cache: &crate::cache::Cache,
+    id: &str,
+) -> Result<crate::cache::query::IssueDetail, UserError> {
+    let prefix = id.trim().to_ascii_lowercase();
+    let mut found = cache.issues_with_id_prefix(&prefix)?;
+    match found.len() {
+        0 => Err(UserError::new(format!("no issue with id `{id}`"))
+            .with_hint("run `roadmap list --all` to see every id")),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let candidates: Vec<String> = found
+                .iter()
+                .map(|d| format!("{} ({})", d.row.id, d.row.title))
+                .collect();
+            Err(UserError::new(format!(
+                "id prefix `{id}` is ambiguous: {}",
+                candidates.join(", ")
+            )))
+        }
+    }
+}
+
+/// The user's view of a failure to open the cache.
+#[must_use]
+pub fn explain_freshness(error: crate::freshness::FreshnessError) -> UserError {
+    use crate::freshness::FreshnessError;
+    match error {
+        FreshnessError::NoCache => UserError::new("no issue cache for this repository yet")
+            .with_hint("run `roadmap-hooks install` to build it and keep it current (or `roadmap-hooks sync` once)"),
+        FreshnessError::NotARepository(dir) => UserError::new(format!("not in a git repository: {dir}")),
+        other => UserError::new(other.to_string()).with_hint("run `roadmap-hooks sync --full` to rebuild the cache"),
+    }
 }

@@ -8,6 +8,7 @@ mod fast;
 mod fields;
 mod frontmatter;
 mod lenient;
+pub mod render;
 pub mod timestamp;
 
 pub use fields::{IssueType, Priority, Status};

@@ -1,0 +1,241 @@
+//! Writes made by `roadmap` itself (create, update, close, archive, edit): the file first,
+//! atomically, then the cache in step under the sync lock. The row stays marked pending until a
+//! commit holds the file (see `pending`), so discarding the edit brings HEAD's content back.
+//!
+//! If the file write fails, the cache is untouched. If the cache update fails, the file stands
+//! and the next sync after a commit picks it up; the caller is told.
+
+use crate::cache::{Cache, CacheError};
+use crate::git::RepoDirs;
+use crate::issue::{Issue, to_json};
+use crate::layout::{RoadmapFile, classify};
+use crate::lock::SyncLock;
+use crate::pending::modified_ns;
+use crate::sync::{self, SyncRequest};
+use git2::{ObjectType, Oid, Repository};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0} already exists; not overwriting it")]
+    Exists(String),
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the repository has no working tree")]
+    NoWorkingTree,
+}
+
+/// What a write changes on disk.
+#[derive(Debug, Clone)]
+pub enum FileChange {
+    /// A new file; fails rather than overwrite one.
+    Create { path: String, text: String },
+    /// New content for an existing file.
+    Replace { path: String, text: String },
+    /// New content at a new path (archive, milestone change); the old file is removed.
+    Move {
+        from: String,
+        to: String,
+        text: String,
+    },
+}
+
+impl FileChange {
+    fn target(&self) -> (&str, &str) {
+        match self {
+            FileChange::Create { path, text } | FileChange::Replace { path, text } => (path, text),
+            FileChange::Move { to, text, .. } => (to, text),
+        }
+    }
+}
+
+/// What was written, and a note when the cache could not follow.
+#[derive(Debug)]
+pub struct Written {
+    pub path: String,
+    pub issue: Issue,
+    pub cache_note: Option<String>,
+}
+
+/// Checks `change`, writes it to the working tree of `repo`, then records it in the cache.
+pub fn write(repo: &Repository, change: &FileChange) -> Result<Written, WriteError> {
+    let work_dir = repo.workdir().ok_or(WriteError::NoWorkingTree)?.to_owned();
+    let (path, text) = change.target();
+    let issue = validate(path, text)?;
+    match change {
+        FileChange::Create { path, text } => create_file(&work_dir, path, text)?,
+        FileChange::Replace { path, text } => replace_file(&work_dir, path, text)?,
+        FileChange::Move { from, to, text } => {
+            if fs::symlink_metadata(work_dir.join(to)).is_ok() {
+                return Err(WriteError::Exists(to.clone()));
+            }
+            replace_file(&work_dir, to, text)?;
+            fs::remove_file(work_dir.join(from)).map_err(|source| WriteError::Io {
+                path: from.clone(),
+                source,
+            })?;
+        }
+    }
+    let cache_note = record_in_cache(repo, &work_dir, change, &issue).err().map(|error| {
+        format!("the file is written, but the cache could not follow ({error}); it will once the change is committed")
+    });
+    Ok(Written {
+        path: path.to_owned(),
+        issue,
+        cache_note,
+    })
+}
+
+/// The new content must read as an issue at its path, or nothing is written.
+fn validate(path: &str, text: &str) -> Result<Issue, WriteError> {
+    let Some(RoadmapFile::Issue(context)) = classify(path) else {
+        return Err(WriteError::Invalid {
+            path: path.to_owned(),
+            message: "not a path for an issue file".into(),
+        });
+    };
+    Issue::parse(text.as_bytes(), &context).map_err(|error| WriteError::Invalid {
+        path: path.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes `text` to a temporary file beside `path`, synced to disk; returns its path.
+fn staged(work_dir: &Path, path: &str, text: &str) -> Result<PathBuf, WriteError> {
+    let target = work_dir.join(path);
+    let folder = target.parent().unwrap_or(work_dir);
+    fs::create_dir_all(folder).map_err(io(folder))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.roadmap-{}.tmp", std::process::id()));
+    let mut file = fs::File::create(&temporary).map_err(io(&temporary))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io(&temporary))?;
+    Ok(temporary)
+}
+
+fn create_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
+    let temporary = staged(work_dir, path, text)?;
+    // link(2) fails if the target exists, so a file created meanwhile is never overwritten.
+    let linked = fs::hard_link(&temporary, work_dir.join(path));
+    let _ = fs::remove_file(&temporary);
+    match linked {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(WriteError::Exists(path.to_owned()))
+        }
+        other => other.map_err(io(&work_dir.join(path))),
+    }
+}
+
+fn replace_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
+    let temporary = staged(work_dir, path, text)?;
+    let target = work_dir.join(path);
+    fs::rename(&temporary, &target).map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        io(&target)(e)
+    })
+}
+
+/// Records the written file in the cache as a pending local write, in one transaction.
+fn record_in_cache(
+    repo: &Repository,
+    work_dir: &Path,
+    change: &FileChange,
+    issue: &Issue,
+) -> Result<(), String> {
+    let dirs = RepoDirs::of(repo);
+    if Cache::open_existing(&dirs.cache_dir()).is_err() {
+        // No usable cache yet: build it from HEAD first (the sync takes the lock itself).
+        sync::sync(
+            repo,
+            &SyncRequest {
+                full: false,
+                lock_wait: LOCK_WAIT,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    let lock_path = dirs.cache_dir().join("sync.lock");
+    let lock = SyncLock::acquire(&lock_path, LOCK_WAIT).map_err(|e| e.to_string())?;
+    let _lock = lock.ok_or("another sync held the lock")?;
+    let mut cache = Cache::open_existing(&dirs.cache_dir()).map_err(|e| e.to_string())?;
+    let (path, text) = change.target();
+    let metadata = fs::metadata(work_dir.join(path)).map_err(|e| e.to_string())?;
+    let blob = Oid::hash_object(ObjectType::Blob, text.as_bytes())
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let mut tx = cache.transaction().map_err(|e| e.to_string())?;
+    let result = (|| {
+        if let FileChange::Move { from, .. } = change {
+            tx.remove(from)?;
+            tx.record_pending(from, "", 0, 0)?;
+        }
+        tx.upsert_issue(path, &blob, issue, &to_json(issue, path))?;
+        tx.record_pending(path, &blob, metadata.len(), modified_ns(&metadata))?;
+        Ok::<(), CacheError>(())
+    })();
+    result
+        .and_then(|()| tx.commit_local())
+        .map_err(|e| e.to_string())
+}
+
+/// Returns a new issue id in the tracker's form (8 lowercase hex digits) that no file uses.
+pub fn new_id(cache: &Cache) -> Result<String, WriteError> {
+    for _ in 0..100 {
+        let id = format!("{:08x}", random_u32()?);
+        if cache
+            .issue_paths(&id).is_ok_and(|paths| paths.is_empty())
+        {
+            return Ok(id);
+        }
+    }
+    Err(WriteError::Invalid {
+        path: ".roadmap/issues".into(),
+        message: "could not find an unused id".into(),
+    })
+}
+
+fn random_u32() -> Result<u32, WriteError> {
+    let mut bytes = [0u8; 4];
+    let mut source = fs::File::open("/dev/urandom").map_err(io(Path::new("/dev/urandom")))?;
+    std::io::Read::read_exact(&mut source, &mut bytes).map_err(io(Path::new("/dev/urandom")))?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+/// The current time as the tracker writes timestamps: `2026-11-25T09:05:01.123456+00:00`.
+#[must_use]
+pub fn now_timestamp() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = i64::try_from(since.as_secs()).unwrap_or(0);
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = crate::issue::timestamp::civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}+00:00",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        since.subsec_micros()
+    )
+}
