@@ -203,9 +203,7 @@ fn record_in_cache(
 pub fn new_id(cache: &Cache) -> Result<String, WriteError> {
     for _ in 0..100 {
         let id = format!("{:08x}", random_u32()?);
-        if cache
-            .issue_paths(&id).is_ok_and(|paths| paths.is_empty())
-        {
+        if cache.issue_paths(&id).is_ok_and(|paths| paths.is_empty()) {
             return Ok(id);
         }
     }

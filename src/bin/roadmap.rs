@@ -78,7 +78,8 @@ enum ShowFormat {
 #[derive(clap::Args)]
 struct SearchArgs {
     /// Words to find; every word must appear, the last one as a prefix
-    query: String,
+    #[arg(required = true)]
+    query: Vec<String>,
     #[command(flatten)]
     list: ListArgs,
 }
@@ -88,7 +89,7 @@ fn main() {
     let result = match action {
         Action::List(args) => list(&args, None),
         Action::Show(args) => show(&args),
-        Action::Search(args) => match search_terms(&args.query) {
+        Action::Search(args) => match search_terms(&args.query.join(" ")) {
             Some(terms) => list(&args.list, Some(terms)),
             None => Err(UserError::new("the search query is empty")),
         },
@@ -112,7 +113,10 @@ fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
-    let cache = fresh.cache;
+    let mut cache = fresh.cache;
+    if text.is_some() {
+        cache.ensure_text_index()?;
+    }
     let invalid = cache.invalid_files()?;
     if let Some((path, error)) = invalid.first() {
         let more = match invalid.len() {

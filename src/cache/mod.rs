@@ -34,6 +34,8 @@ pub mod meta {
     pub const LAST_SYNC_KIND: &str = "last_sync_kind";
     /// Seconds since the Unix epoch.
     pub const LAST_SYNC_AT: &str = "last_sync_at";
+    /// `complete` once the full-text index holds every issue; absent until the first search.
+    pub const TEXT_INDEX: &str = "text_index";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,7 +182,7 @@ impl Cache {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        Ok(CacheTransaction::new(tx, rebuilding))
+        CacheTransaction::new(tx, rebuilding)
     }
 
     /// Runs `PRAGMA quick_check`; `Ok(())` when SQLite finds the file sound.
@@ -206,6 +208,10 @@ impl Cache {
 
     pub(crate) fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn writable(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 

@@ -71,7 +71,8 @@ CREATE TABLE projects (
 -- Full-text index of titles and bodies for `roadmap search`; rowid = issues.rowid. Contentless:
 -- the text already lives in `issues` and `issue_bodies`.
 CREATE VIRTUAL TABLE issue_text USING fts5(
-    title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    title, body, content = '', contentless_delete = 1, detail = none,
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Files `roadmap` itself wrote (create, update, close, archive…) that HEAD does not hold yet:
