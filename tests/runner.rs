@@ -6,3 +6,4 @@ mod test_fixtures;
 mod test_git_operations;
 mod test_install;
 mod test_list;
+mod test_write;

@@ -278,6 +278,118 @@ mod tests {
         }
     }
 
+    /// Text that trips YAML one way or another, mixed into generated issues below.
+    const TRICKY: &[&str] = &[
+        "yes",
+        "No",
+        "null",
+        "~",
+        "4e619042",
+        "12345678",
+        "0x1F",
+        "1_000",
+        "2025-01-02",
+        "1:20",
+        ".nan",
+        "-",
+        "- x",
+        "a: b",
+        "#hash",
+        "x #y",
+        "trailing:",
+        " lead",
+        "tail ",
+        "'quoted'",
+        "\"dq\"",
+        "back\\slash",
+        "[list]",
+        "{map}",
+        "*ref",
+        "&anchor",
+        "!tag",
+        "|block",
+        ">fold",
+        "%dir",
+        "@at",
+        "`tick`",
+        "Écrire 🚀",
+        "日本語",
+        "tab\tin",
+        "line\nbreak",
+        "plain words",
+        "v1-0",
+        "",
+    ];
+
+    #[test]
+    fn generated_issues_round_trip_through_the_file_format() {
+        use crate::corpus::Rng;
+        use crate::issue::{FileContext, Issue};
+        let mut rng = Rng::new(11);
+        for round in 0..400 {
+            let mut pick = |fallback: &str| -> String {
+                if rng.chance(40) {
+                    (*rng.pick(TRICKY)).to_owned()
+                } else {
+                    format!("{fallback} {round}")
+                }
+            };
+            let title = match pick("Title") {
+                t if t.trim().is_empty() => "Untitled".to_owned(),
+                t => t,
+            };
+            let labels: Vec<String> = (0..3)
+                .map(|_| pick("label"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let assignee = Some(pick("person")).filter(|a| !a.trim().is_empty());
+            let milestone = Some(pick("m")).filter(|m| !m.trim().is_empty());
+            let new = NewIssue {
+                id: format!("{round:08x}"),
+                title: title.clone(),
+                priority: "high".into(),
+                status: "review".into(),
+                issue_type: "bug".into(),
+                milestone: milestone.clone(),
+                labels: labels.clone(),
+                assignee: assignee.clone(),
+                now: "2026-01-02T03:04:05.000006+00:00".into(),
+                body: format!("Body {round}\n\n- item"),
+            };
+            let file = new_issue_file(&new);
+            let issue = Issue::parse(file.as_bytes(), &FileContext::default())
+                .unwrap_or_else(|e| panic!("{e}\n{file}"));
+            assert_eq!(issue.id, new.id, "{file}");
+            assert_eq!(issue.title, title.trim(), "{file}");
+            assert_eq!(issue.labels, labels, "{file}");
+            assert_eq!(
+                issue.assignee,
+                assignee
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty()),
+                "{file}"
+            );
+            assert_eq!(
+                issue.milestone,
+                milestone
+                    .map(|m| m.trim().to_owned())
+                    .filter(|m| !m.is_empty()),
+                "{file}"
+            );
+            assert_eq!(issue.body, new.body, "{file}");
+            assert!(issue.warnings.is_empty(), "{:?}\n{file}", issue.warnings);
+            // And changing a field in place reads back too, with nothing else disturbed.
+            let changed = set_fields(
+                &file,
+                &[("title", YamlValue::Text(pick("New")))],
+                crate::issue::KNOWN_KEYS,
+            )
+            .unwrap();
+            let again = Issue::parse(changed.as_bytes(), &FileContext::default()).unwrap();
+            assert_eq!((again.labels, again.body), (issue.labels, issue.body));
+        }
+    }
+
     const ORDER: &[&str] = &["id", "title", "status", "labels", "updated", "assignee"];
 
     #[test]
