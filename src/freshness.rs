@@ -107,6 +107,7 @@ fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {
     let request = SyncRequest {
         full: false,
         lock_wait: QUERY_LOCK_WAIT,
+        progress: true,
     };
     Ok(match sync::sync(&repo, &request)? {
         SyncOutcome::Synced(reports) => reports

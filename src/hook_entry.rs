@@ -58,6 +58,7 @@ fn run_in(
     let request = SyncRequest {
         full: false,
         lock_wait: HOOK_LOCK_WAIT,
+        progress: false,
     };
     let reports = match sync::sync(repo, &request)? {
         SyncOutcome::Synced(reports) => reports,

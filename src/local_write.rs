@@ -171,6 +171,7 @@ fn record_in_cache(
             &SyncRequest {
                 full: false,
                 lock_wait: LOCK_WAIT,
+                progress: true,
             },
         )
         .map_err(|e| e.to_string())?;

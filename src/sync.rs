@@ -27,6 +27,9 @@ pub struct SyncRequest {
     pub full: bool,
     /// How long to wait for another sync to finish before giving up.
     pub lock_wait: Duration,
+    /// Show a progress line on stderr during a rebuild that takes over a second, when stderr
+    /// is a terminal. Hooks leave it off: they are silent on success.
+    pub progress: bool,
 }
 
 /// Why a sync rebuilt the whole cache instead of applying a diff.
@@ -168,8 +171,14 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
         let report = match plan {
             Ok((live, changes)) => apply(repo, live, changes, &head_id)?,
             Err(reason) => {
-                let (mut rebuilt, report) =
-                    rebuild(repo, &cache_dir, head_tree.as_ref(), &head_id, reason)?;
+                let (mut rebuilt, report) = rebuild(
+                    repo,
+                    &cache_dir,
+                    head_tree.as_ref(),
+                    &head_id,
+                    reason,
+                    request.progress,
+                )?;
                 if let Some(work_dir) = &dirs.work_dir {
                     reapply_pending(&mut rebuilt, work_dir, &carried)?;
                 }
@@ -360,6 +369,7 @@ fn rebuild(
     head_tree: Option<&Tree>,
     head_id: &str,
     reason: RebuildReason,
+    progress: bool,
 ) -> Result<(Cache, SyncReport), SyncError> {
     let phases = Phases::start();
     let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
@@ -379,9 +389,12 @@ fn rebuild(
     let mut generation = Cache::create_generation(cache_dir)?;
     let filled = (|| {
         let mut tx = generation.transaction()?;
+        let mut progress = Progress::new(progress, files.len());
         read_in_parallel(repo, &files, head_id, |path, blob, parsed| {
+            progress.tick();
             store(&mut tx, path, blob, parsed, &mut report)
         })?;
+        progress.finish();
         phases.mark("read, parsed and inserted");
         pause_for_tests("written");
         tx.commit(head_id, "full")?;
@@ -398,6 +411,43 @@ fn rebuild(
         Err(error) => {
             generation.discard();
             Err(error)
+        }
+    }
+}
+
+/// The rebuild's progress line: `\r`-rewritten on a terminal, from the first second on.
+struct Progress {
+    shown: bool,
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(wanted: bool, total: usize) -> Self {
+        use std::io::IsTerminal;
+        let shown = wanted && std::io::stderr().is_terminal();
+        Progress {
+            shown,
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.shown && self.done % 2048 == 0 && self.started.elapsed() > Duration::from_secs(1) {
+            eprint!(
+                "\rroadmap-hooks: rebuilding the issue cache: {}/{} files",
+                self.done, self.total
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown && self.started.elapsed() > Duration::from_secs(1) {
+            eprint!("\r\x1b[K");
         }
     }
 }

@@ -229,6 +229,7 @@ fn sync_and_describe(repo: &Repository, full: bool) -> Result<String, UserError>
     let request = SyncRequest {
         full,
         lock_wait: Duration::from_secs(30),
+        progress: true,
     };
     let outcome = sync::sync(repo, &request)?;
     let cache = Cache::open_existing(&RepoDirs::of(repo).cache_dir())?;

@@ -47,7 +47,7 @@ pub struct ListArgs {
     #[arg(short, long, conflicts_with = "backlog")]
     pub milestone: Option<String>,
     /// Show only issues without a milestone
-    #[arg(long)]
+    #[arg(long, alias = "unassigned")]
     pub backlog: bool,
     /// Show only issues with this label (repeat: all must match)
     #[arg(short, long, value_name = "LABEL")]

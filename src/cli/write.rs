@@ -86,9 +86,15 @@ pub struct IdArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// Print the written issue as JSON instead of a line of text
-    #[arg(long)]
-    pub json: bool,
+    /// `text`: one line naming the issue and its file; `json`: the written issue, every field
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
 }
 
 /// A status, priority or type as the tracker spells it, or an error naming the allowed values.
@@ -425,7 +431,7 @@ fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), User
     if let Some(note) = &written.cache_note {
         eprintln!("roadmap: warning: {note}");
     }
-    let text = if output.json {
+    let text = if output.format == OutputFormat::Json {
         let mut object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&to_json(&written.issue, &written.path)).unwrap_or_default();
         object.insert(
