@@ -6,10 +6,10 @@
 //! current), and with no hooks and one `roadmap-hooks sync` at the start, where `roadmap list`
 //! heals the cache because HEAD moved.
 
-use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
+use crate::common::{IssueSpec, Run, TestRepo, binary, git_with_env, hermetic};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 /// How a scenario keeps its cache current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ fn first_commit_is_synced_by_install() {
 #[test]
 fn worktree_add_first_sync_is_silent() {
     let repo = repo_with(Hooks::Installed, &[&IssueSpec::new("0a1b2c3d", "First")]);
-    let add = git_with_status(&repo.root, &["worktree", "add", "-q", "../wt"], &[]);
+    let add = git_with_env(&repo.root, &["worktree", "add", "-q", "../wt"], &[]);
     assert_eq!(add.status, 0, "{add:?}");
     assert_eq!(add.stderr, "");
     assert_fresh_without_sync(&repo, &repo.sibling("wt"));
@@ -370,7 +370,7 @@ fn merge_conflict_resolved_by_commit(mode: Hooks) {
     assert_current_after_hook(&repo, mode);
     let before_merge = listed(&repo, &repo.root, &[]).0;
 
-    let merge = git_with_status(&repo.root, &["merge", "feature"], &[]);
+    let merge = git_with_env(&repo.root, &["merge", "feature"], &[]);
     assert_eq!(merge.status, 1, "the merge stops on a conflict:\n{merge:?}");
     assert!(merge.stdout.contains("CONFLICT"), "{}", merge.stdout);
     let (during, stderr) = listed(&repo, &repo.root, &[]);
@@ -498,7 +498,7 @@ fn rebase_abort_fires_no_hook(mode: Hooks) {
     git(&repo, &["switch", "-q", "feature"]);
     assert_current_after_hook(&repo, mode);
 
-    let rebase = git_with_status(&repo.root, &["rebase", "main"], &[]);
+    let rebase = git_with_env(&repo.root, &["rebase", "main"], &[]);
     assert_ne!(
         rebase.status, 0,
         "the rebase stops on a conflict: {rebase:?}"
@@ -639,14 +639,14 @@ fn gc_after_rebase_dropped_the_last_synced_commit(mode: Hooks) {
     );
     git(&repo, &["reflog", "expire", "--expire=now", "--all"]);
     git(&repo, &["gc", "-q", "--prune=now"]);
-    let gone = git_with_status(&repo.root, &["cat-file", "-e", &dropped], &[]);
+    let gone = git_with_env(&repo.root, &["cat-file", "-e", &dropped], &[]);
     assert_ne!(gone.status, 0, "gc deleted the dropped commit");
 
     let warning = match mode {
         Hooks::Installed => {
             repo.write_issue(&IssueSpec::new("0000000d", "Delta"));
             git(&repo, &["add", "-A"]);
-            let commit = git_with_status(&repo.root, &["commit", "-q", "-m", "add d"], &[]);
+            let commit = git_with_env(&repo.root, &["commit", "-q", "-m", "add d"], &[]);
             assert_eq!(commit.status, 0, "{commit:?}");
             commit.stderr
         }
@@ -697,7 +697,7 @@ fn two_post_commit_hooks_at_once(mode: Hooks) {
     };
     let (first, second) = (start(), start());
     for hook in [first, second] {
-        let run = run_of(hook.wait_with_output().expect("wait for the hook"));
+        let run = Run::from_output(hook.wait_with_output().expect("wait for the hook"));
         assert_eq!(run.status, 0, "{run:?}");
         assert_eq!(run.stderr, "", "{run:?}");
     }
@@ -716,7 +716,7 @@ fn broken_yaml_file_among_good_ones(mode: Hooks) {
     );
     repo.write_issue(&good);
     git(&repo, &["add", "-A"]);
-    let commit = git_with_status(&repo.root, &["commit", "-q", "-m", "add two"], &[]);
+    let commit = git_with_env(&repo.root, &["commit", "-q", "-m", "add two"], &[]);
     assert_eq!(commit.status, 0, "{commit:?}");
     if mode == Hooks::Installed {
         assert_one_line_naming(&commit.stderr, "roadmap-hooks: ", &broken.path());
@@ -768,7 +768,7 @@ fn deleting_the_active_copy_of_a_duplicate_brings_back_the_archived_one(mode: Ho
 
     // An active copy that can no longer be read gives way too.
     repo.write(&active.path(), "---\nid: 0000000a\ntitle: [Current\n---\n");
-    let commit = git_with_status(
+    let commit = git_with_env(
         &repo.root,
         &["commit", "-q", "-am", "break the active copy"],
         &[],
@@ -809,7 +809,7 @@ fn hooks_are_silent_on_success(mode: Hooks) {
     let repo = repo_with(mode, &[&IssueSpec::new("0000000a", "Alpha")]);
     repo.write_issue(&IssueSpec::new("0000000b", "Beta"));
     git(&repo, &["add", "-A"]);
-    let commit = git_with_status(&repo.root, &["commit", "-m", "add beta"], &[]);
+    let commit = git_with_env(&repo.root, &["commit", "-m", "add beta"], &[]);
     assert_eq!(commit.status, 0, "{commit:?}");
     assert!(
         !commit.stderr.contains("roadmap-hooks"),
@@ -880,7 +880,7 @@ fn git_in(dir: &Path, args: &[&str]) -> String {
 /// [`git_in`] with extra environment variables.
 #[track_caller]
 fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let run = git_with_status(dir, args, env).success();
+    let run = git_with_env(dir, args, env).success();
     assert!(
         !run.stderr.contains("roadmap-hooks") && !run.stdout.contains("roadmap-hooks"),
         "our hooks spoke during `git {}`:\n{}{}",
@@ -892,23 +892,6 @@ fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 /// Runs git in `dir` with extra environment variables and returns what happened.
-fn git_with_status(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new("git");
-    hermetic(&mut command).args(args).current_dir(dir);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    run_of(command.output().expect("run git"))
-}
-
-fn run_of(output: Output) -> Run {
-    Run {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 #[track_caller]
 fn rev_parse(repo: &TestRepo, revision: &str) -> String {
     git(repo, &["rev-parse", revision]).trim().to_owned()

@@ -46,7 +46,8 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Self {
+    /// What a finished process showed.
+    pub fn from_output(output: Output) -> Self {
         Run {
             status: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -111,7 +112,7 @@ impl TestRepo {
             .current_dir(dir)
             .output()
             .expect("run git");
-        Run::from(output)
+        Run::from_output(output)
     }
 
     /// Writes a file (creating folders) relative to the repository root.
@@ -162,7 +163,7 @@ impl TestRepo {
             .current_dir(dir)
             .output()
             .expect("run binary");
-        Run::from(output)
+        Run::from_output(output)
     }
 
     /// `roadmap list --all --sort id --format json`, parsed.
@@ -214,12 +215,7 @@ impl TestRepo {
 
     /// Runs git in `dir` with extra environment variables and returns what happened.
     pub fn try_git_with_env(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new("git");
-        hermetic(&mut command).args(args).current_dir(dir);
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        Run::from(command.output().expect("run git"))
+        git_with_env(dir, args, env)
     }
 
     /// Runs the program at `program` (a copy of one of our binaries, say) in `dir`.
@@ -233,7 +229,7 @@ impl TestRepo {
             .current_dir(dir)
             .output()
             .expect("run program");
-        Run::from(output)
+        Run::from_output(output)
     }
 
     /// The hooks directory git runs hooks from (`core.hooksPath` and worktrees honoured).
@@ -352,4 +348,14 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Runs hermetic git in `dir` with extra environment variables; failure included.
+pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new("git");
+    hermetic(&mut command).args(args).current_dir(dir);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    Run::from_output(command.output().expect("run git"))
 }
