@@ -8,8 +8,9 @@ use clap::{Args, ValueEnum};
 /// How `list` prints issues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
-    /// Aligned columns fitted to the terminal
+    /// Aligned columns fitted to the terminal (`rich` in the tracker's spelling)
     #[default]
+    #[value(alias = "rich")]
     Table,
     /// Aligned columns, never truncated or coloured
     Plain,
