@@ -33,11 +33,13 @@ pub fn run(name: &str, args: &[String]) -> Option<String> {
         Ok(line) => line,
         Err(error) => {
             let log = dirs.cache_dir().join("hooks.log");
-            log_error(&log, name, &error);
-            Some(format!(
-                "roadmap-hooks: {name}: {error} (logged in {})",
-                log.display()
-            ))
+            // Claim the log only when it was written: the error may be that its folder cannot be.
+            let logged = if log_error(&log, name, &error) {
+                format!(" (logged in {})", log.display())
+            } else {
+                String::new()
+            };
+            Some(format!("roadmap-hooks: {name}: {error}{logged}"))
         }
     }
 }
@@ -122,16 +124,16 @@ fn head_has_roadmap(repo: &Repository) -> bool {
         .is_some_and(|tree| tree.get_name(".roadmap").is_some())
 }
 
-fn log_error(log: &std::path::Path, hook: &str, error: &dyn std::fmt::Display) {
+/// Appends the error to the hook log; `false` when it could not be written.
+fn log_error(log: &std::path::Path, hook: &str, error: &dyn std::fmt::Display) -> bool {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let _ = std::fs::create_dir_all(log.parent().unwrap_or(log));
-    if let Ok(mut file) = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
-    {
-        let _ = writeln!(file, "{now} {hook}: {error}");
-    }
+        .and_then(|mut file| writeln!(file, "{now} {hook}: {error}"))
+        .is_ok()
 }

@@ -99,6 +99,15 @@ pub fn slug(title: &str) -> String {
         .to_lowercase()
 }
 
+/// The path of the same issue file in milestone folder `folder` (`backlog` for none), keeping
+/// the root (active or archive) and the file name; `None` for the flat layout.
+#[must_use]
+pub fn in_milestone_folder(path: &str, folder: &str) -> Option<String> {
+    let (root, rest) = path.split_once("issues/")?;
+    let (_, name) = rest.split_once('/')?;
+    Some(format!("{root}issues/{folder}/{name}"))
+}
+
 /// The 8-hex-digit id at the start of `{id}-{slug}.md` or `{id}.md`.
 #[must_use]
 pub fn id_from_file_name(file_name: &str) -> Option<String> {

@@ -69,31 +69,65 @@ pub struct Written {
 
 /// Checks `change`, writes it to the working tree of `repo`, then records it in the cache.
 pub fn write(repo: &Repository, change: &FileChange) -> Result<Written, WriteError> {
+    let mut written = write_all(repo, std::slice::from_ref(change))?;
+    Ok(written.remove(0))
+}
+
+/// Checks every change, writes them to the working tree one by one, then records those written
+/// in the cache in one transaction. Nothing is written unless every change is valid; a write
+/// that fails stops the rest, and the ones before it are still recorded.
+pub fn write_all(repo: &Repository, changes: &[FileChange]) -> Result<Vec<Written>, WriteError> {
     let work_dir = repo.workdir().ok_or(WriteError::NoWorkingTree)?.to_owned();
-    let (path, text) = change.target();
-    let issue = validate(path, text)?;
+    let issues = changes
+        .iter()
+        .map(|change| {
+            let (path, text) = change.target();
+            validate(path, text)
+        })
+        .collect::<Result<Vec<Issue>, WriteError>>()?;
+    let mut done = 0;
+    let mut failure = None;
+    for change in changes {
+        if let Err(error) = write_file(&work_dir, change) {
+            failure = Some(error);
+            break;
+        }
+        done += 1;
+    }
+    let cache_note = record_in_cache(repo, &work_dir, &changes[..done], &issues[..done])
+        .err()
+        .map(|error| {
+            format!("the file is written, but the cache could not follow ({error}); it will once the change is committed")
+        });
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    Ok(changes
+        .iter()
+        .zip(issues)
+        .map(|(change, issue)| Written {
+            path: change.target().0.to_owned(),
+            issue,
+            cache_note: cache_note.clone(),
+        })
+        .collect())
+}
+
+fn write_file(work_dir: &Path, change: &FileChange) -> Result<(), WriteError> {
     match change {
-        FileChange::Create { path, text } => create_file(&work_dir, path, text)?,
-        FileChange::Replace { path, text } => replace_file(&work_dir, path, text)?,
+        FileChange::Create { path, text } => create_file(work_dir, path, text),
+        FileChange::Replace { path, text } => replace_file(work_dir, path, text),
         FileChange::Move { from, to, text } => {
             if fs::symlink_metadata(work_dir.join(to)).is_ok() {
                 return Err(WriteError::Exists(to.clone()));
             }
-            replace_file(&work_dir, to, text)?;
+            replace_file(work_dir, to, text)?;
             fs::remove_file(work_dir.join(from)).map_err(|source| WriteError::Io {
                 path: from.clone(),
                 source,
-            })?;
+            })
         }
     }
-    let cache_note = record_in_cache(repo, &work_dir, change, &issue).err().map(|error| {
-        format!("the file is written, but the cache could not follow ({error}); it will once the change is committed")
-    });
-    Ok(Written {
-        path: path.to_owned(),
-        issue,
-        cache_note,
-    })
 }
 
 /// The new content must read as an issue at its path, or nothing is written.
@@ -156,13 +190,16 @@ fn replace_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteErro
     })
 }
 
-/// Records the written file in the cache as a pending local write, in one transaction.
+/// Records the written files in the cache as pending local writes, in one transaction.
 fn record_in_cache(
     repo: &Repository,
     work_dir: &Path,
-    change: &FileChange,
-    issue: &Issue,
+    changes: &[FileChange],
+    issues: &[Issue],
 ) -> Result<(), String> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let dirs = RepoDirs::of(repo);
     if Cache::open_existing(&dirs.cache_dir()).is_err() {
         // No usable cache yet: build it from HEAD first (the sync takes the lock itself).
@@ -180,19 +217,26 @@ fn record_in_cache(
     let lock = SyncLock::acquire(&lock_path, LOCK_WAIT).map_err(|e| e.to_string())?;
     let _lock = lock.ok_or("another sync held the lock")?;
     let mut cache = Cache::open_existing(&dirs.cache_dir()).map_err(|e| e.to_string())?;
-    let (path, text) = change.target();
-    let metadata = fs::metadata(work_dir.join(path)).map_err(|e| e.to_string())?;
-    let blob = Oid::hash_object(ObjectType::Blob, text.as_bytes())
-        .map_err(|e| e.to_string())?
-        .to_string();
+    let mut stamped = Vec::with_capacity(changes.len());
+    for change in changes {
+        let (path, text) = change.target();
+        let metadata = fs::metadata(work_dir.join(path)).map_err(|e| e.to_string())?;
+        let blob = Oid::hash_object(ObjectType::Blob, text.as_bytes())
+            .map_err(|e| e.to_string())?
+            .to_string();
+        stamped.push((metadata, blob));
+    }
     let mut tx = cache.transaction().map_err(|e| e.to_string())?;
     let result = (|| {
-        if let FileChange::Move { from, .. } = change {
-            tx.remove(from)?;
-            tx.record_pending(from, "", 0, 0)?;
+        for ((change, issue), (metadata, blob)) in changes.iter().zip(issues).zip(&stamped) {
+            let path = change.target().0;
+            if let FileChange::Move { from, .. } = change {
+                tx.remove(from)?;
+                tx.record_pending(from, "", 0, 0)?;
+            }
+            tx.upsert_issue(path, blob, issue, &to_json(issue, path))?;
+            tx.record_pending(path, blob, metadata.len(), modified_ns(metadata))?;
         }
-        tx.upsert_issue(path, &blob, issue, &to_json(issue, path))?;
-        tx.record_pending(path, &blob, metadata.len(), modified_ns(&metadata))?;
         Ok::<(), CacheError>(())
     })();
     result

@@ -20,7 +20,10 @@ impl SyncLock {
     /// holds it after that.
     pub fn acquire(path: &Path, wait: Duration) -> io::Result<Option<SyncLock>> {
         if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)?;
+            // "File exists" alone would not say which file is in the way.
+            std::fs::create_dir_all(folder).map_err(|e| {
+                io::Error::new(e.kind(), format!("creating {}: {e}", folder.display()))
+            })?;
         }
         let file = OpenOptions::new()
             .read(true)

@@ -6,4 +6,5 @@ mod test_fixtures;
 mod test_git_operations;
 mod test_install;
 mod test_list;
+mod test_remote_sync;
 mod test_write;

@@ -29,6 +29,8 @@ enum Command {
         #[command(subcommand)]
         command: Action,
     },
+    /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
+    Sync(cli::remote::SyncArgs),
 }
 
 #[derive(Subcommand)]
@@ -85,7 +87,16 @@ struct SearchArgs {
 }
 
 fn main() {
-    let (Command::Action(action) | Command::Issue { command: action }) = Cli::parse().command;
+    let action = match Cli::parse().command {
+        Command::Action(action) | Command::Issue { command: action } => action,
+        Command::Sync(args) => {
+            if let Err(error) = cli::remote::run(&args) {
+                error.print("roadmap");
+                std::process::exit(cli::EXIT_USER_ERROR);
+            }
+            return;
+        }
+    };
     let result = match action {
         Action::List(args) => list(&args, None),
         Action::Show(args) => show(&args),

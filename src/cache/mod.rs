@@ -65,29 +65,48 @@ impl Cache {
     /// Opens the live generation in `dir` to read it. Never creates one.
     pub fn open_existing(dir: &Path) -> Result<Self, CacheError> {
         // A rebuild may swap generations between reading `current` and opening the file.
+        let mut missing = None;
         for _ in 0..3 {
             let Some(path) = current_generation(dir)? else {
                 return Err(CacheError::Missing(dir.to_owned()));
             };
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let conn = match Connection::open_with_flags(&path, flags) {
-                Err(_) if !path.exists() => continue,
+                Err(_) if !path.exists() => {
+                    missing = Some(path);
+                    continue;
+                }
                 other => other.map_err(|e| classify(&path, e))?,
             };
+            // SQLite reads an empty file as an empty database, which would pass for "schema 0".
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                return Err(damaged(path, "the file is empty"));
+            }
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             return match user_version(&conn).map_err(|e| classify(&path, e))? {
                 SCHEMA_VERSION => Ok(Cache { conn, path }),
                 found => Err(CacheError::Outdated { path, found }),
             };
         }
-        Err(CacheError::Missing(dir.to_owned()))
+        // `current` still names a file that is not there: deleted, not swapped by a rebuild.
+        Err(missing.map_or_else(
+            || CacheError::Missing(dir.to_owned()),
+            |path| damaged(path, "the file is missing"),
+        ))
     }
 
     /// Opens the live generation to update it; the caller holds the sync lock. `Ok(None)`
     /// when there is none to update: the reason is returned for a damaged or outdated one.
     pub fn open_for_sync(dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
         match Self::open_existing(dir).and_then(|cache| cache.check_readable().map(|()| cache)) {
-            Ok(cache) => Ok((Some(cache), None)),
+            Ok(cache) => {
+                // Only lock holders build generations, so any other one was left by a rebuild
+                // that was killed before it published (a whole cache's worth of disk).
+                if let Some(live) = cache.path.file_name().and_then(|n| n.to_str()) {
+                    remove_other_generations(dir, live);
+                }
+                Ok((Some(cache), None))
+            }
             Err(CacheError::Missing(_)) => Ok((None, None)),
             Err(error @ (CacheError::Outdated { .. } | CacheError::Damaged { .. })) => {
                 Ok((None, Some(error.to_string())))
@@ -246,6 +265,13 @@ fn remove_other_generations(dir: &Path, keep: &str) {
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+fn damaged(path: PathBuf, detail: &str) -> CacheError {
+    CacheError::Damaged {
+        path,
+        detail: detail.to_owned(),
+    }
 }
 
 /// Turns "this is not a database" errors into [`CacheError::Damaged`].

@@ -53,6 +53,33 @@ impl RemoteState {
         Ok(())
     }
 
+    /// Records several agreed states of `remote` in one transaction: all of them or none.
+    pub fn set_base_states(
+        &mut self,
+        remote: &str,
+        states: &[(String, String)],
+    ) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        for (issue_id, state) in states {
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_base_state (remote, issue_id, state, synced_at)
+                 VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                [remote, issue_id, state],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Returns every agreed state of `remote`, as `(issue_id, state)` pairs.
+    pub fn base_states(&self, remote: &str) -> Result<Vec<(String, String)>, CacheError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT issue_id, state FROM sync_base_state WHERE remote = ?1")?;
+        let rows = statement.query_map([remote], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Returns the agreed state of `issue_id` on `remote`, if it was ever synced.
     pub fn base_state(&self, remote: &str, issue_id: &str) -> Result<Option<String>, CacheError> {
         use rusqlite::OptionalExtension;

@@ -2,6 +2,7 @@
 //! binaries call the library and hand its answers to these functions.
 
 pub mod list_args;
+pub mod remote;
 pub mod render;
 pub mod write;
 

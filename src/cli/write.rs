@@ -422,9 +422,7 @@ fn write_changes(
 
 /// The path of the same file in milestone folder `folder`; `None` for the flat layout.
 fn in_folder(path: &str, folder: &str) -> Option<String> {
-    let (root, rest) = path.split_once("issues/")?;
-    let (_, name) = rest.split_once('/')?;
-    Some(format!("{root}issues/{folder}/{name}"))
+    crate::layout::in_milestone_folder(path, folder)
 }
 
 fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), UserError> {

@@ -44,6 +44,11 @@ pub(super) fn read_frontmatter(
     if let Some(frontmatter) = super::fast::read(yaml) {
         return Ok(frontmatter);
     }
+    if flow_nesting_exceeds(yaml, MAX_FLOW_NESTING) {
+        return Err(ParseError::Yaml(format!(
+            "brackets nested deeper than {MAX_FLOW_NESTING} levels"
+        )));
+    }
     let strict_error = match serde_yaml::from_str::<Frontmatter>(yaml) {
         Ok(frontmatter) => return Ok(frontmatter),
         Err(error) => error,
@@ -58,6 +63,24 @@ pub(super) fn read_frontmatter(
     };
     let coerced = coerce(map, warnings);
     Frontmatter::deserialize(Value::Mapping(coerced)).map_err(|e| ParseError::Yaml(one_line(&e)))
+}
+
+/// serde_yaml refuses nesting past 128 levels, but only after libyaml has tokenized it all,
+/// which costs time quadratic in the depth of `[`/`{`: 100,000 of them took minutes, so a
+/// file could stall a hook, and git with it. Brackets in quoted text count too; that only
+/// matters past this many unclosed ones.
+const MAX_FLOW_NESTING: usize = 1000;
+
+fn flow_nesting_exceeds(yaml: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    yaml.bytes().any(|byte| {
+        match byte {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth > limit
+    })
 }
 
 /// serde_yaml counts lines from the start of the frontmatter; say where it is in the file.

@@ -168,7 +168,7 @@ impl Issue {
             assignee: non_empty(&fm.assignee).map(str::to_owned),
             body,
             frontmatter: fm,
-            warnings,
+            warnings: warnings.into_iter().map(one_line_warning).collect(),
         })
     }
 
@@ -189,6 +189,23 @@ impl Issue {
             .as_deref()
             .and_then(timestamp::sort_key)
     }
+}
+
+/// A warning is one line, whatever the value it quotes holds (`priority: |` gives a
+/// multi-line one): control characters are escaped.
+fn one_line_warning(warning: String) -> String {
+    if !warning.contains(char::is_control) {
+        return warning;
+    }
+    let mut line = String::with_capacity(warning.len() + 8);
+    for c in warning.chars() {
+        if c.is_control() {
+            line.extend(c.escape_default());
+        } else {
+            line.push(c);
+        }
+    }
+    line
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {

@@ -16,6 +16,10 @@ pub enum YamlValue {
     List(Vec<String>),
     /// An empty mapping, `{}`.
     EmptyMap,
+    /// A whole number, written plain (`42`).
+    Integer(i64),
+    /// A mapping of scalars in block style (`remote_ids:` then `  github: 42`), `{}` when empty.
+    Map(Vec<(String, YamlValue)>),
 }
 
 /// Returns `key: value` as it goes in a file, with block-list lines when needed.
@@ -35,6 +39,17 @@ pub fn render_field(key: &str, value: &YamlValue) -> String {
             out
         }
         YamlValue::EmptyMap => format!("{key}: {{}}\n"),
+        YamlValue::Integer(number) => format!("{key}: {number}\n"),
+        YamlValue::Map(entries) if entries.is_empty() => format!("{key}: {{}}\n"),
+        YamlValue::Map(entries) => {
+            let mut out = format!("{key}:\n");
+            for (inner, value) in entries {
+                for line in render_field(&scalar(inner), value).lines() {
+                    out.push_str(&format!("  {line}\n"));
+                }
+            }
+            out
+        }
     }
 }
 
@@ -423,6 +438,29 @@ mod tests {
         assert_eq!(
             appended,
             "---\nid: a1\ntitle: T\nupdated: '2025'\nzzz: null\n---\n\nBody\n"
+        );
+    }
+
+    #[test]
+    fn a_mapping_is_written_in_block_style_and_reads_back() {
+        let value = YamlValue::Map(vec![
+            ("github".into(), YamlValue::Integer(42)),
+            ("gitlab".into(), YamlValue::Text("7".into())),
+        ]);
+        let file = format!("---\nid: a\n{}---\n", render_field("remote_ids", &value));
+        assert_eq!(
+            file,
+            "---\nid: a\nremote_ids:\n  github: 42\n  gitlab: '7'\n---\n"
+        );
+        let issue = crate::issue::Issue::parse(file.as_bytes(), &Default::default()).unwrap();
+        let ids = issue.frontmatter.remote_ids.unwrap();
+        assert_eq!(
+            (ids["github"].as_u64(), ids["gitlab"].as_str()),
+            (Some(42), Some("7"))
+        );
+        assert_eq!(
+            render_field("remote_ids", &YamlValue::Map(Vec::new())),
+            "remote_ids: {}\n"
         );
     }
 

@@ -1,0 +1,152 @@
+//! `roadmap sync`: arguments, the plan as a table or JSON, and what the errors mean to the user.
+
+use super::{UserError, write_stdout};
+use crate::remote::apply::Direction;
+use crate::remote::config::CONFIG_PATH;
+use crate::remote::merge::Prefer;
+use crate::remote::{self, SyncError, SyncOptions, SyncSummary};
+use clap::Args;
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only bring GitHub's changes into the local files
+    #[arg(long, conflicts_with = "push_only")]
+    pub pull_only: bool,
+    /// Only send local changes to GitHub
+    #[arg(long)]
+    pub push_only: bool,
+    /// Settle conflicts with this side's value (default: report them and change neither side)
+    #[arg(long, value_enum)]
+    pub prefer: Option<PreferArg>,
+    /// `table`: one line per issue that changes; `json`: the plan and counts, for scripts
+    #[arg(short, long, value_enum, default_value_t = SyncFormat::Table)]
+    pub format: SyncFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreferArg {
+    Local,
+    Remote,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SyncFormat {
+    Table,
+    Json,
+}
+
+/// Runs `roadmap sync`.
+pub fn run(args: &SyncArgs) -> Result<(), UserError> {
+    let cwd = std::env::current_dir()?;
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        direction: match (args.pull_only, args.push_only) {
+            (true, _) => Direction::PullOnly,
+            (_, true) => Direction::PushOnly,
+            _ => Direction::Both,
+        },
+        prefer: args.prefer.map(|p| match p {
+            PreferArg::Local => Prefer::Local,
+            PreferArg::Remote => Prefer::Remote,
+        }),
+    };
+    let summary = remote::sync(&cwd, &options).map_err(explain)?;
+    for warning in &summary.warnings {
+        eprintln!("roadmap: warning: {warning}");
+    }
+    if let Some(note) = &summary.cache_note {
+        eprintln!("roadmap: warning: {note}");
+    }
+    let output = match args.format {
+        SyncFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        ),
+        SyncFormat::Table => table(&summary),
+    };
+    write_stdout(output.as_bytes())?;
+    if let Some(error) = &summary.error {
+        return Err(UserError::new(error.clone())
+            .with_hint("what was applied is recorded; run `roadmap sync` again to finish"));
+    }
+    if summary.unresolved_conflicts > 0 {
+        return Err(UserError::new(format!(
+            "{} conflicting field(s) left as they are on both sides",
+            summary.unresolved_conflicts
+        ))
+        .with_hint(
+            "run `roadmap sync --prefer local` or `--prefer remote`, or make both sides agree",
+        ));
+    }
+    Ok(())
+}
+
+fn explain(error: SyncError) -> UserError {
+    match error {
+        SyncError::Config(crate::remote::config::ConfigError::Missing) => {
+            UserError::new(format!("no {CONFIG_PATH} in this repository")).with_hint(format!(
+                "create {CONFIG_PATH} with `kind: github` and `repo: OWNER/NAME` (README: Two-way sync with GitHub)"
+            ))
+        }
+        SyncError::NoToken => UserError::new(error.to_string())
+            .with_hint("create a token that can read and write issues, then `export GITHUB_TOKEN=...`"),
+        SyncError::GitHub(crate::remote::github::GitHubError::BadToken { .. }) => {
+            UserError::new(error.to_string())
+                .with_hint("check GITHUB_TOKEN (or GH_TOKEN): expired, revoked, or for another host")
+        }
+        SyncError::Freshness(inner) => super::explain_freshness(inner),
+        other => UserError::new(other.to_string()),
+    }
+}
+
+fn table(summary: &SyncSummary) -> String {
+    let mut out = String::new();
+    for row in &summary.plan {
+        let id = row.id.as_deref().unwrap_or("-");
+        let number = row.number.map_or("-".to_owned(), |n| format!("#{n}"));
+        let _ = writeln!(out, "{:<14} {id:<8}  {number:<6} {}", row.action, row.title);
+        if !row.local.is_empty() {
+            let _ = writeln!(out, "    local  <- {}", row.local.join(", "));
+        }
+        if !row.remote.is_empty() {
+            let _ = writeln!(out, "    github <- {}", row.remote.join(", "));
+        }
+        for conflict in &row.conflicts {
+            let outcome = match conflict.resolved_to {
+                Some(Prefer::Local) => "local wins",
+                Some(Prefer::Remote) => "github wins",
+                None => "unresolved, both kept",
+            };
+            let _ = writeln!(
+                out,
+                "    conflict {}: local {} / github {} ({outcome})",
+                conflict.field, conflict.local, conflict.remote
+            );
+        }
+    }
+    let verb = if summary.dry_run {
+        "would change"
+    } else {
+        "changed"
+    };
+    let changed = summary
+        .plan
+        .iter()
+        .filter(|row| row.action != "update" || !row.local.is_empty() || !row.remote.is_empty())
+        .count();
+    let _ = writeln!(
+        out,
+        "{changed} issue(s) {verb}; {} conflict(s) unresolved; {} GitHub request(s)",
+        summary.unresolved_conflicts, summary.requests
+    );
+    if summary.dry_run {
+        out.push_str("dry run: nothing was changed\n");
+    } else if summary.local_files > 0 {
+        out.push_str("local files changed: review them, then `git add .roadmap && git commit`\n");
+    }
+    out
+}

@@ -1,0 +1,414 @@
+//! A local HTTP server with the subset of the GitHub Issues REST API `roadmap sync` uses:
+//! issues (list with `since` and `Link` pagination, get, create, update), milestones, a token
+//! check, and faults on demand (a 502, a rate limit). Issues live in memory; every request is
+//! counted. It listens on 127.0.0.1 and stops when dropped.
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+pub const TOKEN: &str = "test-token-0123";
+pub const REPO: &str = "acme/app";
+
+/// A fault to answer the next API request with.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// No fault: the request is served as usual (to place a fault later in the queue).
+    Pass,
+    /// `500`, which is not retried.
+    ServerError,
+    /// `502 Bad Gateway`.
+    BadGateway,
+    /// `429` with `Retry-After: 1`.
+    RetryAfter,
+    /// `403` with `X-RateLimit-Remaining: 0` and a reset one second away.
+    RateLimitReset,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub issues: BTreeMap<u64, Value>,
+    pub milestones: Vec<Value>,
+    next_number: u64,
+    /// A fake clock: each change moves it one second, so `since` is exact.
+    clock: u64,
+    /// `METHOD /path?query` of every request, in order.
+    pub requests: Vec<String>,
+    faults: VecDeque<Fault>,
+}
+
+impl State {
+    fn tick(&mut self) -> String {
+        self.clock += 1;
+        let s = self.clock;
+        format!(
+            "2026-01-{:02}T{:02}:{:02}:{:02}Z",
+            1 + s / 86_400,
+            s / 3600 % 24,
+            s / 60 % 60,
+            s % 60
+        )
+    }
+
+    fn milestone(&self, number: &Value) -> Value {
+        self.milestones
+            .iter()
+            .find(|m| &m["number"] == number)
+            .map_or(
+                Value::Null,
+                |m| json!({ "number": m["number"], "title": m["title"] }),
+            )
+    }
+
+    /// Applies the fields of a create or update request to `issue`.
+    fn set_fields(&mut self, issue: &mut Value, request: &Value) {
+        for key in ["title", "body", "state"] {
+            if let Some(value) = request.get(key) {
+                issue[key] = value.clone();
+            }
+        }
+        if let Some(labels) = request.get("labels").and_then(Value::as_array) {
+            issue["labels"] = labels.iter().map(|name| json!({ "name": name })).collect();
+        }
+        if let Some(assignees) = request.get("assignees").and_then(Value::as_array) {
+            let users: Vec<Value> = assignees.iter().map(|l| json!({ "login": l })).collect();
+            issue["assignee"] = users.first().cloned().unwrap_or(Value::Null);
+            issue["assignees"] = Value::Array(users);
+        }
+        if let Some(number) = request.get("milestone") {
+            issue["milestone"] = self.milestone(number);
+        }
+        issue["updated_at"] = json!(self.tick());
+    }
+
+    /// Adds an issue as a person on GitHub would; returns its number.
+    pub fn add_issue(&mut self, title: &str, body: &str, labels: &[&str]) -> u64 {
+        self.next_number += 1;
+        let number = self.next_number;
+        let mut issue = json!({
+            "number": number, "title": "", "body": null, "state": "open", "labels": [],
+            "assignee": null, "assignees": [], "milestone": null,
+            "html_url": format!("https://github.com/{REPO}/issues/{number}"),
+        });
+        let request = json!({ "title": title, "body": body, "labels": labels });
+        self.set_fields(&mut issue, &request);
+        issue["created_at"] = issue["updated_at"].clone();
+        self.issues.insert(number, issue);
+        number
+    }
+
+    /// Changes an issue as a person on GitHub would (fields as in a PATCH request).
+    pub fn edit(&mut self, number: u64, request: Value) {
+        let mut issue = self.issues.remove(&number).expect("no such issue");
+        self.set_fields(&mut issue, &request);
+        self.issues.insert(number, issue);
+    }
+
+    /// Adds a pull request, which the issues listing also returns.
+    pub fn add_pull_request(&mut self, title: &str) -> u64 {
+        let number = self.add_issue(title, "", &[]);
+        self.issues.get_mut(&number).unwrap()["pull_request"] = json!({ "url": "x" });
+        number
+    }
+}
+
+pub struct GitHubServer {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl GitHubServer {
+    /// Starts the server on a free port of 127.0.0.1.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (state, stop, url) = (state.clone(), stop.clone(), url.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(stream) = stream {
+                        let _ = serve(stream, &state, &url);
+                    }
+                }
+            })
+        };
+        GitHubServer {
+            url,
+            state,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The server's state, to read or change.
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn issue(&self, number: u64) -> Value {
+        self.state().issues[&number].clone()
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.state().requests.len()
+    }
+
+    /// Requests that changed something (POST, PATCH).
+    pub fn writes(&self) -> Vec<String> {
+        let state = self.state();
+        state
+            .requests
+            .iter()
+            .filter(|r| !r.starts_with("GET "))
+            .cloned()
+            .collect()
+    }
+
+    /// Answers the next requests with these faults, in order.
+    pub fn inject(&self, faults: &[Fault]) {
+        self.state().faults.extend(faults);
+    }
+
+    /// Label names of issue `number`, sorted.
+    pub fn labels(&self, number: u64) -> Vec<String> {
+        let mut labels: Vec<String> = self.issue(number)["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_owned())
+            .collect();
+        labels.sort();
+        labels
+    }
+}
+
+impl Drop for GitHubServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn reply(status: u16, body: Value) -> Reply {
+    Reply {
+        status,
+        headers: Vec::new(),
+        body: body.to_string(),
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line)? == 0 {
+        return Ok(());
+    }
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let length: usize = header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let target = parts.next().unwrap_or_default().to_owned();
+    let reply = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        state.requests.push(format!("{method} {target}"));
+        if header("authorization").as_deref() != Some(&format!("Bearer {TOKEN}")) {
+            reply(401, json!({ "message": "Bad credentials" }))
+        } else if let Some(fault) = state
+            .faults
+            .pop_front()
+            .filter(|f| !matches!(f, Fault::Pass))
+        {
+            fault_reply(fault)
+        } else {
+            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            route(&mut state, &method, &target, &request, base_url)
+        }
+    };
+    let mut stream = stream;
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    if !reply
+        .headers
+        .iter()
+        .any(|(n, _)| n == "X-RateLimit-Remaining")
+    {
+        head.push_str("X-RateLimit-Remaining: 4999\r\n");
+    }
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(reply.body.as_bytes())?;
+    stream.flush()
+}
+
+fn fault_reply(fault: Fault) -> Reply {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    match fault {
+        Fault::Pass | Fault::ServerError => Reply {
+            status: 500,
+            headers: Vec::new(),
+            body: json!({ "message": "Server Error" }).to_string(),
+        },
+        Fault::BadGateway => Reply {
+            status: 502,
+            headers: Vec::new(),
+            body: "<html>502 Bad Gateway</html>".into(),
+        },
+        Fault::RetryAfter => Reply {
+            status: 429,
+            headers: vec![("Retry-After".into(), "1".into())],
+            body: json!({ "message": "secondary rate limit" }).to_string(),
+        },
+        Fault::RateLimitReset => Reply {
+            status: 403,
+            headers: vec![
+                ("X-RateLimit-Remaining".into(), "0".into()),
+                ("X-RateLimit-Reset".into(), (now + 1).to_string()),
+            ],
+            body: json!({ "message": "API rate limit exceeded" }).to_string(),
+        },
+    }
+}
+
+fn route(state: &mut State, method: &str, target: &str, request: &Value, base_url: &str) -> Reply {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let params: BTreeMap<&str, &str> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    let prefix = format!("/repos/{REPO}/");
+    let Some(rest) = path.strip_prefix(&prefix) else {
+        return reply(404, json!({ "message": "Not Found" }));
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["issues"]) => list_issues(state, &params, base_url, path),
+        ("POST", ["issues"]) => {
+            let title = request["title"].as_str().unwrap_or_default();
+            let number = state.add_issue(title, "", &[]);
+            let mut issue = state.issues.remove(&number).unwrap();
+            state.set_fields(&mut issue, request);
+            state.issues.insert(number, issue.clone());
+            reply(201, issue)
+        }
+        ("GET", ["issues", n]) => match n.parse().ok().and_then(|n: u64| state.issues.get(&n)) {
+            Some(issue) => reply(200, issue.clone()),
+            None => reply(404, json!({ "message": "Not Found" })),
+        },
+        ("PATCH", ["issues", n]) => match n.parse::<u64>() {
+            Ok(n) if state.issues.contains_key(&n) => {
+                state.edit(n, request.clone());
+                reply(200, state.issues[&n].clone())
+            }
+            _ => reply(404, json!({ "message": "Not Found" })),
+        },
+        ("GET", ["milestones"]) => reply(200, Value::Array(state.milestones.clone())),
+        ("POST", ["milestones"]) => {
+            let number = state.milestones.len() as u64 + 1;
+            let milestone = json!({ "number": number, "title": request["title"] });
+            state.milestones.push(milestone.clone());
+            reply(201, milestone)
+        }
+        _ => reply(404, json!({ "message": "Not Found" })),
+    }
+}
+
+fn list_issues(state: &State, params: &BTreeMap<&str, &str>, base_url: &str, path: &str) -> Reply {
+    let per_page: usize = params
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30)
+        .min(100);
+    let page: usize = params.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let since = params.get("since").copied().unwrap_or("");
+    let mut matching: Vec<&Value> = state
+        .issues
+        .values()
+        .filter(|i| i["updated_at"].as_str().unwrap_or_default() >= since)
+        .collect();
+    matching.sort_by_key(|i| {
+        (
+            i["updated_at"].as_str().unwrap_or_default().to_owned(),
+            i["number"].as_u64(),
+        )
+    });
+    let start = (page - 1) * per_page;
+    let items: Vec<Value> = matching
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|i| (*i).clone())
+        .collect();
+    let mut headers = Vec::new();
+    if start + per_page < matching.len() {
+        let mut query: Vec<String> = params
+            .iter()
+            .filter(|(k, _)| **k != "page")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        query.push(format!("page={}", page + 1));
+        let next = format!("{base_url}{path}?{}", query.join("&"));
+        let last = format!(
+            "{base_url}{path}?page={}",
+            matching.len().div_ceil(per_page)
+        );
+        headers.push((
+            "Link".to_owned(),
+            format!("<{next}>; rel=\"next\", <{last}>; rel=\"last\""),
+        ));
+    }
+    Reply {
+        status: 200,
+        headers,
+        body: Value::Array(items).to_string(),
+    }
+}
