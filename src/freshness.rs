@@ -102,6 +102,22 @@ fn opted_in(dirs: &RepoDirs) -> bool {
     (dirs.common_dir != dirs.git_dir && main_cache.exists()) || hook.contains("# >>> roadmap-hooks")
 }
 
+/// Rebuilds the cache from HEAD and opens it: the cure for a damaged page that a query ran into.
+pub fn rebuild(cwd: &Path) -> Result<Cache, FreshnessError> {
+    let dirs = RepoDirs::discover(cwd)
+        .ok_or_else(|| FreshnessError::NotARepository(cwd.display().to_string()))?;
+    let repo = Repository::open(&dirs.git_dir)?;
+    sync::sync(
+        &repo,
+        &SyncRequest {
+            full: true,
+            lock_wait: QUERY_LOCK_WAIT,
+            progress: true,
+        },
+    )?;
+    Ok(Cache::open_existing(&dirs.cache_dir())?)
+}
+
 fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {
     let repo = Repository::open(&dirs.git_dir)?;
     let request = SyncRequest {

@@ -40,6 +40,12 @@ fn read_fields(bytes: &[u8]) -> Result<Fields, ParseError> {
     if yaml.trim().is_empty() {
         return Ok(Fields::default());
     }
+    if crate::issue::flow_nesting_exceeds(yaml, crate::issue::MAX_FLOW_NESTING) {
+        let limit = crate::issue::MAX_FLOW_NESTING;
+        return Err(ParseError::Yaml(format!(
+            "brackets nested deeper than {limit} levels"
+        )));
+    }
     serde_yaml::from_str(yaml).map_err(|e| ParseError::Yaml(crate::issue::one_line(&e)))
 }
 
@@ -69,5 +75,30 @@ impl Project {
             name: fields.name.or(fields.title),
             status: fields.status,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_brackets_in_a_milestone_are_refused_before_serde_yaml() {
+        let text = format!("---\nname: {}\n---\n", "[".repeat(50_000));
+        let error = Milestone::parse(text.as_bytes(), "m", false).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid YAML in frontmatter: brackets nested deeper than 1000 levels"
+        );
+    }
+
+    #[test]
+    fn a_milestone_reads_its_status_and_due_date() {
+        let text = "---\nname: v1-0\ndue_date: '2027-01-15T00:00:00'\nstatus: open\n---\n\n";
+        let milestone = Milestone::parse(text.as_bytes(), "v1-0", false).unwrap();
+        assert_eq!(
+            (milestone.status.as_deref(), milestone.due_date.as_deref()),
+            (Some("open"), Some("2027-01-15T00:00:00"))
+        );
     }
 }

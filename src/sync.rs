@@ -168,8 +168,15 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
                 .map(|changes| (live, changes)),
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
+        // A damaged page met while applying the diff is cured like a damaged file: rebuild.
+        let plan = match plan.map(|(live, changes)| apply(repo, live, changes, &head_id)) {
+            Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
+                Err(RebuildReason::Damaged(error.to_string()))
+            }
+            other => other,
+        };
         let report = match plan {
-            Ok((live, changes)) => apply(repo, live, changes, &head_id)?,
+            Ok(applied) => applied?,
             Err(reason) => {
                 let (mut rebuilt, report) = rebuild(
                     repo,

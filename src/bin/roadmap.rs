@@ -3,6 +3,8 @@
 //! first, then the cache.
 
 use clap::{Parser, Subcommand};
+use roadmap_hooks::cache::query::ListQuery;
+use roadmap_hooks::cache::{Cache, CacheError};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::write::{self, CreateArgs, IdArgs, UpdateArgs};
@@ -124,8 +126,24 @@ fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
-    let mut cache = fresh.cache;
-    if text.is_some() {
+    let mut query = args.to_query(|status| fresh.cache.has_status(status).unwrap_or(false))?;
+    query.text = text;
+    let output = match answer(args, &query, fresh.cache) {
+        Err(error) if error.is_damage() => {
+            let rebuilt = freshness::rebuild(&cwd).map_err(explain_freshness)?;
+            eprintln!(
+                "roadmap: warning: rebuilt the issue cache from HEAD (a query found it damaged: {error})"
+            );
+            answer(args, &query, rebuilt)?
+        }
+        other => other?,
+    };
+    write_stdout(output.as_bytes())
+}
+
+/// What `list` or `search` prints, read from `cache`; unreadable files are one line on stderr.
+fn answer(args: &ListArgs, query: &ListQuery, mut cache: Cache) -> Result<String, CacheError> {
+    if query.text.is_some() {
         cache.ensure_text_index()?;
     }
     let invalid = cache.invalid_files()?;
@@ -136,27 +154,23 @@ fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
         };
         eprintln!("roadmap: warning: skipped {path}: {error}{more}");
     }
-    let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
-    query.text = text;
-    let output = if args.format == Format::Json {
-        render::json(&cache.list_json(&query)?)
-    } else {
-        let rows = cache.list(&query)?;
-        let style = TableStyle {
-            colour: cli::use_colour(),
-            width: cli::output_width(),
-        };
-        let mut text = String::new();
-        if let (Some(name), Format::Table | Format::Plain) = (&args.milestone, args.format) {
-            text.push_str(&render::milestone_header(
-                name,
-                cache.milestone(name)?.as_ref(),
-            ));
-        }
-        text.push_str(&render::render_rows(&rows, args.format, style));
-        text
+    if args.format == Format::Json {
+        return Ok(render::json(&cache.list_json(query)?));
+    }
+    let rows = cache.list(query)?;
+    let style = TableStyle {
+        colour: cli::use_colour(),
+        width: cli::output_width(),
     };
-    write_stdout(output.as_bytes())
+    let mut text = String::new();
+    if let (Some(name), Format::Table | Format::Plain) = (&args.milestone, args.format) {
+        text.push_str(&render::milestone_header(
+            name,
+            cache.milestone(name)?.as_ref(),
+        ));
+    }
+    text.push_str(&render::render_rows(&rows, args.format, style));
+    Ok(text)
 }
 
 fn show(args: &ShowArgs) -> Result<(), UserError> {

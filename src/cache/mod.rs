@@ -55,6 +55,24 @@ pub enum CacheError {
     },
 }
 
+impl CacheError {
+    /// Whether the error means the file itself is damaged (corrupt pages, not a database), so
+    /// the cure is a rebuild, whichever query ran into it.
+    #[must_use]
+    pub fn is_damage(&self) -> bool {
+        match self {
+            CacheError::Damaged { .. } => true,
+            CacheError::Sqlite(error) => {
+                matches!(
+                    error.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
+                )
+            }
+            _ => false,
+        }
+    }
+}
+
 /// An open generation of the cache.
 pub struct Cache {
     conn: Connection,

@@ -148,8 +148,11 @@ macro_rules! frontmatter {
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frontmatter, A::Error> {
                         let mut fm = Frontmatter::default();
+                        // Sets keep a file with tens of thousands of keys linear, not quadratic.
+                        let mut seen = std::collections::HashSet::new();
+                        let mut unknown_at = std::collections::HashMap::new();
                         while let Some(key) = map.next_key::<String>()? {
-                            if !fm.keys_in_file.contains(&key) {
+                            if seen.insert(key.clone()) {
                                 fm.keys_in_file.push(key.clone());
                             }
                             match key.as_str() {
@@ -159,9 +162,15 @@ macro_rules! frontmatter {
                                     })?;
                                 })*
                                 _ => {
+                                    // A repeated key keeps its first place and its last value, as in PyYAML.
                                     let value = map.next_value()?;
-                                    fm.unknown.retain(|(k, _)| *k != key);
-                                    fm.unknown.push((key, value));
+                                    match unknown_at.get(&key) {
+                                        Some(&index) => fm.unknown[index] = (key, value),
+                                        None => {
+                                            unknown_at.insert(key.clone(), fm.unknown.len());
+                                            fm.unknown.push((key, value));
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -248,6 +257,18 @@ mod tests {
         assert_eq!(fm.milestone.as_deref(), Some("1.10"));
         assert_eq!(fm.labels, Some(vec!["yes".to_owned(), "007".to_owned()]));
         assert_eq!(fm.title, None);
+    }
+
+    #[test]
+    fn a_repeated_unknown_key_keeps_its_first_place_and_last_value() {
+        let fm: Frontmatter = serde_yaml::from_str("a: 1\nb: 2\na: 3\n").unwrap();
+        let unknown: Vec<(&str, i64)> = fm
+            .unknown
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_i64().unwrap()))
+            .collect();
+        assert_eq!(unknown, [("a", 3), ("b", 2)]);
+        assert_eq!(fm.keys_in_file, ["a", "b"]);
     }
 
     #[test]

@@ -69,9 +69,9 @@ pub(super) fn read_frontmatter(
 /// which costs time quadratic in the depth of `[`/`{`: 100,000 of them took minutes, so a
 /// file could stall a hook, and git with it. Brackets in quoted text count too; that only
 /// matters past this many unclosed ones.
-const MAX_FLOW_NESTING: usize = 1000;
+pub(crate) const MAX_FLOW_NESTING: usize = 1000;
 
-fn flow_nesting_exceeds(yaml: &str, limit: usize) -> bool {
+pub(crate) fn flow_nesting_exceeds(yaml: &str, limit: usize) -> bool {
     let mut depth = 0usize;
     yaml.bytes().any(|byte| {
         match byte {

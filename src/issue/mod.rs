@@ -14,6 +14,7 @@ pub mod timestamp;
 pub use fields::{IssueType, Priority, Status};
 pub use frontmatter::{Comment, Flag, Frontmatter, KNOWN_KEYS, Number, split};
 pub use lenient::one_line;
+pub(crate) use lenient::{MAX_FLOW_NESTING, flow_nesting_exceeds};
 
 mod json;
 pub use json::to_json;
