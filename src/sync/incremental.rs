@@ -1,0 +1,77 @@
+//! The incremental path: the roadmap files that differ between the last synced commit and HEAD,
+//! applied in one transaction.
+
+use super::store::{Parsed, read_blob, store};
+use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
+use crate::cache::Cache;
+use crate::git::{self, TreeChange};
+use git2::{Oid, Repository, Tree};
+use std::collections::HashSet;
+
+/// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
+pub(super) fn plan_incremental(
+    repo: &Repository,
+    last: Option<&str>,
+    head_tree: Option<&Tree>,
+) -> Result<Vec<TreeChange>, RebuildReason> {
+    let last = last.ok_or(RebuildReason::FirstSync)?;
+    let old_tree = if last.is_empty() {
+        None
+    } else {
+        let id = Oid::from_str(last).map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
+        let commit = repo
+            .find_commit(id)
+            .map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
+        Some(
+            commit
+                .tree()
+                .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))?,
+        )
+    };
+    git::diff_roadmap_files(repo, old_tree.as_ref(), head_tree)
+        .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))
+}
+
+pub(super) fn apply(
+    repo: &Repository,
+    cache: &mut Cache,
+    changes: Vec<TreeChange>,
+    head_id: &str,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport {
+        commit: head_id.to_owned(),
+        ..SyncReport::default()
+    };
+    let mut tx = cache.transaction()?;
+    let mut deleted_blobs = HashSet::new();
+    let mut written = Vec::new();
+    // Deletions first, so a file moved onto a path another file left is written last.
+    for change in changes {
+        match change {
+            TreeChange::Deleted { path, blob } => {
+                tx.remove(&path)?;
+                deleted_blobs.insert(blob);
+                report.deleted += 1;
+            }
+            TreeChange::Added { path, blob } => written.push((path, blob, true)),
+            TreeChange::Modified { path, blob } => written.push((path, blob, false)),
+        }
+    }
+    for (path, blob, is_new) in &written {
+        let bytes = read_blob(repo, *blob, path, head_id)?;
+        if let Some(parsed) = Parsed::read(path, &bytes) {
+            store(&mut tx, path, *blob, &parsed, &mut report)?;
+        }
+        // Renames are counted for the user; the row is rewritten either way, because a move
+        // between folders can change the milestone or the archived flag.
+        match (is_new, deleted_blobs.contains(blob)) {
+            (true, true) => report.renamed += 1,
+            (true, false) => report.added += 1,
+            (false, _) => report.modified += 1,
+        }
+    }
+    report.deleted -= report.renamed.min(report.deleted);
+    pause_for_tests("written");
+    tx.commit(head_id, "incremental")?;
+    Ok(report)
+}

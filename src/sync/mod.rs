@@ -1,0 +1,257 @@
+//! The sync: brings the cache to the roadmap files of HEAD, in one transaction, under the lock.
+//!
+//! Incremental when the cache knows a commit that still exists: diff that commit's tree
+//! against HEAD's (only the roadmap folders) and rewrite just the changed rows. Otherwise a
+//! full rebuild from HEAD's tree, with the reason reported. Contents always come from the
+//! commit's blobs, never the working tree, so the cache is exactly HEAD's state.
+
+mod incremental;
+mod local_writes;
+mod rebuild;
+mod store;
+
+use crate::cache::{Cache, CacheError, meta};
+use crate::git::{self, RepoDirs};
+use crate::lock::SyncLock;
+use git2::Repository;
+use incremental::{apply, plan_incremental};
+use local_writes::{reapply_pending, restore_discarded};
+use rebuild::rebuild;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// How a caller wants the sync run.
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    /// Rebuild from HEAD even if an incremental sync is possible.
+    pub full: bool,
+    /// How long to wait for another sync to finish before giving up.
+    pub lock_wait: Duration,
+    /// Show a progress line on stderr during a rebuild that takes over a second, when stderr
+    /// is a terminal. Hooks leave it off: they are silent on success.
+    pub progress: bool,
+}
+
+/// Why a sync rebuilt the whole cache instead of applying a diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    FirstSync,
+    Requested,
+    /// The last synced commit is no longer in the object database (rebase + gc, shallow clone).
+    CommitGone(String),
+    /// The diff could not be computed; the text is git's error.
+    DiffFailed(String),
+    /// The cache file was damaged and was created again.
+    Damaged(String),
+}
+
+impl fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RebuildReason::FirstSync => f.write_str("first sync"),
+            RebuildReason::Requested => f.write_str("full rebuild requested"),
+            RebuildReason::CommitGone(id) => write!(
+                f,
+                "last synced commit {} is no longer in the repository",
+                short(id)
+            ),
+            RebuildReason::DiffFailed(error) => {
+                write!(f, "could not diff against the last synced commit: {error}")
+            }
+            RebuildReason::Damaged(note) => f.write_str(note),
+        }
+    }
+}
+
+/// What one sync pass did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// The commit now in the cache; empty for an unborn HEAD.
+    pub commit: String,
+    /// `Some` when the cache was rebuilt from scratch.
+    pub rebuilt: Option<RebuildReason>,
+    pub added: usize,
+    pub modified: usize,
+    pub deleted: usize,
+    /// Deleted and added with the same content, counted once here and not as added/deleted.
+    pub renamed: usize,
+    /// Local writes found discarded, whose paths got the last synced commit's content back.
+    pub restored: usize,
+    /// Files read in this pass that are not valid issues: `(path, error)`.
+    pub invalid: Vec<(String, String)>,
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    /// The cache already held HEAD.
+    UpToDate { commit: String },
+    /// One or more passes ran (HEAD may move while a sync runs); the last pass is reported.
+    Synced(Vec<SyncReport>),
+    /// Another process held the lock for the whole wait; it will pick up HEAD itself.
+    LockBusy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("taking the sync lock {path}: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("reading {path} in the working tree: {source}")]
+    WorkingTree {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("reading {path} at {commit}: {source}")]
+    Blob {
+        path: String,
+        commit: String,
+        source: git2::Error,
+    },
+}
+
+/// How many times one sync follows HEAD when it moves during the sync, before leaving the rest
+/// to the next hook or query.
+const MAX_PASSES: usize = 5;
+
+/// Brings the cache of `repo`'s worktree up to HEAD.
+pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, SyncError> {
+    // Objects come from git's own database, which git itself does not re-hash on read; doing it
+    // here cost a fifth of a 1-file sync and a quarter of a rebuild.
+    git2::opts::strict_hash_verification(false);
+    let dirs = RepoDirs::of(repo);
+    let cache_dir = dirs.cache_dir();
+    let lock_path = cache_dir.join("sync.lock");
+    let lock =
+        SyncLock::acquire(&lock_path, request.lock_wait).map_err(|source| SyncError::Lock {
+            path: lock_path.display().to_string(),
+            source,
+        })?;
+    let Some(_lock) = lock else {
+        return Ok(SyncOutcome::LockBusy);
+    };
+    let (mut cache, unusable) = Cache::open_for_sync(&cache_dir)?;
+    let mut forced = match (&cache, unusable) {
+        (_, Some(why)) => Some(RebuildReason::Damaged(why)),
+        (None, None) => Some(RebuildReason::FirstSync),
+        (Some(_), None) => request.full.then_some(RebuildReason::Requested),
+    };
+    // Local writes still pending survive a rebuild, which reads HEAD only.
+    let carried = match &cache {
+        Some(live) => live.pending_writes()?,
+        None => Vec::new(),
+    };
+    let mut reports = Vec::new();
+    for _ in 0..MAX_PASSES {
+        // Re-read HEAD on every pass: a writer that waited for the lock must see the newest HEAD.
+        let head = git::head_commit(repo)?;
+        let head_id = head
+            .as_ref()
+            .map(|c| c.id().to_string())
+            .unwrap_or_default();
+        let last = match &cache {
+            Some(cache) => cache.metadata(meta::LAST_SYNCED_COMMIT)?,
+            None => None,
+        };
+        if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
+            break;
+        }
+        let head_tree = head.as_ref().map(git2::Commit::tree).transpose()?;
+        let plan = match (forced.take(), cache.as_mut()) {
+            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head_tree.as_ref())
+                .map(|changes| (live, changes)),
+            (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
+        };
+        // A damaged page met while applying the diff is cured like a damaged file: rebuild.
+        let plan = match plan.map(|(live, changes)| apply(repo, live, changes, &head_id)) {
+            Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
+                Err(RebuildReason::Damaged(error.to_string()))
+            }
+            other => other,
+        };
+        let report = match plan {
+            Ok(applied) => applied?,
+            Err(reason) => {
+                let (mut rebuilt, report) = rebuild(
+                    repo,
+                    &cache_dir,
+                    head_tree.as_ref(),
+                    &head_id,
+                    reason,
+                    request.progress,
+                )?;
+                if let Some(work_dir) = &dirs.work_dir {
+                    reapply_pending(&mut rebuilt, work_dir, &carried)?;
+                }
+                cache = Some(rebuilt);
+                report
+            }
+        };
+        reports.push(report);
+    }
+    if let (Some(live), Some(work_dir)) = (cache.as_mut(), &dirs.work_dir) {
+        let restored = restore_discarded(repo, live, work_dir)?;
+        if restored > 0 {
+            let commit = last_synced(Some(live))?;
+            reports.push(SyncReport {
+                commit,
+                restored,
+                ..SyncReport::default()
+            });
+        }
+    }
+    Ok(if reports.is_empty() {
+        SyncOutcome::UpToDate {
+            commit: last_synced(cache.as_ref())?,
+        }
+    } else {
+        SyncOutcome::Synced(reports)
+    })
+}
+
+fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {
+    Ok(match cache {
+        Some(cache) => cache
+            .metadata(meta::LAST_SYNCED_COMMIT)?
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+/// Crash-safety tests only (`tests/test_reliability.rs`): with `ROADMAP_HOOKS_TEST_PAUSE=POINT`
+/// a sync that reaches POINT says so on stderr and sleeps until it is killed. POINT is `row-N`
+/// (N files written, not committed), `written` (every file written, not committed) or
+/// `committed` (a rebuilt generation committed, not yet live). Unset, it costs an atomic load.
+pub(crate) fn pause_for_tests(point: &str) {
+    static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    static ROWS: AtomicUsize = AtomicUsize::new(0);
+    let Some(wanted) = WANTED.get_or_init(|| std::env::var("ROADMAP_HOOKS_TEST_PAUSE").ok()) else {
+        return;
+    };
+    let reached = match wanted.strip_prefix("row-") {
+        Some(n) if point == "row" => n.parse() == Ok(ROWS.fetch_add(1, Ordering::Relaxed) + 1),
+        _ => wanted == point,
+    };
+    if reached {
+        eprintln!(
+            "roadmap-hooks: test pause at {wanted} (pid {})",
+            std::process::id()
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(60));
+        }
+    }
+}
+
+/// The first 7 hex digits of a commit id, as git shows it.
+#[must_use]
+pub fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}

@@ -1,0 +1,202 @@
+//! The full rebuild: every roadmap file of HEAD read and parsed on all cores, written by one
+//! thread into a new cache generation, which then replaces the live one.
+
+use super::store::{Parsed, read_blob, store};
+use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
+use crate::cache::Cache;
+use crate::git::{self, TreeChange};
+use git2::{Oid, Repository, Tree};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Builds a new cache generation from HEAD's tree and makes it the live one.
+pub(super) fn rebuild(
+    repo: &Repository,
+    cache_dir: &std::path::Path,
+    head_tree: Option<&Tree>,
+    head_id: &str,
+    reason: RebuildReason,
+    progress: bool,
+) -> Result<(Cache, SyncReport), SyncError> {
+    let phases = Phases::start();
+    let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
+        .into_iter()
+        .filter_map(|change| match change {
+            TreeChange::Added { path, blob } => Some((path, blob)),
+            _ => None,
+        })
+        .collect();
+    phases.mark("listed the files of HEAD");
+    let mut report = SyncReport {
+        commit: head_id.to_owned(),
+        rebuilt: Some(reason),
+        ..SyncReport::default()
+    };
+    report.added = files.len();
+    let mut generation = Cache::create_generation(cache_dir)?;
+    let filled = (|| {
+        let mut tx = generation.transaction()?;
+        let mut progress = Progress::new(progress, files.len());
+        read_in_parallel(repo, &files, head_id, |path, blob, parsed| {
+            progress.tick();
+            store(&mut tx, path, blob, parsed, &mut report)
+        })?;
+        progress.finish();
+        phases.mark("read, parsed and inserted");
+        pause_for_tests("written");
+        tx.commit(head_id, "full")?;
+        phases.mark("indexed and committed");
+        Ok::<(), SyncError>(())
+    })();
+    match filled {
+        Ok(()) => {
+            pause_for_tests("committed");
+            let published = generation.publish(cache_dir)?;
+            phases.mark("published");
+            Ok((published, report))
+        }
+        Err(error) => {
+            generation.discard();
+            Err(error)
+        }
+    }
+}
+
+/// The rebuild's progress line: `\r`-rewritten on a terminal, from the first second on.
+struct Progress {
+    shown: bool,
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(wanted: bool, total: usize) -> Self {
+        use std::io::IsTerminal;
+        let shown = wanted && std::io::stderr().is_terminal();
+        Progress {
+            shown,
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn tick(&mut self) {
+        self.done += 1;
+        if self.shown && self.done % 2048 == 0 && self.started.elapsed() > Duration::from_secs(1) {
+            eprint!(
+                "\rroadmap-hooks: rebuilding the issue cache: {}/{} files",
+                self.done, self.total
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown && self.started.elapsed() > Duration::from_secs(1) {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// Phase timings of a rebuild on stderr when `ROADMAP_HOOKS_TIMINGS` is set, with the CPU
+/// time of the thread that writes SQLite: for profiling, see BENCHMARKS.md.
+struct Phases(Option<std::time::Instant>);
+
+impl Phases {
+    fn start() -> Self {
+        Phases(std::env::var_os("ROADMAP_HOOKS_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn mark(&self, phase: &str) {
+        let Some(started) = self.0 else { return };
+        // SAFETY: getrusage fills the struct we pass and nothing else.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+        let cpu = usage.ru_utime.tv_sec as f64 + usage.ru_utime.tv_usec as f64 / 1e6;
+        eprintln!(
+            "roadmap-hooks: {:>7.2}s wall {cpu:>6.2}s writer cpu  {phase}",
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
+/// one that owns the transaction) as soon as it is ready.
+fn read_in_parallel(
+    repo: &Repository,
+    files: &[(String, Oid)],
+    commit: &str,
+    mut sink: impl FnMut(&str, Oid, &Parsed) -> Result<(), SyncError>,
+) -> Result<(), SyncError> {
+    const BATCH: usize = 256;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4);
+    let next = AtomicUsize::new(0);
+    let git_dir = repo.path().to_owned();
+    std::thread::scope(|scope| {
+        let (sender, receiver) =
+            mpsc::sync_channel::<(usize, Result<Batch, SyncError>)>(workers * 2);
+        // Each batch goes back to the thread that allocated it, to be freed there: freeing on
+        // this thread made glibc's allocator lock its arenas against the workers (~20% of a
+        // 100k rebuild).
+        let mut returns = Vec::new();
+        for worker in 0..workers {
+            let (sender, next, git_dir) = (sender.clone(), &next, &git_dir);
+            let (give_back, returned) = mpsc::channel::<Batch>();
+            returns.push(give_back);
+            scope.spawn(move || {
+                let repo = match Repository::open(git_dir) {
+                    Ok(repo) => repo,
+                    Err(e) => return drop(sender.send((worker, Err(e.into())))),
+                };
+                loop {
+                    returned.try_iter().for_each(drop);
+                    let start = next.fetch_add(BATCH, Ordering::Relaxed);
+                    if start >= files.len() {
+                        break;
+                    }
+                    let batch: Result<Batch, SyncError> = files
+                        [start..(start + BATCH).min(files.len())]
+                        .iter()
+                        .enumerate()
+                        .map(|(offset, (path, blob))| {
+                            let bytes = read_blob(&repo, *blob, path, commit)?;
+                            Ok((start + offset, Parsed::read(path, &bytes)))
+                        })
+                        .collect();
+                    let failed = batch.is_err();
+                    if sender.send((worker, batch)).is_err() || failed {
+                        break;
+                    }
+                }
+                drop(sender);
+                returned.iter().for_each(drop);
+            });
+        }
+        drop(sender);
+        let outcome = (|| {
+            for (worker, batch) in &receiver {
+                let batch = batch?;
+                for (index, parsed) in &batch {
+                    let (path, blob) = &files[*index];
+                    if let Some(parsed) = parsed {
+                        sink(path, *blob, parsed)?;
+                    }
+                }
+                // A worker that already left dropped its receiver; then the batch is freed here.
+                let _ = returns[worker].send(batch);
+            }
+            Ok(())
+        })();
+        // Let every worker finish freeing and exit, whatever happened here.
+        drop(returns);
+        drop(receiver);
+        outcome
+    })
+}
+
+/// Records read by one worker: `(index into files, what the file holds)`.
+type Batch = Vec<(usize, Option<Parsed>)>;
