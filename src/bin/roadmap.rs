@@ -7,7 +7,8 @@ use roadmap_hooks::cache::query::ListQuery;
 use roadmap_hooks::cache::{Cache, CacheError};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
-use roadmap_hooks::cli::write::{self, CreateArgs, IdArgs, UpdateArgs};
+use roadmap_hooks::cli::write;
+use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, UserError, explain_freshness, resolve_id, write_stdout};
 use roadmap_hooks::freshness;
 

@@ -5,6 +5,7 @@ pub mod list_args;
 pub mod remote;
 pub mod render;
 pub mod write;
+pub mod write_args;
 
 use std::io::{self, Write};
 
