@@ -87,6 +87,8 @@ fn create_lists_the_issue_at_once_in_the_trackers_format() {
         .find_map(|l| l.strip_prefix("created: "))
         .unwrap()
         .to_owned();
+    // One id in forty is all digits (or like `1234e567`) and is rightly written quoted.
+    let text = text.replace(&format!("'{id}'"), &id);
     insta::assert_snapshot!(text.replace(&id, "[ID]").replace(&stamp, "[NOW]"));
     assert_eq!(
         repo.roadmap(&["show", &id]).success().stdout.lines().last(),
