@@ -1,0 +1,603 @@
+//! The benchmark suite (issue 6): the real `roadmap` and `roadmap-hooks` binaries, timed as
+//! whole processes on generated repositories of 1k / 10k / 100k issues, each figure beside a
+//! baseline measured in the same run.
+//!
+//! ```sh
+//! cargo bench --bench roadmap -- --quick   # 1k issues, 3 runs: a smoke check
+//! cargo bench --bench roadmap              # 1k and 10k
+//! cargo bench --bench roadmap -- --full    # 1k, 10k and 100k
+//! ```
+//!
+//! Repositories are generated once under `target/bench-corpus/`; peers are run when
+//! `bench/install-peers.sh` has installed them. The tables go to stdout and to
+//! `target/bench-results/roadmap-<mode>.md`. BENCHMARKS.md holds the published figures.
+
+#[path = "roadmap/measure.rs"]
+mod measure;
+#[path = "roadmap/peers.rs"]
+mod peers;
+#[path = "roadmap/repo.rs"]
+mod repo;
+#[path = "roadmap/report.rs"]
+mod report;
+#[path = "roadmap/scan_baseline.rs"]
+mod scan_baseline;
+
+use measure::{Job, Plan, Sample, compare, human, ratio};
+use peers::Peers;
+use repo::{BenchRepo, git_command, plain_command as plain};
+use report::{Figure, Report, Section, megabytes, thousands};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Quick,
+    Default,
+    Full,
+}
+
+impl Mode {
+    fn from_args() -> Result<Mode, String> {
+        let mut mode = Mode::Default;
+        for arg in std::env::args().skip(1) {
+            match arg.as_str() {
+                "--quick" => mode = Mode::Quick,
+                "--full" => mode = Mode::Full,
+                // `cargo bench` passes `--bench` to every bench built with `harness = false`.
+                "--bench" => {}
+                other => {
+                    return Err(format!(
+                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full]"
+                    ));
+                }
+            }
+        }
+        Ok(mode)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Quick => "quick",
+            Mode::Default => "default",
+            Mode::Full => "full",
+        }
+    }
+
+    fn sizes(self) -> &'static [usize] {
+        match self {
+            Mode::Quick => &[1_000],
+            Mode::Default => &[1_000, 10_000],
+            Mode::Full => &[1_000, 10_000, 100_000],
+        }
+    }
+
+    fn plan(self) -> Plan {
+        match self {
+            Mode::Quick => Plan {
+                runs: 3,
+                budget: Duration::from_secs(2),
+                min_runs: 3,
+            },
+            _ => Plan {
+                runs: 10,
+                budget: Duration::from_secs(10),
+                min_runs: 3,
+            },
+        }
+    }
+}
+
+fn main() {
+    if measure::probe_requested() {
+        std::process::exit(measure::probe_main());
+    }
+    if scan_baseline::requested() {
+        std::process::exit(scan_baseline::main());
+    }
+    let outcome = Mode::from_args().map_err(io::Error::other).and_then(run);
+    measure::remove_temp_files();
+    if let Err(error) = outcome {
+        eprintln!("bench: error: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn run(mode: Mode) -> io::Result<()> {
+    let started = Instant::now();
+    let mut bench = Bench::new(mode)?;
+    for &issues in mode.sizes() {
+        bench.size(issues)?;
+    }
+    let mut text = format!(
+        "## Results ({} mode, {})\n\n{}\n\n",
+        mode.name(),
+        mode.sizes()
+            .iter()
+            .map(|&n| thousands(n))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        machine_note(mode.plan())
+    );
+    text.push_str(&bench.report.render());
+    println!("{text}");
+    let results = bench.tools.target_dir.join("bench-results");
+    std::fs::create_dir_all(&results)?;
+    let file = results.join(format!("roadmap-{}.md", mode.name()));
+    std::fs::write(&file, &text)?;
+    eprintln!(
+        "bench: done in {:.0?}; tables written to {}",
+        started.elapsed(),
+        file.display()
+    );
+    Ok(())
+}
+
+fn machine_note(plan: Plan) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let git = Command::new("git")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "{cores} cores ({cpu}), {git}. Medians of up to {} timed runs after a warm-up run \
+         (fewer for commands slower than {:?} in all: the runs column); ratios are between \
+         figures of this run.",
+        plan.runs, plan.budget
+    )
+}
+
+/// One run of the suite: what it runs, and the tables filled so far.
+struct Bench {
+    tools: Tools,
+    report: Report,
+}
+
+/// The binaries, where things go, and how often to run each command.
+struct Tools {
+    roadmap: PathBuf,
+    roadmap_hooks: PathBuf,
+    myself: PathBuf,
+    target_dir: PathBuf,
+    corpus_root: PathBuf,
+    plan: Plan,
+    peers: Peers,
+}
+
+/// The three views of `roadmap list` timed against the file scan.
+const LIST_VIEWS: &[(&str, &[&str], Figure)] = &[
+    (
+        "default: `--limit 50`",
+        &["--limit", "50"],
+        Figure::ListDefault,
+    ),
+    (
+        "filtered, sorted: `-s todo,in-progress -p critical,high -l backend --sort updated -r --limit 50`",
+        &[
+            "-s",
+            "todo,in-progress",
+            "-p",
+            "critical,high",
+            "-l",
+            "backend",
+            "--sort",
+            "updated",
+            "-r",
+            "--limit",
+            "50",
+        ],
+        Figure::ListFiltered,
+    ),
+    (
+        "every issue as JSON: `--all --format json`",
+        &["--all", "--format", "json"],
+        Figure::ListJson,
+    ),
+];
+
+impl Bench {
+    fn new(mode: Mode) -> io::Result<Bench> {
+        let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
+        let target_dir = roadmap
+            .parent()
+            .and_then(Path::parent)
+            .ok_or_else(|| io::Error::other("unexpected location of the roadmap binary"))?
+            .to_owned();
+        let tools = Tools {
+            roadmap,
+            roadmap_hooks: PathBuf::from(env!("CARGO_BIN_EXE_roadmap-hooks")),
+            myself: std::env::current_exe()?,
+            corpus_root: target_dir.join("bench-corpus"),
+            peers: Peers::find(&target_dir),
+            target_dir,
+            plan: mode.plan(),
+        };
+        Ok(Bench {
+            tools,
+            report: Report::new(mode.sizes()),
+        })
+    }
+
+    fn size(&mut self, issues: usize) -> io::Result<()> {
+        let repo = repo::prepare(&self.tools.corpus_root, issues)?;
+        let (load_before, started) = (load_average(), Instant::now());
+        measure::run(&mut self.tools.hooks(&repo.dir, &["install"]), false)?;
+        let disk = self.rebuild(&repo)?;
+        self.list(&repo)?;
+        self.peers(&repo);
+        self.hook_sync(&repo)?;
+        self.branch_switch(&repo)?;
+        self.memory_and_disk(issues, disk);
+        self.report.note(format!(
+            "{} issues: measured in {:.0?}; load average (1 min) {load_before} before, {} after",
+            thousands(issues),
+            started.elapsed(),
+            load_average()
+        ));
+        repo.restore()?;
+        self.tools.sync(&repo)
+    }
+
+    /// Times a full rebuild against parse-only; returns (cache bytes, issue file bytes).
+    fn rebuild(&mut self, repo: &BenchRepo) -> io::Result<(u64, u64)> {
+        let tools = &self.tools;
+        let dir = &repo.dir;
+        let jobs = [
+            Job::new("roadmap-hooks sync --full", || {
+                tools.hooks(dir, &["sync", "--full"])
+            }),
+            Job::new("scan baseline --parse-only", || {
+                tools.scan_baseline(dir, &["--parse-only"])
+            }),
+        ];
+        let measured = compare(&jobs, tools.plan)?;
+        let [rebuild, parse] = &measured.samples[..] else {
+            unreachable!("two jobs")
+        };
+        let per_second = repo.issues as f64 / rebuild.median().as_secs_f64();
+        let slower = ratio(rebuild.median(), parse.median());
+        progress(repo.issues, "full rebuild", rebuild, parse, &slower);
+        self.report.row(
+            Section::Rebuild,
+            vec![
+                thousands(repo.issues),
+                human(rebuild.median()),
+                format!("{:.0}", per_second),
+                human(parse.median()),
+                slower,
+                rebuild.runs.len().to_string(),
+            ],
+        );
+        self.report.record(repo.issues, Figure::Rebuild, rebuild);
+        Ok((repo.cache_bytes()?, repo.issue_file_bytes()?))
+    }
+
+    fn list(&mut self, repo: &BenchRepo) -> io::Result<()> {
+        let tools = &self.tools;
+        let dir = &repo.dir;
+        for (view, args, figure) in LIST_VIEWS {
+            let jobs = [
+                Job::new("roadmap list", || tools.roadmap(dir, args)),
+                Job::new("scan baseline", || tools.scan_baseline(dir, args)),
+            ];
+            let measured = compare(&jobs, tools.plan)?;
+            let [list, scan] = &measured.samples[..] else {
+                unreachable!("two jobs")
+            };
+            let mut speed_up = ratio(scan.median(), list.median());
+            if let Some(difference) = first_difference(&measured.outputs[0], &measured.outputs[1]) {
+                eprintln!(
+                    "bench: WARNING: the file scan printed other output ({view}): {difference}"
+                );
+                speed_up.push_str(" (outputs differ!)");
+            }
+            progress(repo.issues, &format!("list {view}"), list, scan, &speed_up);
+            self.report.row(
+                Section::List,
+                vec![
+                    thousands(repo.issues),
+                    (*view).to_owned(),
+                    human(list.median()),
+                    human(scan.median()),
+                    speed_up,
+                    list.runs.len().to_string(),
+                ],
+            );
+            self.report.record(repo.issues, *figure, list);
+            if *figure == Figure::ListDefault {
+                self.report.record(repo.issues, Figure::ScanDefault, scan);
+            }
+        }
+        self.process_floor(repo.issues)
+    }
+
+    /// Times `true`: what starting any process costs on this machine, the floor under every
+    /// whole-process figure, and so the largest speed-up over the file scan a process can show.
+    fn process_floor(&mut self, issues: usize) -> io::Result<()> {
+        let tools = &self.tools;
+        let measured = compare(
+            &[Job::new("true", || {
+                plain(Path::new("true"), &tools.target_dir)
+            })],
+            tools.plan,
+        )?;
+        let floor = &measured.samples[0];
+        let scan = self
+            .report
+            .figure(issues, Figure::ScanDefault)
+            .map(Sample::median);
+        let row = vec![
+            thousands(issues),
+            "floor: `true`, a process that does nothing".to_owned(),
+            human(floor.median()),
+            "-".to_owned(),
+            scan.map_or("-".to_owned(), |scan| {
+                format!("{} (at most)", ratio(scan, floor.median()))
+            }),
+            floor.runs.len().to_string(),
+        ];
+        self.report.row(Section::List, row);
+        self.report.record(issues, Figure::ProcessFloor, floor);
+        Ok(())
+    }
+
+    fn peers(&mut self, repo: &BenchRepo) {
+        let tools = &self.tools;
+        let n = repo.issues;
+        let reference = self.report.figure(n, Figure::ListDefault).cloned();
+        let scan = self.report.figure(n, Figure::ScanDefault).cloned();
+        let Some(reference) = reference else { return };
+        let mut rows = vec![peer_row(
+            n,
+            "`roadmap list --limit 50` (this project)",
+            &reference,
+            &reference,
+        )];
+        if let Some(scan) = &scan {
+            rows.push(peer_row(
+                n,
+                "Rust file scan, all cores (same output)",
+                scan,
+                &reference,
+            ));
+        }
+        let mut figures = Vec::new();
+        for peer in tools.peers.at(repo, &tools.corpus_root) {
+            let measured = peer.job.and_then(|job| {
+                compare(&[job], tools.plan.for_slow_peers()).map_err(|e| format!("failed: {e}"))
+            });
+            match measured {
+                Ok(mut measured) => {
+                    let sample = measured.samples.remove(0);
+                    eprintln!("bench: {n:>6} {}: {}", peer.name, human(sample.median()));
+                    rows.push(peer_row(n, peer.name, &sample, &reference));
+                    if let Some(figure) = peer.figure {
+                        figures.push((figure, sample));
+                    }
+                }
+                Err(reason) => {
+                    eprintln!("bench: {n:>6} {}: {reason}", peer.name);
+                    rows.push(vec![
+                        thousands(n),
+                        peer.name.to_owned(),
+                        reason,
+                        "-".into(),
+                        "-".into(),
+                    ]);
+                }
+            }
+        }
+        for row in rows {
+            self.report.row(Section::Peers, row);
+        }
+        for (figure, sample) in figures {
+            self.report.record(n, figure, &sample);
+        }
+    }
+
+    fn hook_sync(&mut self, repo: &BenchRepo) -> io::Result<()> {
+        let tools = &self.tools;
+        let dir = &repo.dir;
+        for touched in [1, 100] {
+            let commit = repo.commit_edits(&format!("edit-{touched}"), touched)?;
+            let jobs = [
+                Job::new("roadmap-hooks hook post-commit", || {
+                    tools.hooks(dir, &["hook", "post-commit"])
+                })
+                // The cache one commit behind, HEAD on the new commit: as right after `git commit`.
+                .before_each(|| {
+                    repo.move_head(&repo.base)?;
+                    tools.sync(repo)?;
+                    repo.move_head(&commit)
+                })
+                .after_each(|| repo.expect_synced_to(&commit)),
+                Job::new("git diff --name-only HEAD~1 HEAD", || {
+                    let mut git = git_command(dir);
+                    git.args(["diff", "--name-only", "HEAD~1", "HEAD"]);
+                    git
+                })
+                .before_each(|| repo.move_head(&commit)),
+            ];
+            let measured = compare(&jobs, tools.plan)?;
+            let listed = measured.outputs[1].iter().filter(|&&b| b == b'\n').count();
+            if listed != touched {
+                return Err(io::Error::other(format!(
+                    "git diff listed {listed} files for a commit touching {touched}"
+                )));
+            }
+            let [hook, diff] = &measured.samples[..] else {
+                unreachable!("two jobs")
+            };
+            let times = ratio(hook.median(), diff.median());
+            let what = format!("hook sync, {touched} touched");
+            progress(repo.issues, &what, hook, diff, &times);
+            let touches = if touched == 1 {
+                "1 issue".to_owned()
+            } else {
+                format!("{touched} issues")
+            };
+            self.report.row(
+                Section::Hook,
+                vec![
+                    thousands(repo.issues),
+                    touches,
+                    human(hook.median()),
+                    human(diff.median()),
+                    times,
+                    hook.runs.len().to_string(),
+                ],
+            );
+            if touched == 1 {
+                self.report.record(repo.issues, Figure::HookOneFile, hook);
+                self.report.record(repo.issues, Figure::DiffOneFile, diff);
+            }
+            repo.move_head(&repo.base)?;
+            tools.sync(repo)?;
+        }
+        Ok(())
+    }
+
+    fn branch_switch(&mut self, repo: &BenchRepo) -> io::Result<()> {
+        let tools = &self.tools;
+        const DIFFERING: usize = 1_000;
+        let dir = &repo.dir;
+        repo.commit_edits("switch", DIFFERING)?;
+        let other = || match repo.current_branch().as_deref() {
+            Ok("main") => "bench-switch",
+            _ => "main",
+        };
+        let head = || repo::git(dir, &["rev-parse", "HEAD"]);
+        let jobs = [
+            Job::new("git switch (hooks installed)", || {
+                let mut git = git_command(dir);
+                git.args(["switch", "-q", other()]);
+                git
+            })
+            .before_each(|| tools.sync(repo))
+            .after_each(|| repo.expect_synced_to(&head()?)),
+            Job::new("git switch (no hooks)", || {
+                let mut git = git_command(dir);
+                git.args(["-c", "core.hooksPath=/dev/null", "switch", "-q", other()]);
+                git
+            }),
+        ];
+        let measured = compare(&jobs, tools.plan)?;
+        let [with, without] = &measured.samples[..] else {
+            unreachable!("two jobs")
+        };
+        let times = ratio(with.median(), without.median());
+        progress(repo.issues, "branch switch", with, without, &times);
+        let cost = with.median().saturating_sub(without.median());
+        self.report.row(
+            Section::Switch,
+            vec![
+                thousands(repo.issues),
+                human(with.median()),
+                human(without.median()),
+                times,
+                format!("+{}", human(cost)),
+                with.runs.len().to_string(),
+            ],
+        );
+        repo::git(dir, &["switch", "-q", "main"])?;
+        tools.sync(repo)
+    }
+
+    fn memory_and_disk(&mut self, issues: usize, (cache, files): (u64, u64)) {
+        let rss = |figure| {
+            self.report
+                .figure(issues, figure)
+                .map_or("-".to_owned(), |s: &Sample| {
+                    format!("{:.1} MB", s.peak_rss_mb())
+                })
+        };
+        let row = vec![
+            thousands(issues),
+            rss(Figure::ListDefault),
+            rss(Figure::ListJson),
+            rss(Figure::Rebuild),
+            rss(Figure::HookOneFile),
+            megabytes(cache),
+            megabytes(files),
+            format!("{:.2}", cache as f64 / files.max(1) as f64),
+        ];
+        self.report.row(Section::Memory, row);
+    }
+}
+
+impl Tools {
+    fn roadmap(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut command = plain(&self.roadmap, dir);
+        command.arg("list").args(args);
+        command
+    }
+
+    fn hooks(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut command = plain(&self.roadmap_hooks, dir);
+        command.args(args);
+        command
+    }
+
+    fn scan_baseline(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut command = plain(&self.myself, dir);
+        command.env(scan_baseline::ENV, "1").args(args);
+        command
+    }
+
+    /// Brings the cache to HEAD, untimed.
+    fn sync(&self, repo: &BenchRepo) -> io::Result<()> {
+        measure::run(&mut self.hooks(&repo.dir, &["sync"]), false).map(drop)
+    }
+}
+
+/// The 1-minute load average: other work on this shared machine shows in the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+fn peer_row(n: usize, name: &str, sample: &Sample, reference: &Sample) -> Vec<String> {
+    vec![
+        thousands(n),
+        name.to_owned(),
+        human(sample.median()),
+        sample.runs.len().to_string(),
+        ratio(sample.median(), reference.median()),
+    ]
+}
+
+fn progress(issues: usize, what: &str, measured: &Sample, baseline: &Sample, ratio: &str) {
+    eprintln!(
+        "bench: {issues:>6} {what}: {} vs {} ({ratio})",
+        human(measured.median()),
+        human(baseline.median()),
+    );
+}
+
+/// Where two outputs first differ, for the warning: the line number and both lines.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let mut lines = a.lines().zip(b.lines()).enumerate();
+    let found = lines.find(|(_, (x, y))| x != y);
+    Some(match found {
+        Some((line, (x, y))) => format!("line {}: `{x}` vs `{y}`", line + 1),
+        None => format!("{} vs {} lines", a.lines().count(), b.lines().count()),
+    })
+}

@@ -1,0 +1,232 @@
+//! The generated repositories the bench runs in, under `target/bench-corpus/<n>`: made once
+//! (then packed with `git gc`, like a clone), reused while complete, and put back to the
+//! generated commit before each use. Also the bench's own commits and branches on top.
+
+use roadmap_hooks::cache::Cache;
+use roadmap_hooks::corpus::{self, CorpusSpec};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The seed of every benchmark corpus.
+pub const SEED: u64 = 42;
+
+/// A generated repository at its generated commit.
+pub struct BenchRepo {
+    pub dir: PathBuf,
+    pub issues: usize,
+    /// The last generated commit: where the repository is put back to.
+    pub base: String,
+}
+
+/// A command in `dir` with no git or terminal settings inherited from the bench's caller.
+pub fn plain_command(program: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(dir);
+    for name in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "ROADMAP_HOOKS",
+        "COLUMNS",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// A `git` command for `dir` with a fixed identity and no user or system config, so the
+/// machine's settings change neither the commits nor the timings.
+pub fn git_command(dir: &Path) -> Command {
+    let mut command = plain_command(Path::new("git"), dir);
+    command
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "Bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-02-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-02-01T00:00:00Z")
+        .env("LC_ALL", "C");
+    command
+}
+
+/// Runs git in `dir` with every hook off (setup work must not sync the cache); returns stdout.
+pub fn git(dir: &Path, args: &[&str]) -> io::Result<String> {
+    let output = git_command(dir)
+        .args(["-c", "core.hooksPath=/dev/null"])
+        .args(args)
+        .output()?;
+    if !output.status.success() {
+        return Err(io::Error::other(format!(
+            "git {} in {}: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Returns the repository of `issues` generated issues, generating it when missing or
+/// incomplete, at its generated commit on `main`, with no bench branches left.
+pub fn prepare(corpus_root: &Path, issues: usize) -> io::Result<BenchRepo> {
+    let dir = corpus_root.join(issues.to_string());
+    let marker = corpus_root.join(format!("{issues}.complete"));
+    let base = match std::fs::read_to_string(&marker) {
+        Ok(base) if dir.join(".git").is_dir() => base.trim().to_owned(),
+        _ => generate(&dir, &marker, issues)?,
+    };
+    let repo = BenchRepo { dir, issues, base };
+    git(&repo.dir, &["config", "gc.auto", "0"])?;
+    repo.restore()?;
+    Ok(repo)
+}
+
+fn generate(dir: &Path, marker: &Path, issues: usize) -> io::Result<String> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    eprintln!("bench: generating {issues} issues in {}", dir.display());
+    let started = std::time::Instant::now();
+    std::fs::create_dir_all(dir)?;
+    git(dir, &["init", "-q", "-b", "main"])?;
+    // No automatic gc, which detaches: not during generation (it would hold the gc lock when we
+    // pack below), nor in the middle of a timed command.
+    git(dir, &["config", "gc.auto", "0"])?;
+    corpus::generate(dir, &CorpusSpec::new(issues, SEED))?;
+    git(dir, &["gc", "-q"])?;
+    let base = git(dir, &["rev-parse", "HEAD"])?;
+    std::fs::write(marker, format!("{base}\n"))?;
+    eprintln!("bench: generated and packed in {:.1?}", started.elapsed());
+    Ok(base)
+}
+
+impl BenchRepo {
+    /// Puts the repository back on `main` at the generated commit, bench branches deleted.
+    pub fn restore(&self) -> io::Result<()> {
+        git(&self.dir, &["checkout", "-q", "-f", "main"])?;
+        git(&self.dir, &["reset", "-q", "--hard", &self.base])?;
+        let branches = git(
+            &self.dir,
+            &[
+                "for-each-ref",
+                "--format=%(refname:short)",
+                "refs/heads/bench-*",
+            ],
+        )?;
+        for branch in branches.lines().filter(|b| !b.is_empty()) {
+            git(&self.dir, &["branch", "-q", "-D", branch])?;
+        }
+        Ok(())
+    }
+
+    /// Commits edits of `count` issues spread over the corpus on top of the generated commit,
+    /// as branch `bench-<name>`, and returns its id. The working tree is left at the base.
+    pub fn commit_edits(&self, name: &str, count: usize) -> io::Result<String> {
+        let count = count.min(self.issues);
+        let step = (self.issues / count.max(1)).max(1);
+        let mut paths = Vec::with_capacity(count);
+        for index in (0..self.issues).step_by(step).take(count) {
+            let generated = corpus::issue(SEED, index);
+            let edited = generated
+                .text
+                .replacen("updated: '2026-", "updated: '2027-", 1)
+                + &format!("\nEdited by the benchmark ({name}).\n");
+            std::fs::write(self.dir.join(&generated.path), edited)?;
+            paths.push(generated.path);
+        }
+        // One `git add` per few thousand paths keeps the argument list within limits.
+        for batch in paths.chunks(2000) {
+            let mut args = vec!["add", "--"];
+            args.extend(batch.iter().map(String::as_str));
+            git(&self.dir, &args)?;
+        }
+        let message = format!("Bench: edit {count} issues ({name})");
+        git(&self.dir, &["commit", "-q", "-m", &message])?;
+        let commit = git(&self.dir, &["rev-parse", "HEAD"])?;
+        git(
+            &self.dir,
+            &["branch", "-q", "-f", &format!("bench-{name}"), &commit],
+        )?;
+        git(&self.dir, &["reset", "-q", "--hard", &self.base])?;
+        Ok(commit)
+    }
+
+    /// Moves `main` (and HEAD) to `commit` without touching the working tree or running hooks.
+    pub fn move_head(&self, commit: &str) -> io::Result<()> {
+        git(&self.dir, &["reset", "-q", "--soft", commit]).map(drop)
+    }
+
+    /// The branch HEAD is on, read from the file as the hooks do.
+    pub fn current_branch(&self) -> io::Result<String> {
+        let head = std::fs::read_to_string(self.dir.join(".git/HEAD"))?;
+        Ok(head
+            .trim()
+            .strip_prefix("ref: refs/heads/")
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Where the cache lives.
+    #[must_use]
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dir.join(".git/roadmap")
+    }
+
+    /// The commit the cache says it holds.
+    pub fn last_synced_commit(&self) -> io::Result<String> {
+        let cache = Cache::open_existing(&self.cache_dir()).map_err(io::Error::other)?;
+        let commit = cache.last_synced_commit().map_err(io::Error::other)?;
+        Ok(commit.unwrap_or_default())
+    }
+
+    /// Fails unless the cache holds `commit`: a timed sync that did not sync is no result.
+    pub fn expect_synced_to(&self, commit: &str) -> io::Result<()> {
+        let synced = self.last_synced_commit()?;
+        if synced == commit {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "the cache holds {synced}, expected {commit}"
+            )))
+        }
+    }
+
+    /// The size of the live cache generation (with its WAL, if any) in bytes.
+    pub fn cache_bytes(&self) -> io::Result<u64> {
+        let cache = Cache::open_existing(&self.cache_dir()).map_err(io::Error::other)?;
+        let db = cache.path().to_owned();
+        drop(cache);
+        let mut wal = db.clone().into_os_string();
+        wal.push("-wal");
+        let wal_bytes = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        Ok(std::fs::metadata(&db)?.len() + wal_bytes)
+    }
+
+    /// The total size of the issue files in the working tree, in bytes.
+    pub fn issue_file_bytes(&self) -> io::Result<u64> {
+        fn walk(dir: &Path) -> io::Result<u64> {
+            let mut total = 0;
+            for entry in std::fs::read_dir(dir)? {
+                let entry = entry?;
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
+                    total += walk(&entry.path())?;
+                } else if entry.file_name().to_string_lossy().ends_with(".md") {
+                    total += entry.metadata()?.len();
+                }
+            }
+            Ok(total)
+        }
+        let mut total = 0;
+        for folder in [".roadmap/issues", ".roadmap/archive/issues"] {
+            let path = self.dir.join(folder);
+            if path.is_dir() {
+                total += walk(&path)?;
+            }
+        }
+        Ok(total)
+    }
+}
