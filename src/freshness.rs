@@ -37,7 +37,7 @@ pub struct FreshCache {
 pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
     let dirs = RepoDirs::discover(cwd)
         .ok_or_else(|| FreshnessError::NotARepository(cwd.display().to_string()))?;
-    match Cache::open_existing(&dirs.cache_dir()) {
+    match Cache::open_reader(&dirs.cache_dir()) {
         Ok(cache) => {
             let head = read_head_stamp(&dirs);
             let last = cache.last_synced_commit()?;
@@ -78,7 +78,7 @@ pub fn open(cwd: &Path, no_sync: bool) -> Result<FreshCache, FreshnessError> {
     let warnings = sync_now(&dirs)?;
     // Opened again: a rebuild makes a new generation file.
     Ok(FreshCache {
-        cache: Cache::open_existing(&dirs.cache_dir())?,
+        cache: Cache::open_reader(&dirs.cache_dir())?,
         warnings,
     })
 }
@@ -115,7 +115,7 @@ pub fn rebuild(cwd: &Path) -> Result<Cache, FreshnessError> {
             progress: true,
         },
     )?;
-    Ok(Cache::open_existing(&dirs.cache_dir())?)
+    Ok(Cache::open_reader(&dirs.cache_dir())?)
 }
 
 fn sync_now(dirs: &RepoDirs) -> Result<Vec<String>, FreshnessError> {

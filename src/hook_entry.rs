@@ -105,7 +105,7 @@ fn cache_is_current(dirs: &RepoDirs) -> bool {
     let Some(head) = stamp.as_synced_commit() else {
         return false;
     };
-    let Ok(cache) = Cache::open_existing(&dirs.cache_dir()) else {
+    let Ok(cache) = Cache::open_reader(&dirs.cache_dir()) else {
         return false;
     };
     cache

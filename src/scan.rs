@@ -35,7 +35,7 @@ pub fn scan(root: &Path) -> std::io::Result<Scan> {
         a.id.cmp(&b.id)
             .then(a.archived.cmp(&b.archived))
             .then_with(|| match (a.updated_key(), b.updated_key()) {
-                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(x), Some(y)) => y.cmp(x),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,

@@ -80,6 +80,19 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Opens the live generation in `dir` for a query: no checkpoint when it closes (that is
+    /// the writers' job; a reader doing it turned every `roadmap list` into a write), and pages
+    /// read through a memory map rather than a `pread` each.
+    pub fn open_reader(dir: &Path) -> Result<Self, CacheError> {
+        let cache = Self::open_existing(dir)?;
+        cache.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
+        cache.conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        Ok(cache)
+    }
+
     /// Opens the live generation in `dir` to read it. Never creates one.
     pub fn open_existing(dir: &Path) -> Result<Self, CacheError> {
         // A rebuild may swap generations between reading `current` and opening the file.

@@ -48,6 +48,9 @@ pub struct Issue {
     pub frontmatter: Frontmatter,
     /// One line per odd field, e.g. an unknown status; the issue is still listed.
     pub warnings: Vec<String>,
+    /// `created` and `updated` as UTC sort keys, worked out once when the file is read (on
+    /// the parsing threads of a rebuild, not the thread that writes SQLite).
+    sort_keys: (Option<String>, Option<String>),
 }
 
 /// Why a file could not be read as an issue at all.
@@ -130,11 +133,15 @@ impl Issue {
                 &mut warnings,
             ),
         };
-        for (key, value) in [("created", &fm.created), ("updated", &fm.updated)] {
-            if let Some(text) = value
-                .as_deref()
-                .filter(|t| timestamp::sort_key(t).is_none())
-            {
+        let sort_keys = (
+            fm.created.as_deref().and_then(timestamp::sort_key),
+            fm.updated.as_deref().and_then(timestamp::sort_key),
+        );
+        for (key, value, sort_key) in [
+            ("created", &fm.created, &sort_keys.0),
+            ("updated", &fm.updated, &sort_keys.1),
+        ] {
+            if let (Some(text), None) = (value, sort_key) {
                 warnings.push(format!("`{key}` is not a timestamp: {text:?}"));
             }
         }
@@ -168,6 +175,7 @@ impl Issue {
             labels: fm.labels.clone().unwrap_or_default(),
             assignee: non_empty(&fm.assignee).map(str::to_owned),
             body,
+            sort_keys,
             frontmatter: fm,
             warnings: warnings.into_iter().map(one_line_warning).collect(),
         })
@@ -175,20 +183,14 @@ impl Issue {
 
     /// The `created` timestamp as a UTC sort key, when it is one.
     #[must_use]
-    pub fn created_key(&self) -> Option<String> {
-        self.frontmatter
-            .created
-            .as_deref()
-            .and_then(timestamp::sort_key)
+    pub fn created_key(&self) -> Option<&str> {
+        self.sort_keys.0.as_deref()
     }
 
     /// The `updated` timestamp as a UTC sort key, when it is one.
     #[must_use]
-    pub fn updated_key(&self) -> Option<String> {
-        self.frontmatter
-            .updated
-            .as_deref()
-            .and_then(timestamp::sort_key)
+    pub fn updated_key(&self) -> Option<&str> {
+        self.sort_keys.1.as_deref()
     }
 }
 
