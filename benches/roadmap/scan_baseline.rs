@@ -78,8 +78,8 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         status_rank: issue.status.rank(),
         priority_rank: issue.priority.rank(),
         row: IssueRow {
-            created: issue.created_key(),
-            updated: issue.updated_key(),
+            created: issue.created_key().map(str::to_owned),
+            updated: issue.updated_key().map(str::to_owned),
             id: issue.id,
             title: issue.title,
             status: issue.status.as_str().to_owned(),
