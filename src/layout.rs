@@ -187,6 +187,19 @@ mod tests {
     }
 
     #[test]
+    fn milestone_moves_keep_the_root_and_file_name() {
+        assert_eq!(
+            in_milestone_folder(".roadmap/issues/backlog/a-x.md", "v1").as_deref(),
+            Some(".roadmap/issues/v1/a-x.md")
+        );
+        assert_eq!(
+            in_milestone_folder(".roadmap/archive/issues/v1/a-x.md", "backlog").as_deref(),
+            Some(".roadmap/archive/issues/backlog/a-x.md")
+        );
+        assert_eq!(in_milestone_folder(".roadmap/issues/a-x.md", "v1"), None);
+    }
+
+    #[test]
     fn walks_enter_only_roadmap_folders() {
         assert!(may_contain_roadmap_files(".roadmap"));
         assert!(may_contain_roadmap_files(".roadmap/issues/v1.0"));

@@ -275,12 +275,15 @@ pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
 /// The JSON of one issue for `roadmap show --format json`: the list object plus `body`.
 #[must_use]
 pub fn show_json(detail: &crate::cache::query::IssueDetail) -> String {
+    json_with_body(&detail.json, &detail.body)
+}
+
+/// An issue's JSON object (as `list` prints it) with its `body` added, on one line.
+#[must_use]
+pub fn json_with_body(json: &str, body: &str) -> String {
     let mut object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&detail.json).unwrap_or_default();
-    object.insert(
-        "body".into(),
-        serde_json::Value::String(detail.body.clone()),
-    );
+        serde_json::from_str(json).unwrap_or_default();
+    object.insert("body".into(), serde_json::Value::String(body.to_owned()));
     format!("{}\n", serde_json::Value::Object(object))
 }
 

@@ -8,7 +8,7 @@ use crate::cache::Cache;
 use crate::freshness;
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{Issue, IssueType, KNOWN_KEYS, Priority, Status, to_json};
-use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, slug};
+use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, slug};
 use crate::local_write::{self, FileChange, Written, new_id, now_timestamp};
 use git2::Repository;
 use std::path::Path;
@@ -320,7 +320,8 @@ fn write_changes(
     changes.push(("updated", YamlValue::Text(now_timestamp())));
     let new_text = set_fields(text, &changes, KNOWN_KEYS)
         .ok_or_else(|| UserError::new(format!("{path}: no frontmatter block")))?;
-    let target = moved_to.or_else(|| milestone_folder.and_then(|folder| in_folder(path, folder)));
+    let target =
+        moved_to.or_else(|| milestone_folder.and_then(|folder| in_milestone_folder(path, folder)));
     let change = match target {
         Some(to) if to != path => FileChange::Move {
             from: path.to_owned(),
@@ -336,43 +337,14 @@ fn write_changes(
     report(verb, &written, output)
 }
 
-/// The path of the same file in milestone folder `folder`; `None` for the flat layout.
-fn in_folder(path: &str, folder: &str) -> Option<String> {
-    crate::layout::in_milestone_folder(path, folder)
-}
-
 fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), UserError> {
     if let Some(note) = &written.cache_note {
         eprintln!("roadmap: warning: {note}");
     }
     let text = if output.format == OutputFormat::Json {
-        let mut object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&to_json(&written.issue, &written.path)).unwrap_or_default();
-        object.insert(
-            "body".into(),
-            serde_json::Value::String(written.issue.body.clone()),
-        );
-        format!("{}\n", serde_json::Value::Object(object))
+        super::render::json_with_body(&to_json(&written.issue, &written.path), &written.issue.body)
     } else {
         format!("{verb} {}  {}\n", written.issue.id, written.path)
     };
     write_stdout(text.as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_folder;
-
-    #[test]
-    fn milestone_moves_keep_the_root_and_file_name() {
-        assert_eq!(
-            in_folder(".roadmap/issues/backlog/a-x.md", "v1").as_deref(),
-            Some(".roadmap/issues/v1/a-x.md")
-        );
-        assert_eq!(
-            in_folder(".roadmap/archive/issues/v1/a-x.md", "backlog").as_deref(),
-            Some(".roadmap/archive/issues/backlog/a-x.md")
-        );
-        assert_eq!(in_folder(".roadmap/issues/a-x.md", "v1"), None);
-    }
 }
