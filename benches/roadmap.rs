@@ -12,6 +12,9 @@
 //! `bench/install-peers.sh` has installed them. The tables go to stdout and to
 //! `target/bench-results/roadmap-<mode>.md`. BENCHMARKS.md holds the published figures.
 
+#[path = "../examples/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]

@@ -4,7 +4,11 @@
 //! Run with `cargo run --release --example demo`. The repository stays in
 //! `target/roadmap-demo` so you can `cd` there and try the commands yourself.
 
-use roadmap_hooks::corpus::{self, CorpusSpec};
+#[path = "support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+use corpus::CorpusSpec;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -1,6 +1,10 @@
 //! Generates a corpus repository: `cargo run --release --example gen_corpus -- DIR N [SEED]`.
 
-use roadmap_hooks::corpus::{self, CorpusSpec};
+#[path = "support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+use corpus::CorpusSpec;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -2,13 +2,12 @@
 //! to fix each problem found.
 
 use crate::cache::{Cache, CacheError};
-use crate::git::{RepoDirs, read_head_stamp};
+use crate::git::read_head_stamp;
 use crate::hooks::{self, HookState, script};
-use crate::lock::SyncLock;
 use crate::sync::short;
+use crate::workspace::{LockPurpose, RepoDirs, Workspace};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::Duration;
 
 /// One finding: what was checked, whether it is a problem, and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +35,12 @@ impl Finding {
     }
 }
 
-/// Runs every check for the worktree with `dirs` and working tree `work_dir`.
+/// Runs every check for the worktree of `workspace`.
 #[must_use]
-pub fn examine(dirs: &RepoDirs, work_dir: &Path) -> Vec<Finding> {
-    let mut findings = hook_findings(work_dir);
-    findings.push(lock_finding(dirs));
+pub fn examine(workspace: &Workspace) -> Vec<Finding> {
+    let dirs = workspace.dirs();
+    let mut findings = hook_findings(workspace.work_dir());
+    findings.push(lock_finding(workspace));
     findings.extend(cache_findings(dirs));
     findings
 }
@@ -101,9 +101,9 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-fn lock_finding(dirs: &RepoDirs) -> Finding {
-    let path = dirs.cache_dir().join("sync.lock");
-    match SyncLock::acquire(&path, Duration::from_millis(200)) {
+fn lock_finding(workspace: &Workspace) -> Finding {
+    let path = workspace.cache_dir().join(LockPurpose::Probe.file_name());
+    match workspace.lock(LockPurpose::Probe) {
         Ok(Some(_lock)) => Finding::ok("sync lock free"),
         Ok(None) => Finding::problem(
             format!("sync lock {} is held by another process", path.display()),

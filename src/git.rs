@@ -7,85 +7,10 @@
 //! faster than libgit2's general tree diff, which walks large trees entry by entry.
 
 use crate::layout;
+use crate::workspace::RepoDirs;
 use git2::{ObjectType, Oid, Repository, Tree};
 use std::cmp::Ordering;
-use std::path::{Path, PathBuf};
-
-/// The folders of one worktree of a repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepoDirs {
-    /// The per-worktree git dir (`.git`, or `.git/worktrees/NAME` for a linked worktree).
-    pub git_dir: PathBuf,
-    /// The git dir shared by all worktrees, which holds refs and objects.
-    pub common_dir: PathBuf,
-    /// The working tree, when there is one.
-    pub work_dir: Option<PathBuf>,
-}
-
-impl RepoDirs {
-    /// Returns the folders of an open repository.
-    #[must_use]
-    pub fn of(repo: &Repository) -> Self {
-        RepoDirs {
-            git_dir: absolute(repo.path()),
-            common_dir: absolute(repo.commondir()),
-            work_dir: repo.workdir().map(absolute),
-        }
-    }
-
-    /// Finds the repository containing `start` (or `$GIT_DIR`) from the file system alone.
-    pub fn discover(start: &Path) -> Option<Self> {
-        if let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
-            let work_dir = std::env::var_os("GIT_WORK_TREE")
-                .map_or_else(|| start.to_owned(), |w| start.join(w));
-            return Some(Self::from_git_dir(start.join(git_dir), work_dir));
-        }
-        start.ancestors().find_map(|dir| {
-            let dot_git = dir.join(".git");
-            if dot_git.is_dir() {
-                Some(Self::from_git_dir(dot_git, dir.to_owned()))
-            } else if dot_git.is_file() {
-                let text = std::fs::read_to_string(&dot_git).ok()?;
-                let target = text.strip_prefix("gitdir:")?.trim();
-                Some(Self::from_git_dir(dir.join(target), dir.to_owned()))
-            } else {
-                None
-            }
-        })
-    }
-
-    fn from_git_dir(git_dir: PathBuf, work_dir: PathBuf) -> Self {
-        let git_dir = absolute(&git_dir);
-        let common_dir = std::fs::read_to_string(git_dir.join("commondir"))
-            .map(|rel| absolute(&git_dir.join(rel.trim())))
-            .unwrap_or_else(|_| git_dir.clone());
-        RepoDirs {
-            git_dir,
-            common_dir,
-            work_dir: Some(absolute(&work_dir)),
-        }
-    }
-
-    /// The folder of this worktree's cache, lock and hook log.
-    #[must_use]
-    pub fn cache_dir(&self) -> PathBuf {
-        self.git_dir.join("roadmap")
-    }
-
-    /// Whether a rebase is replaying commits in this worktree. `git am` keeps its state in
-    /// `rebase-apply` too, marked by an `applying` file (as git's own status reads it): that is
-    /// no rebase, and no post-rewrite will follow it.
-    #[must_use]
-    pub fn rebase_in_progress(&self) -> bool {
-        let apply = self.git_dir.join("rebase-apply");
-        self.git_dir.join("rebase-merge").is_dir()
-            || (apply.is_dir() && !apply.join("applying").exists())
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
-}
+use std::path::Path;
 
 /// What HEAD points at, as read from the ref files.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,15 +3,10 @@
 //! exits 0 whatever happens, because a hook's failure would become git's.
 
 use crate::cache::{Cache, meta};
-use crate::git::{self, RepoDirs, read_head_stamp};
+use crate::git::{self, read_head_stamp};
 use crate::sync::{self, RebuildReason, SyncOutcome, SyncRequest};
-use git2::Repository;
+use crate::workspace::{LockPurpose, RepoDirs, Workspace};
 use std::io::Write;
-use std::time::Duration;
-
-/// How long a hook waits for another sync before leaving the work to it. The holder re-reads
-/// HEAD before it lets go, so the newest commit is synced either way.
-const HOOK_LOCK_WAIT: Duration = Duration::from_millis(1500);
 
 /// Runs hook `name` with git's arguments `args`; returns the line to print, if any.
 #[must_use]
@@ -19,20 +14,17 @@ pub fn run(name: &str, args: &[String]) -> Option<String> {
     if std::env::var_os("ROADMAP_HOOKS").is_some_and(|v| v == "0") {
         return None;
     }
-    let repo = match Repository::open_from_env() {
-        Ok(repo) => repo,
-        Err(e) => {
-            return Some(format!(
-                "roadmap-hooks: {name}: cannot open the repository: {}",
-                e.message()
-            ));
-        }
+    // Git runs hooks at the top of the working tree, with GIT_DIR set where it matters.
+    let workspace = match Workspace::discover() {
+        Ok(workspace) => workspace,
+        // A bare repository (a shared core.hooksPath, a server) has no issues to cache.
+        Err(crate::workspace::DiscoverError::Bare(_)) => return None,
+        Err(e) => return Some(format!("roadmap-hooks: {name}: {e}")),
     };
-    let dirs = RepoDirs::of(&repo);
-    match run_in(&repo, &dirs, name, args) {
+    match run_in(&workspace, name, args) {
         Ok(line) => line,
         Err(error) => {
-            let log = dirs.cache_dir().join("hooks.log");
+            let log = workspace.cache_dir().join("hooks.log");
             // Claim the log only when it was written: the error may be that its folder cannot be.
             let logged = if log_error(&log, name, &error) {
                 format!(" (logged in {})", log.display())
@@ -45,24 +37,23 @@ pub fn run(name: &str, args: &[String]) -> Option<String> {
 }
 
 fn run_in(
-    repo: &Repository,
-    dirs: &RepoDirs,
+    workspace: &Workspace,
     name: &str,
     args: &[String],
 ) -> Result<Option<String>, sync::SyncError> {
+    let dirs = workspace.dirs();
     if skip(dirs, name, args) || cache_is_current(dirs) {
         return Ok(None);
     }
-    if !dirs.cache_dir().join("current").exists() && !head_has_roadmap(repo) {
+    if !workspace.cache_dir().join("current").exists() && !head_has_roadmap(workspace.repo()?) {
         // A shared core.hooksPath runs our hooks in repositories that have no issues at all.
         return Ok(None);
     }
     let request = SyncRequest {
         full: false,
-        lock_wait: HOOK_LOCK_WAIT,
         progress: false,
     };
-    let reports = match sync::sync(repo, &request)? {
+    let reports = match workspace.sync(&request, LockPurpose::Hook)? {
         SyncOutcome::Synced(reports) => reports,
         SyncOutcome::UpToDate { .. } | SyncOutcome::LockBusy => return Ok(None),
     };
@@ -99,7 +90,8 @@ fn skip(dirs: &RepoDirs, name: &str, args: &[String]) -> bool {
     }
 }
 
-/// The cheap check: HEAD from the ref files against the cache's last synced commit.
+/// The cheap check: HEAD from the ref files against the cache's last synced commit. Pending
+/// writes need no look here: a commit moves HEAD, and the sync it triggers reconciles them.
 fn cache_is_current(dirs: &RepoDirs) -> bool {
     let stamp = read_head_stamp(dirs);
     let Some(head) = stamp.as_synced_commit() else {
@@ -116,7 +108,7 @@ fn cache_is_current(dirs: &RepoDirs) -> bool {
         == Some(head)
 }
 
-fn head_has_roadmap(repo: &Repository) -> bool {
+fn head_has_roadmap(repo: &git2::Repository) -> bool {
     git::head_commit(repo)
         .ok()
         .flatten()

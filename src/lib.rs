@@ -1,25 +1,35 @@
 //! roadmap-hooks: a SQLite cache of a repository's roadmap issues, kept current by git hooks.
 //!
-//! Data flows one way: git (`git`) → sync (`sync`, under `lock`) → cache (`cache`) →
-//! queries (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths
-//! hold issues is decided by `layout`. Hook files are installed by `hooks`.
-//! Two-way sync with GitHub Issues (`remote`) reads the cache and writes through `local_write`.
+//! Everything starts at a [`workspace::Workspace`]: the repository found as git finds it, the
+//! only owner of the sync lock, the cache and the pending local writes. Data flows one way:
+//! git (`git`) → sync (`sync`, under the workspace's lock) → cache (`cache`) → queries
+//! (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths hold
+//! issues is decided by `layout`. Writes are computed by `issue_write` and land through the
+//! workspace's compare-and-swap write. Hook files are installed by `hooks`; two-way sync with
+//! GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
+
+// The corpus generator is shared with the tests, benches and examples by path; inside the
+// library it names this crate as they do.
+extern crate self as roadmap_hooks;
 
 pub mod cache;
 pub mod cli;
-pub mod corpus;
 pub mod doctor;
-pub mod freshness;
+pub mod error;
 pub mod git;
 pub mod hook_entry;
 pub mod hooks;
 pub mod issue;
+pub mod issue_write;
 pub mod layout;
-pub mod local_write;
-pub mod lock;
 pub mod milestone;
-pub mod pending;
 pub mod record;
 pub mod remote;
 pub mod scan;
 pub mod sync;
+pub mod workspace;
+
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../examples/support/corpus.rs"]
+mod corpus;

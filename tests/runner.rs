@@ -1,11 +1,16 @@
 //! One integration-test binary for every area: each extra test binary costs a link.
 
 mod common;
+#[path = "../examples/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
 
+mod test_corpus;
 mod test_fixtures;
 mod test_git_operations;
 mod test_install;
 mod test_list;
 mod test_reliability;
 mod test_remote_sync;
+mod test_workspace;
 mod test_write;

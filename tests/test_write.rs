@@ -291,14 +291,14 @@ fn bad_values_name_the_field_and_write_nothing() {
 #[test]
 fn create_never_overwrites_a_file() {
     let repo = repo_with_hooks();
-    let git2_repo = git2::Repository::open(&repo.root).unwrap();
+    let workspace = roadmap_hooks::workspace::Workspace::discover_from(&repo.root).unwrap();
     let path = ".roadmap/issues/v1/0000000a-alpha.md".to_owned();
     let before = std::fs::read_to_string(repo.root.join(&path)).unwrap();
-    let change = roadmap_hooks::local_write::FileChange::Create {
+    let change = roadmap_hooks::workspace::write::FileChange::Create {
         path: path.clone(),
         text: IssueSpec::new("0000000a", "Other").render(),
     };
-    let error = roadmap_hooks::local_write::write(&git2_repo, &change).unwrap_err();
+    let error = workspace.write(&change).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!("{path} already exists; not overwriting it")
@@ -340,7 +340,7 @@ fn edit_checks_the_file_before_saving_it() {
         stderr.starts_with("roadmap: error: not saved: .roadmap/issues/v1/0000000a-alpha.md: invalid YAML in frontmatter"),
         "{stderr}"
     );
-    assert!(stderr.contains("hint: your text is in "), "{stderr}");
+    assert!(stderr.contains("hint: your text is kept in "), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         before,

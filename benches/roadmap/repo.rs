@@ -2,8 +2,8 @@
 //! (then packed with `git gc`, like a clone), reused while complete, and put back to the
 //! generated commit before each use. Also the bench's own commits and branches on top.
 
+use crate::corpus::{self, CorpusSpec};
 use roadmap_hooks::cache::Cache;
-use roadmap_hooks::corpus::{self, CorpusSpec};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;

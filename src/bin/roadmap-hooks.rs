@@ -2,14 +2,16 @@
 //! reports on them.
 
 use clap::{Parser, Subcommand};
-use git2::Repository;
 use roadmap_hooks::cache::Cache;
-use roadmap_hooks::cli::{self, UserError, write_stdout};
-use roadmap_hooks::git::{RepoDirs, read_head_stamp};
+use roadmap_hooks::cli::write_stdout;
+use roadmap_hooks::error::CommandError;
+use roadmap_hooks::git::read_head_stamp;
 use roadmap_hooks::hooks::{self, HookState, Installed, Uninstalled};
-use roadmap_hooks::sync::{self, SyncOutcome, SyncReport, SyncRequest, short};
+use roadmap_hooks::sync::{SyncOutcome, SyncReport, SyncRequest, short};
+use roadmap_hooks::workspace::{LockPurpose, Workspace};
 use std::path::PathBuf;
-use std::time::Duration;
+
+type UserError = CommandError;
 
 #[derive(Parser)]
 #[command(
@@ -18,6 +20,9 @@ use std::time::Duration;
     about = "Keep a SQLite cache of roadmap issues current with git hooks"
 )]
 struct Cli {
+    /// Run as if started in DIR (as `git -C DIR`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    directory: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,6 +95,12 @@ fn main() {
         std::process::exit(0);
     }
     let cli = Cli::parse();
+    if let Some(dir) = &cli.directory {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            UserError::user(format!("cannot change to {}: {e}", dir.display()))
+                .exit("roadmap-hooks");
+        }
+    }
     let result = match cli.command {
         Command::Install {
             repo,
@@ -104,33 +115,13 @@ fn main() {
         Command::Hook { .. } => Ok(()),
     };
     if let Err(error) = result {
-        error.print("roadmap-hooks");
-        std::process::exit(cli::EXIT_USER_ERROR);
+        error.exit("roadmap-hooks");
     }
 }
 
-fn open_repo(repo: Option<PathBuf>) -> Result<Repository, UserError> {
-    let opened = match &repo {
-        Some(path) => Repository::discover(path),
-        None => Repository::open_from_env(),
-    };
-    let repo = opened.map_err(|e| {
-        let place = repo.map_or_else(
-            || "the current directory".to_owned(),
-            |p| p.display().to_string(),
-        );
-        UserError::new(format!(
-            "not in a git repository: {place} ({})",
-            e.message()
-        ))
-    })?;
-    if repo.is_bare() {
-        return Err(UserError::new(format!(
-            "{} is a bare repository; roadmap-hooks needs a working tree",
-            repo.path().display()
-        )));
-    }
-    Ok(repo)
+/// The workspace `--repo PATH` names (as `git -C PATH`), or the one around the current directory.
+fn open_repo(repo: Option<PathBuf>) -> Result<Workspace, UserError> {
+    Ok(Workspace::discover_at(repo.as_deref())?)
 }
 
 fn install(
@@ -138,9 +129,8 @@ fn install(
     reference_transaction: bool,
     allow_tracked: bool,
 ) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let work_dir = repo.workdir().unwrap_or(repo.path()).to_owned();
-    let dir = hooks::locate(&work_dir)?;
+    let workspace = open_repo(repo)?;
+    let dir = hooks::locate(workspace.work_dir())?;
     if dir.tracked && !allow_tracked {
         return Err(UserError::new(format!(
             "the hooks directory {} is tracked in this repository; installing would change files you commit",
@@ -190,13 +180,13 @@ fn install(
         out.push_str("note: this hooks directory is outside the repository (core.hooksPath); the hooks run in every repository that uses it\n");
     }
     write_stdout(out.as_bytes())?;
-    let report = sync_and_describe(&repo, false)?;
+    let report = sync_and_describe(&workspace, false)?;
     write_stdout(report.as_bytes())
 }
 
 fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let dir = hooks::locate(repo.workdir().unwrap_or(repo.path()))?;
+    let workspace = open_repo(repo)?;
+    let dir = hooks::locate(workspace.work_dir())?;
     let mut removed = Vec::new();
     for name in hooks::HOOKS.iter().chain([&hooks::REFERENCE_TRANSACTION]) {
         match hooks::uninstall(&dir.path, name)? {
@@ -219,38 +209,47 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
 }
 
 fn run_sync(repo: Option<PathBuf>, full: bool) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let text = sync_and_describe(&repo, full)?;
+    let workspace = open_repo(repo)?;
+    let text = sync_and_describe(&workspace, full)?;
     write_stdout(text.as_bytes())
 }
 
 /// Syncs and returns what to tell the user; invalid files go to stderr as they are found.
-fn sync_and_describe(repo: &Repository, full: bool) -> Result<String, UserError> {
+fn sync_and_describe(workspace: &Workspace, full: bool) -> Result<String, UserError> {
     let request = SyncRequest {
         full,
-        lock_wait: Duration::from_secs(30),
         progress: true,
     };
-    let outcome = sync::sync(repo, &request)?;
-    let cache = Cache::open_existing(&RepoDirs::of(repo).cache_dir())?;
-    let count = cache.issue_count()?;
-    Ok(match outcome {
-        SyncOutcome::UpToDate { commit } => format!(
-            "cache already at {}: {count} issues\n",
-            describe_commit(&commit)
-        ),
-        SyncOutcome::LockBusy => "another sync held the lock for 30s; try again\n".to_owned(),
-        SyncOutcome::Synced(reports) => {
-            let mut text = String::new();
-            for report in &reports {
-                for (path, error) in &report.invalid {
-                    eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
-                }
-                text.push_str(&describe(report, count));
-            }
-            text
+    let outcome = workspace.sync(&request, LockPurpose::Sync)?;
+    let issue_count = || -> Result<i64, UserError> {
+        Ok(Cache::open_existing(&workspace.cache_dir())?.issue_count()?)
+    };
+    let reports = match outcome {
+        SyncOutcome::LockBusy => {
+            return Err(UserError::repository(format!(
+                "another sync held the lock for {} s; nothing was synced",
+                LockPurpose::Sync.wait().as_secs()
+            ))
+            .with_hint("run it again; `roadmap-hooks doctor` shows whether the lock is held"));
         }
-    })
+        SyncOutcome::UpToDate { commit } => {
+            return Ok(format!(
+                "cache already at {}: {} issues\n",
+                describe_commit(&commit),
+                issue_count()?
+            ));
+        }
+        SyncOutcome::Synced(reports) => reports,
+    };
+    let count = issue_count()?;
+    let mut text = String::new();
+    for report in &reports {
+        for (path, error) in &report.invalid {
+            eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
+        }
+        text.push_str(&describe(report, count));
+    }
+    Ok(text)
 }
 
 fn describe(report: &SyncReport, count: i64) -> String {
@@ -273,10 +272,10 @@ fn describe_commit(commit: &str) -> String {
 }
 
 fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let dirs = RepoDirs::of(&repo);
+    let workspace = open_repo(repo)?;
+    let dirs = workspace.dirs();
     let mut out = String::new();
-    match hooks::locate(repo.workdir().unwrap_or(repo.path())) {
+    match hooks::locate(workspace.work_dir()) {
         Ok(dir) => {
             out.push_str(&format!("hooks directory: {}\n", dir.path.display()));
             for name in hooks::HOOKS.iter().chain([&hooks::REFERENCE_TRANSACTION]) {
@@ -308,7 +307,7 @@ fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
         Ok(cache) => {
             out.push_str(&format!("cache: {}\n", dirs.cache_dir().display()));
             let last = cache.last_synced_commit()?.unwrap_or_default();
-            let head = read_head_stamp(&dirs);
+            let head = read_head_stamp(dirs);
             let head_text = head
                 .as_synced_commit()
                 .map_or("unknown".to_owned(), describe_commit);
@@ -347,11 +346,8 @@ fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
 }
 
 fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let root = repo
-        .workdir()
-        .ok_or_else(|| UserError::new("the repository has no working tree"))?;
-    let found = roadmap_hooks::scan::scan(root)?;
+    let workspace = open_repo(repo)?;
+    let found = roadmap_hooks::scan::scan(workspace.work_dir())?;
     for (path, error) in &found.invalid {
         eprintln!("roadmap-hooks: warning: skipped {path}: {error}");
     }
@@ -359,9 +355,8 @@ fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
 }
 
 fn doctor(repo: Option<PathBuf>) -> Result<(), UserError> {
-    let repo = open_repo(repo)?;
-    let work_dir = repo.workdir().unwrap_or(repo.path()).to_owned();
-    let findings = roadmap_hooks::doctor::examine(&RepoDirs::of(&repo), &work_dir);
+    let workspace = open_repo(repo)?;
+    let findings = roadmap_hooks::doctor::examine(&workspace);
     let mut out = String::new();
     for finding in &findings {
         out.push_str(&format!(

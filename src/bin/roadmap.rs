@@ -9,8 +9,10 @@ use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
-use roadmap_hooks::cli::{self, UserError, explain_freshness, resolve_id, write_stdout};
-use roadmap_hooks::freshness;
+use roadmap_hooks::cli::{self, UserError, resolve_id, write_stdout};
+use roadmap_hooks::workspace::Workspace;
+use roadmap_hooks::workspace::freshness::FreshCache;
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -19,6 +21,9 @@ use roadmap_hooks::freshness;
     about = "The roadmap issues of a git repository, from a cache git hooks keep current"
 )]
 struct Cli {
+    /// Run as if started in DIR (as `git -C DIR`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    directory: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -90,12 +95,17 @@ struct SearchArgs {
 }
 
 fn main() {
-    let action = match Cli::parse().command {
+    let cli = Cli::parse();
+    if let Some(dir) = &cli.directory {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            UserError::user(format!("cannot change to {}: {e}", dir.display())).exit("roadmap");
+        }
+    }
+    let action = match cli.command {
         Command::Action(action) | Command::Issue { command: action } => action,
         Command::Sync(args) => {
             if let Err(error) = cli::remote::run(&args) {
-                error.print("roadmap");
-                std::process::exit(cli::EXIT_USER_ERROR);
+                error.exit("roadmap");
             }
             return;
         }
@@ -116,26 +126,31 @@ fn main() {
         Action::Edit(args) => write::edit(&args),
     };
     if let Err(error) = result {
-        error.print("roadmap");
-        std::process::exit(cli::EXIT_USER_ERROR);
+        error.exit("roadmap");
     }
 }
 
-fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
-    let cwd = std::env::current_dir()?;
-    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain_freshness)?;
-    for warning in &fresh.warnings {
+/// Opens the workspace's cache for a query and prints the warnings that come with it.
+fn open_fresh(workspace: &Workspace, no_sync: bool) -> Result<Cache, UserError> {
+    let FreshCache { cache, warnings } = workspace.open_fresh(no_sync)?;
+    for warning in &warnings {
         eprintln!("roadmap: {warning}");
     }
-    let mut query = args.to_query(|status| fresh.cache.has_status(status).unwrap_or(false))?;
+    Ok(cache)
+}
+
+fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
+    let workspace = Workspace::discover()?;
+    let cache = open_fresh(&workspace, args.no_sync)?;
+    let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
     query.text = text;
-    let output = match answer(args, &query, fresh.cache) {
+    let output = match answer(&workspace, args, &query, cache) {
         Err(error) if error.is_damage() => {
-            let rebuilt = freshness::rebuild(&cwd).map_err(explain_freshness)?;
-            eprintln!(
-                "roadmap: warning: rebuilt the issue cache from HEAD (a query found it damaged: {error})"
-            );
-            answer(args, &query, rebuilt)?
+            let FreshCache { cache, warnings } = workspace.rebuild_damaged(&error)?;
+            for warning in &warnings {
+                eprintln!("roadmap: {warning}");
+            }
+            answer(&workspace, args, &query, cache)?
         }
         other => other?,
     };
@@ -143,9 +158,14 @@ fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
 }
 
 /// What `list` or `search` prints, read from `cache`; unreadable files are one line on stderr.
-fn answer(args: &ListArgs, query: &ListQuery, mut cache: Cache) -> Result<String, CacheError> {
+fn answer(
+    workspace: &Workspace,
+    args: &ListArgs,
+    query: &ListQuery,
+    mut cache: Cache,
+) -> Result<String, CacheError> {
     if query.text.is_some() {
-        cache.ensure_text_index()?;
+        workspace.ensure_text_index(&mut cache)?;
     }
     let invalid = cache.invalid_files()?;
     if let Some((path, error)) = invalid.first() {
@@ -175,12 +195,9 @@ fn answer(args: &ListArgs, query: &ListQuery, mut cache: Cache) -> Result<String
 }
 
 fn show(args: &ShowArgs) -> Result<(), UserError> {
-    let cwd = std::env::current_dir()?;
-    let fresh = freshness::open(&cwd, args.no_sync).map_err(explain_freshness)?;
-    for warning in &fresh.warnings {
-        eprintln!("roadmap: {warning}");
-    }
-    let detail = resolve_id(&fresh.cache, &args.id)?;
+    let workspace = Workspace::discover()?;
+    let cache = open_fresh(&workspace, args.no_sync)?;
+    let detail = resolve_id(&cache, &args.id)?;
     let text = match args.format {
         ShowFormat::Text => render::show(&detail),
         ShowFormat::Json => render::show_json(&detail),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");
@@ -36,6 +36,8 @@ pub mod meta {
     pub const LAST_SYNC_AT: &str = "last_sync_at";
     /// `complete` once the full-text index holds every issue; absent until the first search.
     pub const TEXT_INDEX: &str = "text_index";
+    /// The digest of the pending local writes the rows show (see `workspace::pending`).
+    pub const PENDING_APPLIED: &str = "pending_applied";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,65 +148,6 @@ impl Cache {
         }
     }
 
-    /// Creates an empty generation in `dir` for a full rebuild: journal and fsync off (an
-    /// unfinished generation is simply deleted), pages large enough that rows pack densely.
-    pub fn create_generation(dir: &Path) -> Result<Self, CacheError> {
-        std::fs::create_dir_all(dir).map_err(|source| CacheError::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let path = dir.join(format!("cache-{stamp}-{}.db", std::process::id()));
-        let conn = Connection::open(&path)?;
-        conn.execute_batch(
-            "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             PRAGMA cache_size = -8192;",
-        )?;
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        Ok(Cache { conn, path })
-    }
-
-    /// Makes this new generation the live one, durably, and deletes the others. Returns it
-    /// reopened as readers and incremental syncs will use it.
-    pub fn publish(self, dir: &Path) -> Result<Cache, CacheError> {
-        self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
-        let Cache { conn, path } = self;
-        drop(conn);
-        let io = |path: &Path| {
-            let path = path.to_owned();
-            move |source| CacheError::Io { path, source }
-        };
-        std::fs::File::open(&path)
-            .and_then(|f| f.sync_all())
-            .map_err(io(&path))?;
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let pointer = dir.join(CURRENT);
-        let staged = dir.join(format!("{CURRENT}.tmp"));
-        let mut file = std::fs::File::create(&staged).map_err(io(&staged))?;
-        file.write_all(format!("{name}\n").as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io(&staged))?;
-        std::fs::rename(&staged, &pointer).map_err(io(&pointer))?;
-        remove_other_generations(dir, &name);
-        let cache = Self::open_existing(dir)?;
-        cache.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(cache)
-    }
-
-    /// Deletes an unfinished generation after a failed rebuild.
-    pub fn discard(self) {
-        let Cache { conn, path } = self;
-        drop(conn);
-        remove_database_files(&path);
-    }
-
     /// Where the database file is.
     #[must_use]
     pub fn path(&self) -> &Path {
@@ -225,14 +168,10 @@ impl Cache {
     /// Starts the one write transaction of a sync. `BEGIN IMMEDIATE` so a second writer that
     /// slipped past the lock waits here rather than failing half-way.
     pub fn transaction(&mut self) -> Result<CacheTransaction<'_>, CacheError> {
-        let rebuilding = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |row| row.get::<_, String>(0))?
-            == "off";
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        CacheTransaction::new(tx, rebuilding)
+        CacheTransaction::new(tx, false)
     }
 
     /// Runs `PRAGMA quick_check`; `Ok(())` when SQLite finds the file sound.
@@ -262,6 +201,83 @@ impl Cache {
 
     pub(crate) fn writable(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// A generation being built by a full rebuild: not yet visible to anyone, written with the
+/// journal off, and either published as the live [`Cache`] or discarded.
+pub struct NewGeneration {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl NewGeneration {
+    /// Creates an empty generation in `dir` for a full rebuild: journal and fsync off (an
+    /// unfinished generation is simply deleted), pages large enough that rows pack densely.
+    pub fn create(dir: &Path) -> Result<Self, CacheError> {
+        std::fs::create_dir_all(dir).map_err(|source| CacheError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = dir.join(format!("cache-{stamp}-{}.db", std::process::id()));
+        let conn = Connection::open(&path)?;
+        conn.execute_batch(
+            "PRAGMA page_size = 8192; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             PRAGMA cache_size = -8192;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(NewGeneration { conn, path })
+    }
+
+    /// Makes this new generation the live one, durably, and deletes the others. Returns it
+    /// reopened as readers and incremental syncs will use it.
+    pub fn publish(self, dir: &Path) -> Result<Cache, CacheError> {
+        self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        let NewGeneration { conn, path } = self;
+        drop(conn);
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| CacheError::Io { path, source }
+        };
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&path))?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let pointer = dir.join(CURRENT);
+        let staged = dir.join(format!("{CURRENT}.tmp"));
+        let mut file = std::fs::File::create(&staged).map_err(io(&staged))?;
+        file.write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io(&staged))?;
+        std::fs::rename(&staged, &pointer).map_err(io(&pointer))?;
+        remove_other_generations(dir, &name);
+        let cache = Cache::open_existing(dir)?;
+        cache.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(cache)
+    }
+
+    /// Deletes an unfinished generation after a failed rebuild.
+    pub fn discard(self) {
+        let NewGeneration { conn, path } = self;
+        drop(conn);
+        remove_database_files(&path);
+    }
+
+    /// Starts the one transaction that fills this generation: rows go in without replacing
+    /// anything, and the indexes are created when it commits.
+    pub fn transaction(&mut self) -> Result<CacheTransaction<'_>, CacheError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        CacheTransaction::new(tx, true)
     }
 }
 

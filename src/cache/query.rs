@@ -327,8 +327,9 @@ impl Cache {
 }
 
 /// A file `roadmap` wrote that HEAD does not hold yet.
+/// A local write recorded by a cache of schema 3 or older, which kept them in a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingWrite {
+pub struct LegacyPendingWrite {
     pub path: String,
     /// Git's id of the content written; empty when the write removed the file.
     pub blob_oid: String,
@@ -336,14 +337,22 @@ pub struct PendingWrite {
     pub mtime_ns: i64,
 }
 
-impl Cache {
-    /// Returns every pending local write, by path.
-    pub fn pending_writes(&self) -> Result<Vec<PendingWrite>, CacheError> {
-        let mut statement = self.connection().prepare_cached(
-            "SELECT path, blob_oid, size, mtime_ns FROM pending_writes ORDER BY path",
+/// Reads the pending writes a cache of schema 3 or older kept in its live generation, so an
+/// upgrade carries them over; none when there is no such table or file.
+#[must_use]
+pub fn legacy_pending_writes(dir: &std::path::Path) -> Vec<LegacyPendingWrite> {
+    let read = || -> Result<Vec<LegacyPendingWrite>, Box<dyn std::error::Error>> {
+        let Some(path) = super::current_generation(dir)? else {
+            return Ok(Vec::new());
+        };
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )?;
+        let mut statement =
+            conn.prepare("SELECT path, blob_oid, size, mtime_ns FROM pending_writes")?;
         let rows = statement.query_map([], |row| {
-            Ok(PendingWrite {
+            Ok(LegacyPendingWrite {
                 path: row.get(0)?,
                 blob_oid: row.get(1)?,
                 size: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
@@ -351,8 +360,11 @@ impl Cache {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
+    };
+    read().unwrap_or_default()
+}
 
+impl Cache {
     /// Returns the listed issues with exactly this id (the winner first), with their paths.
     pub fn issue_paths(&self, id: &str) -> Result<Vec<String>, CacheError> {
         let mut statement = self

@@ -74,14 +74,3 @@ CREATE VIRTUAL TABLE issue_text USING fts5(
     title, body, content = '', contentless_delete = 1, detail = none,
     tokenize = 'unicode61 remove_diacritics 2'
 );
-
--- Files `roadmap` itself wrote (create, update, close, archive…) that HEAD does not hold yet:
--- the cache shows them at once. Each sync and query checks them against the working tree; once
--- a file no longer holds what was written (discarded by `git checkout`, `git stash`, `git reset
--- --hard`, or edited by hand), HEAD's version of the path comes back.
-CREATE TABLE pending_writes (
-    path     TEXT PRIMARY KEY,
-    blob_oid TEXT NOT NULL,               -- git's id of the content written; '' when removed
-    size     INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL
-) WITHOUT ROWID;

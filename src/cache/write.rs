@@ -202,11 +202,6 @@ impl<'c> CacheTransaction<'c> {
     }
 
     fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
-        // What git says about a path replaces what `roadmap` wrote there; a local write records
-        // its pending entry again right after.
-        self.tx
-            .prepare_cached("DELETE FROM pending_writes WHERE path = ?1")?
-            .execute([path])?;
         self.tx
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
             .execute([path])?;
@@ -242,18 +237,11 @@ impl<'c> CacheTransaction<'c> {
             .optional()?)
     }
 
-    /// Records that `roadmap` wrote `path` (content `blob_oid`, or removed it when empty), so
-    /// syncs can tell the row apart from HEAD's and restore HEAD's if the write is discarded.
-    pub fn record_pending(
-        &mut self,
-        path: &str,
-        blob_oid: &str,
-        size: u64,
-        mtime_ns: i64,
-    ) -> Result<(), CacheError> {
+    /// Sets one `sync_metadata` value in this transaction.
+    pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<(), CacheError> {
         self.tx
-            .prepare_cached("INSERT OR REPLACE INTO pending_writes (path, blob_oid, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![path, blob_oid, i64::try_from(size).unwrap_or(i64::MAX), mtime_ns])?;
+            .prepare_cached("INSERT OR REPLACE INTO sync_metadata (key, value) VALUES (?1, ?2)")?
+            .execute([key, value])?;
         Ok(())
     }
 
@@ -321,22 +309,14 @@ impl super::Cache {
     ///
     /// Tokenizing every body costs more than the rest of a rebuild together (2.7 s of 4.5 s at
     /// 100k issues), so rebuilds leave the index out and the first search builds it, once; from
-    /// then on every sync and local write keeps it in step, in the same transaction.
-    pub fn ensure_text_index(&mut self) -> Result<(), CacheError> {
+    /// then on every sync and local write keeps it in step, in the same transaction. The caller
+    /// holds the sync lock (see [`crate::workspace::Workspace::search_cache`]).
+    pub fn ensure_text_index(
+        &mut self,
+        _lock: &crate::workspace::SyncLock,
+    ) -> Result<(), CacheError> {
         if text_index_built(self.connection())? {
             return Ok(());
-        }
-        let lock_path = self.path().with_file_name("sync.lock");
-        let lock = crate::lock::SyncLock::acquire(&lock_path, std::time::Duration::from_secs(10))
-            .map_err(|source| CacheError::Io {
-            path: lock_path.clone(),
-            source,
-        })?;
-        if lock.is_none() {
-            return Err(CacheError::Io {
-                path: lock_path,
-                source: std::io::Error::other("another sync held the lock for 10 s"),
-            });
         }
         let tx = self
             .writable()

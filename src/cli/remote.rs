@@ -41,7 +41,7 @@ pub enum SyncFormat {
 
 /// Runs `roadmap sync`.
 pub fn run(args: &SyncArgs) -> Result<(), UserError> {
-    let cwd = std::env::current_dir()?;
+    let workspace = crate::workspace::Workspace::discover()?;
     let options = SyncOptions {
         dry_run: args.dry_run,
         direction: match (args.pull_only, args.push_only) {
@@ -54,7 +54,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             PreferArg::Remote => Prefer::Remote,
         }),
     };
-    let summary = remote::sync(&cwd, &options).map_err(explain)?;
+    let summary = remote::sync(&workspace, &options).map_err(explain)?;
     for warning in &summary.warnings {
         eprintln!("roadmap: warning: {warning}");
     }
@@ -98,7 +98,8 @@ fn explain(error: SyncError) -> UserError {
             UserError::new(error.to_string())
                 .with_hint("check GITHUB_TOKEN (or GH_TOKEN): expired, revoked, or for another host")
         }
-        SyncError::Freshness(inner) => super::explain_freshness(inner),
+        SyncError::Freshness(inner) => inner.into(),
+        SyncError::Lock(inner) => inner.into(),
         other => UserError::new(other.to_string()),
     }
 }

@@ -1,17 +1,18 @@
-//! The write commands: create, update, close, reopen, archive, unarchive, edit. Each reads the
-//! file in the working tree, changes only what it must, and hands the result to
-//! [`crate::local_write`], which writes the file and then the cache.
+//! The write commands: create, update, close, reopen, archive, unarchive, edit. This layer turns
+//! arguments into field changes and renders the result; reading the file, the compare-and-swap
+//! write and the cache live in the library ([`crate::issue_write`], [`crate::workspace`]).
 
 use super::write_args::{CreateArgs, IdArgs, OutputArgs, OutputFormat, UpdateArgs};
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use crate::cache::Cache;
-use crate::freshness;
-use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
-use crate::issue::{Issue, IssueType, KNOWN_KEYS, Priority, Status, to_json};
-use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, slug};
-use crate::local_write::{self, FileChange, Written, new_id, now_timestamp};
-use git2::Repository;
-use std::path::Path;
+use crate::issue::render::{NewIssue, YamlValue};
+use crate::issue::{IssueType, Priority, Status, to_json};
+use crate::issue_write::{self, Destination, Draft, new_id, now_timestamp, read_issue};
+use crate::layout::BACKLOG_FOLDER;
+use crate::workspace::Workspace;
+use crate::workspace::write::Written;
+
+type UserError = CommandError;
 
 /// A status, priority or type as the tracker spells it, or an error naming the allowed values.
 fn canonical(field: &str, value: &str) -> Result<String, UserError> {
@@ -48,7 +49,7 @@ fn non_empty(value: &Option<String>) -> Option<String> {
 
 /// Runs `roadmap create`.
 pub fn create(args: &CreateArgs) -> Result<(), UserError> {
-    let (repo, cache) = open(false)?;
+    let (workspace, cache) = open()?;
     if args.title.trim().is_empty() {
         return Err(UserError::new("the title is empty"));
     }
@@ -79,15 +80,7 @@ pub fn create(args: &CreateArgs) -> Result<(), UserError> {
         now: now_timestamp(),
         body,
     };
-    let folder = milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
-    let path = format!(".roadmap/issues/{folder}/{id}-{}.md", slug(&new.title));
-    let written = local_write::write(
-        &repo,
-        &FileChange::Create {
-            path,
-            text: new_issue_file(&new),
-        },
-    )?;
+    let written = issue_write::create(&workspace, &new)?;
     if let Some(name) = &milestone {
         if cache.milestone(name)?.is_none() {
             eprintln!("roadmap: note: milestone `{name}` has no file in .roadmap/milestones");
@@ -98,8 +91,8 @@ pub fn create(args: &CreateArgs) -> Result<(), UserError> {
 
 /// Runs `roadmap update`.
 pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
-    let (repo, cache) = open(false)?;
-    let (path, text, issue) = current(&repo, &cache, &args.id)?;
+    let (workspace, cache) = open()?;
+    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
     let mut changes: Vec<(&str, YamlValue)> = Vec::new();
     if let Some(title) = &args.title {
         changes.push(("title", YamlValue::Text(title.trim().to_owned())));
@@ -140,48 +133,40 @@ pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
             "give at least one of --title, --status, --priority, --type, --assignee, --milestone, --add-label, --remove-label",
         ));
     }
-    let new_folder = args
-        .milestone
-        .as_ref()
-        .map(|m| non_empty(&Some(m.clone())).unwrap_or_else(|| BACKLOG_FOLDER.to_owned()));
-    write_changes(
-        &repo,
-        &path,
-        &text,
-        changes,
-        new_folder.as_deref(),
-        None,
-        &args.output,
-        "Updated",
-    )
+    let destination = match &args.milestone {
+        Some(m) => Destination::MilestoneFolder(
+            non_empty(&Some(m.clone())).unwrap_or_else(|| BACKLOG_FOLDER.to_owned()),
+        ),
+        None => Destination::Stay,
+    };
+    let written = issue_write::change_fields(&workspace, &file, changes, destination)?;
+    report("Updated", &written, &args.output)
 }
 
 /// Runs `roadmap close` (`closed: true`) and `roadmap reopen`.
 pub fn set_status(args: &IdArgs, status: &str) -> Result<(), UserError> {
-    let (repo, cache) = open(false)?;
-    let (path, text, _) = current(&repo, &cache, &args.id)?;
+    let (workspace, cache) = open()?;
+    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
     let verb = if status == "closed" {
         "Closed"
     } else {
         "Reopened"
     };
-    write_changes(
-        &repo,
-        &path,
-        &text,
+    let written = issue_write::change_fields(
+        &workspace,
+        &file,
         vec![("status", YamlValue::Text(status.to_owned()))],
-        None,
-        None,
-        &args.output,
-        verb,
-    )
+        Destination::Stay,
+    )?;
+    report(verb, &written, &args.output)
 }
 
 /// Runs `roadmap archive` and `roadmap unarchive`: the file moves to or from
 /// `.roadmap/archive/issues/`, keeping its milestone folder, and `archived` follows.
 pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
-    let (repo, cache) = open(false)?;
-    let (path, text, _) = current(&repo, &cache, &args.id)?;
+    let (workspace, cache) = open()?;
+    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
+    let path = &file.path;
     let (from_root, to_root) = if archived {
         (".roadmap/issues/", ".roadmap/archive/issues/")
     } else {
@@ -197,144 +182,74 @@ pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
     };
     let target = format!("{to_root}{rest}");
     let verb = if archived { "Archived" } else { "Unarchived" };
-    write_changes(
-        &repo,
-        &path,
-        &text,
+    let written = issue_write::change_fields(
+        &workspace,
+        &file,
         vec![("archived", YamlValue::Bool(archived))],
-        None,
-        Some(target),
-        &args.output,
-        verb,
-    )
+        Destination::Path(target),
+    )?;
+    report(verb, &written, &args.output)
 }
 
-/// Runs `roadmap edit`: `$VISUAL`/`$EDITOR` on a copy, checked before it replaces the file.
+/// Runs `roadmap edit`: `$VISUAL`/`$EDITOR` on a draft, checked before it replaces the file,
+/// and saved only if nobody changed the file while the editor was open.
 pub fn edit(args: &IdArgs) -> Result<(), UserError> {
-    let (repo, cache) = open(false)?;
-    let (path, text, _) = current(&repo, &cache, &args.id)?;
+    let (workspace, cache) = open()?;
+    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
+    drop(cache);
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .ok_or_else(|| {
-            UserError::new("neither VISUAL nor EDITOR is set")
+            UserError::user("neither VISUAL nor EDITOR is set")
                 .with_hint("run e.g. `EDITOR=vi roadmap edit ID`")
         })?;
-    let draft = crate::git::RepoDirs::of(&repo).cache_dir().join(format!(
-        "edit-{}",
-        Path::new(&path)
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    std::fs::create_dir_all(draft.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| UserError::new(format!("{}: {e}", draft.display())))?;
-    std::fs::write(&draft, &text)
-        .map_err(|e| UserError::new(format!("{}: {e}", draft.display())))?;
+    let draft = Draft::create(&workspace, &file.path, &file.text)?;
+    for earlier in draft.earlier() {
+        eprintln!(
+            "roadmap: note: an earlier unsaved draft of this issue is kept in {}",
+            earlier.display()
+        );
+    }
+    let kept = |why: String| {
+        UserError::repository(why).with_hint(format!(
+            "your text is kept in {}; fix it and run `roadmap edit {}` again (copy it in), or delete it",
+            draft.path.display(),
+            args.id
+        ))
+    };
     let status = std::process::Command::new("sh")
         .args(["-c", &format!("{editor} \"$1\""), "roadmap-edit"])
-        .arg(&draft)
+        .arg(&draft.path)
         .status()
-        .map_err(|e| UserError::new(format!("starting {editor}: {e}")))?;
+        .map_err(|e| kept(format!("starting {editor}: {e}")))?;
     if !status.success() {
-        return Err(UserError::new(format!(
-            "{editor} failed; {path} is unchanged (your text is in {})",
-            draft.display()
-        )));
+        return Err(kept(format!("{editor} failed; {} is unchanged", file.path)));
     }
-    let edited = std::fs::read_to_string(&draft)
-        .map_err(|e| UserError::new(format!("{}: {e}", draft.display())))?;
-    if edited == text {
-        let _ = std::fs::remove_file(&draft);
-        eprintln!("roadmap: no changes to {path}");
+    let edited = std::fs::read_to_string(&draft.path)
+        .map_err(|e| kept(format!("{}: {e}", draft.path.display())))?;
+    if edited == file.text {
+        draft.remove();
+        eprintln!("roadmap: no changes to {}", file.path);
         return Ok(());
     }
-    match local_write::write(
-        &repo,
-        &FileChange::Replace {
-            path: path.clone(),
-            text: edited,
-        },
-    ) {
+    match issue_write::replace(&workspace, &file, edited, None) {
         Ok(written) => {
-            let _ = std::fs::remove_file(&draft);
+            draft.remove();
             report("Edited", &written, &args.output)
         }
-        Err(error) => Err(
-            UserError::new(format!("not saved: {error}")).with_hint(format!(
-                "your text is in {}; fix it and run `roadmap edit {}` again",
-                draft.display(),
-                args.id
-            )),
-        ),
+        Err(error) => Err(kept(format!("not saved: {}", error.message))),
     }
 }
 
-/// The repository and its cache at HEAD (synced first if HEAD moved).
-fn open(no_sync: bool) -> Result<(Repository, Cache), UserError> {
-    let cwd = std::env::current_dir()?;
-    let fresh = freshness::open(&cwd, no_sync).map_err(super::explain_freshness)?;
+/// The workspace and its cache at HEAD (synced first if HEAD moved).
+fn open() -> Result<(Workspace, Cache), UserError> {
+    let workspace = Workspace::discover()?;
+    let fresh = workspace.open_fresh(false)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
-    let repo = Repository::discover(&cwd)
-        .map_err(|e| UserError::new(format!("not in a git repository: {}", e.message())))?;
-    Ok((repo, fresh.cache))
-}
-
-/// The file of the issue with id (prefix) `id`, as the working tree holds it, and what it says.
-fn current(
-    repo: &Repository,
-    cache: &Cache,
-    id: &str,
-) -> Result<(String, String, Issue), UserError> {
-    let detail = super::resolve_id(cache, id)?;
-    let path = detail.row.path;
-    let work_dir = repo
-        .workdir()
-        .ok_or_else(|| UserError::new("the repository has no working tree"))?;
-    let text = std::fs::read_to_string(work_dir.join(&path)).map_err(|e| {
-        UserError::new(format!("{path}: {e}")).with_hint("restore it with `git checkout -- FILE`")
-    })?;
-    let Some(RoadmapFile::Issue(context)) = classify(&path) else {
-        return Err(UserError::new(format!("{path} is not an issue file")));
-    };
-    let issue = Issue::parse(text.as_bytes(), &context).map_err(|e| {
-        UserError::new(format!("{path}: {e}"))
-            .with_hint(format!("fix it by hand or with `roadmap edit {id}`"))
-    })?;
-    Ok((path, text, issue))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_changes(
-    repo: &Repository,
-    path: &str,
-    text: &str,
-    mut changes: Vec<(&str, YamlValue)>,
-    milestone_folder: Option<&str>,
-    moved_to: Option<String>,
-    output: &OutputArgs,
-    verb: &str,
-) -> Result<(), UserError> {
-    changes.push(("updated", YamlValue::Text(now_timestamp())));
-    let new_text = set_fields(text, &changes, KNOWN_KEYS)
-        .ok_or_else(|| UserError::new(format!("{path}: no frontmatter block")))?;
-    let target =
-        moved_to.or_else(|| milestone_folder.and_then(|folder| in_milestone_folder(path, folder)));
-    let change = match target {
-        Some(to) if to != path => FileChange::Move {
-            from: path.to_owned(),
-            to,
-            text: new_text,
-        },
-        _ => FileChange::Replace {
-            path: path.to_owned(),
-            text: new_text,
-        },
-    };
-    let written = local_write::write(repo, &change)?;
-    report(verb, &written, output)
+    Ok((workspace, fresh.cache))
 }
 
 fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), UserError> {

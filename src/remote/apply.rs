@@ -11,8 +11,9 @@ use super::merge::next_base;
 use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
 use crate::cache::remote::RemoteState;
-use crate::local_write::{self, new_id};
-use git2::Repository;
+use crate::issue_write::new_id;
+use crate::workspace::Workspace;
+use crate::workspace::write::WriteError;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -47,7 +48,7 @@ impl Direction {
 
 /// What a sync changes and where it keeps track.
 pub struct Target<'a> {
-    pub repo: &'a Repository,
+    pub workspace: &'a Workspace,
     pub cache: &'a Cache,
     pub github: &'a mut GitHub,
     pub config: &'a SyncConfig,
@@ -72,7 +73,7 @@ pub struct Applied {
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     #[error(transparent)]
-    Write(#[from] local_write::WriteError),
+    Write(#[from] WriteError),
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),
     #[error(transparent)]
@@ -168,7 +169,7 @@ fn write_local(
         }
     }
     if !changes.is_empty() {
-        let written = local_write::write_all(target.repo, &changes)?;
+        let written = target.workspace.write_all(&changes)?;
         applied.local_files = written.len();
         applied.cache_note = written.into_iter().find_map(|w| w.cache_note);
     }
@@ -439,10 +440,7 @@ fn milestone_number(
     Ok(number)
 }
 
-fn unused_id(
-    cache: &Cache,
-    taken: &mut HashSet<String>,
-) -> Result<String, local_write::WriteError> {
+fn unused_id(cache: &Cache, taken: &mut HashSet<String>) -> Result<String, WriteError> {
     loop {
         let id = new_id(cache)?;
         if taken.insert(id.clone()) {

@@ -6,8 +6,10 @@ use super::mapping::Fields;
 use super::plan::LocalIssue;
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{KNOWN_KEYS, split};
+use crate::issue_write::now_timestamp;
 use crate::layout::{BACKLOG_FOLDER, in_milestone_folder, slug};
-use crate::local_write::{FileChange, now_timestamp};
+use crate::workspace::pending::blob_id;
+use crate::workspace::write::FileChange;
 
 /// A file that has no frontmatter block to edit.
 #[derive(Debug, thiserror::Error)]
@@ -89,13 +91,16 @@ pub fn local_change(
         })
         .flatten()
         .filter(|to| *to != path);
+    // Compare and swap: written only if the file still holds what this sync read.
+    let read = blob_id(local.text.as_bytes());
     Ok(match moved {
         Some(to) => FileChange::Move {
             from: path,
             to,
             text,
+            read,
         },
-        None => FileChange::Replace { path, text },
+        None => FileChange::Replace { path, text, read },
     })
 }
 

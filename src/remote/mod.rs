@@ -14,9 +14,9 @@ pub mod plan;
 use crate::cache::query::{ListQuery, Scope, SortKey};
 use crate::cache::remote::RemoteState;
 use crate::cache::{Cache, CacheError};
-use crate::git::RepoDirs;
 use crate::issue::Issue;
 use crate::layout::{RoadmapFile, classify};
+use crate::workspace::{LockPurpose, Workspace};
 use apply::{Applied, CURSOR_ROW, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
@@ -43,13 +43,13 @@ pub enum SyncError {
     #[error(transparent)]
     GitHub(#[from] GitHubError),
     #[error(transparent)]
-    Freshness(#[from] crate::freshness::FreshnessError),
+    Freshness(#[from] crate::workspace::freshness::FreshnessError),
+    #[error(transparent)]
+    Lock(#[from] crate::workspace::LockError),
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error(transparent)]
     Apply(#[from] apply::ApplyError),
-    #[error("the repository has no working tree")]
-    NoWorkingTree,
     #[error("another `roadmap sync` is running in this repository")]
     Busy,
     #[error("{0}: {1}")]
@@ -91,27 +91,21 @@ pub struct SyncSummary {
     pub cache_note: Option<String>,
 }
 
-/// Runs a sync of the repository around `cwd` with its configured remote.
-pub fn sync(cwd: &Path, options: &SyncOptions) -> Result<SyncSummary, SyncError> {
-    let fresh = crate::freshness::open(cwd, false)?;
+/// Runs a sync of the workspace's repository with its configured remote.
+pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary, SyncError> {
+    let fresh = workspace.open_fresh(false)?;
     let mut warnings = fresh.warnings;
     let cache = fresh.cache;
-    let dirs = RepoDirs::discover(cwd).ok_or_else(|| {
-        SyncError::Io(
-            cwd.display().to_string(),
-            std::io::ErrorKind::NotFound.into(),
-        )
-    })?;
-    let work_dir = dirs.work_dir.clone().ok_or(SyncError::NoWorkingTree)?;
+    let dirs = workspace.dirs();
+    let work_dir = dirs.work_dir.clone();
     let config = SyncConfig::load(&work_dir)?;
     let token = ["GITHUB_TOKEN", "GH_TOKEN"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|t| !t.trim().is_empty()))
         .ok_or(SyncError::NoToken)?;
     // Two syncs at once could both create the same issue on GitHub.
-    let lock_path = dirs.cache_dir().join("remote-sync.lock");
-    let _lock = crate::lock::SyncLock::acquire(&lock_path, std::time::Duration::from_secs(2))
-        .map_err(|e| SyncError::Io(lock_path.display().to_string(), e))?
+    let _lock = workspace
+        .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
     let mut state = RemoteState::open(&dirs.cache_dir())?;
     let (bases, since) = read_bases(&state, &config)?;
@@ -149,13 +143,10 @@ pub fn sync(cwd: &Path, options: &SyncOptions) -> Result<SyncSummary, SyncError>
     let applied = if options.dry_run {
         Applied::default()
     } else {
-        let repo = git2::Repository::open(&dirs.git_dir).map_err(|e| {
-            SyncError::Io(dirs.git_dir.display().to_string(), std::io::Error::other(e))
-        })?;
         apply::apply(
             &plan,
             &mut Target {
-                repo: &repo,
+                workspace,
                 cache: &cache,
                 github: &mut github,
                 config: &config,

@@ -11,11 +11,10 @@ mod rebuild;
 mod store;
 
 use crate::cache::{Cache, CacheError, meta};
-use crate::git::{self, RepoDirs};
-use crate::lock::SyncLock;
-use git2::Repository;
+use crate::git;
+use crate::workspace::{LockError, SyncLock, Workspace};
 use incremental::{apply, plan_incremental};
-use local_writes::{reapply_pending, restore_discarded};
+use local_writes::apply_pending;
 use rebuild::rebuild;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,8 +25,6 @@ use std::time::Duration;
 pub struct SyncRequest {
     /// Rebuild from HEAD even if an incremental sync is possible.
     pub full: bool,
-    /// How long to wait for another sync to finish before giving up.
-    pub lock_wait: Duration,
     /// Show a progress line on stderr during a rebuild that takes over a second, when stderr
     /// is a terminal. Hooks leave it off: they are silent on success.
     pub progress: bool,
@@ -95,17 +92,19 @@ pub enum SyncOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("taking the sync lock {path}: {source}")]
-    Lock {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Lock(#[from] LockError),
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error("git: {0}")]
     Git(#[from] git2::Error),
     #[error("reading {path} in the working tree: {source}")]
     WorkingTree {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("saving the pending writes in {path}: {source}")]
+    Pending {
         path: String,
         source: std::io::Error,
     },
@@ -121,32 +120,23 @@ pub enum SyncError {
 /// to the next hook or query.
 const MAX_PASSES: usize = 5;
 
-/// Brings the cache of `repo`'s worktree up to HEAD.
-pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, SyncError> {
+/// Brings the cache of the workspace up to HEAD, then applies the pending local writes (see
+/// [`crate::workspace::pending`]). The caller holds the sync lock.
+pub fn sync(
+    workspace: &Workspace,
+    lock: &SyncLock,
+    request: &SyncRequest,
+) -> Result<SyncOutcome, SyncError> {
     // Objects come from git's own database, which git itself does not re-hash on read; doing it
     // here cost a fifth of a 1-file sync and a quarter of a rebuild.
     git2::opts::strict_hash_verification(false);
-    let dirs = RepoDirs::of(repo);
-    let cache_dir = dirs.cache_dir();
-    let lock_path = cache_dir.join("sync.lock");
-    let lock =
-        SyncLock::acquire(&lock_path, request.lock_wait).map_err(|source| SyncError::Lock {
-            path: lock_path.display().to_string(),
-            source,
-        })?;
-    let Some(_lock) = lock else {
-        return Ok(SyncOutcome::LockBusy);
-    };
+    let repo = workspace.repo()?;
+    let cache_dir = workspace.cache_dir();
     let (mut cache, unusable) = Cache::open_for_sync(&cache_dir)?;
     let mut forced = match (&cache, unusable) {
         (_, Some(why)) => Some(RebuildReason::Damaged(why)),
         (None, None) => Some(RebuildReason::FirstSync),
         (Some(_), None) => request.full.then_some(RebuildReason::Requested),
-    };
-    // Local writes still pending survive a rebuild, which reads HEAD only.
-    let carried = match &cache {
-        Some(live) => live.pending_writes()?,
-        None => Vec::new(),
     };
     let mut reports = Vec::new();
     for _ in 0..MAX_PASSES {
@@ -179,7 +169,7 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
         let report = match plan {
             Ok(applied) => applied?,
             Err(reason) => {
-                let (mut rebuilt, report) = rebuild(
+                let (rebuilt, report) = rebuild(
                     repo,
                     &cache_dir,
                     head_tree.as_ref(),
@@ -187,17 +177,14 @@ pub fn sync(repo: &Repository, request: &SyncRequest) -> Result<SyncOutcome, Syn
                     reason,
                     request.progress,
                 )?;
-                if let Some(work_dir) = &dirs.work_dir {
-                    reapply_pending(&mut rebuilt, work_dir, &carried)?;
-                }
                 cache = Some(rebuilt);
                 report
             }
         };
         reports.push(report);
     }
-    if let (Some(live), Some(work_dir)) = (cache.as_mut(), &dirs.work_dir) {
-        let restored = restore_discarded(repo, live, work_dir)?;
+    if let Some(live) = cache.as_mut() {
+        let restored = apply_pending(repo, live, workspace, lock)?;
         if restored > 0 {
             let commit = last_synced(Some(live))?;
             reports.push(SyncReport {

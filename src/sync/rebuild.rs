@@ -3,7 +3,7 @@
 
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
-use crate::cache::Cache;
+use crate::cache::{Cache, NewGeneration};
 use crate::git::{self, TreeChange};
 use git2::{Oid, Repository, Tree};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,7 +34,7 @@ pub(super) fn rebuild(
         ..SyncReport::default()
     };
     report.added = files.len();
-    let mut generation = Cache::create_generation(cache_dir)?;
+    let mut generation = NewGeneration::create(cache_dir)?;
     let filled = (|| {
         let mut tx = generation.transaction()?;
         let mut progress = Progress::new(progress, files.len());

@@ -5,7 +5,7 @@
 
 use super::{LIST_ALL, Snapshot, Spawned, list_in, scan_dir};
 use crate::common::{TestRepo, binary};
-use roadmap_hooks::corpus::{self, Rng};
+use crate::corpus::{self, Rng};
 
 /// Commits HEAD moves through while the processes run.
 const COMMITS: usize = 8;

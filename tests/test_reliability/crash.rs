@@ -10,7 +10,7 @@ use super::{
     live_generation, scan_dir,
 };
 use crate::common::{TestRepo, binary};
-use roadmap_hooks::corpus::{self, Rng};
+use crate::corpus::{self, Rng};
 use std::time::{Duration, Instant};
 
 /// Issues in the repository the syncs are killed on: 4,000 keep this test near 6 s in a

@@ -16,7 +16,7 @@
 
 use super::{LIST_ALL, Snapshot, Snapshots};
 use crate::common::{Run, TestRepo};
-use roadmap_hooks::corpus::Rng;
+use crate::corpus::Rng;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 

@@ -8,7 +8,7 @@
 
 use super::{Spawned, cache_dir, generation_files, integrity, list_in, scan_dir};
 use crate::common::{IssueSpec, Run, TestRepo, hermetic};
-use roadmap_hooks::corpus;
+use crate::corpus;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

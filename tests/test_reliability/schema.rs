@@ -3,9 +3,9 @@
 
 use super::{cache_dir, generation_files, list_in, live_generation, scan_dir};
 use crate::common::TestRepo;
+use crate::corpus;
 use roadmap_hooks::cache::SCHEMA_VERSION;
 use roadmap_hooks::cache::remote::RemoteState;
-use roadmap_hooks::corpus;
 
 fn repo_of(issues: usize, hooks: bool) -> TestRepo {
     let repo = TestRepo::new();

@@ -224,7 +224,10 @@ pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
         ".roadmap/issues"
     };
     GeneratedIssue {
-        path: format!("{root}/{folder}/{id}-{}.md", crate::layout::slug(&title)),
+        path: format!(
+            "{root}/{folder}/{id}-{}.md",
+            roadmap_hooks::layout::slug(&title)
+        ),
         text: format!("---\n{yaml}---\n\n{body}\n"),
     }
 }
@@ -345,38 +348,4 @@ pub fn git(dir: &Path, args: &[&str]) -> std::io::Result<String> {
         )));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::issue::Issue;
-    use crate::layout::{RoadmapFile, classify};
-
-    #[test]
-    fn generated_issues_are_deterministic_and_parse_cleanly() {
-        for index in 0..500 {
-            let generated = issue(7, index);
-            assert_eq!(generated.text, issue(7, index).text);
-            let Some(RoadmapFile::Issue(context)) = classify(&generated.path) else {
-                panic!("{}", generated.path)
-            };
-            let parsed = Issue::parse(generated.text.as_bytes(), &context).unwrap();
-            assert!(
-                parsed.warnings.is_empty(),
-                "{}: {:?}",
-                generated.path,
-                parsed.warnings
-            );
-            assert_eq!(Some(parsed.id), context.id_from_name);
-        }
-    }
-
-    #[test]
-    fn slugs_follow_the_tracker() {
-        use crate::layout::slug;
-        assert_eq!(slug("Fix: the login (again)"), "fix-the-login-again");
-        assert_eq!(slug("Écrire la doc"), "écrire-la-doc");
-        assert_eq!(slug("core.hooksPath"), "corehookspath");
-    }
 }

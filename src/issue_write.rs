@@ -1,0 +1,237 @@
+//! The write commands as library calls: which file an id names, what a change of fields or a
+//! new issue looks like in the tracker's format, and the compare-and-swap write of it through
+//! the [`Workspace`]. The CLI turns arguments into these calls and renders what they return.
+
+use crate::cache::Cache;
+use crate::cache::query::IssueDetail;
+use crate::error::CommandError;
+use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
+use crate::issue::{Issue, KNOWN_KEYS};
+use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, slug};
+use crate::workspace::Workspace;
+use crate::workspace::write::{FileChange, ReadFile, WriteError, Written};
+use std::fs;
+use std::path::Path;
+
+/// Finds the one issue whose id starts with `id`, or says why there is none.
+pub fn resolve_id(cache: &Cache, id: &str) -> Result<IssueDetail, CommandError> {
+    let prefix = id.trim().to_ascii_lowercase();
+    let mut found = cache.issues_with_id_prefix(&prefix)?;
+    match found.len() {
+        0 => Err(CommandError::user(format!("no issue with id `{id}`"))
+            .with_hint("run `roadmap list --all` to see every id")),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let candidates: Vec<String> = found
+                .iter()
+                .map(|d| format!("{} ({})", d.row.id, d.row.title))
+                .collect();
+            Err(CommandError::user(format!(
+                "id prefix `{id}` is ambiguous: {}",
+                candidates.join(", ")
+            )))
+        }
+    }
+}
+
+/// The file of the issue with id (prefix) `id`, as the working tree holds it, and what it says.
+pub fn read_issue(
+    workspace: &Workspace,
+    cache: &Cache,
+    id: &str,
+) -> Result<(ReadFile, Issue), CommandError> {
+    let path = resolve_id(cache, id)?.row.path;
+    let file = workspace.read_file(&path).map_err(|e| {
+        CommandError::from(e).with_hint(format!(
+            "restore it with `git checkout -- {path}`, or commit its removal"
+        ))
+    })?;
+    let Some(RoadmapFile::Issue(context)) = classify(&path) else {
+        return Err(CommandError::user(format!("{path} is not an issue file")));
+    };
+    let issue = Issue::parse(file.text.as_bytes(), &context).map_err(|e| {
+        CommandError::user(format!("{path}: {e}"))
+            .with_hint(format!("fix it by hand or with `roadmap edit {id}`"))
+    })?;
+    Ok((file, issue))
+}
+
+/// Where a changed issue file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Where it is.
+    Stay,
+    /// The same root (active or archive) and file name, in milestone folder `folder`.
+    MilestoneFolder(String),
+    /// Exactly this path.
+    Path(String),
+}
+
+/// Sets `changes` (and `updated`) in `file`, keeping every other byte, and writes it back,
+/// moved to `destination`, if it still holds what was read.
+pub fn change_fields(
+    workspace: &Workspace,
+    file: &ReadFile,
+    mut changes: Vec<(&str, YamlValue)>,
+    destination: Destination,
+) -> Result<Written, CommandError> {
+    changes.push(("updated", YamlValue::Text(now_timestamp())));
+    let text = set_fields(&file.text, &changes, KNOWN_KEYS)
+        .ok_or_else(|| CommandError::user(format!("{}: no frontmatter block", file.path)))?;
+    let target = match destination {
+        Destination::Stay => None,
+        Destination::MilestoneFolder(folder) => in_milestone_folder(&file.path, &folder),
+        Destination::Path(path) => Some(path),
+    };
+    replace(workspace, file, text, target)
+}
+
+/// Writes `text` over `file` (at `target` when it moves), if the file still holds what was read.
+pub fn replace(
+    workspace: &Workspace,
+    file: &ReadFile,
+    text: String,
+    target: Option<String>,
+) -> Result<Written, CommandError> {
+    let change = match target {
+        Some(to) if to != file.path => FileChange::Move {
+            from: file.path.clone(),
+            to,
+            text,
+            read: file.blob.clone(),
+        },
+        _ => FileChange::Replace {
+            path: file.path.clone(),
+            text,
+            read: file.blob.clone(),
+        },
+    };
+    Ok(workspace.write(&change)?)
+}
+
+/// Creates the file of a new issue in its milestone folder (`backlog` without one).
+pub fn create(workspace: &Workspace, new: &NewIssue) -> Result<Written, CommandError> {
+    let folder = new.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
+    let path = format!(
+        ".roadmap/issues/{folder}/{}-{}.md",
+        new.id,
+        slug(&new.title)
+    );
+    Ok(workspace.write(&FileChange::Create {
+        path,
+        text: new_issue_file(new),
+    })?)
+}
+
+/// Returns a new issue id in the tracker's form (8 lowercase hex digits) that no file uses.
+pub fn new_id(cache: &Cache) -> Result<String, WriteError> {
+    for _ in 0..100 {
+        let id = format!("{:08x}", random_u32()?);
+        if cache.issue_paths(&id).is_ok_and(|paths| paths.is_empty()) {
+            return Ok(id);
+        }
+    }
+    Err(WriteError::Invalid {
+        path: ".roadmap/issues".into(),
+        message: "could not find an unused id".into(),
+    })
+}
+
+fn random_u32() -> Result<u32, WriteError> {
+    let io = |source| WriteError::Io {
+        path: "/dev/urandom".into(),
+        source,
+    };
+    let mut bytes = [0u8; 4];
+    let mut source = fs::File::open("/dev/urandom").map_err(io)?;
+    std::io::Read::read_exact(&mut source, &mut bytes).map_err(io)?;
+    Ok(u32::from_le_bytes(bytes))
+}
+
+/// The current time as the tracker writes timestamps: `2026-11-25T09:05:01.123456+00:00`.
+#[must_use]
+pub fn now_timestamp() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = i64::try_from(since.as_secs()).unwrap_or(0);
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = crate::issue::timestamp::civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}+00:00",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        since.subsec_micros()
+    )
+}
+
+/// A draft of `roadmap edit`: the user's text, kept in the cache folder until it is saved.
+/// Each edit gets a file of its own, so an earlier draft that could not be saved is never
+/// overwritten by the next edit.
+pub struct Draft {
+    pub path: std::path::PathBuf,
+}
+
+impl Draft {
+    /// Writes `text` to a new draft for the issue file `issue_path`.
+    pub fn create(workspace: &Workspace, issue_path: &str, text: &str) -> std::io::Result<Draft> {
+        let folder = workspace.cache_dir().join("drafts");
+        fs::create_dir_all(&folder)?;
+        let id = Path::new(issue_path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(crate::layout::id_from_file_name)
+            .unwrap_or_else(|| "issue".to_owned());
+        for attempt in 0u32.. {
+            let path = folder.join(format!("{id}-{}-{attempt}.md", std::process::id()));
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    std::io::Write::write_all(&mut file, text.as_bytes())?;
+                    return Ok(Draft { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("u32 attempts are never exhausted")
+    }
+
+    /// Earlier drafts of the same issue that were never saved, oldest first.
+    #[must_use]
+    pub fn earlier(&self) -> Vec<std::path::PathBuf> {
+        let Some(folder) = self.path.parent() else {
+            return Vec::new();
+        };
+        let name = self.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let id = name.split('-').next().unwrap_or("");
+        let mut found: Vec<(std::time::SystemTime, std::path::PathBuf)> = fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.starts_with(&format!("{id}-")) && *n != *name
+            })
+            .map(|e| {
+                let modified = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH);
+                (modified, e.path())
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, path)| path).collect()
+    }
+
+    /// Forgets the draft once its text is saved (or had no changes).
+    pub fn remove(self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}

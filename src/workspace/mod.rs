@@ -1,0 +1,148 @@
+//! The one way in: a [`Workspace`] is one worktree of one repository, found once exactly as
+//! git finds it, and the only owner of its folders, the sync lock, the cache and the pending
+//! local writes. Queries, writes, hooks, `roadmap-hooks` commands and the GitHub sync all start
+//! here, so "which repository, under which lock, and may this write?" has one answer.
+//!
+//! - [`discover`]: the repository as git finds it (no git process, no libgit2).
+//! - [`lock`]: who waits how long for the sync lock; nothing below the workspace takes it.
+//! - [`freshness`]: the self-healing check of queries (HEAD and pending writes vs the cache).
+//! - [`pending`]: local writes HEAD does not hold yet, and the rule for when a row shows them.
+//! - [`write`]: compare-and-swap writes of issue files, then the cache in step.
+
+pub mod discover;
+pub mod freshness;
+pub mod lock;
+pub mod pending;
+pub mod write;
+
+pub use discover::DiscoverError;
+pub use lock::{LockPurpose, SyncLock};
+
+use crate::sync::{self, SyncError, SyncOutcome, SyncRequest};
+use git2::Repository;
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+/// The folders of one worktree of a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoDirs {
+    /// The per-worktree git dir (`.git`, or `.git/worktrees/NAME` for a linked worktree).
+    pub git_dir: PathBuf,
+    /// The git dir shared by all worktrees, which holds refs and objects.
+    pub common_dir: PathBuf,
+    /// The working tree.
+    pub work_dir: PathBuf,
+}
+
+impl RepoDirs {
+    fn new(git_dir: PathBuf, common_dir: PathBuf, work_dir: PathBuf) -> Self {
+        RepoDirs {
+            git_dir: absolute(&git_dir),
+            common_dir: absolute(&common_dir),
+            work_dir: absolute(&work_dir),
+        }
+    }
+
+    /// The folder of this worktree's cache, lock, pending writes and hook log.
+    #[must_use]
+    pub fn cache_dir(&self) -> PathBuf {
+        self.git_dir.join("roadmap")
+    }
+
+    /// Whether a rebase is replaying commits in this worktree. `git am` keeps its state in
+    /// `rebase-apply` too, marked by an `applying` file (as git's own status reads it): that is
+    /// no rebase, and no post-rewrite will follow it.
+    #[must_use]
+    pub fn rebase_in_progress(&self) -> bool {
+        let apply = self.git_dir.join("rebase-apply");
+        self.git_dir.join("rebase-merge").is_dir()
+            || (apply.is_dir() && !apply.join("applying").exists())
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// One worktree of a repository, with its cache.
+pub struct Workspace {
+    dirs: RepoDirs,
+    repo: OnceCell<Repository>,
+}
+
+impl Workspace {
+    /// Finds the repository of this process: the current directory and git's environment.
+    pub fn discover() -> Result<Self, DiscoverError> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| DiscoverError::NotARepository(format!("the current directory ({e})")))?;
+        Self::discover_from(&cwd)
+    }
+
+    /// Finds the repository as `git -C start` would.
+    pub fn discover_from(start: &Path) -> Result<Self, DiscoverError> {
+        Ok(Workspace {
+            dirs: discover::discover(&absolute(start))?,
+            repo: OnceCell::new(),
+        })
+    }
+
+    /// [`Workspace::discover_from`] `start` when given, else [`Workspace::discover`].
+    pub fn discover_at(start: Option<&Path>) -> Result<Self, DiscoverError> {
+        match start {
+            Some(start) => Self::discover_from(start),
+            None => Self::discover(),
+        }
+    }
+
+    #[must_use]
+    pub fn dirs(&self) -> &RepoDirs {
+        &self.dirs
+    }
+
+    #[must_use]
+    pub fn work_dir(&self) -> &Path {
+        &self.dirs.work_dir
+    }
+
+    #[must_use]
+    pub fn cache_dir(&self) -> PathBuf {
+        self.dirs.cache_dir()
+    }
+
+    /// The repository, opened on first use: queries whose cache is current never open it.
+    pub fn repo(&self) -> Result<&Repository, git2::Error> {
+        if let Some(repo) = self.repo.get() {
+            return Ok(repo);
+        }
+        let repo = Repository::open(&self.dirs.git_dir)?;
+        repo.set_workdir(&self.dirs.work_dir, false)?;
+        Ok(self.repo.get_or_init(|| repo))
+    }
+
+    /// Takes the lock for `purpose`, waiting as long as the policy in [`lock`] says. `Ok(None)`
+    /// when another process still holds it after that.
+    pub fn lock(&self, purpose: LockPurpose) -> Result<Option<SyncLock>, LockError> {
+        let path = self.cache_dir().join(purpose.file_name());
+        SyncLock::acquire(&path, purpose.wait()).map_err(|source| LockError { path, source })
+    }
+
+    /// Brings the cache up to HEAD (and the pending writes), under the lock for `purpose`.
+    pub fn sync(
+        &self,
+        request: &SyncRequest,
+        purpose: LockPurpose,
+    ) -> Result<SyncOutcome, SyncError> {
+        let Some(lock) = self.lock(purpose)? else {
+            return Ok(SyncOutcome::LockBusy);
+        };
+        sync::sync(self, &lock, request)
+    }
+}
+
+/// The lock file could not be opened or locked (not: another process holds it).
+#[derive(Debug, thiserror::Error)]
+#[error("taking the sync lock {}: {source}", path.display())]
+pub struct LockError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}

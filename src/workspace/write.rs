@@ -1,0 +1,331 @@
+//! Compare-and-swap writes of roadmap files, then the cache in step.
+//!
+//! Every change says what it was computed from: the blob id of the file as it was read (git's
+//! `update-ref <new> <old>` is the model), or that the path must not exist. Under the sync lock
+//! each file is checked to still hold exactly that; if any does not, nothing is written and the
+//! caller hears which issue changed meanwhile. Then the files are written atomically (temporary
+//! file + rename; `link` for a new file, so a file created meanwhile is never overwritten), the
+//! writes recorded as pending (see [`super::pending`]), and the cache rows updated, in one
+//! transaction. If the cache update fails, the files and the records stand, and the next query
+//! reconciles the cache with them.
+
+use super::pending::{PendingWrite, PendingWrites, blob_id};
+use super::{LockPurpose, SyncLock, Workspace};
+use crate::cache::{Cache, CacheError, meta};
+use crate::issue::{Issue, to_json};
+use crate::layout::{RoadmapFile, classify};
+use crate::sync::{self, SyncRequest};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0} already exists; not overwriting it")]
+    Exists(String),
+    #[error(
+        "{path} changed since it was read (by another command or an editor); nothing was written"
+    )]
+    ChangedMeanwhile { path: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("another roadmap command held the sync lock for {} s; nothing was written", LockPurpose::Write.wait().as_secs())]
+    Busy,
+    #[error(transparent)]
+    Lock(#[from] super::LockError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
+}
+
+/// An issue file as read from the working tree, with the id a later write compares against.
+#[derive(Debug, Clone)]
+pub struct ReadFile {
+    pub path: String,
+    pub text: String,
+    /// git's blob id of `text`.
+    pub blob: String,
+}
+
+/// What a write changes on disk, and what it was computed from.
+#[derive(Debug, Clone)]
+pub enum FileChange {
+    /// A new file; fails rather than overwrite one.
+    Create { path: String, text: String },
+    /// New content for the file that held blob `read`.
+    Replace {
+        path: String,
+        text: String,
+        read: String,
+    },
+    /// New content at a new path (archive, milestone change, new title); the old file, which
+    /// held blob `read`, is removed.
+    Move {
+        from: String,
+        to: String,
+        text: String,
+        read: String,
+    },
+}
+
+impl FileChange {
+    /// The path written and its new content.
+    #[must_use]
+    pub fn target(&self) -> (&str, &str) {
+        match self {
+            FileChange::Create { path, text } | FileChange::Replace { path, text, .. } => {
+                (path, text)
+            }
+            FileChange::Move { to, text, .. } => (to, text),
+        }
+    }
+}
+
+/// What was written, and a note when the cache could not follow.
+#[derive(Debug)]
+pub struct Written {
+    pub path: String,
+    pub issue: Issue,
+    pub cache_note: Option<String>,
+}
+
+impl Workspace {
+    /// Reads the issue file at `path` in the working tree, for a change computed from it.
+    pub fn read_file(&self, path: &str) -> Result<ReadFile, WriteError> {
+        let bytes = fs::read(self.work_dir().join(path)).map_err(|source| WriteError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let blob = blob_id(&bytes);
+        let text = String::from_utf8(bytes).map_err(|_| WriteError::Invalid {
+            path: path.to_owned(),
+            message: "not UTF-8 text".into(),
+        })?;
+        Ok(ReadFile {
+            path: path.to_owned(),
+            text,
+            blob,
+        })
+    }
+
+    /// Checks `change`, writes it if its file still holds what it was computed from, then
+    /// records it in the cache.
+    pub fn write(&self, change: &FileChange) -> Result<Written, WriteError> {
+        let mut written = self.write_all(std::slice::from_ref(change))?;
+        Ok(written.remove(0))
+    }
+
+    /// Checks every change, and under the lock that every file still holds what its change
+    /// was computed from; then writes them one by one and records them in the cache in one
+    /// transaction. Nothing is written unless every change is valid and current; a write that
+    /// fails stops the rest, and the ones before it are still recorded.
+    pub fn write_all(&self, changes: &[FileChange]) -> Result<Vec<Written>, WriteError> {
+        let issues = changes
+            .iter()
+            .map(|change| {
+                let (path, text) = change.target();
+                validate(path, text)
+            })
+            .collect::<Result<Vec<Issue>, WriteError>>()?;
+        let lock = self.lock(LockPurpose::Write)?.ok_or(WriteError::Busy)?;
+        let work_dir = self.work_dir();
+        for change in changes {
+            still_current(work_dir, change)?;
+        }
+        let mut done = 0;
+        let mut failure = None;
+        for change in changes {
+            if let Err(error) = write_file(work_dir, change) {
+                failure = Some(error);
+                break;
+            }
+            done += 1;
+        }
+        let cache_note = self
+            .record(&lock, &changes[..done], &issues[..done])
+            .err()
+            .map(|error| {
+                format!("the file is written, but the cache could not follow ({error}); the next query will catch up")
+            });
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        Ok(changes
+            .iter()
+            .zip(issues)
+            .map(|(change, issue)| Written {
+                path: change.target().0.to_owned(),
+                issue,
+                cache_note: cache_note.clone(),
+            })
+            .collect())
+    }
+
+    /// Records the written files as pending writes, then shows them in the cache.
+    fn record(
+        &self,
+        lock: &SyncLock,
+        changes: &[FileChange],
+        issues: &[Issue],
+    ) -> Result<(), String> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let cache_dir = self.cache_dir();
+        let mut pending = PendingWrites::load(&cache_dir);
+        for change in changes {
+            let (path, text) = change.target();
+            let metadata = fs::metadata(self.work_dir().join(path)).map_err(|e| e.to_string())?;
+            if let FileChange::Move { from, .. } = change {
+                pending.record(PendingWrite::new(from, "", None));
+            }
+            pending.record(PendingWrite::new(
+                path,
+                &blob_id(text.as_bytes()),
+                Some(&metadata),
+            ));
+        }
+        pending.save(&cache_dir, lock).map_err(|e| e.to_string())?;
+        // No usable cache yet: build it from HEAD, which applies the records just saved.
+        let Ok(mut cache) = Cache::open_existing(&cache_dir) else {
+            let request = SyncRequest {
+                full: false,
+                progress: true,
+            };
+            return sync::sync(self, lock, &request)
+                .map(drop)
+                .map_err(|e| e.to_string());
+        };
+        show_in_cache(&mut cache, changes, issues, &pending).map_err(|e| e.to_string())
+    }
+}
+
+fn show_in_cache(
+    cache: &mut Cache,
+    changes: &[FileChange],
+    issues: &[Issue],
+    pending: &PendingWrites,
+) -> Result<(), CacheError> {
+    let mut tx = cache.transaction()?;
+    for (change, issue) in changes.iter().zip(issues) {
+        let (path, text) = change.target();
+        if let FileChange::Move { from, .. } = change {
+            tx.remove(from)?;
+        }
+        tx.upsert_issue(
+            path,
+            &blob_id(text.as_bytes()),
+            issue,
+            &to_json(issue, path),
+        )?;
+    }
+    tx.set_metadata(meta::PENDING_APPLIED, &pending.digest())?;
+    tx.commit_local()
+}
+
+/// The new content must read as an issue at its path, or nothing is written.
+fn validate(path: &str, text: &str) -> Result<Issue, WriteError> {
+    let Some(RoadmapFile::Issue(context)) = classify(path) else {
+        return Err(WriteError::Invalid {
+            path: path.to_owned(),
+            message: "not a path for an issue file".into(),
+        });
+    };
+    Issue::parse(text.as_bytes(), &context).map_err(|error| WriteError::Invalid {
+        path: path.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+/// The compare of compare-and-swap: each file still holds what the change was computed from.
+fn still_current(work_dir: &Path, change: &FileChange) -> Result<(), WriteError> {
+    let absent = |path: &str| match fs::symlink_metadata(work_dir.join(path)) {
+        Ok(_) => Err(WriteError::Exists(path.to_owned())),
+        Err(_) => Ok(()),
+    };
+    let holds = |path: &str, read: &str| match fs::read(work_dir.join(path)) {
+        Ok(bytes) if blob_id(&bytes) == read => Ok(()),
+        _ => Err(WriteError::ChangedMeanwhile {
+            path: path.to_owned(),
+        }),
+    };
+    match change {
+        FileChange::Create { path, .. } => absent(path),
+        FileChange::Replace { path, read, .. } => holds(path, read),
+        FileChange::Move { from, to, read, .. } => {
+            holds(from, read)?;
+            absent(to)
+        }
+    }
+}
+
+fn write_file(work_dir: &Path, change: &FileChange) -> Result<(), WriteError> {
+    match change {
+        FileChange::Create { path, text } => create_file(work_dir, path, text),
+        FileChange::Replace { path, text, .. } => replace_file(work_dir, path, text),
+        FileChange::Move { from, to, text, .. } => {
+            create_file(work_dir, to, text)?;
+            fs::remove_file(work_dir.join(from)).map_err(|source| WriteError::Io {
+                path: from.clone(),
+                source,
+            })
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes `text` to a temporary file beside `path`, synced to disk; returns its path. The
+/// temporary name is short, so a target name near the 255-byte limit still has room.
+fn staged(work_dir: &Path, path: &str, text: &str) -> Result<PathBuf, WriteError> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let target = work_dir.join(path);
+    let folder = target.parent().unwrap_or(work_dir);
+    fs::create_dir_all(folder).map_err(io(folder))?;
+    let temporary = folder.join(format!(
+        ".roadmap-{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut file = fs::File::create(&temporary).map_err(io(&temporary))?;
+    if let Err(error) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        let _ = fs::remove_file(&temporary);
+        return Err(io(&temporary)(error));
+    }
+    Ok(temporary)
+}
+
+fn create_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
+    let temporary = staged(work_dir, path, text)?;
+    // link(2) fails if the target exists, so a file created meanwhile is never overwritten.
+    let linked = fs::hard_link(&temporary, work_dir.join(path));
+    let _ = fs::remove_file(&temporary);
+    match linked {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(WriteError::Exists(path.to_owned()))
+        }
+        other => other.map_err(io(&work_dir.join(path))),
+    }
+}
+
+fn replace_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
+    let temporary = staged(work_dir, path, text)?;
+    let target = work_dir.join(path);
+    fs::rename(&temporary, &target).map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        io(&target)(e)
+    })
+}
