@@ -150,7 +150,7 @@ fn an_update_while_edit_waits_for_the_editor_is_never_lost() {
     let repo = repo_with_hooks();
     let seen = repo.sibling("seen");
     let go = repo.sibling("go");
-    let mut edit = hermetic(&mut Command::new(binary("roadmap")))
+    let edit = hermetic(&mut Command::new(binary("roadmap")))
         .args(["edit", "0000000a"])
         .current_dir(&repo.root)
         .env("EDITOR", slow_editor(&repo))
