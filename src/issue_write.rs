@@ -6,7 +6,7 @@ use crate::cache::Cache;
 use crate::cache::query::IssueDetail;
 use crate::error::CommandError;
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
-use crate::issue::{Issue, KNOWN_KEYS};
+use crate::issue::{Issue, IssueType, KNOWN_KEYS, Priority, Status};
 use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, slug};
 use crate::workspace::Workspace;
 use crate::workspace::write::{FileChange, ReadFile, WriteError, Written};
@@ -80,7 +80,10 @@ pub fn change_fields(
         .ok_or_else(|| CommandError::user(format!("{}: no frontmatter block", file.path)))?;
     let target = match destination {
         Destination::Stay => None,
-        Destination::MilestoneFolder(folder) => in_milestone_folder(&file.path, &folder),
+        Destination::MilestoneFolder(folder) => {
+            crate::layout::check_milestone_name(&folder).map_err(CommandError::user)?;
+            in_milestone_folder(&file.path, &folder)
+        }
         Destination::Path(path) => Some(path),
     };
     replace(workspace, file, text, target)
@@ -109,9 +112,88 @@ pub fn replace(
     Ok(workspace.write(&change)?)
 }
 
+/// An edited file checked as the tracker checks the values it writes, ready to save: its
+/// text (with `updated` bumped unless the user set it) and where it goes (the folder of its
+/// milestone, when that changed).
+#[derive(Debug)]
+pub struct CheckedEdit {
+    pub text: String,
+    pub target: Option<String>,
+}
+
+/// Checks `edited`, the new text of `file` (which read as `before`). Values the user changed
+/// must be ones the tracker accepts; values already in the file are left to the reader's
+/// warnings, so editing the body of an old file never fails on a legacy status.
+pub fn check_edit(
+    file: &ReadFile,
+    before: &Issue,
+    edited: &str,
+) -> Result<CheckedEdit, CommandError> {
+    let Some(RoadmapFile::Issue(context)) = classify(&file.path) else {
+        return Err(CommandError::user(format!(
+            "{} is not an issue file",
+            file.path
+        )));
+    };
+    let after = Issue::parse(edited.as_bytes(), &context)
+        .map_err(|e| CommandError::user(format!("{}: {e}", file.path)))?;
+    let (old, new) = (&before.frontmatter, &after.frontmatter);
+    if after.id != before.id {
+        return Err(CommandError::user(format!(
+            "{}: the id cannot change (`{}` -> `{}`)",
+            file.path, before.id, after.id
+        )));
+    }
+    for (key, was, now, known) in [
+        ("status", &old.status, &new.status, Status::KNOWN),
+        ("priority", &old.priority, &new.priority, Priority::KNOWN),
+        (
+            "issue_type",
+            &old.issue_type,
+            &new.issue_type,
+            IssueType::KNOWN,
+        ),
+    ] {
+        let Some(value) = now.as_deref().filter(|_| now != was) else {
+            continue;
+        };
+        let unknown = match key {
+            "status" => Status::parse(value).1,
+            "priority" => Priority::parse(value).1,
+            _ => IssueType::parse(value).1,
+        };
+        if unknown {
+            return Err(CommandError::user(format!(
+                "{}: invalid {key} `{value}` (allowed: {})",
+                file.path,
+                known.join(", ")
+            )));
+        }
+    }
+    let mut text = edited.to_owned();
+    if new.updated == old.updated {
+        text = set_fields(
+            &text,
+            &[("updated", YamlValue::Text(now_timestamp()))],
+            KNOWN_KEYS,
+        )
+        .ok_or_else(|| CommandError::user(format!("{}: no frontmatter block", file.path)))?;
+    }
+    let target = if after.milestone == before.milestone {
+        None
+    } else {
+        let folder = after.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
+        crate::layout::check_milestone_name(folder)
+            .map_err(|message| CommandError::user(format!("{}: {message}", file.path)))?;
+        in_milestone_folder(&file.path, folder)
+    };
+    Ok(CheckedEdit { text, target })
+}
+
 /// Creates the file of a new issue in its milestone folder (`backlog` without one).
 pub fn create(workspace: &Workspace, new: &NewIssue) -> Result<Written, CommandError> {
     let folder = new.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
+    crate::layout::check_milestone_name(folder).map_err(CommandError::user)?;
     let path = format!(
         ".roadmap/issues/{folder}/{}-{}.md",
         new.id,

@@ -108,6 +108,25 @@ pub fn in_milestone_folder(path: &str, folder: &str) -> Option<String> {
     Some(format!("{root}issues/{folder}/{name}"))
 }
 
+/// Checks that `name` can be a milestone folder under `.roadmap/issues/`: one path component
+/// that stays inside it.
+pub fn check_milestone_name(name: &str) -> Result<(), String> {
+    let problem = if name.is_empty() {
+        "is empty"
+    } else if name == "." || name == ".." {
+        "is not a folder name"
+    } else if name.contains('/') || name.contains('\\') {
+        "contains a path separator"
+    } else if name.contains('\0') {
+        "contains a NUL byte"
+    } else if name.len() > 255 {
+        "is longer than a file name may be (255 bytes)"
+    } else {
+        return Ok(());
+    };
+    Err(format!("milestone `{name}` {problem}"))
+}
+
 /// The 8-hex-digit id at the start of `{id}-{slug}.md` or `{id}.md`.
 #[must_use]
 pub fn id_from_file_name(file_name: &str) -> Option<String> {

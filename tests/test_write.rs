@@ -479,3 +479,62 @@ print(json.dumps(out))
         }
     }
 }
+
+#[test]
+fn edit_checks_values_bumps_updated_and_moves_the_file_with_its_milestone() {
+    let repo = repo_with_hooks();
+    let file = repo.root.join(".roadmap/issues/v1/0000000a-alpha.md");
+    let edit = |script: &str| {
+        Command::new(crate::common::binary("roadmap"))
+            .args(["edit", "0000000a"])
+            .env("EDITOR", format!("sed -i '{script}'"))
+            .current_dir(&repo.root)
+            .output()
+            .unwrap()
+    };
+    let bad = edit("s/^status: .*/status: sort-of-done/");
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("invalid status `sort-of-done` (allowed: "),
+        "{stderr}"
+    );
+    let id_change = edit("s/^id: .*/id: 0000000b/");
+    assert_eq!(id_change.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&id_change.stderr).contains("the id cannot change"));
+    let before = std::fs::read_to_string(&file).unwrap();
+
+    let moved = edit("s/^milestone: .*/milestone: v2/");
+    assert!(
+        moved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&moved.stderr)
+    );
+    assert!(!file.exists(), "moved out of v1");
+    let now_at = repo.root.join(".roadmap/issues/v2/0000000a-alpha.md");
+    let after = std::fs::read_to_string(&now_at).unwrap();
+    let updated = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("updated:"))
+            .map(str::to_owned)
+    };
+    assert_ne!(updated(&after), updated(&before), "updated is bumped");
+    let listed = listed(&repo, "0000000a").unwrap();
+    assert_eq!(listed["milestone"], "v2");
+    assert_eq!(listed["path"], ".roadmap/issues/v2/0000000a-alpha.md");
+}
+
+#[test]
+fn milestones_that_leave_the_issue_folder_are_refused() {
+    let repo = repo_with_hooks();
+    for bad in ["..", ".", "a/b", "/tmp/x", "../../etc"] {
+        let create = repo.roadmap(&["create", "Escape", "--milestone", bad]);
+        assert_eq!(create.status, 1, "{bad}: {create:?}");
+        assert!(create.stderr.contains("milestone `"), "{create:?}");
+        let update = repo.roadmap(&["update", "0000000a", "--milestone", bad]);
+        assert_eq!(update.status, 1, "{bad}: {update:?}");
+    }
+    assert_eq!(repo.try_git(&["status", "--porcelain"]).stdout, "");
+    repo.roadmap_hooks(&["sync", "--full"]).success();
+    assert_eq!(repo.listed_ids(&[]), ["0000000a"]);
+}

@@ -195,7 +195,7 @@ pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
 /// and saved only if nobody changed the file while the editor was open.
 pub fn edit(args: &IdArgs) -> Result<(), UserError> {
     let (workspace, cache) = open()?;
-    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
+    let (file, before) = read_issue(&workspace, &cache, &args.id)?;
     drop(cache);
     let editor = ["VISUAL", "EDITOR"]
         .iter()
@@ -233,7 +233,9 @@ pub fn edit(args: &IdArgs) -> Result<(), UserError> {
         eprintln!("roadmap: no changes to {}", file.path);
         return Ok(());
     }
-    match issue_write::replace(&workspace, &file, edited, None) {
+    let checked = issue_write::check_edit(&file, &before, &edited)
+        .map_err(|error| kept(format!("not saved: {}", error.message)))?;
+    match issue_write::replace(&workspace, &file, checked.text, checked.target) {
         Ok(written) => {
             draft.remove();
             report("Edited", &written, &args.output)
