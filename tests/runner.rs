@@ -13,4 +13,5 @@ mod test_list;
 mod test_reliability;
 mod test_remote_sync;
 mod test_workspace;
+mod test_worktree;
 mod test_write;

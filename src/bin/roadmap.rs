@@ -77,6 +77,9 @@ struct ShowArgs {
     /// Answer from the cache as it is, even if HEAD moved since the last sync
     #[arg(long)]
     no_sync: bool,
+    /// Show uncommitted edits to issue files too (default: `git config roadmap.worktree`)
+    #[arg(long)]
+    worktree: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,8 +134,8 @@ fn main() {
 }
 
 /// Opens the workspace's cache for a query and prints the warnings that come with it.
-fn open_fresh(workspace: &Workspace, no_sync: bool) -> Result<Cache, UserError> {
-    let FreshCache { cache, warnings } = workspace.open_fresh(no_sync)?;
+fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Cache, UserError> {
+    let FreshCache { cache, warnings } = workspace.open_for_query(no_sync, worktree)?;
     for warning in &warnings {
         eprintln!("roadmap: {warning}");
     }
@@ -141,7 +144,7 @@ fn open_fresh(workspace: &Workspace, no_sync: bool) -> Result<Cache, UserError> 
 
 fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
     let workspace = Workspace::discover()?;
-    let cache = open_fresh(&workspace, args.no_sync)?;
+    let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
     query.text = text;
     let output = match answer(&workspace, args, &query, cache) {
@@ -196,7 +199,7 @@ fn answer(
 
 fn show(args: &ShowArgs) -> Result<(), UserError> {
     let workspace = Workspace::discover()?;
-    let cache = open_fresh(&workspace, args.no_sync)?;
+    let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let detail = resolve_id(&cache, &args.id)?;
     let text = match args.format {
         ShowFormat::Text => render::show(&detail),

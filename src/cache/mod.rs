@@ -10,8 +10,10 @@
 
 pub mod query;
 pub mod remote;
+mod worktree;
 mod write;
 
+pub use worktree::StatEntry;
 pub use write::CacheTransaction;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};

@@ -237,6 +237,10 @@ impl<'c> CacheTransaction<'c> {
             .optional()?)
     }
 
+    pub(super) fn connection(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
     /// Sets one `sync_metadata` value in this transaction.
     pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<(), CacheError> {
         self.tx

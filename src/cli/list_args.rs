@@ -83,6 +83,9 @@ pub struct ListArgs {
     /// Answer from the cache as it is, even if HEAD moved since the last sync
     #[arg(long)]
     pub no_sync: bool,
+    /// Show uncommitted edits to issue files too (default: `git config roadmap.worktree`)
+    #[arg(long)]
+    pub worktree: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

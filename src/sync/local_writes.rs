@@ -32,18 +32,20 @@ pub(super) fn apply_pending(
     };
     let work_dir = workspace.work_dir();
     let (mut kept, ended) = pending.partition(work_dir);
-    kept.retain_uncommitted(|write| head_blob(tree.as_ref(), &write.path) == write.blob);
+    let mut committed = Vec::new();
+    kept.retain_uncommitted(|write| {
+        let done = head_blob(tree.as_ref(), &write.path) == write.blob;
+        if done {
+            committed.push(write.path.clone());
+        }
+        done
+    });
     let mut report = SyncReport::default();
     let mut tx = cache.transaction()?;
-    for write in &ended {
-        show_head(
-            repo,
-            &mut tx,
-            tree.as_ref(),
-            &last,
-            &write.path,
-            &mut report,
-        )?;
+    // A committed record shows what HEAD holds, which is what was written; a record replaced
+    // by HEAD's content (a discard seen by a look at the working tree) needs the row back too.
+    for path in ended.iter().map(|w| &w.path).chain(&committed) {
+        show_head(repo, &mut tx, tree.as_ref(), &last, path, &mut report)?;
     }
     let mut changed_since = Vec::new();
     for write in kept.entries() {

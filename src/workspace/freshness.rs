@@ -26,6 +26,30 @@ pub struct FreshCache {
 }
 
 impl Workspace {
+    /// Opens the cache to answer a query: first, when `worktree` is asked for or the user opted
+    /// in (`git config roadmap.worktree true`), records the working tree's changes to roadmap
+    /// files (see [`super::worktree`]); then [`Workspace::open_fresh`].
+    pub fn open_for_query(
+        &self,
+        no_sync: bool,
+        worktree: bool,
+    ) -> Result<FreshCache, FreshnessError> {
+        let mut warnings = Vec::new();
+        if !no_sync && (worktree || self.worktree_opt_in()) {
+            let report = self.look_at_worktree(LockPurpose::Query)?;
+            if report.lock_busy {
+                warnings.push(
+                    "warning: another sync held the lock; edits in the working tree are not shown yet"
+                        .to_owned(),
+                );
+            }
+        }
+        let mut fresh = self.open_fresh(no_sync)?;
+        warnings.append(&mut fresh.warnings);
+        fresh.warnings = warnings;
+        Ok(fresh)
+    }
+
     /// Opens the cache to answer a query; syncs it first if HEAD moved or a pending write
     /// changed, unless `no_sync`, in which case a stale cache is answered from with a warning.
     pub fn open_fresh(&self, no_sync: bool) -> Result<FreshCache, FreshnessError> {

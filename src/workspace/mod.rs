@@ -8,11 +8,14 @@
 //! - [`freshness`]: the self-healing check of queries (HEAD and pending writes vs the cache).
 //! - [`pending`]: local writes HEAD does not hold yet, and the rule for when a row shows them.
 //! - [`write`]: compare-and-swap writes of issue files, then the cache in step.
+//! - [`worktree`]: changes others made in the working tree, found by stat data, recorded as
+//!   pending writes.
 
 pub mod discover;
 pub mod freshness;
 pub mod lock;
 pub mod pending;
+pub mod worktree;
 pub mod write;
 
 pub use discover::DiscoverError;

@@ -243,18 +243,23 @@ mod tests {
     fn a_rewrite_within_the_same_second_is_caught_by_the_hash() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.md");
-        std::fs::write(&file, "one\n").unwrap();
+        // An mtime in a second the stamp cannot have passed: racily clean, as a file written
+        // in the very second it was recorded is.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(100);
+        let write_at_later = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(later)
+                .unwrap();
+        };
+        write_at_later("one\n");
         let write = PendingWrite::new("a.md", &blob_id(b"one\n"), Some(&file.metadata().unwrap()));
         assert!(write.still_written(dir.path()));
-        // Same size, and on a coarse clock the same mtime: only the content differs.
-        let mtime = file.metadata().unwrap().modified().unwrap();
-        std::fs::write(&file, "two\n").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(mtime)
-            .unwrap();
+        // Same size and mtime: only the content differs.
+        write_at_later("two\n");
         assert!(!write.still_written(dir.path()));
     }
 
