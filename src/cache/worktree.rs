@@ -3,7 +3,6 @@
 
 use super::{Cache, CacheError, CacheTransaction};
 use rusqlite::params;
-use std::collections::HashMap;
 
 /// A working-tree file as last looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,21 +15,27 @@ pub struct StatEntry {
 }
 
 impl Cache {
-    /// The blob every roadmap path of the cache shows (HEAD's, or a pending write's).
-    pub fn shown_blobs(&self) -> Result<HashMap<String, String>, CacheError> {
-        let mut statement = self.connection().prepare(
-            "SELECT path, blob_oid FROM issues UNION ALL SELECT path, blob_oid FROM milestones
-             UNION ALL SELECT path, blob_oid FROM projects
-             UNION ALL SELECT path, blob_oid FROM invalid_files",
-        )?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    /// The blob every roadmap path of the cache shows (HEAD's, or a pending write's), sorted
+    /// by path. Each table is read in its path order, so SQLite sorts nothing.
+    pub fn shown_blobs(&self) -> Result<Vec<(String, String)>, CacheError> {
+        let mut shown = Vec::new();
+        for table in ["issues", "milestones", "projects", "invalid_files"] {
+            let mut statement = self
+                .connection()
+                .prepare(&format!("SELECT path, blob_oid FROM {table} ORDER BY path"))?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            for row in rows {
+                shown.push(row?);
+            }
+        }
+        shown.sort_unstable();
+        Ok(shown)
     }
 
-    /// The stat data of every working-tree file as last looked at.
-    pub fn worktree_stats(&self) -> Result<HashMap<String, StatEntry>, CacheError> {
+    /// The stat data of every working-tree file as last looked at, sorted by path.
+    pub fn worktree_stats(&self) -> Result<Vec<(String, StatEntry)>, CacheError> {
         let mut statement = self.connection().prepare(
-            "SELECT path, size, mtime_ns, inode, blob_oid, stamped_ns FROM worktree_stat",
+            "SELECT path, size, mtime_ns, inode, blob_oid, stamped_ns FROM worktree_stat ORDER BY path",
         )?;
         let rows = statement.query_map([], |row| {
             Ok((

@@ -14,7 +14,6 @@ use super::{LockPurpose, Workspace};
 use crate::cache::{Cache, CacheError, StatEntry};
 use crate::layout;
 use crate::sync::{SyncError, SyncRequest};
-use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -107,24 +106,35 @@ struct Seen {
 }
 
 impl Seen {
+    /// Walks the roadmap folders and compares each file, in path order, with what was last
+    /// seen there and with what the cache shows: three sorted lists merged, no hashing of paths.
     fn look(work_dir: &Path, cache: &Cache) -> Result<Seen, CacheError> {
         let known = cache.worktree_stats()?;
         let shown = cache.shown_blobs()?;
         let mut files = Vec::new();
         collect(work_dir, ".roadmap", &mut files);
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let now = now_ns();
         let mut seen = Seen {
             writes: Vec::new(),
             stats: Vec::new(),
             hashed: 0,
         };
-        let mut on_disk = HashSet::with_capacity(files.len());
-        for (path, metadata) in files {
-            let blob = match known.get(&path).filter(|e| unchanged(e, &metadata)) {
+        let (mut known, mut shown) = (known.iter().peekable(), shown.iter().peekable());
+        for (path, metadata) in &files {
+            while let Some((gone, _)) = known.next_if(|(p, _)| p < path) {
+                seen.stats.push((gone.clone(), None));
+            }
+            while let Some((gone, _)) = shown.next_if(|(p, _)| p < path) {
+                seen.writes.push(PendingWrite::new(gone, "", None));
+            }
+            let last = known.next_if(|(p, _)| p == path).map(|(_, e)| e);
+            let showing = shown.next_if(|(p, _)| p == path).map(|(_, b)| b);
+            let blob = match last.filter(|e| unchanged(e, metadata)) {
                 Some(entry) => entry.blob.clone(),
                 None => {
                     // Gone or unreadable since the walk: the next look sees it as it is then.
-                    let Ok(bytes) = std::fs::read(work_dir.join(&path)) else {
+                    let Ok(bytes) = std::fs::read(work_dir.join(path)) else {
                         continue;
                     };
                     seen.hashed += 1;
@@ -133,7 +143,7 @@ impl Seen {
                         path.clone(),
                         Some(StatEntry {
                             size: metadata.len(),
-                            mtime_ns: modified_ns(&metadata),
+                            mtime_ns: modified_ns(metadata),
                             inode: metadata.ino(),
                             blob: blob.clone(),
                             stamped_ns: now,
@@ -142,18 +152,15 @@ impl Seen {
                     blob
                 }
             };
-            if shown.get(&path) != Some(&blob) {
+            if showing != Some(&blob) {
                 seen.writes
-                    .push(PendingWrite::new(&path, &blob, Some(&metadata)));
+                    .push(PendingWrite::new(path, &blob, Some(metadata)));
             }
-            on_disk.insert(path);
         }
-        for path in shown.keys().filter(|p| !on_disk.contains(*p)) {
-            seen.writes.push(PendingWrite::new(path, "", None));
-        }
-        for path in known.keys().filter(|p| !on_disk.contains(*p)) {
-            seen.stats.push((path.clone(), None));
-        }
+        seen.stats
+            .extend(known.map(|(gone, _)| (gone.clone(), None)));
+        seen.writes
+            .extend(shown.map(|(gone, _)| PendingWrite::new(gone, "", None)));
         Ok(seen)
     }
 }
