@@ -805,10 +805,7 @@ fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
     );
     let status = repo.roadmap_hooks(&["status"]).success().stdout;
     assert!(
-        status.contains(&format!(
-            "merge driver: registered, runs {}\n",
-            binary.display()
-        )),
+        status.contains("merge driver: registered (issue files merge field by field)\n"),
         "{status}"
     );
     let doctor = repo.roadmap_hooks(&["doctor"]).success().stdout;

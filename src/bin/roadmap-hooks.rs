@@ -402,7 +402,12 @@ fn merge_driver_status(workspace: &Workspace) -> String {
         Err(e) => return format!("merge driver: unknown ({e})\n"),
     };
     let mut out = match (&registration.binary, registration.attributes) {
-        (Some(binary), true) => format!("merge driver: registered, runs {binary}\n"),
+        (Some(binary), true) if std::path::Path::new(binary).is_file() => {
+            "merge driver: registered (issue files merge field by field)\n".to_owned()
+        }
+        (Some(binary), true) => format!(
+            "merge driver: registered, but {binary} is missing (issue files merge as plain text)\n"
+        ),
         (None, false) if registration.command.is_none() => {
             "merge driver: not registered (issue files merge as plain text)\n".to_owned()
         }
