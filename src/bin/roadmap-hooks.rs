@@ -214,6 +214,13 @@ fn install(
             Registered::Unchanged => None,
             Registered::Added => Some("registered the merge driver for issue files"),
             Registered::Updated => Some("updated the merge driver for issue files"),
+            Registered::Foreign => {
+                out.push_str(
+                    "note: merge.roadmap.driver is set to a command of yours; \
+                     the merge driver was not registered\n",
+                );
+                None
+            }
         };
         if let Some(text) = text {
             out.push_str(&format!(

@@ -100,11 +100,17 @@ pub enum Registered {
     Added,
     Updated,
     Unchanged,
+    /// `merge.roadmap.driver` is someone else's command; nothing was changed.
+    Foreign,
 }
 
-/// Registers the driver running `binary`; changes nothing already right.
+/// Registers the driver running `binary`; changes nothing already right, and nothing at all
+/// when `merge.roadmap.driver` is a command of someone else's.
 pub fn install(work_dir: &Path, binary: &str) -> Result<Registered, HookError> {
     let before = state(work_dir)?;
+    if before.command.is_some() && before.binary.is_none() {
+        return Ok(Registered::Foreign);
+    }
     let command = driver_command(binary);
     let mut changed = false;
     if config_get(work_dir, "name")?.as_deref() != Some(NAME) {

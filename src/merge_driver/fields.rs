@@ -108,7 +108,12 @@ pub const SET_KEYS: &[&str] = &[
 /// after the key it follows in theirs.
 #[must_use]
 pub fn merge(base: &Fields, ours: &Fields, theirs: &Fields) -> Vec<Piece> {
-    let mut pieces = vec![Piece::Clean(ours.preamble.clone())];
+    let preamble = if base.preamble == ours.preamble {
+        &theirs.preamble
+    } else {
+        &ours.preamble
+    };
+    let mut pieces = vec![Piece::Clean(preamble.clone())];
     for key in key_order(ours, theirs) {
         let merged = merge_key(&key, base.get(&key), ours.get(&key), theirs.get(&key));
         match merged {
@@ -333,5 +338,16 @@ mod tests {
         assert!(Fields::parse("a: &x 1\nb: *x\n").is_none());
         assert!(Fields::parse("- 1\n").is_none());
         assert_eq!(fields("# note\nid: a\n").preamble, "# note\n");
+    }
+
+    #[test]
+    fn a_comment_before_the_first_key_changed_on_one_side_is_kept() {
+        let base = "id: a\nstatus: todo\n";
+        let theirs = "# by hand\nid: a\nstatus: todo\n";
+        let ours = "id: a\nstatus: closed\n";
+        assert_eq!(
+            merged(base, ours, theirs),
+            "# by hand\nid: a\nstatus: closed\n"
+        );
     }
 }

@@ -18,7 +18,7 @@ mod lists;
 mod text;
 
 pub use fields::{Fields, Piece, SET_KEYS};
-pub use text::{Favor, Options};
+pub use text::{Favor, Options, Style};
 
 use crate::issue::split;
 use std::path::Path;
@@ -68,7 +68,7 @@ impl Call {
 /// Runs the driver: merges into `call.ours` and returns the exit status for git.
 #[must_use]
 pub fn run(call: &Call, mut options: Options) -> i32 {
-    options.diff3 = text::diff3_configured();
+    options.style = text::configured_style();
     options.favor = text::favor_of_git_command();
     let read = |path: &str| std::fs::read(path);
     let merged = match (read(&call.base), read(&call.ours), read(&call.theirs)) {
@@ -78,8 +78,8 @@ pub fn run(call: &Call, mut options: Options) -> i32 {
     match merged {
         Some(merged) => match std::fs::write(&call.ours, &merged.text) {
             Ok(()) => {
-                if merged.conflicts == 0 {
-                    warn_if_milestone_differs_from_folder(&call.path, &merged.text);
+                if let Some(line) = milestone_mismatch(&call.path, &merged.text) {
+                    eprintln!("roadmap-hooks: {line}");
                 }
                 if merged.conflicts > 0 {
                     EXIT_CONFLICT
@@ -220,36 +220,23 @@ pub fn conflicted_files(repo: &git2::Repository) -> Result<Vec<String>, git2::Er
     Ok(paths)
 }
 
-/// Prints a line when the merged `milestone:` names another folder than the file's path.
-fn warn_if_milestone_differs_from_folder(path: &str, text: &str) {
-    let Some(folder) = issue_folder(path) else {
-        return;
-    };
-    let Some(side) = Side::read(text) else {
-        return;
-    };
-    let Some(entry) = side.fields.entries.iter().find(|e| e.key == "milestone") else {
-        return;
-    };
-    let milestone = entry
-        .value
-        .as_str()
-        .map(str::trim)
-        .filter(|m| !m.is_empty());
-    let expected = milestone.unwrap_or("backlog");
-    if expected != folder {
-        let id = side
-            .fields
-            .entries
-            .iter()
-            .find(|e| e.key == "id")
-            .and_then(|e| e.value.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        eprintln!(
-            "roadmap-hooks: {path} says milestone {expected} but sits in {folder}/; \
-             the milestone field counts (move it with `roadmap update {id} --milestone {expected}`)"
-        );
+/// A line to print when the merged `milestone:` names another folder than the file's path
+/// (a file with conflicts, or without the key, is not checked).
+fn milestone_mismatch(path: &str, text: &str) -> Option<String> {
+    let folder = issue_folder(path)?;
+    let lf = to_lf(text);
+    let side = Side::read(&lf)?;
+    let field = |key: &str| side.fields.entries.iter().find(|e| e.key == key);
+    let milestone = field("milestone")?.value.as_str().map(str::trim);
+    let expected = milestone.filter(|m| !m.is_empty()).unwrap_or("backlog");
+    if expected == folder {
+        return None;
     }
+    let id = field("id").and_then(|e| e.value.as_str()).unwrap_or("ID");
+    Some(format!(
+        "{path} says milestone {expected} but sits in {folder}/; the field is what \
+         the tracker reads (move the file with `roadmap update {id} --milestone {expected}`)"
+    ))
 }
 
 /// The milestone folder of an issue path, `.roadmap/[archive/]issues/{folder}/{file}`.
@@ -259,4 +246,72 @@ fn issue_folder(path: &str) -> Option<&str> {
         .or_else(|| path.strip_prefix(".roadmap/archive/issues/"))?;
     let (folder, file) = rest.split_once('/')?;
     (!file.contains('/')).then_some(folder)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_milestone_field_that_disagrees_with_the_folder_is_named() {
+        let file = |m: &str| format!("---\nid: a1\nmilestone: {m}\n---\n\nBody\n");
+        let path = ".roadmap/issues/v1/a1-x.md";
+        assert_eq!(milestone_mismatch(path, &file("v1")), None);
+        assert_eq!(
+            milestone_mismatch(path, &file("v2")).as_deref(),
+            Some(
+                ".roadmap/issues/v1/a1-x.md says milestone v2 but sits in v1/; the field is what \
+                 the tracker reads (move the file with `roadmap update a1 --milestone v2`)"
+            )
+        );
+        assert!(milestone_mismatch(path, &file("null")).is_some());
+        assert_eq!(
+            milestone_mismatch(".roadmap/issues/backlog/a1-x.md", &file("''")),
+            None
+        );
+        assert_eq!(
+            milestone_mismatch(".roadmap/milestones/v1.md", &file("v2")),
+            None
+        );
+        assert_eq!(milestone_mismatch(path, "---\nid: a1\n---\n"), None);
+    }
+
+    #[test]
+    fn crlf_and_a_missing_final_newline_survive_a_merge() {
+        let base = "---\r\nid: a\r\nstatus: todo\r\nlabels: []\r\n---\r\n\r\nBody";
+        let ours = base.replace("todo", "closed");
+        let theirs = base.replace("labels: []", "labels:\r\n- x");
+        let merged = merge_files(
+            base.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &Options::default(),
+        );
+        assert_eq!(
+            merged.map(|m| (m.text, m.conflicts)),
+            Some((theirs.replace("todo", "closed"), 0))
+        );
+    }
+
+    #[test]
+    fn labels_come_from_git_unless_it_left_them_unexpanded() {
+        let args = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (_, options) =
+            Call::from_args(&args(&["o", "a", "b", "p", "9", "base", "HEAD", "topic"])).unwrap();
+        assert_eq!(
+            (
+                options.marker_size,
+                options.ours_label.as_str(),
+                options.theirs_label.as_str()
+            ),
+            (9, "HEAD", "topic")
+        );
+        let (_, options) =
+            Call::from_args(&args(&["o", "a", "b", "p", "7", "%S", "%X", "%Y"])).unwrap();
+        assert_eq!(
+            (options.ours_label.as_str(), options.theirs_label.as_str()),
+            ("ours", "theirs")
+        );
+        assert!(Call::from_args(&args(&["o", "a", "b"])).is_none());
+    }
 }

@@ -13,8 +13,8 @@ pub struct Options {
     pub base_label: String,
     pub ours_label: String,
     pub theirs_label: String,
-    /// `merge.conflictStyle` is `diff3` or `zdiff3`: conflicts show the base too.
-    pub diff3: bool,
+    /// `merge.conflictStyle`.
+    pub style: Style,
     pub favor: Option<Favor>,
 }
 
@@ -25,10 +25,22 @@ impl Default for Options {
             base_label: "base".to_owned(),
             ours_label: "ours".to_owned(),
             theirs_label: "theirs".to_owned(),
-            diff3: false,
+            style: Style::Merge,
             favor: None,
         }
     }
+}
+
+/// How conflicts are written: `merge.conflictStyle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Ours and theirs (git's default).
+    Merge,
+    /// The base too.
+    Diff3,
+    /// The base too, lines common to both sides moved out of the conflict (bodies only; a
+    /// field conflict is written as `Diff3`).
+    Zdiff3,
 }
 
 /// A side given with `-X ours`, `-X theirs` or `-X union`: conflicts resolve to it.
@@ -53,7 +65,7 @@ impl Options {
             line
         };
         let mut out = marker('<', &self.ours_label) + ours;
-        if self.diff3 {
+        if self.style != Style::Merge {
             out += &(marker('|', &self.base_label) + base);
         }
         out + &marker('=', "") + theirs + &marker('>', &self.theirs_label)
@@ -119,8 +131,14 @@ fn merge_file_command(options: &Options, ours: &Path, base: &Path, theirs: &Path
             "-L",
             &options.theirs_label,
         ]);
-    if options.diff3 {
-        command.arg("--diff3");
+    match options.style {
+        Style::Merge => {}
+        Style::Diff3 => {
+            command.arg("--diff3");
+        }
+        Style::Zdiff3 => {
+            command.arg("--zdiff3");
+        }
     }
     match options.favor {
         Some(Favor::Ours) => command.arg("--ours"),
@@ -140,18 +158,19 @@ fn exit_conflicts(status: std::process::ExitStatus) -> io::Result<usize> {
     }
 }
 
-/// Whether conflicts should show the base: `merge.conflictStyle` as git sees it (`-c` included).
+/// `merge.conflictStyle` as git sees it (`git -c` included); git's default when unset.
 #[must_use]
-pub fn diff3_configured() -> bool {
-    Command::new("git")
+pub fn configured_style() -> Style {
+    let value = Command::new("git")
         .args(["config", "--get", "merge.conflictStyle"])
         .output()
-        .is_ok_and(|out| {
-            matches!(
-                String::from_utf8_lossy(&out.stdout).trim(),
-                "diff3" | "zdiff3"
-            )
-        })
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_default();
+    match value.as_str() {
+        "diff3" => Style::Diff3,
+        "zdiff3" => Style::Zdiff3,
+        _ => Style::Merge,
+    }
 }
 
 /// The `-X` option of the git command that runs the driver, read from its command line (git
@@ -271,7 +290,7 @@ mod tests {
             options.conflict("b\n", "o\n", "t\n"),
             "<<< ours\no\n===\nt\n>>> theirs\n"
         );
-        options.diff3 = true;
+        options.style = Style::Diff3;
         assert_eq!(
             options.conflict("b\n", "o\n", "t\n"),
             "<<< ours\no\n||| base\nb\n===\nt\n>>> theirs\n"
