@@ -115,6 +115,9 @@ fn merge_driver_finding(work_dir: &Path) -> Finding {
         (None, false) if registration.command.is_none() => {
             Finding::ok("merge driver: not registered; issue files merge as plain text")
         }
+        (None, false) => Finding::ok(
+            "merge driver: merge.roadmap.driver is a command of yours; ours is not registered",
+        ),
         (Some(binary), true) if is_executable(Path::new(binary)) => {
             Finding::ok(format!("merge driver: registered, runs {binary}"))
         }

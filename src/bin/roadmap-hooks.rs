@@ -418,6 +418,10 @@ fn merge_driver_status(workspace: &Workspace) -> String {
         (None, false) if registration.command.is_none() => {
             "merge driver: not registered (issue files merge as plain text)\n".to_owned()
         }
+        (None, false) => {
+            "merge driver: merge.roadmap.driver is a command of yours (ours not registered)\n"
+                .to_owned()
+        }
         _ => "merge driver: half registered; run `roadmap-hooks install`\n".to_owned(),
     };
     let conflicted = workspace

@@ -122,6 +122,16 @@ fn a_merge_driver_of_yours_named_roadmap_is_left_alone() {
         "my-merge %O %A %B\n"
     );
     assert!(!repo.root.join(".git/info/attributes").exists());
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    assert!(
+        status.contains("merge.roadmap.driver is a command of yours"),
+        "{status}"
+    );
+    let doctor = repo.roadmap_hooks(&["doctor"]).success().stdout;
+    assert!(
+        doctor.contains("ok       merge driver: merge.roadmap.driver is a command of yours"),
+        "{doctor}"
+    );
     repo.roadmap_hooks(&["uninstall"]).success();
     assert_eq!(
         repo.git(&["config", "merge.roadmap.driver"]),
