@@ -252,6 +252,75 @@ fn issue_folder(path: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// Every Markdown file under `tests/fixtures/NAME/.roadmap`, with its path.
+    fn fixture_files(name: &str) -> Vec<(String, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "md") {
+                    out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        walk(&root.join(".roadmap"), &mut out);
+        out
+    }
+
+    #[test]
+    fn every_file_the_tracker_wrote_merges_field_by_field_and_unchanged_with_itself() {
+        let files = fixture_files("tracker-1.0.2");
+        assert!(files.len() > 20);
+        for (path, bytes) in files {
+            let merged = merge_files(&bytes, &bytes, &bytes, &Options::default())
+                .unwrap_or_else(|| panic!("{path} is not merged by key"));
+            assert_eq!(
+                (merged.text.as_bytes(), merged.conflicts),
+                (&bytes[..], 0),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn odd_files_merge_with_themselves_unchanged_or_fall_back() {
+        for (path, bytes) in fixture_files("wild") {
+            if let Some(merged) = merge_files(&bytes, &bytes, &bytes, &Options::default()) {
+                assert_eq!(merged.text.as_bytes(), &bytes[..], "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn edits_of_two_fields_of_each_tracker_issue_both_land() {
+        for (path, bytes) in fixture_files("tracker-1.0.2") {
+            let text = String::from_utf8(bytes).unwrap();
+            if !text.contains("\nstatus: ") || !text.contains("\npriority: ") {
+                continue;
+            }
+            let set = |text: &str, key: &str, value: &str| {
+                let start = text.find(&format!("\n{key}: ")).unwrap() + 1;
+                let end = start + text[start..].find('\n').unwrap();
+                format!("{}{key}: {value}{}", &text[..start], &text[end..])
+            };
+            let ours = set(&text, "status", "blocked");
+            let theirs = set(&text, "priority", "low");
+            let merged = merge_files(
+                text.as_bytes(),
+                ours.as_bytes(),
+                theirs.as_bytes(),
+                &Options::default(),
+            )
+            .unwrap_or_else(|| panic!("{path}"));
+            assert_eq!(merged.text, set(&ours, "priority", "low"), "{path}");
+        }
+    }
+
     #[test]
     fn a_milestone_field_that_disagrees_with_the_folder_is_named() {
         let file = |m: &str| format!("---\nid: a1\nmilestone: {m}\n---\n\nBody\n");

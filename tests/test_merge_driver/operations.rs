@@ -445,3 +445,65 @@ fn a_broken_file_conflicts_as_git_would_without_the_driver() {
     );
     assert_cache_is_head(&repo);
 }
+
+/// The story of issue 14, with the files written by `roadmap update` itself: a branch blocks
+/// one issue and labels another; main labels the first and lowers the other's priority.
+fn two_branches_of_roadmap_updates(repo: &TestRepo) {
+    let update = |args: &[&str]| {
+        let mut all = vec!["update"];
+        all.extend_from_slice(args);
+        repo.roadmap(&all).success();
+    };
+    repo.git(&["switch", "-q", "-c", "feature"]);
+    update(&["0000000a", "--status", "blocked"]);
+    update(&["0000000b", "--add-label", "triaged"]);
+    repo.commit_all("block alpha, triage beta");
+    repo.git(&["switch", "-q", "main"]);
+    update(&["0000000a", "--add-label", "web"]);
+    update(&["0000000b", "--priority", "low"]);
+    repo.commit_all("label alpha, lower beta");
+}
+
+#[test]
+fn roadmap_updates_on_two_branches_merge_rebase_and_cherry_pick_cleanly() {
+    for operation in ["merge", "rebase", "cherry-pick"] {
+        let repo = repo();
+        two_branches_of_roadmap_updates(&repo);
+        let run = match operation {
+            "merge" => git(&repo, &["merge", "--no-edit", "feature"]),
+            "rebase" => {
+                repo.git(&["switch", "-q", "feature"]);
+                git(&repo, &["rebase", "main"])
+            }
+            _ => git(&repo, &["cherry-pick", "feature"]),
+        };
+        assert_merged(&run);
+        assert_cache_is_head(&repo);
+        let listed = repo.listed(&[]);
+        let field = |i: usize, key: &str| listed[i][key].clone();
+        assert_eq!(
+            (field(0, "status"), field(0, "labels")),
+            ("blocked".into(), serde_json::json!(["bug", "web"])),
+            "{operation}"
+        );
+        assert_eq!(
+            (field(1, "priority"), field(1, "labels")),
+            ("low".into(), serde_json::json!(["bug", "triaged"])),
+            "{operation}"
+        );
+    }
+}
+
+#[test]
+fn without_the_driver_the_same_story_conflicts_in_both_files() {
+    let repo = TestRepo::new();
+    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
+    repo.write(BETA, &tracker_file("0000000b", "Beta", None));
+    repo.commit_all("first issues");
+    repo.roadmap_hooks(&["install", "--no-merge-driver"])
+        .success();
+    two_branches_of_roadmap_updates(&repo);
+    let run = git(&repo, &["merge", "--no-edit", "feature"]);
+    assert_conflicted(&run, ALPHA);
+    assert_conflicted(&run, BETA);
+}
