@@ -33,12 +33,18 @@ fn tracker_file(id: &str, title: &str, milestone: Option<&str>) -> String {
     )
 }
 
-/// A repository with Alpha (milestone v1) and Beta (backlog), hooks and driver installed.
-fn repo() -> TestRepo {
+/// A repository with Alpha (milestone v1) and Beta (backlog) committed, nothing installed.
+fn uninstalled_repo() -> TestRepo {
     let repo = TestRepo::new();
     repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
     repo.write(BETA, &tracker_file("0000000b", "Beta", None));
     repo.commit_all("first issues");
+    repo
+}
+
+/// [`uninstalled_repo`] with the hooks and the merge driver installed.
+fn repo() -> TestRepo {
+    let repo = uninstalled_repo();
     repo.roadmap_hooks(&["install"]).success();
     repo
 }
@@ -63,6 +69,14 @@ fn updated(day: u32) -> (&'static str, String) {
         "updated: '2025-01-01T00:00:00+00:00'",
         format!("updated: '2025-01-{day:02}T00:00:00+00:00'"),
     )
+}
+
+/// Applies `changes` to Alpha and moves `updated` to day `day`, as a tracker write does.
+fn write_alpha(repo: &TestRepo, changes: &[(&str, &str)], day: u32) {
+    let (from, to) = updated(day);
+    let mut all = changes.to_vec();
+    all.push((from, &to));
+    edit(repo, ALPHA, &all);
 }
 
 /// Edits on branch `feature` (theirs when merging into main) and then on `main` (ours),
@@ -143,25 +157,7 @@ const ALPHA_IN_V2: &str = ".roadmap/issues/v2/0000000a-alpha.md";
 fn status_then_priority(repo: &TestRepo) {
     diverge(
         repo,
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("priority: medium", "priority: high"),
-                    (updated(2).0, &updated(2).1),
-                ],
-            )
-        },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: blocked"),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("priority: medium", "priority: high")], 2),
+        |r| write_alpha(r, &[("status: todo", "status: blocked")], 3),
     );
 }

@@ -281,6 +281,29 @@ mod tests {
     }
 
     #[test]
+    fn body_conflicts_are_written_by_git_in_the_style_asked_for() {
+        let mut options = Options::default();
+        let (base, ours, theirs) = ("a\nb\nc\n", "a\nB\nc\n", "a\nX\nc\n");
+        let merged = merge_text(base, ours, theirs, &options).unwrap();
+        assert_eq!(
+            (merged.text.as_str(), merged.conflicts),
+            ("a\n<<<<<<< ours\nB\n=======\nX\n>>>>>>> theirs\nc\n", 1)
+        );
+        options.style = Style::Diff3;
+        let merged = merge_text(base, ours, theirs, &options).unwrap();
+        assert!(
+            merged.text.contains("B\n||||||| base\nb\n=======\n"),
+            "{}",
+            merged.text
+        );
+        options.favor = Some(Favor::Theirs);
+        let merged = merge_text(base, ours, theirs, &options).unwrap();
+        assert_eq!((merged.text.as_str(), merged.conflicts), ("a\nX\nc\n", 0));
+        let apart = merge_text("a\nb\nc\n", "A\nb\nc\n", "a\nb\nC", &Options::default()).unwrap();
+        assert_eq!((apart.text.as_str(), apart.conflicts), ("A\nb\nC", 0));
+    }
+
+    #[test]
     fn conflicts_use_the_marker_size_and_style() {
         let mut options = Options {
             marker_size: 3,

@@ -25,14 +25,6 @@ struct Case {
     check: fn(&str),
 }
 
-/// Applies `changes` to Alpha and moves `updated` to day `day`, as a tracker write does.
-fn write_alpha(repo: &TestRepo, changes: &[(&str, &str)], day: u32) {
-    let (from, to) = updated(day);
-    let mut all = changes.to_vec();
-    all.push((from, &to));
-    edit(repo, ALPHA, &all);
-}
-
 #[track_caller]
 fn has(text: &str, parts: &[&str]) {
     for part in parts {

@@ -15,26 +15,16 @@ fn crlf_files_without_a_final_newline_stay_that_way() {
     diverge(
         &repo,
         |r| {
-            edit(
+            write_alpha(
                 r,
-                ALPHA,
                 &[
                     ("- bug\r\n", "- bug\r\n- api\r\n"),
                     ("Last line.", "Last line!"),
-                    (updated(2).0, &updated(2).1),
                 ],
+                2,
             )
         },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: closed"),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 3),
     );
     let run = git(&repo, &["merge", "-q", "--no-edit", "feature"]);
     assert_merged(&run);
@@ -130,9 +120,7 @@ fn odd_file_names_reach_the_driver_intact() {
 
 #[test]
 fn a_missing_driver_binary_falls_back_to_a_text_merge() {
-    let repo = TestRepo::new();
-    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
-    repo.commit_all("first");
+    let repo = uninstalled_repo();
     let copy = repo.sibling("bin/roadmap-hooks");
     fs::create_dir_all(copy.parent().unwrap()).unwrap();
     fs::copy(binary("roadmap-hooks"), &copy).unwrap();

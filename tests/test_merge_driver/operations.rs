@@ -43,26 +43,8 @@ fn cherry_pick_of_the_same_field_alike_is_clean() {
     let repo = repo();
     diverge(
         &repo,
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: closed"),
-                    (updated(4).0, &updated(4).1),
-                ],
-            )
-        },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: closed"),
-                    (updated(2).0, &updated(2).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 4),
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 2),
     );
     let run = git(&repo, &["cherry-pick", "feature"]);
     assert_merged(&run);
@@ -74,26 +56,16 @@ fn status_both_ways(repo: &TestRepo) {
     diverge(
         repo,
         |r| {
-            edit(
+            write_alpha(
                 r,
-                ALPHA,
                 &[
                     ("status: todo", "status: closed"),
                     ("priority: medium", "priority: low"),
-                    (updated(2).0, &updated(2).1),
                 ],
+                2,
             );
         },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: blocked"),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("status: todo", "status: blocked")], 3),
     );
 }
 
@@ -177,20 +149,8 @@ fn rebase_of_labels_added_on_both_sides_keeps_both() {
     let repo = repo();
     diverge(
         &repo,
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[("- bug\n", "- api\n"), (updated(2).0, &updated(2).1)],
-            )
-        },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[("- bug\n", "- bug\n- ui\n"), (updated(3).0, &updated(3).1)],
-            )
-        },
+        |r| write_alpha(r, &[("- bug\n", "- api\n")], 2),
+        |r| write_alpha(r, &[("- bug\n", "- bug\n- ui\n")], 3),
     );
     repo.git(&["switch", "-q", "feature"]);
     let run = git(&repo, &["rebase", "main"]);
@@ -290,26 +250,16 @@ fn merge_of_overlapping_body_edits_conflicts_in_the_body_only() {
     diverge(
         &repo,
         |r| {
-            edit(
+            write_alpha(
                 r,
-                ALPHA,
                 &[
                     ("Second paragraph.", "Second paragraph, theirs."),
                     ("priority: medium", "priority: high"),
-                    (updated(2).0, &updated(2).1),
                 ],
+                2,
             )
         },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("Second paragraph.", "Second paragraph, ours."),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("Second paragraph.", "Second paragraph, ours.")], 3),
     );
     let run = git(&repo, &["merge", "feature"]);
     assert_conflicted(&run, ALPHA);
@@ -334,16 +284,7 @@ fn move_and_edit(repo: &TestRepo) {
                 ],
             );
         },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: closed"),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 3),
     );
 }
 
@@ -410,26 +351,8 @@ fn a_broken_file_conflicts_as_git_would_without_the_driver() {
     let repo = repo();
     diverge(
         &repo,
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("status: todo", "status: closed"),
-                    (updated(2).0, &updated(2).1),
-                ],
-            )
-        },
-        |r| {
-            edit(
-                r,
-                ALPHA,
-                &[
-                    ("title: Alpha", "title: [Alpha"),
-                    (updated(3).0, &updated(3).1),
-                ],
-            )
-        },
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 2),
+        |r| write_alpha(r, &[("title: Alpha", "title: [Alpha")], 3),
     );
     let run = git(&repo, &["merge", "feature"]);
     assert_conflicted(&run, ALPHA);
@@ -496,10 +419,7 @@ fn roadmap_updates_on_two_branches_merge_rebase_and_cherry_pick_cleanly() {
 
 #[test]
 fn without_the_driver_the_same_story_conflicts_in_both_files() {
-    let repo = TestRepo::new();
-    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
-    repo.write(BETA, &tracker_file("0000000b", "Beta", None));
-    repo.commit_all("first issues");
+    let repo = uninstalled_repo();
     repo.roadmap_hooks(&["install", "--no-merge-driver"])
         .success();
     two_branches_of_roadmap_updates(&repo);

@@ -4,9 +4,7 @@ use super::*;
 
 #[test]
 fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
-    let repo = TestRepo::new();
-    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
-    repo.commit_all("first");
+    let repo = uninstalled_repo();
     let config = repo.root.join(".git/config");
     let attributes = repo.root.join(".git/info/attributes");
     let config_before = fs::read_to_string(&config).unwrap();
@@ -90,9 +88,7 @@ fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
 
 #[test]
 fn doctor_reports_a_driver_whose_binary_is_gone() {
-    let repo = TestRepo::new();
-    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
-    repo.commit_all("first");
+    let repo = uninstalled_repo();
     repo.roadmap_hooks(&["install"]).success();
     repo.git(&["config", "merge.roadmap.driver", "if [ -x '/nowhere/roadmap-hooks' ]; then '/nowhere/roadmap-hooks' merge-driver %O %A %B %P; fi"]);
     let doctor = repo.roadmap_hooks(&["doctor"]);
@@ -108,9 +104,7 @@ fn doctor_reports_a_driver_whose_binary_is_gone() {
 
 #[test]
 fn a_merge_driver_of_yours_named_roadmap_is_left_alone() {
-    let repo = TestRepo::new();
-    repo.write(ALPHA, &tracker_file("0000000a", "Alpha", Some("v1")));
-    repo.commit_all("first");
+    let repo = uninstalled_repo();
     repo.git(&["config", "merge.roadmap.driver", "my-merge %O %A %B"]);
     let install = repo.roadmap_hooks(&["install"]).success().stdout;
     assert!(
