@@ -8,6 +8,10 @@
 //! is not a frontmatter file, YAML it cannot split by key) is merged as text by
 //! `git merge-file`, exactly as git would without the driver.
 //!
+//! In a criss-cross merge git first merges the two merge bases into a virtual one with the same
+//! driver; there a field the bases disagree on is left out, so the real merge sees it as added
+//! on both sides instead of merging against conflict markers.
+//!
 //! The `milestone:` field merges like any field, and git alone decides the path (it follows a
 //! move made on either side). The tracker and the cache read the field, so the field is what
 //! counts; when the merged field names another milestone folder than the path, the driver
@@ -55,6 +59,10 @@ impl Call {
         options.base_label = label(1, "base");
         options.ours_label = label(2, "ours");
         options.theirs_label = label(3, "theirs");
+        // The names git gives the two merge bases of a criss-cross merge it merges first.
+        options.virtual_base = [&options.ours_label, &options.theirs_label]
+            .iter()
+            .all(|label| label.starts_with("Temporary merge branch "));
         let call = Call {
             base: base.clone(),
             ours: ours.clone(),
@@ -154,6 +162,9 @@ fn merge_lf(base: &str, ours: &str, theirs: &str, options: &Options) -> Option<t
     for piece in fields::merge(&base.fields, &ours_side.fields, &theirs.fields) {
         match piece {
             Piece::Clean(text) => yaml.push_str(&text),
+            // Left out of a virtual base, the field counts as added by both sides in the merge
+            // that uses it: equal values merge, different ones conflict, lists unite.
+            Piece::Conflict { .. } if options.virtual_base => {}
             Piece::Conflict {
                 base, ours, theirs, ..
             } => match options.favor {
@@ -319,6 +330,28 @@ mod tests {
             .unwrap_or_else(|| panic!("{path}"));
             assert_eq!(merged.text, set(&ours, "priority", "low"), "{path}");
         }
+    }
+
+    #[test]
+    fn a_virtual_merge_base_leaves_out_the_fields_the_bases_disagree_on() {
+        let base = "---\nid: a\nstatus: todo\npriority: low\nlabels: []\n---\n\nBody\n";
+        let one = base
+            .replace("todo", "blocked")
+            .replace("labels: []", "labels:\n- x");
+        let two = base.replace("todo", "closed").replace("low", "high");
+        let args: Vec<String> = ["o", "a", "b", "p", "9", "merged common ancestors"]
+            .into_iter()
+            .chain(["Temporary merge branch 1", "Temporary merge branch 2"])
+            .map(str::to_owned)
+            .collect();
+        let (_, options) = Call::from_args(&args).unwrap();
+        assert!(options.virtual_base);
+        let merged =
+            merge_files(base.as_bytes(), one.as_bytes(), two.as_bytes(), &options).unwrap();
+        assert_eq!(
+            (merged.text.as_str(), merged.conflicts),
+            ("---\nid: a\npriority: high\nlabels:\n- x\n---\n\nBody\n", 0)
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct Options {
     /// `merge.conflictStyle`.
     pub style: Style,
     pub favor: Option<Favor>,
+    /// git is merging two merge bases into a virtual one (a criss-cross merge), not files
+    /// anyone will see: a field the bases disagree on is left out rather than marked.
+    pub virtual_base: bool,
 }
 
 impl Default for Options {
@@ -27,6 +30,7 @@ impl Default for Options {
             theirs_label: "theirs".to_owned(),
             style: Style::Merge,
             favor: None,
+            virtual_base: false,
         }
     }
 }

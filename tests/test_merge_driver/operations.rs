@@ -427,3 +427,35 @@ fn without_the_driver_the_same_story_conflicts_in_both_files() {
     assert_conflicted(&run, ALPHA);
     assert_conflicted(&run, BETA);
 }
+
+/// Two branches merged into each other, then both edited and merged again: git first merges
+/// the two merge bases (which disagree on `status`) with the driver, then the tips.
+#[test]
+fn criss_cross_merge_of_bases_that_disagree_merges_the_tips() {
+    let repo = repo();
+    diverge(
+        &repo,
+        |r| write_alpha(r, &[("status: todo", "status: closed")], 3),
+        |r| write_alpha(r, &[("status: todo", "status: blocked")], 2),
+    );
+    let merge = |args: &[&str]| assert_merged(&git(&repo, args));
+    merge(&["merge", "-q", "--no-edit", "-X", "ours", "feature"]);
+    repo.git(&["switch", "-q", "feature"]);
+    merge(&["merge", "-q", "--no-edit", "-X", "theirs", "main~1"]);
+    edit(&repo, ALPHA, &[("- bug\n", "- bug\n- ui\n")]);
+    repo.commit_all("feature: label");
+    repo.git(&["switch", "-q", "main"]);
+    edit(&repo, ALPHA, &[("priority: medium", "priority: high")]);
+    repo.commit_all("main: priority");
+    let bases = repo.git(&["merge-base", "--all", "main", "feature"]);
+    assert_eq!(bases.lines().count(), 2, "a criss-cross: {bases}");
+
+    merge(&["merge", "-q", "--no-edit", "feature"]);
+    let merged = read(&repo, ALPHA);
+    assert!(
+        merged.contains("priority: high\nstatus: blocked\n")
+            && merged.contains("labels:\n- bug\n- ui\n"),
+        "{merged}"
+    );
+    assert_cache_is_head(&repo);
+}
