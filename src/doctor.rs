@@ -1,9 +1,9 @@
-//! `roadmap-hooks doctor`: checks everything the hooks and the cache depend on, and says how
-//! to fix each problem found.
+//! `roadmap-hooks doctor`: checks everything the hooks, the merge driver and the cache depend
+//! on, and says how to fix each problem found.
 
 use crate::cache::{Cache, CacheError};
 use crate::git::read_head_stamp;
-use crate::hooks::{self, HookState, script};
+use crate::hooks::{self, HookState, merge_config, script};
 use crate::sync::short;
 use crate::workspace::{LockPurpose, RepoDirs, Workspace};
 use std::os::unix::fs::PermissionsExt;
@@ -40,6 +40,7 @@ impl Finding {
 pub fn examine(workspace: &Workspace) -> Vec<Finding> {
     let dirs = workspace.dirs();
     let mut findings = hook_findings(workspace.work_dir());
+    findings.push(merge_driver_finding(workspace.work_dir()));
     findings.push(lock_finding(workspace));
     findings.extend(cache_findings(dirs));
     findings
@@ -95,6 +96,49 @@ fn hook_findings(work_dir: &Path) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The merge driver is optional (`install --no-merge-driver`); half of it, or a driver whose
+/// binary is gone (git then merges as text), is a problem.
+fn merge_driver_finding(work_dir: &Path) -> Finding {
+    let registration = match merge_config::state(work_dir) {
+        Ok(registration) => registration,
+        Err(e) => {
+            return Finding::problem(
+                format!("merge driver: {e}"),
+                "check `git config --local --get merge.roadmap.driver`",
+            );
+        }
+    };
+    let reinstall = "run `roadmap-hooks install` with the binary you use now";
+    match (&registration.binary, registration.attributes) {
+        (None, false) if registration.command.is_none() => {
+            Finding::ok("merge driver: not registered; issue files merge as plain text")
+        }
+        (None, false) => Finding::ok(
+            "merge driver: merge.roadmap.driver is a command of yours; ours is not registered",
+        ),
+        (Some(binary), true) if is_executable(Path::new(binary)) => {
+            Finding::ok(format!("merge driver: registered, runs {binary}"))
+        }
+        (Some(binary), true) => Finding::problem(
+            format!(
+                "merge driver: runs {binary}, which is missing; issue files merge as plain text"
+            ),
+            reinstall,
+        ),
+        (_, true) => Finding::problem(
+            "merge driver: merge.roadmap.driver is not ours or not set",
+            reinstall,
+        ),
+        (_, false) => Finding::problem(
+            format!(
+                "merge driver: configured, but {} does not send issue files to it",
+                registration.attributes_path.display()
+            ),
+            reinstall,
+        ),
+    }
 }
 
 fn is_executable(path: &Path) -> bool {

@@ -5,8 +5,9 @@
 //! git (`git`) → sync (`sync`, under the workspace's lock) → cache (`cache`) → queries
 //! (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths hold
 //! issues is decided by `layout`. Writes are computed by `issue_write` and land through the
-//! workspace's compare-and-swap write. Hook files are installed by `hooks`; two-way sync with
-//! GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
+//! workspace's compare-and-swap write. Hook files and the merge driver's registration are
+//! installed by `hooks`; the driver itself (`merge_driver`) merges issue files field by field.
+//! Two-way sync with GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
 
 // The corpus generator is shared with the tests, benches and examples by path; inside the
 // library it names this crate as they do.
@@ -22,6 +23,7 @@ pub mod hooks;
 pub mod issue;
 pub mod issue_write;
 pub mod layout;
+pub mod merge_driver;
 pub mod milestone;
 pub mod record;
 pub mod remote;

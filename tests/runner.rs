@@ -10,6 +10,7 @@ mod test_fixtures;
 mod test_git_operations;
 mod test_install;
 mod test_list;
+mod test_merge_driver;
 mod test_reliability;
 mod test_remote_sync;
 mod test_workspace;

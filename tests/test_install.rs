@@ -20,6 +20,8 @@ fn install_twice_changes_no_byte() {
         redacted(&repo, &first.stdout),
         format!(
             "installed hooks in [REPO]/.git/hooks: {OUR_HOOKS}\n\
+             registered the merge driver for issue files (merge.roadmap in .git/config, \
+             [REPO]/.git/info/attributes)\n\
              rebuilt the cache from {} (first sync): 1 issues\n",
             short_head(&repo)
         )
@@ -503,7 +505,9 @@ fn the_reference_transaction_opt_in_syncs_a_reset_hard() {
     assert!(hook.is_file());
     let uninstall = with_opt_in.roadmap_hooks(&["uninstall"]).success();
     assert!(
-        uninstall.stdout.ends_with(", reference-transaction\n"),
+        uninstall
+            .stdout
+            .ends_with(", reference-transaction\nremoved the merge driver for issue files\n"),
         "{}",
         uninstall.stdout
     );

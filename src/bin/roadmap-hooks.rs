@@ -6,6 +6,7 @@ use roadmap_hooks::cache::Cache;
 use roadmap_hooks::cli::write_stdout;
 use roadmap_hooks::error::CommandError;
 use roadmap_hooks::git::read_head_stamp;
+use roadmap_hooks::hooks::merge_config::{self, Registered};
 use roadmap_hooks::hooks::{self, HookState, Installed, Uninstalled};
 use roadmap_hooks::sync::{SyncOutcome, SyncReport, SyncRequest, short};
 use roadmap_hooks::workspace::{LockPurpose, Workspace};
@@ -41,6 +42,9 @@ enum Command {
         /// Write into a hooks directory that is tracked by the repository (e.g. .husky)
         #[arg(long)]
         allow_tracked_hooks: bool,
+        /// Do not register the merge driver for issue files (they then merge as plain text)
+        #[arg(long)]
+        no_merge_driver: bool,
     },
     /// Remove exactly what install added, restoring hooks that were there before
     Uninstall {
@@ -70,6 +74,12 @@ enum Command {
         #[arg(long)]
         repo: Option<PathBuf>,
     },
+    /// Run by git to merge an issue file: %O %A %B %P [%L [%S %X %Y]]; exits 1 on a conflict
+    #[command(hide = true)]
+    MergeDriver {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run by the installed hooks; always exits 0
     #[command(hide = true)]
     Hook {
@@ -94,6 +104,11 @@ fn main() {
         }
         std::process::exit(0);
     }
+    // The merge driver must leave git a merged file whatever happens: it parses its own
+    // arguments and a panic falls back to git's text merge.
+    if raw.get(1).is_some_and(|a| a == "merge-driver") {
+        std::process::exit(merge_driver(raw.get(2..).unwrap_or(&[])));
+    }
     let cli = Cli::parse();
     if let Some(dir) = &cli.directory {
         if let Err(e) = std::env::set_current_dir(dir) {
@@ -106,17 +121,33 @@ fn main() {
             repo,
             reference_transaction,
             allow_tracked_hooks,
-        } => install(repo, reference_transaction, allow_tracked_hooks),
+            no_merge_driver,
+        } => install(
+            repo,
+            reference_transaction,
+            allow_tracked_hooks,
+            !no_merge_driver,
+        ),
         Command::Uninstall { repo } => uninstall(repo),
         Command::Status { repo } => status(repo),
         Command::Sync { repo, full } => run_sync(repo, full),
         Command::Scan { repo } => scan(repo),
         Command::Doctor { repo } => doctor(repo),
-        Command::Hook { .. } => Ok(()),
+        Command::Hook { .. } | Command::MergeDriver { .. } => Ok(()),
     };
     if let Err(error) = result {
         error.exit("roadmap-hooks");
     }
+}
+
+fn merge_driver(args: &[String]) -> i32 {
+    use roadmap_hooks::merge_driver::{self, Call};
+    let Some((call, options)) = Call::from_args(args) else {
+        eprintln!("roadmap-hooks: merge-driver needs %O %A %B %P (see `roadmap-hooks install`)");
+        return merge_driver::EXIT_CONFLICT;
+    };
+    let outcome = std::panic::catch_unwind(|| merge_driver::run(&call, options.clone()));
+    outcome.unwrap_or_else(|_| merge_driver::fall_back_to_text_merge(&call, &options))
 }
 
 /// The workspace `--repo PATH` names (as `git -C PATH`), or the one around the current directory.
@@ -128,6 +159,7 @@ fn install(
     repo: Option<PathBuf>,
     reference_transaction: bool,
     allow_tracked: bool,
+    with_merge_driver: bool,
 ) -> Result<(), UserError> {
     let workspace = open_repo(repo)?;
     let dir = hooks::locate(workspace.work_dir())?;
@@ -176,6 +208,27 @@ fn install(
             changed.join(", ")
         ));
     }
+    if with_merge_driver {
+        let work_dir = workspace.work_dir();
+        let text = match merge_config::install(work_dir, &binary)? {
+            Registered::Unchanged => None,
+            Registered::Added => Some("registered the merge driver for issue files"),
+            Registered::Updated => Some("updated the merge driver for issue files"),
+            Registered::Foreign => {
+                out.push_str(
+                    "note: merge.roadmap.driver is set to a command of yours; \
+                     the merge driver was not registered\n",
+                );
+                None
+            }
+        };
+        if let Some(text) = text {
+            out.push_str(&format!(
+                "{text} (merge.roadmap in .git/config, {})\n",
+                merge_config::state(work_dir)?.attributes_path.display()
+            ));
+        }
+    }
     if dir.outside_repository {
         out.push_str("note: this hooks directory is outside the repository (core.hooksPath); the hooks run in every repository that uses it\n");
     }
@@ -196,7 +249,7 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
             Uninstalled::RestoredUserHook => removed.push(format!("{name} (your hook restored)")),
         }
     }
-    let text = if removed.is_empty() {
+    let mut text = if removed.is_empty() {
         format!("no roadmap-hooks hooks in {}\n", dir.path.display())
     } else {
         format!(
@@ -205,6 +258,9 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
             removed.join(", ")
         )
     };
+    if merge_config::uninstall(workspace.work_dir())? {
+        text.push_str("removed the merge driver for issue files\n");
+    }
     write_stdout(text.as_bytes())
 }
 
@@ -300,6 +356,7 @@ fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
         }
         Err(e) => out.push_str(&format!("hooks directory: unknown ({e})\n")),
     }
+    out.push_str(&merge_driver_status(&workspace));
     match Cache::open_existing(&dirs.cache_dir()) {
         Err(e) => out.push_str(&format!(
             "cache: {e}\n  run `roadmap-hooks sync` to build it\n"
@@ -343,6 +400,45 @@ fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
         }
     }
     write_stdout(out.as_bytes())
+}
+
+/// The merge driver's registration and the roadmap files git still marks as conflicted.
+fn merge_driver_status(workspace: &Workspace) -> String {
+    let registration = match merge_config::state(workspace.work_dir()) {
+        Ok(registration) => registration,
+        Err(e) => return format!("merge driver: unknown ({e})\n"),
+    };
+    let mut out = match (&registration.binary, registration.attributes) {
+        (Some(binary), true) if std::path::Path::new(binary).is_file() => {
+            "merge driver: registered (issue files merge field by field)\n".to_owned()
+        }
+        (Some(binary), true) => format!(
+            "merge driver: registered, but {binary} is missing (issue files merge as plain text)\n"
+        ),
+        (None, false) if registration.command.is_none() => {
+            "merge driver: not registered (issue files merge as plain text)\n".to_owned()
+        }
+        (None, false) => {
+            "merge driver: merge.roadmap.driver is a command of yours (ours not registered)\n"
+                .to_owned()
+        }
+        _ => "merge driver: half registered; run `roadmap-hooks install`\n".to_owned(),
+    };
+    let conflicted = workspace
+        .repo()
+        .ok()
+        .and_then(|repo| roadmap_hooks::merge_driver::conflicted_files(repo).ok())
+        .unwrap_or_default();
+    if !conflicted.is_empty() {
+        out.push_str(&format!(
+            "issue files with unresolved conflicts: {}\n",
+            conflicted.len()
+        ));
+        for path in conflicted {
+            out.push_str(&format!("  {path}\n"));
+        }
+    }
+    out
 }
 
 fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {

@@ -4,8 +4,10 @@
 //! `core.hooksPath` and linked worktrees). A hook that exists and is not ours keeps working:
 //! an executable shell script gets our marked block; anything else (another language, a hook
 //! turned off by its mode, a symbolic link) is renamed and chained to. Uninstall takes out
-//! exactly what install put in.
+//! exactly what install put in. The merge driver's registration (config and attributes) is
+//! in `merge_config`.
 
+pub mod merge_config;
 pub mod script;
 
 use std::fs;

@@ -119,7 +119,7 @@ pub fn binary_in_block(text: &str) -> Option<String> {
 }
 
 /// Reads back what [`shell_quote`] wrote: quoted runs and `\'` escapes.
-fn shell_unquote(quoted: &str) -> String {
+pub(crate) fn shell_unquote(quoted: &str) -> String {
     let mut out = String::new();
     let mut chars = quoted.chars();
     while let Some(c) = chars.next() {
@@ -133,7 +133,7 @@ fn shell_unquote(quoted: &str) -> String {
 }
 
 /// Quotes `value` for a POSIX shell.
-fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
