@@ -285,3 +285,69 @@ fn a_write_killed_before_the_cache_followed_is_caught_up_by_the_next_query() {
     drop(conn);
     assert!(repo.listed_ids(&[]).contains(&id));
 }
+
+/// Runs `roadmap ARGS` in `repo` as a user who may not write the cache folder: `nobody` via
+/// setpriv when the tests run as root (root writes anywhere), else the folder made read-only.
+/// `None` when neither is possible here.
+fn as_reader_without_write_access(repo: &TestRepo, args: &[&str]) -> Option<Run> {
+    use std::os::unix::fs::PermissionsExt;
+    let cache = repo.root.join(".git/roadmap");
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let run = repo.roadmap(args);
+        std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).unwrap();
+        return Some(run);
+    }
+    let setpriv = which::which("setpriv").ok()?;
+    for dir in repo
+        .root
+        .ancestors()
+        .take_while(|d| d.starts_with(std::env::temp_dir()))
+    {
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o055)).unwrap();
+    }
+    let mut command = Command::new(setpriv);
+    command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+    command.arg(binary("roadmap")).args(args);
+    hermetic(&mut command).current_dir(&repo.root);
+    Some(Run::from_output(command.output().unwrap()))
+}
+
+#[test]
+fn a_read_only_cache_folder_is_named_and_no_sync_still_answers() {
+    let repo = repo_with_hooks();
+    // HEAD moves without a hook, so the next query wants to sync.
+    repo.git(&[
+        "-c",
+        "core.hooksPath=/dev/null",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+    ]);
+    let Some(sync) = as_reader_without_write_access(&repo, &["list", "--format", "ids"]) else {
+        eprintln!("skipped: running as root without setpriv");
+        return;
+    };
+    assert_eq!(sync.status, 1, "{sync:?}");
+    let cache = std::fs::canonicalize(repo.root.join(".git/roadmap")).unwrap();
+    assert!(
+        sync.stderr.contains(&format!(
+            "{} is not writable for you (mode ",
+            cache.display()
+        )),
+        "{sync:?}"
+    );
+    assert_eq!(
+        sync.stderr.lines().count(),
+        2,
+        "an error and a hint: {sync:?}"
+    );
+    let stale =
+        as_reader_without_write_access(&repo, &["list", "--no-sync", "--format", "ids"]).unwrap();
+    assert_eq!(stale.status, 0, "{stale:?}");
+    assert_eq!(stale.stdout.trim(), "0000000a");
+}

@@ -89,12 +89,34 @@ impl Cache {
     /// write. (A memory map made `list --all --format json` at 100k 80 ms faster but tripled
     /// its peak RSS, 161 -> 428 MB, so pages are still read with `pread`.)
     pub fn open_reader(dir: &Path) -> Result<Self, CacheError> {
-        let cache = Self::open_existing(dir)?;
+        let cache = match Self::open_existing(dir) {
+            Err(CacheError::Sqlite(error)) if is_read_only(&error) => Self::open_immutable(dir)?,
+            other => other?,
+        };
         cache.conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )?;
         Ok(cache)
+    }
+
+    /// Opens the live generation of a cache folder this user may not write (another user's
+    /// clone, a read-only mount): SQLite cannot take WAL read locks there, so the file is read
+    /// as immutable. Writers close their connections with a checkpoint, so at rest the file
+    /// holds everything.
+    fn open_immutable(dir: &Path) -> Result<Self, CacheError> {
+        let Some(path) = current_generation(dir)? else {
+            return Err(CacheError::Missing(dir.to_owned()));
+        };
+        let uri = format!("file:{}?immutable=1", path.display());
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(&path, e))?;
+        match user_version(&conn).map_err(|e| classify(&path, e))? {
+            SCHEMA_VERSION => Ok(Cache { conn, path }),
+            found => Err(CacheError::Outdated { path, found }),
+        }
     }
 
     /// Opens the live generation in `dir` to read it. Never creates one.
@@ -310,6 +332,14 @@ fn remove_other_generations(dir: &Path, keep: &str) {
             remove_database_files(&entry.path());
         }
     }
+}
+
+/// Whether SQLite refused because this process may not write the file or its folder.
+fn is_read_only(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+    )
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
