@@ -242,6 +242,7 @@ impl Bench {
         self.peers(&repo);
         self.hook_sync(&repo)?;
         self.branch_switch(&repo)?;
+        self.worktree_look(&repo)?;
         self.memory_and_disk(issues, disk);
         self.report.note(format!(
             "{} issues: measured in {:.0?}; load average (1 min) {load_before} before, {} after",
@@ -516,6 +517,43 @@ impl Bench {
         );
         repo::git(dir, &["switch", "-q", "main"])?;
         tools.sync(repo)
+    }
+
+    fn worktree_look(&mut self, repo: &BenchRepo) -> io::Result<()> {
+        let tools = &self.tools;
+        let dir = &repo.dir;
+        repo.edit_in_worktree(10)?;
+        let with = ["--limit", "50", "--worktree"];
+        // The first look reads every file once (no stat data yet); everyday looks do not.
+        measure::run(&mut tools.roadmap(dir, &with), false)?;
+        let jobs = [
+            Job::new("roadmap list --worktree", || tools.roadmap(dir, &with)),
+            Job::new("roadmap list", || tools.roadmap(dir, &["--limit", "50"])),
+            Job::new("git status -- .roadmap", || {
+                let mut git = git_command(dir);
+                git.args(["status", "--porcelain", "--", ".roadmap"]);
+                git
+            }),
+        ];
+        let measured = compare(&jobs, tools.plan)?;
+        let [look, list, status] = &measured.samples[..] else {
+            unreachable!("three jobs")
+        };
+        let times = ratio(look.median(), status.median());
+        progress(repo.issues, "list --worktree", look, status, &times);
+        self.report.row(
+            Section::Worktree,
+            vec![
+                thousands(repo.issues),
+                human(look.median()),
+                human(list.median()),
+                human(status.median()),
+                times,
+                look.runs.len().to_string(),
+            ],
+        );
+        repo::git(dir, &["checkout", "-q", "--", ".roadmap"])?;
+        measure::run(&mut tools.roadmap(dir, &with), false).map(drop)
     }
 
     fn memory_and_disk(&mut self, issues: usize, (cache, files): (u64, u64)) {

@@ -154,6 +154,24 @@ impl BenchRepo {
         Ok(commit)
     }
 
+    /// Edits `count` issue files in the working tree (uncommitted, as a hand edit or another
+    /// tool would); `restore` puts them back.
+    pub fn edit_in_worktree(&self, count: usize) -> io::Result<()> {
+        let count = count.min(self.issues);
+        let step = (self.issues / count.max(1)).max(1);
+        for index in (0..self.issues).step_by(step).take(count) {
+            let generated = corpus::issue(SEED, index);
+            std::fs::write(
+                self.dir.join(&generated.path),
+                generated.text
+                    + "
+Edited in the working tree by the benchmark.
+",
+            )?;
+        }
+        Ok(())
+    }
+
     /// Moves `main` (and HEAD) to `commit` without touching the working tree or running hooks.
     pub fn move_head(&self, commit: &str) -> io::Result<()> {
         git(&self.dir, &["reset", "-q", "--soft", commit]).map(drop)

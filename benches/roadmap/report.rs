@@ -55,6 +55,7 @@ pub enum Section {
     Switch,
     Rebuild,
     Memory,
+    Worktree,
 }
 
 pub struct Report {
@@ -154,6 +155,21 @@ impl Report {
                         "cache file",
                         "issue files",
                         "cache ÷ files",
+                    ],
+                ),
+                table(
+                    "Queries that show hand edits (`--worktree`) vs `git status`",
+                    "`roadmap list --limit 50 --worktree` with 10 issue files edited and not \
+                     committed (already seen by an earlier look, as in everyday use): a walk of \
+                     the roadmap folders comparing stat data with the cache's. The floor: \
+                     `git status --porcelain -- .roadmap` in the same repository.",
+                    &[
+                        "issues",
+                        "`list --worktree`",
+                        "`list`",
+                        "`git status`",
+                        "worktree ÷ status",
+                        "runs",
                     ],
                 ),
             ],
