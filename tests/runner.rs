@@ -5,6 +5,7 @@ mod common;
 #[allow(dead_code)]
 mod corpus;
 
+mod test_bad_input;
 mod test_corpus;
 mod test_fixtures;
 mod test_git_operations;

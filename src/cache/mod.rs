@@ -10,6 +10,7 @@
 
 pub mod query;
 pub mod remote;
+mod search;
 mod worktree;
 mod write;
 

@@ -64,8 +64,8 @@ pub struct ListQuery {
     pub sort: SortKey,
     pub reverse: bool,
     pub limit: Option<usize>,
-    /// Full-text query over titles and bodies (FTS5 syntax); results are ranked by relevance
-    /// first, then by `sort`.
+    /// Words to find in titles and bodies, as the user typed them (any text: no query
+    /// syntax); results are ranked by relevance first, then by `sort`.
     pub text: Option<String>,
 }
 
@@ -97,16 +97,17 @@ pub struct MilestoneRow {
 }
 
 impl ListQuery {
-    /// Builds the `WHERE … ORDER BY … LIMIT` tail and its parameters.
-    fn sql_tail(&self) -> (String, Vec<Box<dyn ToSql>>) {
+    /// Builds the `WHERE … ORDER BY … LIMIT` tail and its parameters; `text_match` is the
+    /// FTS5 expression for [`ListQuery::text`].
+    fn sql_tail(&self, text_match: Option<&str>) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
         let mut join = String::new();
-        if let Some(text) = &self.text {
+        if let Some(text) = text_match {
             join = " JOIN (SELECT rowid AS hit, bm25(issue_text) AS score FROM issue_text WHERE issue_text MATCH ?) \
                     ON hit = issues.rowid"
                 .into();
-            params.push(Box::new(text.clone()));
+            params.push(Box::new(text.to_owned()));
         }
         let mut any_of = |column: &str, values: &[String], params: &mut Vec<Box<dyn ToSql>>| {
             if !values.is_empty() {
@@ -143,7 +144,7 @@ impl ListQuery {
             params.push(Box::new(label.clone()));
         }
         let direction = if self.reverse { " DESC" } else { "" };
-        let relevance = self.text.as_ref().map(|_| "score".to_owned());
+        let relevance = text_match.map(|_| "score".to_owned());
         let order: Vec<String> = relevance
             .into_iter()
             .chain(
@@ -191,7 +192,10 @@ const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, mi
 impl Cache {
     /// Returns the issues `query` selects, in its order.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<IssueRow>, CacheError> {
-        let (tail, params) = query.sql_tail();
+        let Some(text_match) = self.text_match(query)? else {
+            return Ok(Vec::new());
+        };
+        let (tail, params) = query.sql_tail(text_match.as_deref());
         let mut statement = self
             .connection()
             .prepare(&format!("SELECT {ROW_COLUMNS} FROM issues{tail}"))?;
@@ -201,7 +205,10 @@ impl Cache {
 
     /// Returns the stored JSON object of each issue `query` selects, in its order.
     pub fn list_json(&self, query: &ListQuery) -> Result<Vec<String>, CacheError> {
-        let (tail, params) = query.sql_tail();
+        let Some(text_match) = self.text_match(query)? else {
+            return Ok(Vec::new());
+        };
+        let (tail, params) = query.sql_tail(text_match.as_deref());
         let mut statement = self
             .connection()
             .prepare(&format!("SELECT json FROM issues{tail}"))?;

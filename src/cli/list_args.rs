@@ -214,16 +214,10 @@ fn parse_sort_by(spec: &str) -> Result<(SortKey, bool), UserError> {
     Ok((key, descending))
 }
 
-/// Turns what a user types into an FTS5 query: each word must appear (as a prefix for the last
-/// one, so results narrow while typing); quotes keep FTS5 operators in the text literal.
+/// The text a user typed into `roadmap search`, or `None` when it is blank. Any text is fine:
+/// the cache splits it into words as its index does ([`ListQuery::text`]).
 #[must_use]
 pub fn search_terms(input: &str) -> Option<String> {
-    let words: Vec<String> = input
-        .split_whitespace()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    let (last, rest) = words.split_last()?;
-    let mut terms = rest.to_vec();
-    terms.push(format!("{last}*"));
-    Some(terms.join(" "))
+    let text = input.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
