@@ -1,6 +1,8 @@
 //! Bad input a user can give: any text to `search`, odd file names, hostile temporary folders.
 
-use crate::common::{IssueSpec, TestRepo};
+use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
 
 /// The ids `roadmap ARGS --format ids` prints, in order; panics on a failure.
 #[track_caller]
@@ -59,4 +61,100 @@ fn search_finds_whatever_text_the_user_types() {
         ["0000000a"],
         "a last word still being typed is a prefix"
     );
+}
+
+/// Runs `roadmap ARGS` with a hostile temporary folder setup: TMPDIR missing, SQLITE_TMPDIR
+/// read-only, and no file may grow past 32 KiB (a full disk, in effect: SQLite's spill file
+/// for a big sort would end the process with SIGXFSZ).
+fn roadmap_without_temp_space(repo: &TestRepo, args: &[&str]) -> Run {
+    let read_only = repo.sibling("read-only-tmp");
+    std::fs::create_dir_all(&read_only).unwrap();
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let mut command = Command::new("/bin/sh");
+    hermetic(&mut command)
+        .arg("-c")
+        .arg("ulimit -f 64 && exec \"$0\" \"$@\"")
+        .arg(binary("roadmap"))
+        .args(args)
+        .env("TMPDIR", "/nonexistent")
+        .env("SQLITE_TMPDIR", &read_only)
+        .current_dir(&repo.root);
+    Run::from_output(command.output().unwrap())
+}
+
+#[test]
+fn queries_need_no_temporary_files() {
+    let repo = TestRepo::new();
+    let long = "a long title that makes every row wide ".repeat(10);
+    for n in 0..3000 {
+        let id = format!("{n:08x}");
+        let spec = IssueSpec::new(&id, &format!("{long}{n}")).status(if n % 3 == 0 {
+            "closed"
+        } else {
+            "todo"
+        });
+        let path = format!(".roadmap/issues/backlog/{id}-wide.md");
+        repo.write(
+            &path,
+            &spec
+                .render()
+                .replace("2025-01-02", &format!("2025-{:02}-02", n % 12 + 1)),
+        );
+    }
+    repo.commit_all("3000 issues");
+    repo.roadmap_hooks(&["install"]).success();
+    // The first search builds the index: a write, which this test is not about.
+    repo.roadmap(&["search", "title"]).success();
+    for args in [
+        &["list", "--all", "--sort", "updated", "--no-sync"][..],
+        &[
+            "list",
+            "--all",
+            "--sort",
+            "updated",
+            "--format",
+            "json",
+            "--no-sync",
+        ],
+        &["list", "--all", "--format", "json", "--no-sync"],
+        &[
+            "list",
+            "--sort",
+            "title",
+            "-r",
+            "--format",
+            "csv",
+            "--no-sync",
+        ],
+        &[
+            "search",
+            "long",
+            "title",
+            "--all",
+            "--format",
+            "json",
+            "--no-sync",
+        ],
+    ] {
+        let run = roadmap_without_temp_space(&repo, args);
+        assert_eq!(run.status, 0, "roadmap {args:?}: {}", run.stderr);
+        assert_eq!(
+            run.stdout,
+            repo.roadmap(args).success().stdout,
+            "roadmap {args:?}"
+        );
+    }
+    let json = roadmap_without_temp_space(
+        &repo,
+        &["list", "--all", "--sort", "updated", "--format", "json"],
+    );
+    let issues: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let updated: Vec<&str> = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|issue| issue["updated"].as_str().unwrap())
+        .collect();
+    assert_eq!(updated.len(), 3000);
+    assert!(updated.is_sorted(), "sorted by updated");
 }

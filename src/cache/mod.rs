@@ -141,6 +141,9 @@ impl Cache {
                 return Err(damaged(path, "the file is empty"));
             }
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            // Sorts and the search's scratch table stay in memory: a query must not need a
+            // writable, non-full TMPDIR (SQLite spills a sort over ~2 MB to a temporary file).
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
             return match user_version(&conn).map_err(|e| classify(&path, e))? {
                 SCHEMA_VERSION => Ok(Cache { conn, path }),
                 found => Err(CacheError::Outdated { path, found }),

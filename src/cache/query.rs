@@ -97,9 +97,15 @@ pub struct MilestoneRow {
 }
 
 impl ListQuery {
-    /// Builds the `WHERE … ORDER BY … LIMIT` tail and its parameters; `text_match` is the
-    /// FTS5 expression for [`ListQuery::text`].
-    fn sql_tail(&self, text_match: Option<&str>) -> (String, Vec<Box<dyn ToSql>>) {
+    /// Builds the statement selecting `columns` of each issue, and its parameters;
+    /// `text_match` is the FTS5 expression for [`ListQuery::text`].
+    ///
+    /// The sort sees only the keys and the rowid, never the wide columns (the JSON is ~800 bytes
+    /// an issue): the inner query picks and orders rowids, the outer one reads each picked row.
+    /// SQLite never flattens a subquery with a LIMIT into a join, so it runs as a co-routine
+    /// whose order the outer loop (kept outer by CROSS JOIN) preserves. Readers keep temporary
+    /// storage in memory (`temp_store`), so narrow sort records are what keeps that small.
+    fn sql(&self, columns: &str, text_match: Option<&str>) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
         let mut join = String::new();
@@ -154,14 +160,15 @@ impl ListQuery {
                     .map(|c| format!("{c}{direction}")),
             )
             .collect();
-        let mut sql = format!(
-            "{join} WHERE {} ORDER BY {}",
+        let limit = self
+            .limit
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let sql = format!(
+            "SELECT {columns} FROM (SELECT issues.rowid AS picked FROM issues{join} \
+             WHERE {} ORDER BY {} LIMIT {limit}) CROSS JOIN issues ON issues.rowid = picked",
             conditions.join(" AND "),
             order.join(", ")
         );
-        if let Some(limit) = self.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
         (sql, params)
     }
 }
@@ -195,10 +202,8 @@ impl Cache {
         let Some(text_match) = self.text_match(query)? else {
             return Ok(Vec::new());
         };
-        let (tail, params) = query.sql_tail(text_match.as_deref());
-        let mut statement = self
-            .connection()
-            .prepare(&format!("SELECT {ROW_COLUMNS} FROM issues{tail}"))?;
+        let (sql, params) = query.sql(ROW_COLUMNS, text_match.as_deref());
+        let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map(params_from_iter(params.iter()), issue_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -208,10 +213,8 @@ impl Cache {
         let Some(text_match) = self.text_match(query)? else {
             return Ok(Vec::new());
         };
-        let (tail, params) = query.sql_tail(text_match.as_deref());
-        let mut statement = self
-            .connection()
-            .prepare(&format!("SELECT json FROM issues{tail}"))?;
+        let (sql, params) = query.sql("json", text_match.as_deref());
+        let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map(params_from_iter(params.iter()), |row| row.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -379,5 +382,80 @@ impl Cache {
             .prepare_cached("SELECT path FROM issues WHERE id = ?1 ORDER BY shadowed, path")?;
         let rows = statement.query_map([id], |row| row.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of `query` as `(id, parent, detail)` rows.
+    fn plan(cache: &Cache, query: &ListQuery, columns: &str) -> Vec<(i64, i64, String)> {
+        let text = query.text.as_ref().map(|_| "\"word\"");
+        let (sql, params) = query.sql(columns, text);
+        let mut statement = cache
+            .connection()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        statement
+            .query_map(params_from_iter(params.iter()), |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(3)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Whether plan step `id` runs inside the co-routine that picks rowids.
+    fn inside_picker(plan: &[(i64, i64, String)], id: i64) -> bool {
+        let step = |id: i64| plan.iter().find(|(i, _, _)| *i == id);
+        let mut current = step(id);
+        while let Some((_, parent, detail)) = current {
+            if detail.starts_with("CO-ROUTINE") {
+                return true;
+            }
+            current = step(*parent);
+        }
+        false
+    }
+
+    #[test]
+    fn lists_sort_rowids_and_keys_never_whole_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::create_generation(dir.path()).unwrap();
+        let indexes = super::super::CREATE_INDEXES;
+        cache.connection().execute_batch(indexes).unwrap();
+        let sorts = [
+            SortKey::Priority,
+            SortKey::Status,
+            SortKey::Created,
+            SortKey::Updated,
+            SortKey::Id,
+            SortKey::Title,
+        ];
+        for (scope, sort, text, columns) in [Scope::Open, Scope::All, Scope::Archived]
+            .into_iter()
+            .flat_map(|scope| sorts.map(|sort| (scope, sort)))
+            .flat_map(|(scope, sort)| [None, Some("word")].map(|text| (scope, sort, text)))
+            .flat_map(|(sc, so, te)| [ROW_COLUMNS, "json"].map(|c| (sc, so, te, c)))
+        {
+            let query = ListQuery {
+                scope,
+                sort,
+                text: text.map(str::to_owned),
+                labels: vec!["x".into()],
+                ..ListQuery::default()
+            };
+            let plan = plan(&cache, &query, columns);
+            for (id, _, detail) in &plan {
+                if detail.contains("TEMP B-TREE") {
+                    assert!(inside_picker(&plan, *id), "{detail}: {plan:#?}");
+                }
+            }
+            assert!(
+                plan.iter().any(|(_, _, d)| d.starts_with("CO-ROUTINE")),
+                "the picker runs as a co-routine: {plan:#?}"
+            );
+        }
     }
 }

@@ -15,7 +15,10 @@ pub(super) const TOKENIZER: &str = "unicode61 remove_diacritics 2";
 impl Cache {
     /// The FTS5 expression for `query.text`: `Ok(Some(None))` without text, `Ok(None)` when the
     /// text holds no token at all (only punctuation), so nothing can match.
-    pub(super) fn text_match(&self, query: &ListQuery) -> Result<Option<Option<String>>, CacheError> {
+    pub(super) fn text_match(
+        &self,
+        query: &ListQuery,
+    ) -> Result<Option<Option<String>>, CacheError> {
         let Some(text) = &query.text else {
             return Ok(Some(None));
         };
@@ -29,7 +32,11 @@ impl Cache {
             .last()
             .is_some_and(char::is_alphanumeric);
         let mut terms: Vec<String> = rest.iter().map(|t| quoted(t)).collect();
-        terms.push(format!("{}{}", quoted(last), if still_typing { "*" } else { "" }));
+        terms.push(format!(
+            "{}{}",
+            quoted(last),
+            if still_typing { "*" } else { "" }
+        ));
         Ok(Some(Some(terms.join(" "))))
     }
 
