@@ -158,3 +158,40 @@ fn queries_need_no_temporary_files() {
     assert_eq!(updated.len(), 3000);
     assert!(updated.is_sorted(), "sorted by updated");
 }
+
+#[test]
+fn readers_racing_rebuilds_never_fail() {
+    let repo = TestRepo::new();
+    for n in 0..200 {
+        repo.write_issue(&IssueSpec::new(&format!("{n:08x}"), &format!("Issue {n}")));
+    }
+    repo.commit_all("200 issues");
+    repo.roadmap_hooks(&["install"]).success();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (rebuilds, reads) = std::thread::scope(|scope| {
+        let rebuilder = scope.spawn(|| {
+            let mut rebuilds = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                repo.roadmap_hooks(&["sync", "--full"]).success();
+                rebuilds += 1;
+            }
+            rebuilds
+        });
+        let started = std::time::Instant::now();
+        let mut reads = 0;
+        while started.elapsed() < std::time::Duration::from_secs(4) {
+            let run = repo.roadmap(&["list", "--no-sync", "--format", "ids"]);
+            if run.status != 0 || run.stdout.lines().count() != 200 || !run.stderr.is_empty() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                panic!("read {reads} failed: {run:?}");
+            }
+            reads += 1;
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (rebuilder.join().unwrap(), reads)
+    });
+    assert!(
+        rebuilds > 2 && reads > 2,
+        "{rebuilds} rebuilds, {reads} reads"
+    );
+}

@@ -121,39 +121,51 @@ impl Cache {
     }
 
     /// Opens the live generation in `dir` to read it. Never creates one.
+    ///
+    /// A rebuild may replace the generation at any moment: it renames `current`, then unlinks
+    /// the old files. A reader that read `current` just before may find the file gone, or open
+    /// it and then, on its first read, find its WAL and shared-memory files gone ("disk I/O
+    /// error", or fresh empty ones that no longer go with the file). So the first read is part
+    /// of opening, and `current` is read again after it: once it still names the same file, the
+    /// unlink has not happened and the connection holds the real files, which stay readable
+    /// for as long as it keeps them open. Otherwise the opening starts again.
     pub fn open_existing(dir: &Path) -> Result<Self, CacheError> {
-        // A rebuild may swap generations between reading `current` and opening the file.
-        let mut missing = None;
-        for _ in 0..3 {
+        const ATTEMPTS: usize = 8;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             let Some(path) = current_generation(dir)? else {
                 return Err(CacheError::Missing(dir.to_owned()));
             };
-            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let conn = match Connection::open_with_flags(&path, flags) {
-                Err(_) if !path.exists() => {
-                    missing = Some(path);
-                    continue;
-                }
-                other => other.map_err(|e| classify(&path, e))?,
-            };
-            // SQLite reads an empty file as an empty database, which would pass for "schema 0".
-            if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
-                return Err(damaged(path, "the file is empty"));
+            let opened = Self::open_generation(path.clone());
+            let replaced = current_generation(dir)?.as_ref() != Some(&path);
+            if !replaced || attempt == ATTEMPTS {
+                return opened;
             }
-            conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            // Sorts and the search's scratch table stay in memory: a query must not need a
-            // writable, non-full TMPDIR (SQLite spills a sort over ~2 MB to a temporary file).
-            conn.pragma_update(None, "temp_store", "MEMORY")?;
-            return match user_version(&conn).map_err(|e| classify(&path, e))? {
-                SCHEMA_VERSION => Ok(Cache { conn, path }),
-                found => Err(CacheError::Outdated { path, found }),
-            };
         }
-        // `current` still names a file that is not there: deleted, not swapped by a rebuild.
-        Err(missing.map_or_else(
-            || CacheError::Missing(dir.to_owned()),
-            |path| damaged(path, "the file is missing"),
-        ))
+    }
+
+    /// Opens the generation file at `path` and reads its schema version: the first read, which
+    /// also opens its WAL and shared memory.
+    fn open_generation(path: PathBuf) -> Result<Self, CacheError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Connection::open_with_flags(&path, flags) {
+            // `current` names a file that is not there: deleted, or swapped by a rebuild.
+            Err(_) if !path.exists() => return Err(damaged(path, "the file is missing")),
+            other => other.map_err(|e| classify(&path, e))?,
+        };
+        // SQLite reads an empty file as an empty database, which would pass for "schema 0".
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+            return Err(damaged(path, "the file is empty"));
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Sorts and the search's scratch table stay in memory: a query must not need a
+        // writable, non-full TMPDIR (SQLite spills a sort over ~2 MB to a temporary file).
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        match user_version(&conn).map_err(|e| classify(&path, e))? {
+            SCHEMA_VERSION => Ok(Cache { conn, path }),
+            found => Err(CacheError::Outdated { path, found }),
+        }
     }
 
     /// Opens the live generation to update it; the caller holds the sync lock. `Ok(None)`
@@ -330,10 +342,13 @@ fn remove_other_generations(dir: &Path, keep: &str) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with("cache-") && name.ends_with(".db") && name != keep {
+        // A reader that lost the race with a rebuild may have recreated the WAL and shared
+        // memory of a generation already deleted: those go too.
+        let database = name.trim_end_matches("-wal").trim_end_matches("-shm");
+        if name.starts_with("cache-") && database.ends_with(".db") && database != keep {
             // Readers that still have it open keep reading their snapshot: unlinking does not
             // take a file away from those who hold it.
-            remove_database_files(&entry.path());
+            remove_database_files(&dir.join(database));
         }
     }
 }
