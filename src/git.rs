@@ -99,9 +99,25 @@ pub fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>, git2::
 /// A roadmap file that differs between two trees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TreeChange {
-    Added { path: String, blob: Oid },
-    Modified { path: String, blob: Oid },
-    Deleted { path: String, blob: Oid },
+    Added {
+        path: String,
+        blob: Oid,
+    },
+    Modified {
+        path: String,
+        blob: Oid,
+    },
+    Deleted {
+        path: String,
+        blob: Oid,
+    },
+    /// A file whose name, or a folder's on its path, is not UTF-8: it cannot be read as an
+    /// issue (nothing could write it back), so it is listed as unreadable under `path`, written
+    /// with `\xNN` escapes ([`layout::name_as_text`]). `blob` is `None` once it is gone.
+    NameNotUtf8 {
+        path: String,
+        blob: Option<Oid>,
+    },
 }
 
 /// Lists the roadmap files (see [`layout::classify`]) that differ from `old` to `new`. `None`
@@ -126,6 +142,7 @@ pub fn diff_roadmap_files(
         ".roadmap",
         old_roadmap.as_ref(),
         new_roadmap.as_ref(),
+        true,
         &mut changes,
     )?;
     Ok(changes)
@@ -165,6 +182,7 @@ fn walk(
     dir: &str,
     old: Option<&Tree>,
     new: Option<&Tree>,
+    dir_is_utf8: bool,
     out: &mut Vec<TreeChange>,
 ) -> Result<(), git2::Error> {
     if let (Some(o), Some(n)) = (old, new) {
@@ -194,17 +212,19 @@ fn walk(
         if before.zip(after).is_some_and(|(a, b)| a.id == b.id) {
             continue;
         }
-        let name = before.or(after).map_or(&[][..], Entry::name);
-        let Ok(name) = std::str::from_utf8(name) else {
-            continue;
+        let name = layout::name_as_text(before.or(after).map_or(&[][..], Entry::name));
+        let path_is_utf8 = dir_is_utf8 && name.is_ok();
+        let path = match &name {
+            Ok(name) => format!("{dir}/{name}"),
+            Err(escaped) => format!("{dir}/{escaped}"),
         };
-        let path = format!("{dir}/{name}");
         let is_tree = before.or(after).is_some_and(|e| e.is_tree);
         if is_tree {
             if layout::may_contain_roadmap_files(&path) {
                 let old_tree = before.map(|e| repo.find_tree(e.id)).transpose()?;
                 let new_tree = after.map(|e| repo.find_tree(e.id)).transpose()?;
-                walk(repo, &path, old_tree.as_ref(), new_tree.as_ref(), out)?;
+                let (old_tree, new_tree) = (old_tree.as_ref(), new_tree.as_ref());
+                walk(repo, &path, old_tree, new_tree, path_is_utf8, out)?;
             }
             continue;
         }
@@ -213,6 +233,13 @@ fn walk(
         }
         let before = before.filter(|e| e.is_file);
         let after = after.filter(|e| e.is_file);
+        if !path_is_utf8 {
+            if before.is_some() || after.is_some() {
+                let blob = after.map(|e| e.id);
+                out.push(TreeChange::NameNotUtf8 { path, blob });
+            }
+            continue;
+        }
         out.push(match (before, after) {
             (None, Some(b)) => TreeChange::Added { path, blob: b.id },
             (Some(_), Some(b)) => TreeChange::Modified { path, blob: b.id },

@@ -127,6 +127,22 @@ pub fn check_milestone_name(name: &str) -> Result<(), String> {
     Err(format!("milestone `{name}` {problem}"))
 }
 
+/// A file or folder name as text: `Ok` when it is UTF-8; otherwise `Err` with each byte that
+/// is not written `\xNN`, so the file can be listed as unreadable by a name a terminal shows
+/// and two such names never become one (as `String::from_utf8_lossy` would make them).
+pub fn name_as_text(name: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(name).map_err(|_| {
+        let mut text = String::new();
+        for chunk in name.utf8_chunks() {
+            text.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                text.push_str(&format!("\\x{byte:02x}"));
+            }
+        }
+        text
+    })
+}
+
 /// The 8-hex-digit id at the start of `{id}-{slug}.md` or `{id}.md`.
 #[must_use]
 pub fn id_from_file_name(file_name: &str) -> Option<String> {
@@ -203,6 +219,19 @@ mod tests {
             classify(".roadmap/projects/0a1b2c3d-site.md"),
             Some(RoadmapFile::Project)
         );
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_shown_with_escapes() {
+        assert_eq!(
+            name_as_text(b"4e619042-caf\xc3\xa9.md"),
+            Ok("4e619042-café.md")
+        );
+        assert_eq!(
+            name_as_text(b"4e619042-caf\xe9.md"),
+            Err("4e619042-caf\\xe9.md".to_owned())
+        );
+        assert_ne!(name_as_text(b"\xfe.md"), name_as_text(b"\xff.md"));
     }
 
     #[test]

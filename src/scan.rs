@@ -2,10 +2,11 @@
 //! parse every file. It is the "before" this project replaces, the baseline of the benchmarks,
 //! and the reference the tests compare the cache with.
 
-use crate::issue::{Issue, to_json};
+use crate::issue::{Issue, ParseError, to_json};
 use crate::layout;
 use crate::record::Record;
-use std::path::Path;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 /// Every issue file found, with duplicates resolved as the cache resolves them.
 #[derive(Debug, Default)]
@@ -19,14 +20,19 @@ pub struct Scan {
 /// Reads every roadmap file under `root/.roadmap`.
 pub fn scan(root: &Path) -> std::io::Result<Scan> {
     let mut files = Vec::new();
-    collect(root, ".roadmap", &mut files)?;
+    collect(root, Path::new(".roadmap"), ".roadmap", true, &mut files)?;
     let mut found = Scan::default();
     let mut all: Vec<(String, Issue)> = Vec::new();
-    for relative in files {
-        let bytes = std::fs::read(root.join(&relative))?;
-        match Record::read(&relative, &bytes) {
-            Some(Record::Issue(issue)) => all.push((relative, *issue)),
-            Some(Record::Invalid(error)) => found.invalid.push((relative, error.to_string())),
+    for file in files {
+        if !file.name_is_utf8 {
+            let error = ParseError::NameNotUtf8.to_string();
+            found.invalid.push((file.shown, error));
+            continue;
+        }
+        let bytes = std::fs::read(root.join(&file.relative))?;
+        match Record::read(&file.shown, &bytes) {
+            Some(Record::Issue(issue)) => all.push((file.shown, *issue)),
+            Some(Record::Invalid(error)) => found.invalid.push((file.shown, error.to_string())),
             _ => {}
         }
     }
@@ -48,7 +54,22 @@ pub fn scan(root: &Path) -> std::io::Result<Scan> {
     Ok(found)
 }
 
-fn collect(root: &Path, relative: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+/// A roadmap file found in the working tree.
+struct Found {
+    /// Where it is, relative to the root.
+    relative: PathBuf,
+    /// The path as the cache names it (`/`-separated; `\xNN` for bytes that are not UTF-8).
+    shown: String,
+    name_is_utf8: bool,
+}
+
+fn collect(
+    root: &Path,
+    relative: &Path,
+    shown: &str,
+    is_utf8: bool,
+    out: &mut Vec<Found>,
+) -> std::io::Result<()> {
     let entries = match std::fs::read_dir(root.join(relative)) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -56,17 +77,25 @@ fn collect(root: &Path, relative: &str, out: &mut Vec<String>) -> std::io::Resul
     };
     for entry in entries {
         let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
+        let file_name = entry.file_name();
+        let name = layout::name_as_text(file_name.as_bytes());
+        let name_is_utf8 = is_utf8 && name.is_ok();
+        let path = match &name {
+            Ok(name) => format!("{shown}/{name}"),
+            Err(escaped) => format!("{shown}/{escaped}"),
         };
-        let path = format!("{relative}/{name}");
         let kind = entry.file_type()?;
         if kind.is_dir() {
             if layout::may_contain_roadmap_files(&path) {
-                collect(root, &path, out)?;
+                let inner = relative.join(&file_name);
+                collect(root, &inner, &path, name_is_utf8, out)?;
             }
         } else if kind.is_file() && layout::classify(&path).is_some() {
-            out.push(path);
+            out.push(Found {
+                relative: relative.join(&file_name),
+                shown: path,
+                name_is_utf8,
+            });
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Bad input a user can give: any text to `search`, odd file names, hostile temporary folders.
 
 use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
@@ -194,4 +195,77 @@ fn readers_racing_rebuilds_never_fail() {
         rebuilds > 2 && reads > 2,
         "{rebuilds} rebuilds, {reads} reads"
     );
+}
+
+/// Writes `content` at `.roadmap/` + `relative`, whose bytes need not be UTF-8.
+fn write_raw(repo: &TestRepo, relative: &[u8], content: &str) {
+    let path = repo
+        .root
+        .join(".roadmap")
+        .join(std::ffi::OsStr::from_bytes(relative));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// The lines of `roadmap-hooks status` that list unreadable files.
+fn status_invalid(repo: &TestRepo) -> Vec<String> {
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    status
+        .lines()
+        .skip_while(|line| !line.starts_with("invalid files:"))
+        .take_while(|line| line.starts_with("invalid files:") || line.starts_with("  "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn names_that_are_not_utf8_are_listed_as_unreadable() {
+    let repo = TestRepo::new();
+    repo.write_issue(&IssueSpec::new("0000000a", "Fine"));
+    let issue = IssueSpec::new("0000000b", "Latin-1 name").render();
+    write_raw(&repo, b"issues/backlog/0000000b-caf\xe9.md", &issue);
+    write_raw(&repo, b"issues/backlog/0000000c-caf\xe8.md", &issue);
+    let other = IssueSpec::new("0000000d", "In a Latin-1 folder").render();
+    write_raw(&repo, b"issues/v1-\xff/0000000d-fine-name.md", &other);
+    repo.commit_all("odd names");
+    repo.roadmap_hooks(&["install"]).success();
+    let reason = "the file or folder name is not valid UTF-8; rename it";
+    let expected = vec![
+        "invalid files: 3".to_owned(),
+        format!("  .roadmap/issues/backlog/0000000b-caf\\xe9.md: {reason}"),
+        format!("  .roadmap/issues/backlog/0000000c-caf\\xe8.md: {reason}"),
+        format!("  .roadmap/issues/v1-\\xff/0000000d-fine-name.md: {reason}"),
+    ];
+    assert_eq!(status_invalid(&repo), expected, "after the first sync");
+    let list = repo.roadmap(&["list", "--format", "ids"]).success();
+    assert_eq!(list.stdout, "0000000a\n");
+    assert_eq!(
+        list.stderr,
+        format!(
+            "roadmap: warning: skipped .roadmap/issues/backlog/0000000b-caf\\xe9.md: {reason} \
+             (and 2 more; see `roadmap-hooks status`)\n"
+        )
+    );
+    let scan = repo.roadmap_hooks(&["scan"]).success();
+    assert_eq!(scan.stderr.lines().count(), 3, "{}", scan.stderr);
+    assert!(scan.stderr.contains("v1-\\xff/0000000d-fine-name.md"));
+
+    // The incremental path: one more, and one removed.
+    write_raw(&repo, b"milestones/v\xff.md", "---\nname: v\n---\n");
+    std::fs::remove_file(repo.root.join(".roadmap").join(std::ffi::OsStr::from_bytes(
+        b"issues/backlog/0000000c-caf\xe8.md",
+    )))
+    .unwrap();
+    repo.commit_all("more odd names");
+    let mut expected = expected;
+    expected[0] = "invalid files: 3".to_owned();
+    expected[2] = format!("  .roadmap/milestones/v\\xff.md: {reason}");
+    expected.sort();
+    let mut found = status_invalid(&repo);
+    found.sort();
+    assert_eq!(found, expected, "after an incremental sync");
+    repo.roadmap_hooks(&["sync", "--full"]).success();
+    let mut rebuilt = status_invalid(&repo);
+    rebuilt.sort();
+    assert_eq!(rebuilt, expected, "after a rebuild");
 }

@@ -66,6 +66,8 @@ pub enum ParseError {
     Yaml(String),
     #[error("frontmatter has no `id` and the file name has none either")]
     MissingId,
+    #[error("the file or folder name is not valid UTF-8; rename it")]
+    NameNotUtf8,
 }
 
 impl Issue {

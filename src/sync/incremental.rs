@@ -55,6 +55,13 @@ pub(super) fn apply(
             }
             TreeChange::Added { path, blob } => written.push((path, blob, true)),
             TreeChange::Modified { path, blob } => written.push((path, blob, false)),
+            TreeChange::NameNotUtf8 { path, blob: None } => tx.remove(&path)?,
+            TreeChange::NameNotUtf8 {
+                path,
+                blob: Some(blob),
+            } => {
+                store(&mut tx, &path, blob, &Parsed::name_not_utf8(), &mut report)?;
+            }
         }
     }
     for (path, blob, is_new) in &written {

@@ -20,13 +20,18 @@ pub(super) fn rebuild(
     progress: bool,
 ) -> Result<(Cache, SyncReport), SyncError> {
     let phases = Phases::start();
-    let files: Vec<(String, Oid)> = git::diff_roadmap_files(repo, None, head_tree)?
-        .into_iter()
-        .filter_map(|change| match change {
-            TreeChange::Added { path, blob } => Some((path, blob)),
-            _ => None,
-        })
-        .collect();
+    let mut files: Vec<(String, Oid)> = Vec::new();
+    let mut unreadable_names: Vec<(String, Oid)> = Vec::new();
+    for change in git::diff_roadmap_files(repo, None, head_tree)? {
+        match change {
+            TreeChange::Added { path, blob } => files.push((path, blob)),
+            TreeChange::NameNotUtf8 {
+                path,
+                blob: Some(blob),
+            } => unreadable_names.push((path, blob)),
+            _ => {}
+        }
+    }
     phases.mark("listed the files of HEAD");
     let mut report = SyncReport {
         commit: head_id.to_owned(),
@@ -42,6 +47,9 @@ pub(super) fn rebuild(
             progress.tick();
             store(&mut tx, path, blob, parsed, &mut report)
         })?;
+        for (path, blob) in &unreadable_names {
+            store(&mut tx, path, *blob, &Parsed::name_not_utf8(), &mut report)?;
+        }
         progress.finish();
         phases.mark("read, parsed and inserted");
         pause_for_tests("written");

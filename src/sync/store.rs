@@ -37,6 +37,12 @@ impl Parsed {
         };
         Some(Parsed { record, json })
     }
+
+    /// A file that cannot be read by its name ([`crate::git::TreeChange::NameNotUtf8`]).
+    pub(super) fn name_not_utf8() -> Parsed {
+        let record = Record::Invalid(crate::issue::ParseError::NameNotUtf8);
+        Parsed { record, json: None }
+    }
 }
 
 pub(super) fn store(
