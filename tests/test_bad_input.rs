@@ -269,3 +269,67 @@ fn names_that_are_not_utf8_are_listed_as_unreadable() {
     rebuilt.sort();
     assert_eq!(rebuilt, expected, "after a rebuild");
 }
+
+#[test]
+fn text_fields_are_listed_exactly_as_written() {
+    let repo = TestRepo::new();
+    let file = |id: &str, field: &str, value: &str| {
+        let spec = IssueSpec::new(id, "Plain");
+        let text = spec.render().replacen(
+            &format!("\n{field}: "),
+            &format!("\n{field}: {value}\n{field}_was: "),
+            1,
+        );
+        repo.write(&spec.path(), &text);
+    };
+    file("0000000a", "status", "Done");
+    file("0000000b", "priority", "HIGH");
+    file("0000000c", "status", "in_progress");
+    file("0000000d", "title", "'  Spaces kept  '");
+    file("0000000e", "assignee", "''");
+    file("0000000f", "status", "done");
+    repo.commit_all("odd values");
+    repo.roadmap_hooks(&["install"]).success();
+    let listed = repo.listed(&[]);
+    let field = |n: usize, key: &str| listed[n][key].clone();
+    assert_eq!(field(0, "status"), "Done");
+    assert_eq!(field(1, "priority"), "HIGH");
+    assert_eq!(field(2, "status"), "in_progress");
+    assert_eq!(field(3, "title"), "  Spaces kept  ");
+    assert_eq!(field(4, "assignee"), "");
+    assert_eq!(field(5, "status"), "closed", "the older tracker's `done`");
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    let warnings: Vec<&str> = status
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{status}");
+    for (id, what) in [
+        ("0000000a", "Done"),
+        ("0000000b", "HIGH"),
+        ("0000000c", "in_progress"),
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(id) && w.contains(&format!("`{what}`"))),
+            "{id}: {warnings:?}"
+        );
+    }
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["list", "--format", "ids"];
+        full.extend_from_slice(args);
+        repo.roadmap(&full)
+            .success()
+            .stdout
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        ids(&["-s", "Done"]),
+        ["0000000a"],
+        "a spelling a file holds filters on itself"
+    );
+    assert_eq!(ids(&["-s", "closed", "--all"]), ["0000000f"]);
+}

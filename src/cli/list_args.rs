@@ -112,12 +112,17 @@ impl From<SortArg> for SortKey {
 }
 
 impl ListArgs {
-    /// Turns the flags into a query. `status_in_cache` says whether some issue file uses a
-    /// status the tracker does not define, so filtering on it is not a typo.
+    /// Turns the flags into a query. `status_in_cache` says whether some issue file holds
+    /// exactly this status, so filtering on it is not a typo even if the tracker does not
+    /// define it.
     pub fn to_query(&self, status_in_cache: impl Fn(&str) -> bool) -> Result<ListQuery, UserError> {
         let mut statuses = canonical(&self.status, "status", Status::KNOWN, |s| {
+            // A spelling some file holds (`Done`, kept as written) filters on itself.
+            if status_in_cache(s) {
+                return Some(s.to_owned());
+            }
             let (status, unknown) = Status::parse(s);
-            (!unknown || status_in_cache(s)).then(|| status.as_str().to_owned())
+            (!unknown).then(|| status.as_str().to_owned())
         })?;
         if self.blocked && !statuses.iter().any(|s| s == "blocked") {
             statuses.push("blocked".into());

@@ -83,7 +83,11 @@ fn cells(row: &IssueRow) -> [&str; 7] {
         &row.status,
         &row.priority,
         &row.issue_type,
-        row.assignee.as_deref().unwrap_or("-"),
+        // `assignee: ''` is kept as written, and shown as nobody (the tracker: "Unassigned").
+        row.assignee
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .unwrap_or("-"),
         row.milestone.as_deref().unwrap_or("-"),
     ]
 }
@@ -235,7 +239,10 @@ fn markdown(rows: &[IssueRow]) -> String {
 #[must_use]
 pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
     let row = &detail.row;
-    let or_dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+    let or_dash = |value: &Option<String>| {
+        let value = value.as_deref().filter(|v| !v.is_empty());
+        value.unwrap_or("-").to_owned()
+    };
     let labels = if row.labels.is_empty() {
         "-".to_owned()
     } else {

@@ -2,6 +2,11 @@
 //!
 //! Each keeps a value it does not know as written (`Other`), so an odd file still gets a row
 //! and shows what it says; the caller warns once.
+//!
+//! Two readings: `from_file` for what a file holds, exact as the tracker reads it (its parser
+//! is `Status(value)`, case-sensitive: `Done`, `HIGH` or `in_progress` make it skip the whole
+//! file; we keep them as written and warn), and `parse` for what a user types, forgiving case,
+//! `_` and spaces.
 
 use std::fmt;
 
@@ -29,7 +34,7 @@ macro_rules! text_enum {
                 }
             }
 
-            /// Parses a canonical spelling; `None` for anything else.
+            /// Parses a canonical spelling, exactly; `None` for anything else.
             #[must_use]
             pub fn from_known(text: &str) -> Option<Self> {
                 match text {
@@ -79,8 +84,20 @@ text_enum!(
 );
 
 impl Status {
-    /// Reads a status as written; `done` and `completed` (older tracker versions) mean closed.
-    /// Returns the status and whether the text was one the tracker does not know.
+    /// Reads a status as a file writes it: a canonical spelling, or `done` and `completed`
+    /// (older tracker versions), which mean closed. Anything else is kept as written; the
+    /// second value says it is not one the tracker knows.
+    #[must_use]
+    pub fn from_file(text: &str) -> (Self, bool) {
+        match (Self::from_known(text), text) {
+            (Some(known), _) => (known, false),
+            (None, "done" | "completed") => (Self::Closed, false),
+            (None, _) => (Self::Other(text.to_owned()), true),
+        }
+    }
+
+    /// Reads a status a user typed: any case, `_` or a space for `-`, and the older
+    /// `done`/`completed`. Returns the status and whether the text was unknown.
     #[must_use]
     pub fn parse(text: &str) -> (Self, bool) {
         let lowered = text.trim().to_ascii_lowercase();
@@ -117,7 +134,17 @@ impl Status {
 }
 
 impl Priority {
-    /// Reads a priority as written; returns it and whether it was unknown.
+    /// Reads a priority as a file writes it: exactly a canonical spelling, or kept as written
+    /// and reported unknown.
+    #[must_use]
+    pub fn from_file(text: &str) -> (Self, bool) {
+        match Self::from_known(text) {
+            Some(known) => (known, false),
+            None => (Self::Other(text.to_owned()), true),
+        }
+    }
+
+    /// Reads a priority a user typed (any case); returns it and whether it was unknown.
     #[must_use]
     pub fn parse(text: &str) -> (Self, bool) {
         match Self::from_known(&text.trim().to_ascii_lowercase()) {
@@ -140,7 +167,17 @@ impl Priority {
 }
 
 impl IssueType {
-    /// Reads an issue type as written; returns it and whether it was unknown.
+    /// Reads an issue type as a file writes it: exactly a canonical spelling, or kept as
+    /// written and reported unknown.
+    #[must_use]
+    pub fn from_file(text: &str) -> (Self, bool) {
+        match Self::from_known(text) {
+            Some(known) => (known, false),
+            None => (Self::Other(text.to_owned()), true),
+        }
+    }
+
+    /// Reads an issue type a user typed (any case); returns it and whether it was unknown.
     #[must_use]
     pub fn parse(text: &str) -> (Self, bool) {
         match Self::from_known(&text.trim().to_ascii_lowercase()) {
@@ -160,6 +197,31 @@ mod tests {
         assert_eq!(Status::parse("completed"), (Status::Closed, false));
         assert_eq!(Status::parse("in_progress"), (Status::InProgress, false));
         assert_eq!(Status::parse("Review"), (Status::Review, false));
+    }
+
+    #[test]
+    fn files_are_read_exactly_as_the_tracker_reads_them() {
+        assert_eq!(
+            Status::from_file("in-progress"),
+            (Status::InProgress, false)
+        );
+        assert_eq!(Status::from_file("done"), (Status::Closed, false));
+        for odd in ["Done", "in_progress", "Review", " todo", "CLOSED"] {
+            assert_eq!(
+                Status::from_file(odd),
+                (Status::Other(odd.into()), true),
+                "{odd}"
+            );
+        }
+        assert_eq!(Priority::from_file("high"), (Priority::High, false));
+        assert_eq!(
+            Priority::from_file("HIGH"),
+            (Priority::Other("HIGH".into()), true)
+        );
+        assert_eq!(
+            IssueType::from_file("Bug"),
+            (IssueType::Other("Bug".into()), true)
+        );
     }
 
     #[test]

@@ -104,23 +104,28 @@ impl Issue {
             }
             (None, None) => return Err(ParseError::MissingId),
         };
-        let title = match non_empty(&fm.title) {
-            Some(title) => title.to_owned(),
-            None => {
+        // Text fields stay exactly as YAML gives them, as the tracker keeps them: a quoted
+        // title keeps its spaces, `assignee: ''` stays an empty string.
+        let title = match fm.title.as_deref() {
+            Some(title) if !title.trim().is_empty() => title.to_owned(),
+            written => {
                 warnings.push("no `title` in frontmatter".to_owned());
-                String::new()
+                written.unwrap_or_default().to_owned()
             }
         };
         let status = match fm.status.as_deref() {
             None => Status::Todo,
-            Some(text) => {
-                parsed_or_warn(Status::parse(text), "status", Status::KNOWN, &mut warnings)
-            }
+            Some(text) => parsed_or_warn(
+                Status::from_file(text),
+                "status",
+                Status::KNOWN,
+                &mut warnings,
+            ),
         };
         let priority = match fm.priority.as_deref() {
             None => Priority::Medium,
             Some(text) => parsed_or_warn(
-                Priority::parse(text),
+                Priority::from_file(text),
                 "priority",
                 Priority::KNOWN,
                 &mut warnings,
@@ -129,7 +134,7 @@ impl Issue {
         let issue_type = match fm.issue_type.as_deref() {
             None => IssueType::Other_,
             Some(text) => parsed_or_warn(
-                IssueType::parse(text),
+                IssueType::from_file(text),
                 "issue_type",
                 IssueType::KNOWN,
                 &mut warnings,
@@ -175,7 +180,7 @@ impl Issue {
             archived,
             milestone,
             labels: fm.labels.clone().unwrap_or_default(),
-            assignee: non_empty(&fm.assignee).map(str::to_owned),
+            assignee: fm.assignee.clone(),
             body,
             sort_keys,
             frontmatter: fm,

@@ -375,15 +375,9 @@ mod tests {
             let issue = Issue::parse(file.as_bytes(), &FileContext::default())
                 .unwrap_or_else(|e| panic!("{e}\n{file}"));
             assert_eq!(issue.id, new.id, "{file}");
-            assert_eq!(issue.title, title.trim(), "{file}");
+            assert_eq!(issue.title, title, "{file}");
             assert_eq!(issue.labels, labels, "{file}");
-            assert_eq!(
-                issue.assignee,
-                assignee
-                    .map(|a| a.trim().to_owned())
-                    .filter(|a| !a.is_empty()),
-                "{file}"
-            );
+            assert_eq!(issue.assignee, assignee, "{file}");
             assert_eq!(
                 issue.milestone,
                 milestone

@@ -50,7 +50,8 @@ impl Fields {
             priority: issue.priority.as_str().to_owned(),
             issue_type: issue.issue_type.as_str().to_owned(),
             labels: sorted_labels(issue.labels.iter().cloned()),
-            assignee: issue.assignee.clone(),
+            // `assignee: ''` is kept in the file; on GitHub it is no assignee.
+            assignee: issue.assignee.clone().filter(|a| !a.is_empty()),
             milestone: issue.milestone.clone(),
         }
     }
