@@ -4,6 +4,7 @@
 //! the frontmatter, and a warning says what was odd. Only a file with no usable frontmatter
 //! or no id at all is rejected, with an error naming the problem.
 
+pub mod effects;
 mod fast;
 mod fields;
 mod frontmatter;
