@@ -99,6 +99,51 @@ pub fn slug(title: &str) -> String {
         .to_lowercase()
 }
 
+/// The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// The file name of issue `id` titled `title`: `{id}-{slug}.md` as the tracker names it, with
+/// the slug shortened at a character boundary (and a `-` left at the cut dropped) when the whole
+/// name would pass [`MAX_FILE_NAME_BYTES`]. The tracker does not shorten: it fails with "File
+/// name too long". It finds a file by `{id}-*.md`, so a shortened name stays readable to it.
+#[must_use]
+pub fn issue_file_name(id: &str, title: &str) -> String {
+    let mut slug = slug(title);
+    let room = MAX_FILE_NAME_BYTES.saturating_sub(id.len() + "-.md".len());
+    if slug.len() > room {
+        let cut = (0..=room)
+            .rev()
+            .find(|&i| slug.is_char_boundary(i))
+            .unwrap_or(0);
+        slug.truncate(cut);
+        slug.truncate(slug.trim_end_matches('-').len());
+    }
+    format!("{id}-{slug}.md")
+}
+
+/// Checks that `name` can be a milestone's folder under `.roadmap/issues/`: one path component
+/// that stays inside it: not empty, not `.` or `..`, not absolute, without `/`, `\\` or NUL, at
+/// most 252 bytes (the milestone's file is `{name}.md`, and [`MAX_FILE_NAME_BYTES`] is the
+/// limit). The error names the milestone and the rule it breaks.
+pub fn check_milestone_name(name: &str) -> Result<(), String> {
+    let problem = if name.is_empty() {
+        "is empty"
+    } else if name == "." || name == ".." {
+        "is not a folder name"
+    } else if name.starts_with('/') {
+        "is an absolute path"
+    } else if name.contains('/') || name.contains('\\') {
+        "contains a path separator"
+    } else if name.contains('\0') {
+        "contains a NUL byte"
+    } else if name.len() + ".md".len() > MAX_FILE_NAME_BYTES {
+        "is longer than a file name may be (252 bytes, with `.md` 255)"
+    } else {
+        return Ok(());
+    };
+    Err(format!("milestone `{}` {problem}", name.escape_debug()))
+}
+
 /// The path of the same issue file in milestone folder `folder` (`backlog` for none), keeping
 /// the root (active or archive) and the file name; `None` for the flat layout.
 #[must_use]
@@ -106,25 +151,6 @@ pub fn in_milestone_folder(path: &str, folder: &str) -> Option<String> {
     let (root, rest) = path.split_once("issues/")?;
     let (_, name) = rest.split_once('/')?;
     Some(format!("{root}issues/{folder}/{name}"))
-}
-
-/// Checks that `name` can be a milestone folder under `.roadmap/issues/`: one path component
-/// that stays inside it.
-pub fn check_milestone_name(name: &str) -> Result<(), String> {
-    let problem = if name.is_empty() {
-        "is empty"
-    } else if name == "." || name == ".." {
-        "is not a folder name"
-    } else if name.contains('/') || name.contains('\\') {
-        "contains a path separator"
-    } else if name.contains('\0') {
-        "contains a NUL byte"
-    } else if name.len() > 255 {
-        "is longer than a file name may be (255 bytes)"
-    } else {
-        return Ok(());
-    };
-    Err(format!("milestone `{name}` {problem}"))
 }
 
 /// A file or folder name as text: `Ok` when it is UTF-8; otherwise `Err` with each byte that
@@ -218,6 +244,72 @@ mod tests {
         assert_eq!(
             classify(".roadmap/projects/0a1b2c3d-site.md"),
             Some(RoadmapFile::Project)
+        );
+    }
+
+    #[test]
+    fn issue_file_names_fit_the_file_name_limit() {
+        assert_eq!(
+            issue_file_name("4e619042", "Fix: the login (again)"),
+            "4e619042-fix-the-login-again.md"
+        );
+        assert_eq!(issue_file_name("4e619042", "!!!"), "4e619042-.md");
+        for title in [
+            "word ".repeat(100),
+            "é".repeat(300),
+            "日本語のタイトル".repeat(40),
+            format!("a{}", "🚀x".repeat(200)),
+            "x".repeat(243),
+            "x".repeat(244),
+            format!("{}-{}", "x".repeat(242), "y".repeat(20)),
+        ] {
+            let name = issue_file_name("4e619042", &title);
+            assert!(
+                name.len() <= MAX_FILE_NAME_BYTES,
+                "{} bytes: {name}",
+                name.len()
+            );
+            assert!(
+                name.starts_with("4e619042-") && name.ends_with(".md"),
+                "{name}"
+            );
+            assert!(!name.ends_with("-.md"), "no dash left at the cut: {name}");
+            assert_eq!(id_from_file_name(&name).as_deref(), Some("4e619042"));
+            let slug = slug(&title);
+            let kept = &name["4e619042-".len()..name.len() - 3];
+            assert!(slug.starts_with(kept), "a prefix of the slug: {name}");
+            if slug.len() + 12 <= MAX_FILE_NAME_BYTES {
+                assert_eq!(kept, slug, "short enough names are not cut");
+            }
+        }
+        let exact = issue_file_name("4e619042", &"x".repeat(243));
+        assert_eq!(exact.len(), 255, "the whole limit is used");
+    }
+
+    #[test]
+    fn milestone_names_are_one_folder() {
+        for good in ["v1-0", "1.10", "future ideas", "été", "backlog-2"] {
+            assert_eq!(check_milestone_name(good), Ok(()), "{good}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            (".", "not a folder name"),
+            ("..", "not a folder name"),
+            ("/etc", "absolute"),
+            ("a/b", "path separator"),
+            ("../x", "path separator"),
+            ("a\\b", "path separator"),
+            ("a\0b", "NUL"),
+        ] {
+            let error = check_milestone_name(bad).unwrap_err();
+            assert!(error.contains(why), "{bad:?}: {error}");
+            assert!(error.starts_with("milestone `"), "{error}");
+        }
+        assert!(check_milestone_name(&"m".repeat(252)).is_ok());
+        assert!(
+            check_milestone_name(&"m".repeat(253))
+                .unwrap_err()
+                .contains("longer than a file name")
         );
     }
 
