@@ -422,7 +422,8 @@ mod tests {
     #[test]
     fn lists_sort_rowids_and_keys_never_whole_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::create_generation(dir.path()).unwrap();
+        let generation = super::super::NewGeneration::create(dir.path()).unwrap();
+        let cache = generation.publish(dir.path()).unwrap();
         let indexes = super::super::CREATE_INDEXES;
         cache.connection().execute_batch(indexes).unwrap();
         let sorts = [
