@@ -157,10 +157,11 @@ pub fn check_edit(
         let Some(value) = now.as_deref().filter(|_| now != was) else {
             continue;
         };
+        // Exactly the tracker's spellings: its reader skips a file saying `Done` or `HIGH`.
         let unknown = match key {
-            "status" => Status::parse(value).1,
-            "priority" => Priority::parse(value).1,
-            _ => IssueType::parse(value).1,
+            "status" => Status::from_known(value).is_none(),
+            "priority" => Priority::from_known(value).is_none(),
+            _ => IssueType::from_known(value).is_none(),
         };
         if unknown {
             return Err(CommandError::user(format!(
