@@ -97,15 +97,11 @@ pub struct MilestoneRow {
 }
 
 impl ListQuery {
-    /// Builds the statement selecting `columns` of each issue, and its parameters;
-    /// `text_match` is the FTS5 expression for [`ListQuery::text`].
-    ///
-    /// The sort sees only the keys and the rowid, never the wide columns (the JSON is ~800 bytes
-    /// an issue): the inner query picks and orders rowids, the outer one reads each picked row.
-    /// SQLite never flattens a subquery with a LIMIT into a join, so it runs as a co-routine
-    /// whose order the outer loop (kept outer by CROSS JOIN) preserves. Readers keep temporary
-    /// storage in memory (`temp_store`), so narrow sort records are what keeps that small.
-    fn sql(&self, columns: &str, text_match: Option<&str>) -> (String, Vec<Box<dyn ToSql>>) {
+    /// Builds the statement that picks the issues, in order: their rowids, and its parameters;
+    /// `text_match` is the FTS5 expression for [`ListQuery::text`]. What a sort holds is the
+    /// keys and the rowid, never the wide columns (the JSON is ~800 bytes an issue), so it stays
+    /// small in memory, where readers keep temporary storage (`temp_store`).
+    fn sql(&self, text_match: Option<&str>) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
         let mut join = String::new();
@@ -160,15 +156,14 @@ impl ListQuery {
                     .map(|c| format!("{c}{direction}")),
             )
             .collect();
-        let limit = self
-            .limit
-            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let sql = format!(
-            "SELECT {columns} FROM (SELECT issues.rowid AS picked FROM issues{join} \
-             WHERE {} ORDER BY {} LIMIT {limit}) CROSS JOIN issues ON issues.rowid = picked",
+        let mut sql = format!(
+            "SELECT issues.rowid FROM issues{join} WHERE {} ORDER BY {}",
             conditions.join(" AND "),
             order.join(", ")
         );
+        if let Some(limit) = self.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
         (sql, params)
     }
 }
@@ -199,24 +194,44 @@ const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, mi
 impl Cache {
     /// Returns the issues `query` selects, in its order.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<IssueRow>, CacheError> {
-        let Some(text_match) = self.text_match(query)? else {
-            return Ok(Vec::new());
-        };
-        let (sql, params) = query.sql(ROW_COLUMNS, text_match.as_deref());
-        let mut statement = self.connection().prepare(&sql)?;
-        let rows = statement.query_map(params_from_iter(params.iter()), issue_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read_in_order(query, ROW_COLUMNS, issue_row)
     }
 
     /// Returns the stored JSON object of each issue `query` selects, in its order.
     pub fn list_json(&self, query: &ListQuery) -> Result<Vec<String>, CacheError> {
+        self.read_in_order(query, "json", |row| row.get(0))
+    }
+
+    /// Picks the rowids `query` selects, in order, then reads `columns` of each row in rowid
+    /// order (so each page of the table is read once, not once per row as reading them in the
+    /// list's order would) and puts them back in the list's order.
+    fn read_in_order<T>(
+        &self,
+        query: &ListQuery,
+        columns: &str,
+        read: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, CacheError> {
         let Some(text_match) = self.text_match(query)? else {
             return Ok(Vec::new());
         };
-        let (sql, params) = query.sql("json", text_match.as_deref());
-        let mut statement = self.connection().prepare(&sql)?;
-        let rows = statement.query_map(params_from_iter(params.iter()), |row| row.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let (sql, params) = query.sql(text_match.as_deref());
+        let mut picked: Vec<(i64, usize)> = self
+            .connection()
+            .prepare(&sql)?
+            .query_map(params_from_iter(params.iter()), |row| row.get(0))?
+            .enumerate()
+            .map(|(place, rowid)| rowid.map(|rowid| (rowid, place)))
+            .collect::<Result<_, _>>()?;
+        picked.sort_unstable();
+        let mut statement = self
+            .connection()
+            .prepare_cached(&format!("SELECT {columns} FROM issues WHERE rowid = ?1"))?;
+        let mut placed: Vec<(usize, T)> = Vec::with_capacity(picked.len());
+        for (rowid, place) in picked {
+            placed.push((place, statement.query_row([rowid], &read)?));
+        }
+        placed.sort_unstable_by_key(|(place, _)| *place);
+        Ok(placed.into_iter().map(|(_, row)| row).collect())
     }
 
     /// Returns the milestone named `name`, preferring an active one over an archived one.
@@ -389,34 +404,33 @@ impl Cache {
 mod tests {
     use super::*;
 
-    /// The plan of `query` as `(id, parent, detail)` rows.
-    fn plan(cache: &Cache, query: &ListQuery, columns: &str) -> Vec<(i64, i64, String)> {
-        let text = query.text.as_ref().map(|_| "\"word\"");
-        let (sql, params) = query.sql(columns, text);
-        let mut statement = cache
-            .connection()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        statement
-            .query_map(params_from_iter(params.iter()), |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(3)?))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    }
-
-    /// Whether plan step `id` runs inside the co-routine that picks rowids.
-    fn inside_picker(plan: &[(i64, i64, String)], id: i64) -> bool {
-        let step = |id: i64| plan.iter().find(|(i, _, _)| *i == id);
-        let mut current = step(id);
-        while let Some((_, parent, detail)) = current {
-            if detail.starts_with("CO-ROUTINE") {
-                return true;
+    /// Every combination of scope, order and text the list can ask for.
+    fn queries() -> Vec<ListQuery> {
+        let sorts = [
+            SortKey::Priority,
+            SortKey::Status,
+            SortKey::Created,
+            SortKey::Updated,
+            SortKey::Id,
+            SortKey::Title,
+        ];
+        let mut queries = Vec::new();
+        for scope in [Scope::Open, Scope::All, Scope::Archived] {
+            for sort in sorts {
+                for text in [None, Some("word".to_owned())] {
+                    for labels in [vec![], vec!["x".to_owned()]] {
+                        queries.push(ListQuery {
+                            scope,
+                            sort,
+                            text: text.clone(),
+                            labels,
+                            ..ListQuery::default()
+                        });
+                    }
+                }
             }
-            current = step(*parent);
         }
-        false
+        queries
     }
 
     #[test]
@@ -426,37 +440,24 @@ mod tests {
         let cache = generation.publish(dir.path()).unwrap();
         let indexes = super::super::CREATE_INDEXES;
         cache.connection().execute_batch(indexes).unwrap();
-        let sorts = [
-            SortKey::Priority,
-            SortKey::Status,
-            SortKey::Created,
-            SortKey::Updated,
-            SortKey::Id,
-            SortKey::Title,
-        ];
-        for (scope, sort, text, columns) in [Scope::Open, Scope::All, Scope::Archived]
-            .into_iter()
-            .flat_map(|scope| sorts.map(|sort| (scope, sort)))
-            .flat_map(|(scope, sort)| [None, Some("word")].map(|text| (scope, sort, text)))
-            .flat_map(|(sc, so, te)| [ROW_COLUMNS, "json"].map(|c| (sc, so, te, c)))
-        {
-            let query = ListQuery {
-                scope,
-                sort,
-                text: text.map(str::to_owned),
-                labels: vec!["x".into()],
-                ..ListQuery::default()
-            };
-            let plan = plan(&cache, &query, columns);
-            for (id, _, detail) in &plan {
-                if detail.contains("TEMP B-TREE") {
-                    assert!(inside_picker(&plan, *id), "{detail}: {plan:#?}");
-                }
-            }
-            assert!(
-                plan.iter().any(|(_, _, d)| d.starts_with("CO-ROUTINE")),
-                "the picker runs as a co-routine: {plan:#?}"
-            );
+        for query in queries() {
+            let text = query.text.as_ref().map(|_| "\"word\"");
+            let (sql, _) = query.sql(text);
+            let statement = cache.connection().prepare(&sql).unwrap();
+            assert_eq!(statement.column_names(), ["rowid"], "{sql}");
         }
+        let default_view = ListQuery::default().sql(None).0;
+        let plan: Vec<String> = cache
+            .connection()
+            .prepare(&format!("EXPLAIN QUERY PLAN {default_view}"))
+            .unwrap()
+            .query_map([], |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+            "the default view walks its index: {plan:?}"
+        );
     }
 }
