@@ -316,20 +316,10 @@ fn text_fields_are_listed_exactly_as_written() {
             "{id}: {warnings:?}"
         );
     }
-    let ids = |args: &[&str]| -> Vec<String> {
-        let mut full = vec!["list", "--format", "ids"];
-        full.extend_from_slice(args);
-        repo.roadmap(&full)
-            .success()
-            .stdout
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    };
     assert_eq!(
-        ids(&["-s", "Done"]),
+        ids(&repo, &["list", "-s", "Done"]),
         ["0000000a"],
         "a spelling a file holds filters on itself"
     );
-    assert_eq!(ids(&["-s", "closed", "--all"]), ["0000000f"]);
+    assert_eq!(ids(&repo, &["list", "-s", "closed", "--all"]), ["0000000f"]);
 }
