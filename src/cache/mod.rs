@@ -114,6 +114,7 @@ impl Cache {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(&path, e))?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         match user_version(&conn).map_err(|e| classify(&path, e))? {
             SCHEMA_VERSION => Ok(Cache { conn, path }),
             found => Err(CacheError::Outdated { path, found }),
