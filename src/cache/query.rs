@@ -204,7 +204,8 @@ impl Cache {
 
     /// Picks the rowids `query` selects, in order, then reads `columns` of each row in rowid
     /// order (so each page of the table is read once, not once per row as reading them in the
-    /// list's order would) and puts them back in the list's order.
+    /// list's order would) and puts them back in the list's order. Both reads are one read
+    /// transaction: a sync committing between them must not remove a picked row.
     fn read_in_order<T>(
         &self,
         query: &ListQuery,
@@ -213,6 +214,11 @@ impl Cache {
     ) -> Result<Vec<T>, CacheError> {
         let Some(text_match) = self.text_match(query)? else {
             return Ok(Vec::new());
+        };
+        let snapshot = if self.connection().is_autocommit() {
+            Some(self.connection().unchecked_transaction()?)
+        } else {
+            None
         };
         let (sql, params) = query.sql(text_match.as_deref());
         let mut picked: Vec<(i64, usize)> = self
@@ -229,6 +235,10 @@ impl Cache {
         let mut placed: Vec<(usize, T)> = Vec::with_capacity(picked.len());
         for (rowid, place) in picked {
             placed.push((place, statement.query_row([rowid], &read)?));
+        }
+        drop(statement);
+        if let Some(snapshot) = snapshot {
+            snapshot.commit()?;
         }
         placed.sort_unstable_by_key(|(place, _)| *place);
         Ok(placed.into_iter().map(|(_, row)| row).collect())
