@@ -5,9 +5,10 @@
 use crate::cache::Cache;
 use crate::cache::query::IssueDetail;
 use crate::error::CommandError;
+use crate::issue::effects::{self, FieldChange};
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{Issue, IssueType, KNOWN_KEYS, Priority, Status};
-use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, slug};
+use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, issue_file_name};
 use crate::workspace::Workspace;
 use crate::workspace::write::{FileChange, ReadFile, WriteError, Written};
 use std::fs;
@@ -67,26 +68,62 @@ pub enum Destination {
     Path(String),
 }
 
-/// Sets `changes` (and `updated`) in `file`, keeping every other byte, and writes it back,
-/// moved to `destination`, if it still holds what was read.
+/// Saves `changes` to `file` (which reads as `issue`) as the tracker saves an issue: `updated`
+/// becomes now, an empty headline becomes the body's first line, and the file is named
+/// `{id}-{slug of the title}.md` (shortened to fit the file-name limit), in its folder or in
+/// milestone folder `destination`. Every other byte is kept; written only if the file still
+/// holds what was read.
 pub fn change_fields(
     workspace: &Workspace,
     file: &ReadFile,
-    mut changes: Vec<(&str, YamlValue)>,
+    issue: &Issue,
+    mut changes: Vec<FieldChange>,
     destination: Destination,
 ) -> Result<Written, CommandError> {
-    changes.push(("updated", YamlValue::Text(now_timestamp())));
+    let now = now_timestamp();
+    changes.retain(|(key, _)| *key != "updated");
+    changes.extend(effects::on_save(&now));
+    for zoned in effects::zones_on_save(&issue.frontmatter) {
+        if !changes.iter().any(|(key, _)| *key == zoned.0) {
+            changes.push(zoned);
+        }
+    }
+    if let Some(headline) =
+        effects::headline_on_save(issue.frontmatter.headline.as_deref(), &issue.body)
+    {
+        changes.push(headline);
+    }
     let text = set_fields(&file.text, &changes, KNOWN_KEYS)
         .ok_or_else(|| CommandError::user(format!("{}: no frontmatter block", file.path)))?;
-    let target = match destination {
-        Destination::Stay => None,
+    let title = changes
+        .iter()
+        .find_map(|(key, value)| match (key, value) {
+            (&"title", YamlValue::Text(title)) => Some(title.as_str()),
+            _ => None,
+        })
+        .unwrap_or(&issue.title);
+    let folder_path = match destination {
+        Destination::Stay => file.path.clone(),
         Destination::MilestoneFolder(folder) => {
             crate::layout::check_milestone_name(&folder).map_err(CommandError::user)?;
-            in_milestone_folder(&file.path, &folder)
+            in_milestone_folder(&file.path, &folder).unwrap_or_else(|| file.path.clone())
         }
-        Destination::Path(path) => Some(path),
+        Destination::Path(path) => return replace(workspace, file, text, Some(path)),
     };
-    replace(workspace, file, text, target)
+    let folder = folder_path
+        .rsplit_once('/')
+        .map_or("", |(folder, _)| folder);
+    let target = format!("{folder}/{}", issue_file_name(&issue.id, title));
+    replace(workspace, file, text, Some(target))
+}
+
+/// Moves `file` to `target` byte for byte, as the tracker's `archive` does.
+pub fn move_unchanged(
+    workspace: &Workspace,
+    file: &ReadFile,
+    target: String,
+) -> Result<Written, CommandError> {
+    replace(workspace, file, file.text.clone(), Some(target))
 }
 
 /// Writes `text` over `file` (at `target` when it moves), if the file still holds what was read.
@@ -196,9 +233,8 @@ pub fn create(workspace: &Workspace, new: &NewIssue) -> Result<Written, CommandE
     let folder = new.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
     crate::layout::check_milestone_name(folder).map_err(CommandError::user)?;
     let path = format!(
-        ".roadmap/issues/{folder}/{}-{}.md",
-        new.id,
-        slug(&new.title)
+        ".roadmap/issues/{folder}/{}",
+        issue_file_name(&new.id, &new.title)
     );
     Ok(workspace.write(&FileChange::Create {
         path,

@@ -226,10 +226,23 @@ fn a_new_milestone_moves_the_file_to_its_folder() {
 fn discarded_writes_give_way_to_head() {
     let repo = repo_with_hooks();
     let file = ".roadmap/issues/v1/0000000a-alpha.md";
+    repo.roadmap(&["update", "0000000a", "--priority", "low"])
+        .success();
+    assert_eq!(listed(&repo, "0000000a").unwrap()["priority"], "low");
+    repo.git(&["checkout", "--", file]);
+    assert_eq!(
+        repo.listed(&[]).as_array().unwrap()[0]["priority"],
+        "medium"
+    );
+
+    // A new title renames the file, as the tracker does; discarding both sides brings HEAD's.
     repo.roadmap(&["update", "0000000a", "--title", "Renamed"])
         .success();
+    let renamed = ".roadmap/issues/v1/0000000a-renamed.md";
+    assert!(repo.root.join(renamed).exists() && !repo.root.join(file).exists());
     assert_eq!(listed(&repo, "0000000a").unwrap()["title"], "Renamed");
     repo.git(&["checkout", "--", file]);
+    repo.remove(renamed);
     assert_eq!(repo.listed(&[]).as_array().unwrap()[0]["title"], "Alpha");
 
     let (id, path) = create(&repo, &["Gamma"]);
@@ -393,7 +406,7 @@ fn search_ranks_titles_and_bodies_with_the_list_filters() {
         "FTS syntax in the query is taken literally"
     );
     // The index follows later writes.
-    let (id, _) = create(&repo, &["Brand new topic"]);
+    let (id, _) = create(&repo, &["Brand new topic", "--body", "Nothing else."]);
     assert_eq!(titles(&["brand"]), ["Brand new topic"]);
     repo.roadmap(&["update", &id, "--title", "Renamed topic"])
         .success();
@@ -537,4 +550,31 @@ fn milestones_that_leave_the_issue_folder_are_refused() {
     assert_eq!(repo.try_git(&["status", "--porcelain"]).stdout, "");
     repo.roadmap_hooks(&["sync", "--full"]).success();
     assert_eq!(repo.listed_ids(&[]), ["0000000a"]);
+}
+
+#[test]
+fn titles_too_long_for_a_file_name_are_shortened_and_such_files_can_be_changed() {
+    let repo = repo_with_hooks();
+    // 2-byte characters: a cut in the middle of one would not be UTF-8.
+    let title = "Überlänge ".repeat(40);
+    let (id, path) = create(&repo, &[&title, "-m", "v1"]);
+    let name = path.rsplit('/').next().unwrap();
+    assert!(name.len() <= 255, "{} bytes", name.len());
+    assert!(
+        name.len() > 240,
+        "only as short as needed: {} bytes",
+        name.len()
+    );
+    assert!(name.starts_with(&format!("{id}-überlänge-")) && name.ends_with(".md"));
+    assert_eq!(listed(&repo, &id).unwrap()["title"], title.as_str());
+
+    repo.roadmap(&["update", &id, "--priority", "high"])
+        .success();
+    repo.roadmap(&["close", &id]).success();
+    repo.roadmap(&["archive", &id]).success();
+    let archived = repo.root.join(format!(".roadmap/archive/issues/v1/{name}"));
+    assert!(archived.exists(), "archived under the same name");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "long names"]);
+    repo.assert_cache_matches_head(&[]);
 }

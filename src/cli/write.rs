@@ -6,7 +6,7 @@ use super::write_args::{CreateArgs, IdArgs, OutputArgs, OutputFormat, UpdateArgs
 use super::{CommandError, write_stdout};
 use crate::cache::Cache;
 use crate::issue::render::{NewIssue, YamlValue};
-use crate::issue::{IssueType, Priority, Status, to_json};
+use crate::issue::{IssueType, Priority, Status, effects, to_json};
 use crate::issue_write::{self, Destination, Draft, new_id, now_timestamp, read_issue};
 use crate::layout::BACKLOG_FOLDER;
 use crate::workspace::Workspace;
@@ -59,13 +59,15 @@ pub fn create(args: &CreateArgs) -> Result<(), UserError> {
         (None, Some(path)) => {
             std::fs::read_to_string(path).map_err(|e| UserError::new(format!("{path}: {e}")))?
         }
-        (None, None) => String::new(),
+        // The tracker's template, as its `issue create` without `-d` writes it.
+        (None, None) => effects::default_body(&args.title),
     };
     let milestone = non_empty(&args.milestone);
     let id = new_id(&cache)?;
     let new = NewIssue {
         id: id.clone(),
-        title: args.title.trim().to_owned(),
+        // As typed: the tracker keeps a title's spaces (its slug does not).
+        title: args.title.clone(),
         priority: canonical("priority", &args.priority)?,
         status: canonical("status", &args.status)?,
         issue_type: canonical("type", &args.issue_type)?,
@@ -76,7 +78,10 @@ pub fn create(args: &CreateArgs) -> Result<(), UserError> {
             .map(|l| l.trim().to_owned())
             .filter(|l| !l.is_empty())
             .collect(),
-        assignee: non_empty(&args.assignee),
+        assignee: effects::default_assignee(
+            non_empty(&args.assignee).as_deref(),
+            workspace.git_user_name().as_deref(),
+        ),
         now: now_timestamp(),
         body,
     };
@@ -139,25 +144,24 @@ pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
         ),
         None => Destination::Stay,
     };
-    let written = issue_write::change_fields(&workspace, &file, changes, destination)?;
+    let written = issue_write::change_fields(&workspace, &file, &issue, changes, destination)?;
     report("Updated", &written, &args.output)
 }
 
 /// Runs `roadmap close` (`closed: true`) and `roadmap reopen`.
 pub fn set_status(args: &IdArgs, status: &str) -> Result<(), UserError> {
     let (workspace, cache) = open()?;
-    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
-    let verb = if status == "closed" {
-        "Closed"
+    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
+    let now = now_timestamp();
+    // What the tracker's `close` writes (progress 100 too); it has no `reopen`: that is its
+    // `update --status todo`, the status alone.
+    let (verb, changes) = if status == "closed" {
+        ("Closed", effects::on_close(&now, None))
     } else {
-        "Reopened"
+        ("Reopened", effects::on_status(&now, status))
     };
-    let written = issue_write::change_fields(
-        &workspace,
-        &file,
-        vec![("status", YamlValue::Text(status.to_owned()))],
-        Destination::Stay,
-    )?;
+    let written =
+        issue_write::change_fields(&workspace, &file, &issue, changes, Destination::Stay)?;
     report(verb, &written, &args.output)
 }
 
@@ -165,7 +169,7 @@ pub fn set_status(args: &IdArgs, status: &str) -> Result<(), UserError> {
 /// `.roadmap/archive/issues/`, keeping its milestone folder, and `archived` follows.
 pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
     let (workspace, cache) = open()?;
-    let (file, _) = read_issue(&workspace, &cache, &args.id)?;
+    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
     let path = &file.path;
     let (from_root, to_root) = if archived {
         (".roadmap/issues/", ".roadmap/archive/issues/")
@@ -182,12 +186,19 @@ pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
     };
     let target = format!("{to_root}{rest}");
     let verb = if archived { "Archived" } else { "Unarchived" };
-    let written = issue_write::change_fields(
-        &workspace,
-        &file,
-        vec![("archived", YamlValue::Bool(archived))],
-        Destination::Path(target),
-    )?;
+    // The tracker's `archive` moves the file unchanged; a file that says `archived: true`
+    // itself must stop saying so when it comes back, or it would still read as archived.
+    let written = if !archived && issue.frontmatter.archived.is_some_and(|a| a.0) {
+        issue_write::change_fields(
+            &workspace,
+            &file,
+            &issue,
+            vec![("archived", YamlValue::Bool(false))],
+            Destination::Path(target),
+        )?
+    } else {
+        issue_write::move_unchanged(&workspace, &file, target)?
+    };
     report(verb, &written, &args.output)
 }
 

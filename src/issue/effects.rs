@@ -68,6 +68,48 @@ pub fn headline_on_save(headline: Option<&str>, body: &str) -> Option<FieldChang
     Some(("headline", YamlValue::Text(first_line)))
 }
 
+/// The timestamps a save rewrites: the tracker reads its datetime fields (`created`,
+/// `due_date`, `actual_start_date`, `actual_end_date`, `handoff_date`) as UTC when they carry no
+/// zone, and writes them back with `+00:00` (`2026-11-24T17:00:00` becomes
+/// `2026-11-24T17:00:00+00:00`). Values with a zone, dates alone and other text are kept.
+#[must_use]
+pub fn zones_on_save(frontmatter: &super::Frontmatter) -> Vec<FieldChange> {
+    [
+        ("created", &frontmatter.created),
+        ("due_date", &frontmatter.due_date),
+        ("actual_start_date", &frontmatter.actual_start_date),
+        ("actual_end_date", &frontmatter.actual_end_date),
+        ("handoff_date", &frontmatter.handoff_date),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| {
+        let value = value.as_deref()?;
+        naive_timestamp(value).map(|iso| (key, YamlValue::Text(format!("{iso}+00:00"))))
+    })
+    .collect()
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.ffffff]` (or with a space for the `T`) and no zone: the ISO form with a
+/// `T`; `None` for anything else.
+fn naive_timestamp(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let shape = bytes.len() >= 19
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && matches!(bytes[10], b'T' | b' ')
+        && bytes[13] == b':'
+        && bytes[16] == b':'
+        && [0..4, 5..7, 8..10, 11..13, 14..16, 17..19]
+            .into_iter()
+            .all(|range| bytes[range].iter().all(u8::is_ascii_digit));
+    let fraction = &value.get(19..)?;
+    let fraction_ok = fraction.is_empty()
+        || (fraction.starts_with('.')
+            && fraction.len() > 1
+            && fraction[1..].bytes().all(|b| b.is_ascii_digit()));
+    (shape && fraction_ok).then(|| format!("{}T{}", &value[..10], &value[11..]))
+}
+
 /// `issue update --status STATUS` (also what `reopen` is: `--status todo`): the status, and
 /// nothing else; no dates, progress kept.
 #[must_use]
@@ -144,4 +186,27 @@ fn with_save(now: &str, changes: impl IntoIterator<Item = FieldChange>) -> Vec<F
 }
 
 #[cfg(test)]
-mod tests;
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn naive_timestamps_get_the_utc_zone_and_nothing_else_changes() {
+        assert_eq!(
+            naive_timestamp("2026-11-24T17:00:00").as_deref(),
+            Some("2026-11-24T17:00:00")
+        );
+        assert_eq!(
+            naive_timestamp("2026-11-24 17:00:00.5").as_deref(),
+            Some("2026-11-24T17:00:00.5")
+        );
+        for kept in [
+            "2026-11-24T17:00:00+00:00",
+            "2026-11-24T17:00:00Z",
+            "2026-11-24",
+            "soon",
+            "2026-11-24T17:00:00.",
+        ] {
+            assert_eq!(naive_timestamp(kept), None, "{kept}");
+        }
+    }
+}

@@ -122,6 +122,20 @@ impl Workspace {
         Ok(self.repo.get_or_init(|| repo))
     }
 
+    /// git's `user.name` for this repository (its config, then the user's), as the tracker
+    /// reads it for the assignee of a new issue.
+    #[must_use]
+    pub fn git_user_name(&self) -> Option<String> {
+        let local = git2::Config::open(&self.dirs.common_dir.join("config"))
+            .ok()
+            .and_then(|c| c.get_string("user.name").ok());
+        local.or_else(|| {
+            git2::Config::open_default()
+                .ok()
+                .and_then(|c| c.get_string("user.name").ok())
+        })
+    }
+
     /// Takes the lock for `purpose`, waiting as long as the policy in [`lock`] says. `Ok(None)`
     /// when another process still holds it after that.
     pub fn lock(&self, purpose: LockPurpose) -> Result<Option<SyncLock>, LockError> {
