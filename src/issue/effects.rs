@@ -210,3 +210,6 @@ mod zone_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
