@@ -178,6 +178,19 @@ impl Workspace {
         }
         let cache_dir = self.cache_dir();
         let mut pending = PendingWrites::load(&cache_dir);
+        let cache = Cache::open_existing(&cache_dir).ok();
+        // Only when the cache shows every earlier record may this write just add its own rows;
+        // otherwise (no cache yet, a write killed half-way) the sync applies them all.
+        let up_to_date = match &cache {
+            Some(cache) => {
+                cache
+                    .metadata(meta::PENDING_APPLIED)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default()
+                    == pending.digest()
+            }
+            None => false,
+        };
         for change in changes {
             let (path, text) = change.target();
             let metadata = fs::metadata(self.work_dir().join(path)).map_err(|e| e.to_string())?;
@@ -191,17 +204,20 @@ impl Workspace {
             ));
         }
         pending.save(&cache_dir, lock).map_err(|e| e.to_string())?;
-        // No usable cache yet: build it from HEAD, which applies the records just saved.
-        let Ok(mut cache) = Cache::open_existing(&cache_dir) else {
-            let request = SyncRequest {
-                full: false,
-                progress: true,
-            };
-            return sync::sync(self, lock, &request)
-                .map(drop)
-                .map_err(|e| e.to_string());
-        };
-        show_in_cache(&mut cache, changes, issues, &pending).map_err(|e| e.to_string())
+        match cache {
+            Some(mut cache) if up_to_date => {
+                show_in_cache(&mut cache, changes, issues, &pending).map_err(|e| e.to_string())
+            }
+            _ => {
+                let request = SyncRequest {
+                    full: false,
+                    progress: true,
+                };
+                sync::sync(self, lock, &request)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }
+        }
     }
 }
 
