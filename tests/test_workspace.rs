@@ -283,10 +283,6 @@ fn a_write_killed_before_the_cache_followed_is_caught_up_by_the_next_query() {
     )
     .unwrap();
     drop(conn);
-    // The next write sees the cache missed a record and applies them all, not just its own.
-    let other = create_uncommitted(&repo, "Written next");
-    let shown = repo.listed_ids(&["--no-sync"]);
-    assert!(shown.contains(&id) && shown.contains(&other), "{shown:?}");
     assert!(repo.listed_ids(&[]).contains(&id));
 }
 
