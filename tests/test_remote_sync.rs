@@ -1,110 +1,10 @@
 //! `roadmap sync`: two-way sync with GitHub Issues, against a local server that speaks the
 //! subset of the REST API the sync uses (tests/common/github_server.rs).
 
-use crate::common::github_server::{Fault, GitHubServer, REPO, TOKEN};
-use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
-use roadmap_hooks::cache::remote::RemoteState;
+use crate::common::IssueSpec;
+use crate::common::github_server::{Fault, TOKEN};
+use crate::common::mirrored::{Mirrored, base_of, linked_pair};
 use serde_json::{Value, json};
-use std::process::Command;
-
-/// A repository whose `.roadmap/sync.yaml` points at a fresh local GitHub.
-struct Mirrored {
-    repo: TestRepo,
-    github: GitHubServer,
-}
-
-impl Mirrored {
-    fn new() -> Self {
-        let github = GitHubServer::start();
-        let repo = TestRepo::new();
-        repo.write(
-            ".roadmap/sync.yaml",
-            &format!("kind: github\nrepo: {REPO}\napi_url: {}\n", github.url),
-        );
-        repo.commit_all("configure sync");
-        repo.roadmap_hooks(&["sync"]).success();
-        Mirrored { repo, github }
-    }
-
-    /// Runs `roadmap sync ARGS` with the right token.
-    fn sync(&self, args: &[&str]) -> Run {
-        self.sync_with(args, &[("GITHUB_TOKEN", TOKEN)])
-    }
-
-    fn sync_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new(binary("roadmap"));
-        hermetic(&mut command)
-            .arg("sync")
-            .args(args)
-            .current_dir(&self.repo.root)
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("GH_TOKEN")
-            .env_remove("ROADMAP_SYNC_TEST_CRASH")
-            .env_remove("http_proxy")
-            .env_remove("HTTP_PROXY")
-            .env("NO_PROXY", "127.0.0.1");
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let output = command.output().expect("run roadmap sync");
-        Run {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    /// Every issue the cache lists, by id.
-    fn local(&self) -> Vec<Value> {
-        self.repo.listed(&[]).as_array().unwrap().clone()
-    }
-
-    /// The listed issue linked to GitHub issue `number`.
-    #[track_caller]
-    fn local_of(&self, number: u64) -> Value {
-        self.local()
-            .into_iter()
-            .find(|i| i["remote_ids"]["github"] == json!(number))
-            .unwrap_or_else(|| panic!("no local issue linked to #{number}"))
-    }
-
-    /// The working tree's issue files and their content.
-    fn files(&self) -> Vec<(String, String)> {
-        let mut files = Vec::new();
-        let mut stack = vec![self.repo.root.join(".roadmap")];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    files.push((
-                        path.display().to_string(),
-                        std::fs::read_to_string(&path).unwrap(),
-                    ));
-                }
-            }
-        }
-        files.sort();
-        files
-    }
-
-    /// The rows of `sync_base_state` for this remote.
-    fn baselines(&self) -> Vec<(String, String)> {
-        let dir = self.repo.root.join(".git/roadmap");
-        let mut rows = RemoteState::open(&dir)
-            .unwrap()
-            .base_states(&format!("github:{REPO}"))
-            .unwrap();
-        rows.sort();
-        rows
-    }
-
-    /// Commits what a sync wrote, as the user would.
-    fn commit(&self, message: &str) {
-        self.repo.commit_all(message);
-    }
-}
 
 #[test]
 fn first_sync_creates_each_side_on_the_other_and_links_them() {
@@ -168,19 +68,6 @@ fn first_sync_creates_each_side_on_the_other_and_links_them() {
     );
     assert_eq!(m.github.writes().len(), writes);
     assert_eq!(m.repo.git(&["status", "--porcelain"]), "");
-}
-
-/// A repository and GitHub with one linked issue each, synced and committed.
-fn linked_pair() -> (Mirrored, u64, String) {
-    let m = Mirrored::new();
-    let number = m
-        .github
-        .state()
-        .add_issue("Login fails", "Steps to reproduce", &["web"]);
-    m.sync(&[]).success();
-    m.commit("first sync");
-    let id = m.local_of(number)["id"].as_str().unwrap().to_owned();
-    (m, number, id)
 }
 
 #[test]
@@ -364,7 +251,7 @@ fn a_crash_between_the_files_and_the_baseline_resumes_without_duplicates() {
     let crashed = m.sync_with(
         &[],
         &[
-            ("GITHUB_TOKEN", TOKEN),
+            ("GH_ENTERPRISE_TOKEN", TOKEN),
             ("ROADMAP_SYNC_TEST_CRASH", "after-local-write"),
         ],
     );
@@ -430,8 +317,16 @@ fn a_failure_part_way_keeps_what_was_applied_and_the_next_run_finishes() {
     assert!(m.github.labels(1).contains(&"priority:high".to_owned()));
     assert!(m.github.labels(2).contains(&"priority:medium".to_owned()));
     let after = m.baselines();
-    assert_ne!(after[0], before[0], "the applied issue's baseline moved");
-    assert_eq!(after[1], before[1], "the failed issue's baseline did not");
+    assert_ne!(
+        base_of(&after, "000000a1"),
+        base_of(&before, "000000a1"),
+        "the applied issue's baseline moved"
+    );
+    assert_eq!(
+        base_of(&after, "000000a2"),
+        base_of(&before, "000000a2"),
+        "the failed issue's baseline did not"
+    );
 
     let writes = m.github.writes().len();
     let run = m.sync(&[]).success();
@@ -536,11 +431,11 @@ fn a_bad_token_is_one_clear_error_and_changes_nothing() {
     m.github.state().add_issue("One", "", &[]);
     m.repo.commit_issue(&IssueSpec::new("0000000e", "Local"));
     let files = m.files();
-    let run = m.sync_with(&[], &[("GITHUB_TOKEN", "wrong-secret")]);
+    let run = m.sync_with(&[], &[("GH_ENTERPRISE_TOKEN", "wrong-secret")]);
     assert_eq!(run.status, 1, "{run:?}");
     assert!(run.stderr.contains("401 Bad credentials"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("hint: check GITHUB_TOKEN"),
+        run.stderr.contains("hint: check the token"),
         "{}",
         run.stderr
     );
@@ -549,13 +444,21 @@ fn a_bad_token_is_one_clear_error_and_changes_nothing() {
     assert!(m.baselines().is_empty());
     assert_eq!(m.github.state().issues.len(), 1);
 
-    let missing = m.sync_with(&[], &[]);
+    // A github.com token is not sent to another host, and gh is not on this PATH.
+    let empty = m.repo.sibling("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let requests = m.github.request_count();
+    let missing = m.sync_with(
+        &[],
+        &[("GITHUB_TOKEN", TOKEN), ("PATH", empty.to_str().unwrap())],
+    );
     assert_eq!(missing.status, 1);
     assert!(
-        missing.stderr.contains("GITHUB_TOKEN"),
+        missing.stderr.contains("set GH_ENTERPRISE_TOKEN"),
         "{}",
         missing.stderr
     );
+    assert_eq!(m.github.request_count(), requests, "nothing was sent");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use super::{UserError, write_stdout};
 use crate::remote::apply::Direction;
+use crate::remote::auth::{API_URL_GIT_KEY, AuthError};
 use crate::remote::config::CONFIG_PATH;
 use crate::remote::merge::Prefer;
 use crate::remote::{self, SyncError, SyncOptions, SyncSummary};
@@ -22,6 +23,9 @@ pub struct SyncArgs {
     /// Settle conflicts with this side's value (default: report them and change neither side)
     #[arg(long, value_enum)]
     pub prefer: Option<PreferArg>,
+    /// Close more than a handful of GitHub issues in one run (their files' deletions committed)
+    #[arg(long)]
+    pub yes: bool,
     /// `table`: one line per issue that changes; `json`: the plan and counts, for scripts
     #[arg(short, long, value_enum, default_value_t = SyncFormat::Table)]
     pub format: SyncFormat,
@@ -53,6 +57,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             PreferArg::Local => Prefer::Local,
             PreferArg::Remote => Prefer::Remote,
         }),
+        yes: args.yes,
     };
     let summary = remote::sync(&workspace, &options).map_err(explain)?;
     for warning in &summary.warnings {
@@ -69,9 +74,26 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
         SyncFormat::Table => table(&summary),
     };
     write_stdout(output.as_bytes())?;
+    for failure in &summary.failures {
+        eprintln!("roadmap: error: {failure}");
+    }
     if let Some(error) = &summary.error {
         return Err(UserError::new(error.clone())
             .with_hint("what was applied is recorded; run `roadmap sync` again to finish"));
+    }
+    if !summary.failures.is_empty() {
+        return Err(UserError::new(format!(
+            "{} issue(s) skipped; every other issue was synced",
+            summary.failures.len()
+        ))
+        .with_hint("fix what each error names, then run `roadmap sync` again"));
+    }
+    if summary.closes_held > 0 && !summary.dry_run {
+        return Err(UserError::new(format!(
+            "{} close(s) on GitHub held back",
+            summary.closes_held
+        ))
+        .with_hint("check `roadmap sync --dry-run`, then run `roadmap sync --yes`"));
     }
     if summary.unresolved_conflicts > 0 {
         return Err(UserError::new(format!(
@@ -92,11 +114,17 @@ fn explain(error: SyncError) -> UserError {
                 "create {CONFIG_PATH} with `kind: github` and `repo: OWNER/NAME` (README: Two-way sync with GitHub)"
             ))
         }
-        SyncError::NoToken => UserError::new(error.to_string())
-            .with_hint("create a token that can read and write issues, then `export GITHUB_TOKEN=...`"),
+        SyncError::Auth(AuthError::NoToken { .. }) => UserError::new(error.to_string())
+            .with_hint("create a token that can read and write issues and export it, or run `gh auth login`"),
+        SyncError::Auth(AuthError::HostNotConfirmed { ref committed, .. }) => {
+            let hint = format!(
+                "if you trust that host with your token, run `git config {API_URL_GIT_KEY} {committed}`"
+            );
+            UserError::new(error.to_string()).with_hint(hint)
+        }
         SyncError::GitHub(crate::remote::github::GitHubError::BadToken { .. }) => {
             UserError::new(error.to_string())
-                .with_hint("check GITHUB_TOKEN (or GH_TOKEN): expired, revoked, or for another host")
+                .with_hint("check the token (GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN or `gh auth token`): expired, revoked, or for another host")
         }
         SyncError::Freshness(inner) => inner.into(),
         SyncError::Lock(inner) => inner.into(),

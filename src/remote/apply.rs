@@ -2,9 +2,11 @@
 //! atomically, then one cache transaction), then the baselines in one transaction. A baseline
 //! is written only for an issue both sides now hold, so a crash or failure anywhere leaves the
 //! next run to find "changed on both sides to the same value" and finish without duplicates.
+//! One issue failing on GitHub skips that issue only; the listing cursor stays before every
+//! remote change not applied, so the next run sees it again.
 
 use super::config::SyncConfig;
-use super::github::{GitHub, GitHubError};
+use super::github::{GhIssue, GitHub, GitHubError};
 use super::local_files::{local_change, new_local_file};
 use super::mapping::{Fields, body_with_marker};
 use super::merge::next_base;
@@ -54,8 +56,13 @@ pub struct Target<'a> {
     pub config: &'a SyncConfig,
     pub state: &'a mut RemoteState,
     pub direction: Direction,
-    /// The newest `updated_at` of the listing: the next run's `since=`.
+    /// Where the listing began on GitHub's clock: the next run's `since=`, unless an issue
+    /// listed was left unapplied.
     pub cursor: Option<String>,
+    /// `updated_at` of each issue the listing returned, by number.
+    pub listed: HashMap<u64, String>,
+    /// HEAD's commit, recorded in each baseline as `seen_at`.
+    pub head: Option<String>,
 }
 
 /// What was applied.
@@ -68,6 +75,8 @@ pub struct Applied {
     pub cache_note: Option<String>,
     /// The GitHub failure that stopped the remote changes part way, if any.
     pub remote_error: Option<GitHubError>,
+    /// Issues skipped because GitHub refused them, or their file changed meanwhile.
+    pub failures: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,17 +90,35 @@ pub enum ApplyError {
 }
 
 /// The remote side of one step, once done.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct RemoteDone {
     number: Option<u64>,
     pushed: bool,
+    /// GitHub's answer to the create, when one was made.
+    created: Option<GhIssue>,
+    /// The link ended: GitHub says the issue is gone (deleted, transferred).
+    gone: Option<String>,
+    /// The local side of the step was written (or had nothing to write).
+    local_written: bool,
+}
+
+impl RemoteDone {
+    fn new(number: Option<u64>, pushed: bool) -> Self {
+        RemoteDone {
+            number,
+            pushed,
+            created: None,
+            gone: None,
+            local_written: true,
+        }
+    }
 }
 
 /// Applies `plan` to both sides and records the new baselines.
 pub fn apply(plan: &Plan, target: &mut Target<'_>) -> Result<Applied, ApplyError> {
     let mut applied = Applied::default();
-    let remote_done = push_all(plan, target, &mut applied);
-    let new_ids = write_local(plan, &remote_done, target, &mut applied)?;
+    let mut remote_done = push_all(plan, target, &mut applied);
+    let new_ids = write_local(plan, &mut remote_done, target, &mut applied)?;
     if std::env::var(CRASH_POINT_VAR).as_deref() == Ok("after-local-write") {
         std::process::exit(137);
     }
@@ -99,7 +126,8 @@ pub fn apply(plan: &Plan, target: &mut Target<'_>) -> Result<Applied, ApplyError
     Ok(applied)
 }
 
-/// The remote part of each step, in order, until GitHub fails; `None` for a step not done.
+/// The remote part of each step, in order; `None` for a step not done. A failure that concerns
+/// one issue skips that issue; one that concerns them all (token, rate limit, network) stops.
 fn push_all(
     plan: &Plan,
     target: &mut Target<'_>,
@@ -118,6 +146,22 @@ fn push_all(
                 applied.remote_writes += usize::from(done.pushed);
                 remote_done.push(Some(done));
             }
+            Err(GitHubError::Gone(reason)) if step_number(step).is_some() => {
+                applied.failures.push(format!(
+                    "{}: GitHub issue #{} is gone ({reason}); unlinked, not recreated",
+                    step_id(step),
+                    step_number(step).unwrap_or_default()
+                ));
+                let mut done = RemoteDone::new(step_number(step), false);
+                done.gone = Some(reason);
+                remote_done.push(Some(done));
+            }
+            Err(error) if error.is_per_issue() => {
+                applied
+                    .failures
+                    .push(format!("{}: skipped: {error}", step_id(step)));
+                remote_done.push(None);
+            }
             Err(error) => {
                 applied.remote_error = Some(error);
                 remote_done.push(None);
@@ -127,21 +171,46 @@ fn push_all(
     remote_done
 }
 
-/// Writes the local files of the steps whose remote part is done, in one batch. Returns the
-/// ids given to issues pulled from GitHub, by step index.
+/// The local id a step is about, for messages.
+fn step_id(step: &Step) -> String {
+    match step {
+        Step::Merge { local, .. } | Step::PushNew { local, .. } => local.issue.id.clone(),
+        Step::CloseRemote { id, .. } | Step::Unlink { id, .. } => id.clone(),
+        Step::PullNew { number, .. } => format!("#{number}"),
+    }
+}
+
+/// The GitHub issue a step is about, if it has one yet.
+fn step_number(step: &Step) -> Option<u64> {
+    match step {
+        Step::Merge { number, .. }
+        | Step::PullNew { number, .. }
+        | Step::CloseRemote { number, .. }
+        | Step::Unlink { number, .. } => Some(*number),
+        Step::PushNew { .. } => None,
+    }
+}
+
+/// Writes the local files of the steps whose remote part is done, in one batch, each only if
+/// its file still holds what the plan read. Returns the ids given to issues pulled from
+/// GitHub, by step index.
 fn write_local(
     plan: &Plan,
-    remote_done: &[Option<RemoteDone>],
+    remote_done: &mut [Option<RemoteDone>],
     target: &Target<'_>,
     applied: &mut Applied,
 ) -> Result<HashMap<usize, String>, ApplyError> {
     let pull = target.direction.pulls();
+    let work_dir = target.repo.workdir().map(std::path::Path::to_owned);
     let mut changes = Vec::new();
     let mut new_ids = HashMap::new();
     let mut taken = HashSet::new();
-    for (index, (step, done)) in plan.steps.iter().zip(remote_done).enumerate() {
+    for (index, (step, done)) in plan.steps.iter().zip(remote_done.iter_mut()).enumerate() {
         let Some(done) = done else { continue };
-        match step {
+        if done.gone.is_some() {
+            continue;
+        }
+        let change = match step {
             Step::Merge {
                 local,
                 number,
@@ -150,23 +219,36 @@ fn write_local(
                 ..
             } => {
                 let to_local: &[String] = if pull { &merged.to_local } else { &[] };
-                if !to_local.is_empty() || *link {
-                    let link = link.then_some(*number);
-                    changes.push(local_change(local, &merged.result, to_local, link)?);
+                if to_local.is_empty() && !*link {
+                    continue;
                 }
+                let link = link.then_some(*number);
+                (local, local_change(local, &merged.result, to_local, link)?)
             }
             Step::PullNew { number, fields } if pull => {
                 let id = unused_id(target.cache, &mut taken)?;
                 changes.push(new_local_file(&id, *number, fields)?);
                 new_ids.insert(index, id);
+                continue;
             }
             Step::PushNew { local, fields } => {
-                if let Some(number) = done.number {
-                    changes.push(local_change(local, fields, &[], Some(number))?);
-                }
+                let Some(number) = done.number else { continue };
+                (local, local_change(local, fields, &[], Some(number))?)
             }
-            Step::PullNew { .. } | Step::CloseRemote { .. } => {}
+            Step::PullNew { .. } | Step::CloseRemote { .. } | Step::Unlink { .. } => continue,
+        };
+        let (local, change) = change;
+        if let Some(work_dir) = &work_dir {
+            if let Err(message) = unchanged_since_read(work_dir, &local.path, &local.text) {
+                applied.failures.push(format!(
+                    "{}: {message}; not overwritten, run `roadmap sync` again",
+                    local.issue.id
+                ));
+                done.local_written = false;
+                continue;
+            }
         }
+        changes.push(change);
     }
     if !changes.is_empty() {
         let written = target.workspace.write_all(&changes)?;
@@ -176,8 +258,19 @@ fn write_local(
     Ok(new_ids)
 }
 
+/// The compare half of a compare-and-swap write: the file at `path` must still hold exactly
+/// `read`, the text the plan was made from. (The swap follows in `local_write::write_all`; the
+/// window between the two is the one a `Workspace` lock would close.)
+fn unchanged_since_read(work_dir: &std::path::Path, path: &str, read: &str) -> Result<(), String> {
+    match std::fs::read(work_dir.join(path)) {
+        Ok(now) if now == read.as_bytes() => Ok(()),
+        Ok(_) => Err(format!("{path} changed while the sync ran")),
+        Err(e) => Err(format!("{path} can no longer be read ({e})")),
+    }
+}
+
 /// Records, in one transaction, the baseline of every step both sides now agree on, and the
-/// listing cursor when nothing GitHub reported was left unapplied.
+/// listing cursor, held before the first listed change not applied.
 fn record_baselines(
     plan: &Plan,
     remote_done: &[Option<RemoteDone>],
@@ -187,16 +280,41 @@ fn record_baselines(
 ) -> Result<(), ApplyError> {
     let (pull, push) = (target.direction.pulls(), target.direction.pushes());
     let mut rows = Vec::new();
+    let mut unapplied: Vec<u64> = plan.unprocessed.clone();
     for (index, (step, done)) in plan.steps.iter().zip(remote_done).enumerate() {
-        let Some(done) = done else { continue };
-        if let Some((id, state)) = baseline(step, *done, pull, push, new_ids.get(&index)) {
+        let Some(done) = done else {
+            unapplied.extend(step_number(step));
+            continue;
+        };
+        if !done.local_written {
+            unapplied.extend(step_number(step));
+        }
+        let row = match (&done.gone, step_number(step)) {
+            (Some(reason), Some(number)) => {
+                Some((step_id(step), BaseState::unlinked(number, reason)))
+            }
+            _ => baseline(
+                step,
+                done,
+                pull && done.local_written,
+                push,
+                new_ids.get(&index),
+            ),
+        };
+        if let Some((id, mut state)) = row {
+            state.seen_at.clone_from(&target.head);
             rows.push((id, serde_json::to_string(&state).unwrap_or_default()));
         }
     }
     applied.baselines = rows.len();
     // A push-only run leaves GitHub's changes unapplied: the next run must list them again.
-    let cursor_ok = applied.remote_error.is_none() && pull;
-    if let Some(cursor) = target.cursor.as_ref().filter(|_| cursor_ok) {
+    let cursor = unapplied
+        .iter()
+        .filter_map(|number| target.listed.get(number))
+        .chain(target.cursor.as_ref())
+        .min()
+        .filter(|_| pull);
+    if let Some(cursor) = cursor {
         rows.push((
             CURSOR_ROW.to_owned(),
             json!({ "since": cursor }).to_string(),
@@ -215,10 +333,6 @@ fn push_step(
     push: bool,
     milestones: &mut Option<HashMap<String, u64>>,
 ) -> Result<RemoteDone, GitHubError> {
-    let skipped = |number| RemoteDone {
-        number,
-        pushed: false,
-    };
     match step {
         Step::Merge {
             local,
@@ -236,12 +350,9 @@ fn push_step(
                 milestones,
             )?;
             target.github.update_issue(*number, &payload)?;
-            Ok(RemoteDone {
-                number: Some(*number),
-                pushed: true,
-            })
+            Ok(RemoteDone::new(Some(*number), true))
         }
-        Step::Merge { number, .. } => Ok(skipped(Some(*number))),
+        Step::Merge { number, .. } => Ok(RemoteDone::new(Some(*number), false)),
         Step::PushNew { local, fields } if push => {
             let all: Vec<String> = target.config.fields.clone();
             let mut payload = payload(fields, &all, &local.issue.id, target, milestones)?;
@@ -249,52 +360,76 @@ fn push_step(
                 object.entry("title").or_insert(json!(fields.title));
                 object.remove("state");
             }
-            let created = target.github.create_issue(&payload)?;
+            let created = create_once(target.github, &payload, &local.issue.id)?;
             if fields.is_closed() {
                 target
                     .github
                     .update_issue(created.number, &json!({ "state": "closed" }))?;
             }
-            Ok(RemoteDone {
-                number: Some(created.number),
-                pushed: true,
-            })
+            let mut done = RemoteDone::new(Some(created.number), true);
+            done.created = Some(created);
+            Ok(done)
         }
+        // Only the state: the labels on GitHub are whatever GitHub holds now.
         Step::CloseRemote {
             number,
             already_closed: false,
-            base,
             ..
         } if push => {
-            let mut closed = base.clone();
-            closed.status = "closed".into();
-            let labels = closed.remote_labels(target.config);
             target
                 .github
-                .update_issue(*number, &json!({ "state": "closed", "labels": labels }))?;
-            Ok(RemoteDone {
-                number: Some(*number),
-                pushed: true,
-            })
+                .update_issue(*number, &json!({ "state": "closed" }))?;
+            Ok(RemoteDone::new(Some(*number), true))
         }
         Step::CloseRemote {
             number,
             already_closed: true,
             ..
-        } => Ok(skipped(Some(*number))),
-        Step::PushNew { .. } | Step::CloseRemote { .. } => Ok(skipped(None)),
-        Step::PullNew { number, .. } => Ok(skipped(Some(*number))),
+        } => Ok(RemoteDone::new(Some(*number), false)),
+        Step::Unlink { number, reason, .. } => {
+            let mut done = RemoteDone::new(Some(*number), false);
+            done.gone = Some(reason.clone());
+            Ok(done)
+        }
+        Step::PushNew { .. } | Step::CloseRemote { .. } => Ok(RemoteDone::new(None, false)),
+        Step::PullNew { number, .. } => Ok(RemoteDone::new(Some(*number), false)),
+    }
+}
+
+/// Creates an issue exactly once: a create that failed in a way that may have reached GitHub
+/// is never sent again; the issue is looked for by its marker instead.
+fn create_once(
+    github: &mut GitHub,
+    payload: &Value,
+    local_id: &str,
+) -> Result<GhIssue, GitHubError> {
+    match github.create_issue(payload) {
+        Ok(created) => Ok(created),
+        Err(error) if error.is_ambiguous() => match github.find_by_marker(local_id) {
+            Ok(Some(found)) => Ok(found),
+            _ => Err(GitHubError::Uncertain(format!(
+                "creating it failed ({error}), but GitHub may have created it: not sent again; the next sync looks for its marker first"
+            ))),
+        },
+        Err(error) => Err(error),
     }
 }
 
 /// The baseline row for `step` once applied as far as `done` says, if both sides agree.
 fn baseline(
     step: &Step,
-    done: RemoteDone,
+    done: &RemoteDone,
     pull: bool,
     push: bool,
     new_id: Option<&String>,
 ) -> Option<(String, BaseState)> {
+    let state = |number: u64, fields: Fields, remote: Option<Fields>| BaseState {
+        number,
+        fields: Some(fields),
+        remote,
+        seen_at: None,
+        unlinked: None,
+    };
     match step {
         Step::Merge {
             local,
@@ -310,47 +445,36 @@ fn baseline(
             } else {
                 remote.clone()
             };
-            let state = BaseState {
-                number: *number,
-                remote: (remote_after != fields).then_some(remote_after),
-                fields: Some(fields),
-            };
-            Some((local.issue.id.clone(), state))
+            let differs = (remote_after != fields).then_some(remote_after);
+            Some((local.issue.id.clone(), state(*number, fields, differs)))
         }
-        Step::PullNew { number, fields } => Some((
-            new_id?.clone(),
-            BaseState {
-                number: *number,
-                fields: Some(fields.clone()),
-                remote: None,
-            },
-        )),
+        Step::PullNew { number, fields } => {
+            Some((new_id?.clone(), state(*number, fields.clone(), None)))
+        }
         Step::PushNew { local, fields } => Some((
             local.issue.id.clone(),
-            BaseState {
-                number: done.number?,
-                fields: Some(fields.clone()),
-                remote: None,
-            },
+            state(done.number?, fields.clone(), None),
         )),
-        Step::CloseRemote { id, number, .. } => (done.pushed
-            || matches!(
-                step,
-                Step::CloseRemote {
-                    already_closed: true,
-                    ..
-                }
-            ))
-        .then(|| {
+        Step::CloseRemote {
+            id,
+            number,
+            already_closed,
+            ..
+        } => (done.pushed || *already_closed).then(|| {
             (
                 id.clone(),
                 BaseState {
                     number: *number,
                     fields: None,
                     remote: None,
+                    seen_at: None,
+                    unlinked: None,
                 },
             )
         }),
+        Step::Unlink { id, number, reason } => {
+            Some((id.clone(), BaseState::unlinked(*number, reason)))
+        }
     }
 }
 

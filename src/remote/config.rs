@@ -26,9 +26,10 @@ pub struct SyncConfig {
     pub kind: String,
     /// `owner/name` of the GitHub repository.
     pub repo: String,
-    /// The REST API root: `https://api.github.com`, or `https://HOST/api/v3` for Enterprise.
-    #[serde(default = "default_api_url")]
-    pub api_url: String,
+    /// The REST API root the file names (`https://HOST/api/v3` for Enterprise). Only a hint:
+    /// the sync uses it only if the user's own settings name the same (see `auth`).
+    #[serde(default)]
+    pub api_url: Option<String>,
     /// The fields to sync, from [`SYNCABLE_FIELDS`]; all of them by default.
     #[serde(default = "default_fields")]
     pub fields: Vec<String>,
@@ -41,9 +42,6 @@ pub struct SyncConfig {
     pub type_label_prefix: String,
 }
 
-fn default_api_url() -> String {
-    "https://api.github.com".into()
-}
 fn default_fields() -> Vec<String> {
     SYNCABLE_FIELDS.iter().map(|f| (*f).to_owned()).collect()
 }
@@ -103,7 +101,9 @@ impl SyncConfig {
                 SYNCABLE_FIELDS.join(", ")
             )));
         }
-        config.api_url = config.api_url.trim_end_matches('/').to_owned();
+        config.api_url = config
+            .api_url
+            .map(|url| url.trim().trim_end_matches('/').to_owned());
         Ok(config)
     }
 
@@ -127,7 +127,7 @@ mod tests {
     #[test]
     fn defaults_fill_a_minimal_config() {
         let config = SyncConfig::parse("kind: github\nrepo: acme/app\n").unwrap();
-        assert_eq!(config.api_url, "https://api.github.com");
+        assert_eq!(config.api_url, None);
         assert!(config.syncs("milestone") && config.syncs("body"));
         assert_eq!(config.remote_key(), "github:acme/app");
     }

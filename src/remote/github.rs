@@ -1,16 +1,22 @@
 //! The subset of the GitHub Issues REST API a sync needs: list (all pages, `since`), get,
-//! create, update, milestones. Rate limits (`Retry-After`, `X-RateLimit-Reset`) are waited out
-//! within a bound, and 502/503/504 are retried with backoff.
+//! create, update, milestones. Rate limits are waited out as GitHub documents them, writes are
+//! paced, 502/503/504 are retried except for a create, and 301/404/410 name a gone issue.
 
+pub use super::clock::Clock;
 use super::http::{self, Client, HttpError, Request, Response};
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The longest single wait for a rate limit before giving up with an error.
-const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
 /// Attempts for a request answered 502, 503 or 504.
 const TRANSIENT_ATTEMPTS: u32 = 4;
+/// A secondary rate limit without `retry-after`: GitHub asks for at least a minute, then an
+/// exponentially growing wait; after this many the sync gives up.
+const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
+const SECONDARY_LIMIT_ATTEMPTS: u32 = 4;
+/// Content-creating requests go out at most this often (GitHub asks for about one a second).
+const WRITE_SPACING: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct GhLabel {
@@ -58,6 +64,14 @@ impl GhIssue {
     }
 }
 
+/// What a read of one linked issue found.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    Found(Box<GhIssue>),
+    /// Deleted (410), out of reach (404) or transferred to another repository (301), as words.
+    Gone(String),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubError {
     #[error("GitHub rejected the token for {repo} (401 Bad credentials); nothing was changed")]
@@ -73,8 +87,37 @@ pub enum GitHubError {
     RateLimited(u64),
     #[error("{context}: unexpected answer from GitHub: {message}")]
     Unexpected { context: String, message: String },
+    #[error("{0}")]
+    Gone(String),
+    /// A create that failed in a way that may have reached GitHub.
+    #[error("{0}")]
+    Uncertain(String),
     #[error(transparent)]
     Http(#[from] HttpError),
+}
+
+impl GitHubError {
+    /// Whether the failure concerns one issue only, so the sync goes on with the others.
+    #[must_use]
+    pub fn is_per_issue(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::Api { .. }
+                | GitHubError::Gone(_)
+                | GitHubError::Uncertain(_)
+                | GitHubError::Unexpected { .. }
+        )
+    }
+
+    /// Whether a request that failed this way may still have been carried out by GitHub.
+    #[must_use]
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            GitHubError::Api { status, .. } => *status >= 500,
+            GitHubError::Http(_) | GitHubError::Unexpected { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 /// A connection to one repository's issues.
@@ -86,6 +129,9 @@ pub struct GitHub {
     pub requests: u32,
     /// When the last answer said no requests are left: wait until then before the next.
     paused_until: Option<SystemTime>,
+    /// When the last content-creating request (POST, PATCH) went out, for pacing.
+    last_write: Option<SystemTime>,
+    pub clock: Clock,
 }
 
 impl GitHub {
@@ -108,6 +154,8 @@ impl GitHub {
             repo: repo.to_owned(),
             requests: 0,
             paused_until: None,
+            last_write: None,
+            clock: Clock::from_env(),
         })
     }
 
@@ -115,36 +163,82 @@ impl GitHub {
         format!("{}/repos/{}/{tail}", self.api_url, self.repo)
     }
 
-    /// Returns every issue (not pull request) updated at or after `since`, or all of them.
-    pub fn list_issues(&mut self, since: Option<&str>) -> Result<Vec<GhIssue>, GitHubError> {
-        let mut url = self.url("issues?state=all&per_page=100&sort=updated&direction=asc");
+    /// Returns every issue (not pull request) updated at or after `since`, or all of them, and
+    /// the cursor for the next run: GitHub's clock (`Date`) when the listing began, so an issue
+    /// edited while the pages are read is listed again next time. Newest first, so an edit
+    /// during the listing moves an issue to a page already read and never skips one.
+    pub fn list_issues(
+        &mut self,
+        since: Option<&str>,
+    ) -> Result<(Vec<GhIssue>, Option<String>), GitHubError> {
+        let mut url = self.url("issues?state=all&per_page=100&sort=updated&direction=desc");
         if let Some(since) = since {
             url.push_str(&format!("&since={since}"));
         }
-        let mut issues = Vec::new();
+        let mut issues: BTreeMap<u64, GhIssue> = BTreeMap::new();
         let mut next = Some(url);
+        let mut started = None;
         while let Some(url) = next.take() {
             let response = self.call("GET", &url, None)?;
+            if started.is_none() {
+                started = Some(
+                    response
+                        .header("date")
+                        .and_then(super::time::http_date_to_iso),
+                );
+            }
             let page: Vec<GhIssue> = parse(&response, &url)?;
-            issues.extend(page.into_iter().filter(|i| i.pull_request.is_none()));
+            for issue in page.into_iter().filter(|i| i.pull_request.is_none()) {
+                // Shifted pages show an issue twice: keep the newer.
+                let newer = issues
+                    .get(&issue.number)
+                    .is_none_or(|seen| seen.updated_at <= issue.updated_at);
+                if newer {
+                    issues.insert(issue.number, issue);
+                }
+            }
             next = response.header("link").and_then(next_link);
         }
-        Ok(issues)
+        let issues: Vec<GhIssue> = issues.into_values().collect();
+        let cursor = started.flatten().or_else(|| {
+            issues
+                .iter()
+                .map(|i| i.updated_at.clone())
+                .chain(since.map(str::to_owned))
+                .max()
+        });
+        Ok((issues, cursor))
     }
 
-    /// Returns issue `number`, or `None` if GitHub has no such issue (deleted, transferred).
-    pub fn get_issue(&mut self, number: u64) -> Result<Option<GhIssue>, GitHubError> {
+    /// Returns issue `number`, or why it is gone.
+    pub fn get_issue(&mut self, number: u64) -> Result<Fetched, GitHubError> {
         let url = self.url(&format!("issues/{number}"));
         match self.call("GET", &url, None) {
-            Err(GitHubError::Api {
-                status: 404 | 410, ..
-            }) => Ok(None),
+            Err(GitHubError::Gone(reason)) => Ok(Fetched::Gone(reason)),
             Err(other) => Err(other),
-            Ok(response) => parse(&response, &url).map(Some),
+            Ok(response) => parse(&response, &url).map(|issue| Fetched::Found(Box::new(issue))),
         }
     }
 
-    /// Creates an issue from `payload` (title, body, labels, …) and returns it.
+    /// The newest issues (by creation) whose hidden marker names `local_id`, lowest number
+    /// first: after a create that may or may not have reached GitHub.
+    pub fn find_by_marker(&mut self, local_id: &str) -> Result<Option<GhIssue>, GitHubError> {
+        let url = self.url("issues?state=all&per_page=100&sort=created&direction=desc");
+        let response = self.call("GET", &url, None)?;
+        let page: Vec<GhIssue> = parse(&response, &url)?;
+        Ok(page
+            .into_iter()
+            .filter(|i| {
+                super::mapping::strip_marker(i.body.as_deref().unwrap_or_default())
+                    .0
+                    .as_deref()
+                    == Some(local_id)
+            })
+            .min_by_key(|i| i.number))
+    }
+
+    /// Creates an issue from `payload` (title, body, labels, …) and returns it. Never retried:
+    /// a failed create may have happened (see [`GitHubError::is_ambiguous`]).
     pub fn create_issue(&mut self, payload: &Value) -> Result<GhIssue, GitHubError> {
         let url = self.url("issues");
         let response = self.call("POST", &url, Some(payload))?;
@@ -178,7 +272,9 @@ impl GitHub {
         parse::<GhMilestone>(&response, &url).map(|m| m.number)
     }
 
-    /// Sends one request, waiting out rate limits and retrying transient failures.
+    /// Sends one request: paced if it creates content, rate limits waited out as GitHub
+    /// documents, 502/503/504 retried unless it is a POST (which may have happened), and a 301
+    /// to a transferred issue followed to name where it went.
     fn call(
         &mut self,
         method: &str,
@@ -187,47 +283,110 @@ impl GitHub {
     ) -> Result<Response, GitHubError> {
         let body_text = body.map(Value::to_string);
         let mut transient_failures = 0;
+        let mut secondary_limits = 0;
         loop {
             if let Some(until) = self.paused_until.take() {
-                wait_until(until)?;
+                self.clock.wait_until(until)?;
+            }
+            if method != "GET" {
+                if let Some(last) = self.last_write {
+                    self.clock.wait_until(last + WRITE_SPACING)?;
+                }
+                self.last_write = Some(self.clock.now());
             }
             self.requests += 1;
+            let mut extra = Vec::new();
+            if let Some(now) = self.clock.test_header() {
+                extra.push(now);
+            }
             let response = self.client.send(&Request {
                 method,
                 url,
                 body: body_text.as_deref(),
+                extra_headers: &extra,
             })?;
             let reset = rate_limit_reset(&response);
+            let api_error = |response: &Response| GitHubError::Api {
+                method: method.to_owned(),
+                url: url.to_owned(),
+                status: response.status,
+                message: error_message(response),
+            };
             match response.status {
                 200..=299 => {
                     self.paused_until = reset;
                     return Ok(response);
                 }
+                301 => return Err(self.moved(&response)),
                 401 => {
                     return Err(GitHubError::BadToken {
                         repo: self.repo.clone(),
                     });
                 }
-                403 | 429 if retry_after(&response).or(reset).is_some() => {
-                    let until = retry_after(&response)
-                        .or(reset)
-                        .unwrap_or_else(SystemTime::now);
-                    wait_until(until)?;
+                404 | 410 if url.contains("/issues/") => {
+                    return Err(GitHubError::Gone(if response.status == 410 {
+                        "deleted on GitHub (410)".to_owned()
+                    } else {
+                        "not found on GitHub, or no longer readable with this token (404)"
+                            .to_owned()
+                    }));
                 }
-                502..=504 if transient_failures + 1 < TRANSIENT_ATTEMPTS => {
+                403 | 429 => {
+                    let limited = self.clock.retry_after(&response).or(reset);
+                    let until = match limited {
+                        Some(until) => until,
+                        // A 403 that names no rate limit is a refusal (no permission).
+                        None if response.status == 403
+                            && !error_message(&response)
+                                .to_ascii_lowercase()
+                                .contains("rate limit") =>
+                        {
+                            return Err(api_error(&response));
+                        }
+                        // GitHub: wait at least a minute, then back off exponentially.
+                        None if secondary_limits < SECONDARY_LIMIT_ATTEMPTS => {
+                            secondary_limits += 1;
+                            self.clock.now() + SECONDARY_LIMIT_WAIT * (1 << (secondary_limits - 1))
+                        }
+                        None => return Err(api_error(&response)),
+                    };
+                    self.clock.wait_until(until)?;
+                }
+                502..=504 if method != "POST" && transient_failures + 1 < TRANSIENT_ATTEMPTS => {
                     transient_failures += 1;
-                    std::thread::sleep(Duration::from_millis(100 << transient_failures));
+                    self.clock
+                        .sleep(Duration::from_millis(100 << transient_failures));
                 }
-                status => {
-                    return Err(GitHubError::Api {
-                        method: method.to_owned(),
-                        url: url.to_owned(),
-                        status,
-                        message: error_message(&response),
-                    });
-                }
+                _ => return Err(api_error(&response)),
             }
         }
+    }
+
+    /// The error for a 301: where a transferred issue went, read from the new location (one
+    /// request, not followed further).
+    fn moved(&mut self, response: &Response) -> GitHubError {
+        let Some(location) = response.header("location").map(str::to_owned) else {
+            return GitHubError::Gone("moved on GitHub (301 without a location)".into());
+        };
+        self.requests += 1;
+        let place = self
+            .client
+            .send(&Request {
+                method: "GET",
+                url: &location,
+                body: None,
+                extra_headers: &[],
+            })
+            .ok()
+            .filter(|r| r.status == 200)
+            .and_then(|r| serde_json::from_str::<Value>(&r.body).ok())
+            .and_then(|issue| {
+                let repo = issue.get("repository_url")?.as_str()?;
+                let repo = repo.rsplit("/repos/").next()?.to_owned();
+                Some(format!("{repo}#{}", issue.get("number")?.as_u64()?))
+            })
+            .unwrap_or(location);
+        GitHubError::Gone(format!("transferred to {place} (301)"))
     }
 }
 
@@ -245,12 +404,6 @@ fn error_message(response: &Response) -> String {
         .unwrap_or_else(|| http::first_line(&response.body))
 }
 
-/// `Retry-After: N` as a point in time.
-fn retry_after(response: &Response) -> Option<SystemTime> {
-    let seconds: u64 = response.header("retry-after")?.trim().parse().ok()?;
-    Some(SystemTime::now() + Duration::from_secs(seconds))
-}
-
 /// `X-RateLimit-Reset` as a point in time, when `X-RateLimit-Remaining` is 0.
 fn rate_limit_reset(response: &Response) -> Option<SystemTime> {
     if response.header("x-ratelimit-remaining")?.trim() != "0" {
@@ -258,18 +411,6 @@ fn rate_limit_reset(response: &Response) -> Option<SystemTime> {
     }
     let epoch: u64 = response.header("x-ratelimit-reset")?.trim().parse().ok()?;
     Some(UNIX_EPOCH + Duration::from_secs(epoch))
-}
-
-/// Sleeps until `until`, unless that is further away than we are willing to wait.
-fn wait_until(until: SystemTime) -> Result<(), GitHubError> {
-    let wait = until
-        .duration_since(SystemTime::now())
-        .unwrap_or(Duration::ZERO);
-    if wait > MAX_RATE_LIMIT_WAIT {
-        return Err(GitHubError::RateLimited(wait.as_secs()));
-    }
-    std::thread::sleep(wait);
-    Ok(())
 }
 
 /// The `rel="next"` URL of a `Link` header.

@@ -27,6 +27,8 @@ pub struct Request<'a> {
     pub method: &'a str,
     pub url: &'a str,
     pub body: Option<&'a str>,
+    /// Headers for this request only (`Name: value`).
+    pub extra_headers: &'a [String],
 }
 
 /// What the server answered.
@@ -90,7 +92,8 @@ impl Client {
         config.push_str(&format!("url = {}\n", quoted(request.url)));
         config.push_str(&format!("request = {}\n", quoted(request.method)));
         // No `Expect: 100-continue` round trip, so the output holds one header block.
-        for header in self.headers.iter().map(String::as_str).chain(["Expect:"]) {
+        let headers = self.headers.iter().chain(request.extra_headers);
+        for header in headers.map(String::as_str).chain(["Expect:"]) {
             config.push_str(&format!("header = {}\n", quoted(header)));
         }
         if let Some(file) = &body_file {

@@ -3,13 +3,17 @@
 //! ways (`merge`); plan (`plan`); apply to both sides (`apply`). HTTP goes through `http`.
 
 pub mod apply;
+pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod deletions;
 pub mod github;
 pub mod http;
 pub mod local_files;
 pub mod mapping;
 pub mod merge;
 pub mod plan;
+pub mod time;
 
 use crate::cache::query::{ListQuery, Scope, SortKey};
 use crate::cache::remote::RemoteState;
@@ -21,7 +25,7 @@ use apply::{Applied, CURSOR_ROW, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
 use merge::{Conflict, Prefer};
-use plan::{BaseState, Inputs, LocalIssue, Plan, Step};
+use plan::{BaseState, Inputs, LocalIssue, Plan, SkippedLocal, Step};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,14 +36,19 @@ pub struct SyncOptions {
     pub dry_run: bool,
     pub direction: Direction,
     pub prefer: Option<Prefer>,
+    /// Allow more than [`CLOSES_WITHOUT_YES`] closes on GitHub in one run.
+    pub yes: bool,
 }
+
+/// The most GitHub issues one run closes without `--yes`.
+pub const CLOSES_WITHOUT_YES: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
-    #[error("no GitHub token: set GITHUB_TOKEN (or GH_TOKEN)")]
-    NoToken,
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
     #[error(transparent)]
     GitHub(#[from] GitHubError),
     #[error(transparent)]
@@ -87,6 +96,12 @@ pub struct SyncSummary {
     pub requests: u32,
     /// Why the remote changes stopped part way, if they did.
     pub error: Option<String>,
+    /// Issues that failed on their own (GitHub's message each); the others went on.
+    pub failures: Vec<String>,
+    /// Closes on GitHub held back because they were more than a handful and `--yes` was absent.
+    pub closes_held: usize,
+    /// Seconds spent waiting for GitHub's rate limits and pacing.
+    pub waited_secs: u64,
     #[serde(skip)]
     pub cache_note: Option<String>,
 }
@@ -99,30 +114,29 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let dirs = workspace.dirs();
     let work_dir = dirs.work_dir.clone();
     let config = SyncConfig::load(&work_dir)?;
-    let token = ["GITHUB_TOKEN", "GH_TOKEN"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|t| !t.trim().is_empty()))
-        .ok_or(SyncError::NoToken)?;
+    let repo = git2::Repository::open(&dirs.git_dir)
+        .map_err(|e| SyncError::Io(dirs.git_dir.display().to_string(), std::io::Error::other(e)))?;
+    let api_url = auth::api_url(config.api_url.as_deref(), auth::user_api_url(&repo))?;
+    let token = auth::token(
+        &api_url,
+        |name| std::env::var(name).ok(),
+        auth::gh_auth_token,
+    )?;
     // Two syncs at once could both create the same issue on GitHub.
     let _lock = workspace
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
     let mut state = RemoteState::open(&dirs.cache_dir())?;
     let (bases, since) = read_bases(&state, &config)?;
-    let locals = read_locals(&cache, &work_dir, &mut warnings)?;
-    let mut github = GitHub::new(
-        &config.api_url,
-        &config.repo,
-        token.trim(),
-        &dirs.cache_dir(),
-    )?;
-    let changed = github.list_issues(since.as_deref())?;
-    let cursor = changed
+    let (locals, skipped) = read_locals(&cache, &work_dir, &mut warnings)?;
+    let absences = absences(&repo, &bases, &locals, &skipped)?;
+    let mut github = GitHub::new(&api_url, &config.repo, &token, &dirs.cache_dir())?;
+    let (changed, cursor) = github.list_issues(since.as_deref())?;
+    let listed: HashMap<u64, String> = changed
         .iter()
-        .map(|i| i.updated_at.clone())
-        .chain(since.clone())
-        .max();
-    let plan = plan::build(
+        .map(|i| (i.number, i.updated_at.clone()))
+        .collect();
+    let mut plan = plan::build(
         Inputs {
             config: &config,
             locals,
@@ -130,11 +144,14 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             changed,
             complete_listing: since.is_none(),
             prefer: options.prefer,
+            skipped,
+            absences,
         },
         |number| github.get_issue(number),
     )?;
     warnings.extend(plan.warnings.iter().cloned());
     let rows = plan_rows(&plan, options.direction);
+    let closes_held = hold_closes(&mut plan, options, &mut warnings);
     let unresolved_conflicts = rows
         .iter()
         .flat_map(|r| &r.conflicts)
@@ -153,6 +170,12 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
                 state: &mut state,
                 direction: options.direction,
                 cursor,
+                listed,
+                head: repo
+                    .head()
+                    .ok()
+                    .and_then(|h| h.target())
+                    .map(|oid| oid.to_string()),
             },
         )?
     };
@@ -166,8 +189,60 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         baselines: applied.baselines,
         requests: github.requests,
         error: applied.remote_error.map(|e| e.to_string()),
+        failures: applied.failures,
+        closes_held,
+        waited_secs: github.clock.waited.as_secs(),
         cache_note: applied.cache_note,
     })
+}
+
+/// Takes the closes out of `plan` when there are more than a handful and `--yes` is absent;
+/// returns how many were held back.
+fn hold_closes(plan: &mut Plan, options: &SyncOptions, warnings: &mut Vec<String>) -> usize {
+    let is_close = |step: &Step| {
+        matches!(
+            step,
+            Step::CloseRemote {
+                already_closed: false,
+                ..
+            }
+        )
+    };
+    let closes = plan.steps.iter().filter(|s| is_close(s)).count();
+    if closes <= CLOSES_WITHOUT_YES || options.yes || !options.direction.pushes() {
+        return 0;
+    }
+    warnings.push(format!(
+        "{closes} GitHub issues would be closed because their files' deletions are committed; held back: rerun with --yes to close them"
+    ));
+    if !options.dry_run {
+        plan.steps.retain(|s| !is_close(s));
+    }
+    closes
+}
+
+/// What git says about each live baseline that no readable file stands for.
+fn absences(
+    repo: &git2::Repository,
+    bases: &HashMap<String, BaseState>,
+    locals: &[LocalIssue],
+    skipped: &[SkippedLocal],
+) -> Result<HashMap<String, deletions::Absence>, SyncError> {
+    let present: std::collections::HashSet<&str> = locals
+        .iter()
+        .map(|l| l.issue.id.as_str())
+        .chain(skipped.iter().map(|s| s.id.as_str()))
+        .collect();
+    let candidates: Vec<(String, Option<String>)> = bases
+        .iter()
+        .filter(|(id, base)| base.is_live() && !present.contains(id.as_str()))
+        .map(|(id, base)| (id.clone(), base.seen_at.clone()))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(HashMap::new());
+    }
+    deletions::absences(repo, &candidates)
+        .map_err(|e| SyncError::Io("reading git history".into(), std::io::Error::other(e)))
 }
 
 /// The baselines by local id, and the listing cursor.
@@ -190,18 +265,20 @@ fn read_bases(
 }
 
 /// Every issue the cache lists, read from its file in the working tree, so edits not yet
-/// committed are merged rather than overwritten.
+/// committed are merged rather than overwritten; and the ones whose file cannot be read now
+/// (unparseable, or deleted or moved without a commit), which this run leaves alone.
 fn read_locals(
     cache: &Cache,
     work_dir: &Path,
     warnings: &mut Vec<String>,
-) -> Result<Vec<LocalIssue>, SyncError> {
+) -> Result<(Vec<LocalIssue>, Vec<SkippedLocal>), SyncError> {
     let query = ListQuery {
         scope: Scope::All,
         sort: SortKey::Id,
         ..ListQuery::default()
     };
     let mut locals = Vec::new();
+    let mut skipped = Vec::new();
     for json in cache.list_json(&query)? {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
             continue;
@@ -212,10 +289,26 @@ fn read_locals(
         let Some(RoadmapFile::Issue(context)) = classify(path) else {
             continue;
         };
+        let cached = || {
+            let id = value.get("id").and_then(|i| i.as_str()).unwrap_or_default();
+            let number = value
+                .get("remote_ids")
+                .and_then(|r| serde_yaml::to_value(r).ok())
+                .and_then(|r| github_number(Some(&r)));
+            SkippedLocal {
+                id: id.to_owned(),
+                number,
+            }
+        };
         let text = match std::fs::read_to_string(work_dir.join(path)) {
             Ok(text) => text,
-            // Deleted in the working tree: treated as deleted.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                warnings.push(format!(
+                    "skipped {path}: deleted or moved in the working tree but not committed; commit the change to sync it"
+                ));
+                skipped.push(cached());
+                continue;
+            }
             Err(e) => return Err(SyncError::Io(path.to_owned(), e)),
         };
         match Issue::parse(text.as_bytes(), &context) {
@@ -228,10 +321,15 @@ fn read_locals(
                     number,
                 });
             }
-            Err(error) => warnings.push(format!("skipped {path}: {error}")),
+            Err(error) => {
+                warnings.push(format!(
+                    "skipped {path}: {error}; fix the file, its GitHub issue is left as it is"
+                ));
+                skipped.push(cached());
+            }
         }
     }
-    Ok(locals)
+    Ok((locals, skipped))
 }
 
 /// `remote_ids: {github: N}` (a number or a numeric string).
@@ -312,6 +410,15 @@ fn plan_rows(plan: &Plan, direction: Direction) -> Vec<PlanRow> {
                 title: base.title.clone(),
                 local: Vec::new(),
                 remote: vec!["status".into()],
+                conflicts: Vec::new(),
+            },
+            Step::Unlink { id, number, reason } => PlanRow {
+                action: "unlink",
+                id: Some(id.clone()),
+                number: Some(*number),
+                title: reason.clone(),
+                local: Vec::new(),
+                remote: Vec::new(),
                 conflicts: Vec::new(),
             },
             _ => continue,

@@ -3,7 +3,8 @@
 //! reads nothing itself except, rarely, one remote issue it has no other view of.
 
 use super::config::SyncConfig;
-use super::github::GhIssue;
+use super::deletions::Absence;
+use super::github::{Fetched, GhIssue};
 use super::mapping::{Fields, strip_marker};
 use super::merge::{Merged, Prefer, merge};
 use crate::issue::Issue;
@@ -31,6 +32,43 @@ pub struct BaseState {
     /// a one-way sync): what the remote holds while it does not show up as changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<Fields>,
+    /// HEAD when this baseline was recorded: a deletion counts only if committed after it on
+    /// the current branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<String>,
+    /// Why the link ended without a close (left open, deleted or transferred on GitHub): the
+    /// issue is neither closed, pulled nor pushed again under this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlinked: Option<String>,
+}
+
+impl BaseState {
+    /// The baseline of a link that ended for `reason`.
+    #[must_use]
+    pub fn unlinked(number: u64, reason: &str) -> Self {
+        BaseState {
+            number,
+            fields: None,
+            remote: None,
+            seen_at: None,
+            unlinked: Some(reason.to_owned()),
+        }
+    }
+
+    /// Whether the link stands: both sides agreed on fields, and it was not ended.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        self.fields.is_some() && self.unlinked.is_none()
+    }
+}
+
+/// An issue the cache lists but whose working-tree file cannot be read (unparseable, or
+/// deleted or moved without a commit): neither pushed, pulled nor closed this run.
+#[derive(Debug, Clone)]
+pub struct SkippedLocal {
+    pub id: String,
+    /// Its link as the cache (HEAD) knows it.
+    pub number: Option<u64>,
 }
 
 /// What to do for one issue.
@@ -61,6 +99,12 @@ pub enum Step {
         base: Fields,
         already_closed: bool,
     },
+    /// The link ends without touching GitHub (reason recorded in the baseline).
+    Unlink {
+        id: String,
+        number: u64,
+        reason: String,
+    },
 }
 
 impl Step {
@@ -77,6 +121,8 @@ impl Step {
 pub struct Plan {
     pub steps: Vec<Step>,
     pub warnings: Vec<String>,
+    /// Remote issues whose changes this run leaves alone: the listing cursor stays before them.
+    pub unprocessed: Vec<u64>,
 }
 
 /// Everything the plan is built from.
@@ -90,36 +136,58 @@ pub struct Inputs<'a> {
     /// Whether `changed` holds every remote issue (no `since`).
     pub complete_listing: bool,
     pub prefer: Option<Prefer>,
+    /// Issues the cache lists whose files cannot be read now.
+    pub skipped: Vec<SkippedLocal>,
+    /// What git says about each live baseline no local issue stands for.
+    pub absences: HashMap<String, Absence>,
 }
 
 /// Builds the plan; `fetch` reads one remote issue the listing did not show and no baseline
-/// describes (`Ok(None)`: it is gone).
+/// describes.
 pub fn build<E>(
     inputs: Inputs<'_>,
-    mut fetch: impl FnMut(u64) -> Result<Option<GhIssue>, E>,
+    mut fetch: impl FnMut(u64) -> Result<Fetched, E>,
 ) -> Result<Plan, E> {
     let config = inputs.config;
     let mut remote: BTreeMap<u64, GhIssue> =
         inputs.changed.into_iter().map(|i| (i.number, i)).collect();
     let mut plan = Plan::default();
     let local_ids: HashSet<String> = inputs.locals.iter().map(|l| l.issue.id.clone()).collect();
+    let skipped_ids: HashSet<&str> = inputs.skipped.iter().map(|s| s.id.as_str()).collect();
     // Numbers some local issue or baseline already stands for: never pulled as new.
     let mut known: HashSet<u64> = inputs.bases.values().map(|b| b.number).collect();
     known.extend(inputs.locals.iter().filter_map(|l| l.number));
-    let by_marker: HashMap<String, u64> = remote
-        .values()
-        .filter(|i| !known.contains(&i.number))
-        .filter_map(|i| Some((strip_marker(i.body.as_deref()?).0?, i.number)))
-        .collect();
+    known.extend(inputs.skipped.iter().filter_map(|s| s.number));
+    // A file that cannot be read now: whatever GitHub changed waits for the next run.
+    plan.unprocessed
+        .extend(inputs.skipped.iter().filter_map(|s| s.number));
+    // The lowest number wins when a marker was copied: that issue was created first.
+    let mut by_marker: HashMap<String, u64> = HashMap::new();
+    for issue in remote.values().filter(|i| !known.contains(&i.number)) {
+        if let Some(id) = strip_marker(issue.body.as_deref().unwrap_or_default()).0 {
+            by_marker.entry(id).or_insert(issue.number);
+        }
+    }
+    let mut linked_by_marker = HashSet::new();
 
     for local in inputs.locals {
         let id = local.issue.id.clone();
         let local_fields = Fields::of_local(&local.issue);
-        let (number, link) = match (local.number, by_marker.get(&id)) {
-            (Some(number), _) => (number, false),
-            (None, Some(&number)) => (number, true),
-            (None, None) if local.issue.archived => continue,
-            (None, None) => {
+        // A link lost from the file (say, by `git checkout -- FILE`) comes back from the baseline.
+        let restorable = inputs
+            .bases
+            .get(&id)
+            .filter(|b| b.is_live())
+            .map(|b| b.number);
+        let (number, link) = match (local.number, restorable, by_marker.get(&id)) {
+            (Some(number), _, _) => (number, false),
+            (None, Some(number), _) => (number, true),
+            (None, None, Some(&number)) => {
+                linked_by_marker.insert(number);
+                (number, true)
+            }
+            (None, None, None) if local.issue.archived => continue,
+            (None, None, None) => {
                 plan.steps.push(Step::PushNew {
                     local: Box::new(local),
                     fields: local_fields,
@@ -128,6 +196,14 @@ pub fn build<E>(
             }
         };
         let base_state = inputs.bases.get(&id).filter(|b| b.number == number);
+        if let Some(reason) = base_state.and_then(|b| b.unlinked.as_deref()) {
+            plan.warnings.push(format!(
+                "{id}: not synced: its link to GitHub issue #{number} ended ({reason}); remove `remote_ids: github` from {} to push it as a new issue",
+                local.path
+            ));
+            remote.remove(&number);
+            continue;
+        }
         let base = base_state.and_then(|b| b.fields.clone());
         let remote_fields = match remote.remove(&number) {
             Some(issue) => Fields::of_remote(&issue, config),
@@ -139,11 +215,12 @@ pub fn build<E>(
                     .or_else(|| state.fields.clone())
                     .expect("checked above"),
                 _ => match fetch(number)? {
-                    Some(issue) => Fields::of_remote(&issue, config),
-                    None => {
+                    Fetched::Found(issue) => Fields::of_remote(&issue, config),
+                    Fetched::Gone(reason) => {
                         plan.warnings.push(format!(
-                            "{id}: GitHub issue #{number} is gone (deleted or transferred); skipped"
+                            "{id}: GitHub issue #{number} is gone ({reason}); unlinked, not recreated"
                         ));
+                        plan.steps.push(Step::Unlink { id, number, reason });
                         continue;
                     }
                 },
@@ -170,35 +247,18 @@ pub fn build<E>(
         }
     }
 
-    // Linked issues whose local file is gone: close the remote issue once.
-    for (id, state) in &inputs.bases {
-        let Some(base) = state.fields.clone().filter(|_| !local_ids.contains(id)) else {
-            continue;
-        };
-        let current = remote
-            .remove(&state.number)
-            .map(|i| Fields::of_remote(&i, config))
-            .or_else(|| state.remote.clone())
-            .unwrap_or_else(|| base.clone());
-        if current != base && !current.is_closed() {
-            plan.warnings.push(format!(
-                "{id}: the file was deleted but GitHub issue #{} changed since the last sync; left open",
-                state.number
-            ));
-            continue;
-        }
-        plan.steps.push(Step::CloseRemote {
-            id: id.clone(),
-            number: state.number,
-            already_closed: current.is_closed(),
-            base,
-        });
-    }
+    plan_absent(
+        &inputs.bases,
+        &local_ids,
+        &skipped_ids,
+        &inputs.absences,
+        &mut remote,
+        config,
+        &mut plan,
+    );
 
     for (number, issue) in remote {
-        let marked = strip_marker(issue.body.as_deref().unwrap_or_default()).0;
-        let marked_known = marked.is_some_and(|id| inputs.bases.contains_key(&id));
-        if !known.contains(&number) && !marked_known {
+        if !known.contains(&number) && !linked_by_marker.contains(&number) {
             plan.steps.push(Step::PullNew {
                 number,
                 fields: Fields::of_remote(&issue, config),
@@ -206,4 +266,70 @@ pub fn build<E>(
         }
     }
     Ok(plan)
+}
+
+/// Live baselines no local issue stands for: closed on GitHub only when git shows the file's
+/// deletion committed on this branch since the sync that last saw it; otherwise reported.
+fn plan_absent(
+    bases: &HashMap<String, BaseState>,
+    local_ids: &HashSet<String>,
+    skipped_ids: &HashSet<&str>,
+    absences: &HashMap<String, Absence>,
+    remote: &mut BTreeMap<u64, GhIssue>,
+    config: &SyncConfig,
+    plan: &mut Plan,
+) {
+    let mut absent: Vec<(&String, &BaseState)> = bases
+        .iter()
+        .filter(|(id, state)| {
+            state.is_live() && !local_ids.contains(*id) && !skipped_ids.contains(id.as_str())
+        })
+        .collect();
+    absent.sort_by_key(|(_, state)| state.number);
+    for (id, state) in absent {
+        let number = state.number;
+        let base = state.fields.clone().expect("live baselines have fields");
+        match absences.get(id) {
+            Some(Absence::DeletionCommitted) => {}
+            Some(Absence::OtherBranch { seen_at }) => {
+                plan.warnings.push(format!(
+                    "{id}: GitHub issue #{number} was last synced from commit {}, which this branch does not contain; not closed (sync from that branch)",
+                    &seen_at[..seen_at.len().min(12)]
+                ));
+                plan.unprocessed.push(number);
+                remote.remove(&number);
+                continue;
+            }
+            _ => {
+                plan.warnings.push(format!(
+                    "{id}: no file holds it, but no commit on this branch deletes it; GitHub issue #{number} left as it is (commit the deletion to close it)"
+                ));
+                plan.unprocessed.push(number);
+                remote.remove(&number);
+                continue;
+            }
+        }
+        let current = remote
+            .remove(&number)
+            .map(|i| Fields::of_remote(&i, config))
+            .or_else(|| state.remote.clone())
+            .unwrap_or_else(|| base.clone());
+        if current != base && !current.is_closed() {
+            plan.warnings.push(format!(
+                "{id}: the file was deleted but GitHub issue #{number} changed since the last sync; left open and unlinked"
+            ));
+            plan.steps.push(Step::Unlink {
+                id: id.clone(),
+                number,
+                reason: "left open: changed on GitHub after the file was deleted".into(),
+            });
+            continue;
+        }
+        plan.steps.push(Step::CloseRemote {
+            id: id.clone(),
+            number,
+            already_closed: current.is_closed(),
+            base,
+        });
+    }
 }

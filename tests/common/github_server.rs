@@ -1,10 +1,14 @@
 //! A local HTTP server with the subset of the GitHub Issues REST API `roadmap sync` uses:
-//! issues (list with `since` and `Link` pagination, get, create, update), milestones, a token
-//! check, and faults on demand (a 502, a rate limit). Issues live in memory; every request is
-//! counted. It listens on 127.0.0.1 and stops when dropped.
+//! issues (list with `since`, sort and `Link` pagination, get, create, update), milestones, a
+//! token check, and the faults GitHub produces: queued ones (502, 500, rate limits, a 502 after
+//! the create happened), deleted (410) and transferred (301) issues, assignees it refuses
+//! (422), issues the token may not change (403), a secondary limit on creates per minute, and a
+//! hook that runs on a request (to edit an issue while a listing runs, or a local file while a
+//! sync talks to GitHub). Issues live in memory; every request is counted. It listens on
+//! 127.0.0.1 and stops when dropped.
 
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +31,14 @@ pub enum Fault {
     RetryAfter,
     /// `403` with `X-RateLimit-Remaining: 0` and a reset one second away.
     RateLimitReset,
+    /// `403` naming a secondary rate limit, without `retry-after` or `x-ratelimit-*`.
+    SecondaryLimit,
+    /// The request is carried out, then answered `502` (a create that did happen).
+    BadGatewayAfterApplying,
 }
+
+/// A hook run on each API request, with the state and `METHOD /path?query`.
+pub type Hook = Box<dyn FnMut(&mut State, &str) + Send>;
 
 #[derive(Default)]
 pub struct State {
@@ -39,14 +50,46 @@ pub struct State {
     /// `METHOD /path?query` of every request, in order.
     pub requests: Vec<String>,
     faults: VecDeque<Fault>,
+    /// Deleted issues: answered 410.
+    pub deleted: BTreeSet<u64>,
+    /// Transferred issues: answered 301 to `(other repository, its number there)`.
+    pub transferred: BTreeMap<u64, (String, u64)>,
+    /// Issues this token may not change: a PATCH is answered 403.
+    pub read_only: BTreeSet<u64>,
+    /// Logins GitHub accepts as assignees (`None`: any); others are answered 422.
+    pub assignable: Option<Vec<String>>,
+    /// The most creates (POST) per minute before a secondary limit (403, no headers), timed by
+    /// the client's `X-Roadmap-Test-Clock` when sent.
+    pub creates_per_minute: Option<usize>,
+    creates_at: Vec<u64>,
+    /// Times (ms) of every content-creating request, for pacing checks.
+    pub write_times: Vec<u64>,
+    pub on_request: Option<Hook>,
 }
 
 impl State {
     fn tick(&mut self) -> String {
         self.clock += 1;
+        self.now()
+    }
+
+    /// The fake clock as GitHub writes `updated_at`.
+    pub fn now(&self) -> String {
         let s = self.clock;
         format!(
             "2026-01-{:02}T{:02}:{:02}:{:02}Z",
+            1 + s / 86_400,
+            s / 3600 % 24,
+            s / 60 % 60,
+            s % 60
+        )
+    }
+
+    /// The fake clock as an HTTP `Date` header.
+    fn http_date(&self) -> String {
+        let s = self.clock;
+        format!(
+            "Thu, {:02} Jan 2026 {:02}:{:02}:{:02} GMT",
             1 + s / 86_400,
             s / 3600 % 24,
             s / 60 % 60,
@@ -91,6 +134,7 @@ impl State {
         let number = self.next_number;
         let mut issue = json!({
             "number": number, "title": "", "body": null, "state": "open", "labels": [],
+            "repository_url": format!("https://api.github.com/repos/{REPO}"),
             "assignee": null, "assignees": [], "milestone": null,
             "html_url": format!("https://github.com/{REPO}/issues/{number}"),
         });
@@ -249,25 +293,49 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Re
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let target = parts.next().unwrap_or_default().to_owned();
-    let reply = {
+    let (reply, date) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        state.requests.push(format!("{method} {target}"));
-        if header("authorization").as_deref() != Some(&format!("Bearer {TOKEN}")) {
+        let line = format!("{method} {target}");
+        state.requests.push(line.clone());
+        if let Some(mut hook) = state.on_request.take() {
+            hook(&mut state, &line);
+            if state.on_request.is_none() {
+                state.on_request = Some(hook);
+            }
+        }
+        let now_ms = header("x-roadmap-test-clock")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as u64
+            });
+        if method != "GET" {
+            state.write_times.push(now_ms);
+        }
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let reply = if header("authorization").as_deref() != Some(&format!("Bearer {TOKEN}")) {
             reply(401, json!({ "message": "Bad credentials" }))
         } else if let Some(fault) = state
             .faults
             .pop_front()
             .filter(|f| !matches!(f, Fault::Pass))
         {
+            if matches!(fault, Fault::BadGatewayAfterApplying) {
+                route(&mut state, &method, &target, &request, base_url);
+            }
             fault_reply(fault)
+        } else if method == "POST" && state.over_create_limit(now_ms) {
+            fault_reply(Fault::SecondaryLimit)
         } else {
-            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             route(&mut state, &method, &target, &request, base_url)
-        }
+        };
+        (reply, state.http_date())
     };
     let mut stream = stream;
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\nDate: {date}\r\n",
         reply.status,
         reply.body.len()
     );
@@ -308,6 +376,16 @@ fn fault_reply(fault: Fault) -> Reply {
             headers: vec![("Retry-After".into(), "1".into())],
             body: json!({ "message": "secondary rate limit" }).to_string(),
         },
+        Fault::SecondaryLimit => Reply {
+            status: 403,
+            headers: Vec::new(),
+            body: json!({ "message": "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later." }).to_string(),
+        },
+        Fault::BadGatewayAfterApplying => Reply {
+            status: 502,
+            headers: Vec::new(),
+            body: "<html>502 Bad Gateway</html>".into(),
+        },
         Fault::RateLimitReset => Reply {
             status: 403,
             headers: vec![
@@ -319,17 +397,89 @@ fn fault_reply(fault: Fault) -> Reply {
     }
 }
 
+impl State {
+    /// Whether one more create now would pass the secondary limit on creates per minute.
+    fn over_create_limit(&mut self, now_ms: u64) -> bool {
+        let Some(limit) = self.creates_per_minute else {
+            return false;
+        };
+        self.creates_at.retain(|t| now_ms < t + 60_000);
+        if self.creates_at.len() >= limit {
+            return true;
+        }
+        self.creates_at.push(now_ms);
+        false
+    }
+
+    /// The answer for a deleted or transferred issue, if `n` is one.
+    fn gone(&self, n: u64, base_url: &str) -> Option<Reply> {
+        if self.deleted.contains(&n) {
+            return Some(reply(410, json!({ "message": "This issue was deleted" })));
+        }
+        let (_, there) = self.transferred.get(&n)?;
+        Some(Reply {
+            status: 301,
+            headers: vec![(
+                "Location".into(),
+                format!("{base_url}/repositories/99/issues/{there}"),
+            )],
+            body: json!({ "message": "Moved Permanently" }).to_string(),
+        })
+    }
+
+    /// A 422 naming the first assignee GitHub would refuse, if any.
+    fn refused_assignee(&self, request: &Value) -> Option<Reply> {
+        let allowed = self.assignable.as_ref()?;
+        let login = request
+            .get("assignees")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|l| !allowed.iter().any(|a| a == l))?;
+        Some(reply(
+            422,
+            json!({ "message": "Validation Failed", "errors": [
+                { "value": login, "resource": "Issue", "field": "assignees", "code": "invalid" }
+            ] }),
+        ))
+    }
+}
+
 fn route(state: &mut State, method: &str, target: &str, request: &Value, base_url: &str) -> Reply {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let params: BTreeMap<&str, &str> = query
         .split('&')
         .filter_map(|pair| pair.split_once('='))
         .collect();
+    if let Some(there) = path.strip_prefix("/repositories/99/issues/") {
+        // Where transferred issues went: another repository.
+        let found = state
+            .transferred
+            .values()
+            .find(|(_, n)| n.to_string() == there);
+        return match found {
+            Some((repo, n)) => reply(
+                200,
+                json!({ "number": n, "title": "moved", "state": "open",
+                        "repository_url": format!("{base_url}/repos/{repo}") }),
+            ),
+            None => reply(404, json!({ "message": "Not Found" })),
+        };
+    }
     let prefix = format!("/repos/{REPO}/");
     let Some(rest) = path.strip_prefix(&prefix) else {
         return reply(404, json!({ "message": "Not Found" }));
     };
     let segments: Vec<&str> = rest.split('/').collect();
+    let number = segments.get(1).and_then(|n| n.parse::<u64>().ok());
+    if let Some(gone) = number.and_then(|n| state.gone(n, base_url)) {
+        return gone;
+    }
+    if method != "GET" {
+        if let Some(refused) = state.refused_assignee(request) {
+            return refused;
+        }
+    }
     match (method, segments.as_slice()) {
         ("GET", ["issues"]) => list_issues(state, &params, base_url, path),
         ("POST", ["issues"]) => {
@@ -344,6 +494,10 @@ fn route(state: &mut State, method: &str, target: &str, request: &Value, base_ur
             Some(issue) => reply(200, issue.clone()),
             None => reply(404, json!({ "message": "Not Found" })),
         },
+        ("PATCH", ["issues", _]) if number.is_some_and(|n| state.read_only.contains(&n)) => reply(
+            403,
+            json!({ "message": "Resource not accessible by personal access token" }),
+        ),
         ("PATCH", ["issues", n]) => match n.parse::<u64>() {
             Ok(n) if state.issues.contains_key(&n) => {
                 state.edit(n, request.clone());
@@ -374,13 +528,25 @@ fn list_issues(state: &State, params: &BTreeMap<&str, &str>, base_url: &str, pat
         .issues
         .values()
         .filter(|i| i["updated_at"].as_str().unwrap_or_default() >= since)
+        .filter(|i| {
+            let n = i["number"].as_u64().unwrap_or_default();
+            !state.deleted.contains(&n) && !state.transferred.contains_key(&n)
+        })
         .collect();
+    let key = if params.get("sort") == Some(&"created") {
+        "created_at"
+    } else {
+        "updated_at"
+    };
     matching.sort_by_key(|i| {
         (
-            i["updated_at"].as_str().unwrap_or_default().to_owned(),
+            i[key].as_str().unwrap_or_default().to_owned(),
             i["number"].as_u64(),
         )
     });
+    if params.get("direction") == Some(&"desc") {
+        matching.reverse();
+    }
     let start = (page - 1) * per_page;
     let items: Vec<Value> = matching
         .iter()

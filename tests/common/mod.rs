@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod github_server;
+pub mod mirrored;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
