@@ -14,6 +14,7 @@ mod test_list;
 mod test_merge_driver;
 mod test_reliability;
 mod test_remote_deletions;
+mod test_remote_faults;
 mod test_remote_sync;
 mod test_tracker_effects;
 mod test_workspace;
