@@ -34,11 +34,12 @@ pub enum AuthError {
 /// The user's own API URL setting: the environment, else git's configuration of `repo`.
 #[must_use]
 pub fn user_api_url(repo: &git2::Repository) -> Option<String> {
+    let tidy =
+        |url: String| Some(url.trim().trim_end_matches('/').to_owned()).filter(|u| !u.is_empty());
     std::env::var(API_URL_VAR)
         .ok()
-        .or_else(|| repo.config().ok()?.get_string(API_URL_GIT_KEY).ok())
-        .map(|url| url.trim().trim_end_matches('/').to_owned())
-        .filter(|url| !url.is_empty())
+        .and_then(tidy)
+        .or_else(|| tidy(repo.config().ok()?.get_string(API_URL_GIT_KEY).ok()?))
 }
 
 /// The API URL to use: the user's, or github.com's. A committed URL that the user's settings
