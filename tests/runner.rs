@@ -16,6 +16,7 @@ mod test_reliability;
 mod test_remote_auth;
 mod test_remote_deletions;
 mod test_remote_faults;
+mod test_remote_limits;
 mod test_remote_sync;
 mod test_tracker_effects;
 mod test_workspace;

@@ -100,7 +100,7 @@ pub struct SyncSummary {
     pub failures: Vec<String>,
     /// Closes on GitHub held back because they were more than a handful and `--yes` was absent.
     pub closes_held: usize,
-    /// Seconds spent waiting for GitHub's rate limits and pacing.
+    /// Seconds spent waiting for GitHub's rate limits and pacing, rounded.
     pub waited_secs: u64,
     #[serde(skip)]
     pub cache_note: Option<String>,
@@ -191,7 +191,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         error: applied.remote_error.map(|e| e.to_string()),
         failures: applied.failures,
         closes_held,
-        waited_secs: github.clock.waited.as_secs(),
+        waited_secs: github.clock.waited.as_secs_f64().round() as u64,
         cache_note: applied.cache_note,
     })
 }

@@ -64,6 +64,8 @@ pub struct State {
     creates_at: Vec<u64>,
     /// Times (ms) of every content-creating request, for pacing checks.
     pub write_times: Vec<u64>,
+    /// Creates answered with the secondary limit.
+    pub limited: usize,
     pub on_request: Option<Hook>,
 }
 
@@ -327,6 +329,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Re
             }
             fault_reply(fault)
         } else if method == "POST" && state.over_create_limit(now_ms) {
+            state.limited += 1;
             fault_reply(Fault::SecondaryLimit)
         } else {
             route(&mut state, &method, &target, &request, base_url)
