@@ -261,3 +261,55 @@ fn a_discarded_link_is_restored_not_pushed_again() {
         "the link is back in the file"
     );
 }
+
+#[test]
+fn a_local_edit_made_while_the_sync_runs_is_not_overwritten() {
+    let (m, number, id) = linked_pair();
+    m.github
+        .state()
+        .edit(number, json!({ "title": "Renamed on GitHub" }));
+    // While the sync reads GitHub, the user changes the file (as `roadmap update` would).
+    let file = m.repo.root.join(m.path_of(number));
+    let edited = file.clone();
+    m.github.state().on_request = Some(Box::new(move |_, line| {
+        if line.starts_with("GET ") && line.contains("/issues?") {
+            let text = std::fs::read_to_string(&edited).unwrap();
+            std::fs::write(
+                &edited,
+                text.replace("priority: medium", "priority: critical"),
+            )
+            .unwrap();
+        }
+    }));
+    let run = m.sync(&[]);
+    m.github.state().on_request = None;
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("changed while the sync ran"),
+        "{}",
+        run.stderr
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("priority: critical"),
+        "the user's edit stands: {text}"
+    );
+    assert!(
+        text.contains("title: Login fails\n"),
+        "not yet merged: {text}"
+    );
+
+    // The next run merges both.
+    m.sync(&[]).success();
+    let local = m.local_of(number);
+    assert_eq!(
+        (&local["title"], &local["priority"]),
+        (&json!("Renamed on GitHub"), &json!("critical"))
+    );
+    assert!(
+        m.github
+            .labels(number)
+            .contains(&"priority:critical".to_owned())
+    );
+    assert_eq!(local["id"], id.as_str());
+}
