@@ -13,6 +13,7 @@ mod test_install;
 mod test_list;
 mod test_merge_driver;
 mod test_reliability;
+mod test_remote_answers;
 mod test_remote_auth;
 mod test_remote_deletions;
 mod test_remote_faults;

@@ -8,7 +8,7 @@
 use super::config::SyncConfig;
 use super::github::{GhIssue, GitHub, GitHubError};
 use super::local_files::{local_change, new_local_file};
-use super::mapping::{Fields, body_with_marker};
+use super::mapping::{Fields, body_with_marker, respell_labels};
 use super::merge::next_base;
 use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
@@ -77,6 +77,8 @@ pub struct Applied {
     pub remote_error: Option<GitHubError>,
     /// Issues skipped because GitHub refused them, or their file changed meanwhile.
     pub failures: Vec<String>,
+    /// What GitHub kept differently from what was sent.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,8 +96,8 @@ pub enum ApplyError {
 struct RemoteDone {
     number: Option<u64>,
     pushed: bool,
-    /// GitHub's answer to the create, when one was made.
-    created: Option<GhIssue>,
+    /// GitHub's answer to the last write (create or update), when one was made.
+    answer: Option<GhIssue>,
     /// The link ended: GitHub says the issue is gone (deleted, transferred).
     gone: Option<String>,
     /// The local side of the step was written (or had nothing to write).
@@ -107,7 +109,7 @@ impl RemoteDone {
         RemoteDone {
             number,
             pushed,
-            created: None,
+            answer: None,
             gone: None,
             local_written: true,
         }
@@ -296,9 +298,10 @@ fn record_baselines(
             _ => baseline(
                 step,
                 done,
-                pull && done.local_written,
-                push,
+                (pull && done.local_written, push),
                 new_ids.get(&index),
+                target.config,
+                &mut applied.notes,
             ),
         };
         if let Some((id, mut state)) = row {
@@ -349,8 +352,10 @@ fn push_step(
                 target,
                 milestones,
             )?;
-            target.github.update_issue(*number, &payload)?;
-            Ok(RemoteDone::new(Some(*number), true))
+            let answer = target.github.update_issue(*number, &payload)?;
+            let mut done = RemoteDone::new(Some(*number), true);
+            done.answer = Some(answer);
+            Ok(done)
         }
         Step::Merge { number, .. } => Ok(RemoteDone::new(Some(*number), false)),
         Step::PushNew { local, fields } if push => {
@@ -360,14 +365,14 @@ fn push_step(
                 object.entry("title").or_insert(json!(fields.title));
                 object.remove("state");
             }
-            let created = create_once(target.github, &payload, &local.issue.id)?;
+            let mut answer = create_once(target.github, &payload, &local.issue.id)?;
             if fields.is_closed() {
-                target
+                answer = target
                     .github
-                    .update_issue(created.number, &json!({ "state": "closed" }))?;
+                    .update_issue(answer.number, &json!({ "state": "closed" }))?;
             }
-            let mut done = RemoteDone::new(Some(created.number), true);
-            done.created = Some(created);
+            let mut done = RemoteDone::new(Some(answer.number), true);
+            done.answer = Some(answer);
             Ok(done)
         }
         // Only the state: the labels on GitHub are whatever GitHub holds now.
@@ -415,13 +420,40 @@ fn create_once(
     }
 }
 
+/// What GitHub holds after a write, read from its answer: where it differs from what was
+/// sent (a label spelled as GitHub's existing one, an assignee dropped without an error), the
+/// baseline takes GitHub's value, and the difference is reported.
+fn answered(
+    sent: &Fields,
+    fields: &[String],
+    answer: &GhIssue,
+    config: &SyncConfig,
+    id: &str,
+    notes: &mut Vec<String>,
+) -> (Fields, Fields) {
+    let held = respell_labels(Fields::of_remote(answer, config), sent);
+    let mut base = sent.clone();
+    for field in fields {
+        let kept = with_fields(&base, &held, std::slice::from_ref(field));
+        if kept != base {
+            notes.push(format!(
+                "{id}: GitHub kept a different {field} than was sent (#{}); the baseline records GitHub's",
+                answer.number
+            ));
+            base = kept;
+        }
+    }
+    (base, held)
+}
+
 /// The baseline row for `step` once applied as far as `done` says, if both sides agree.
 fn baseline(
     step: &Step,
     done: &RemoteDone,
-    pull: bool,
-    push: bool,
+    (pull, push): (bool, bool),
     new_id: Option<&String>,
+    config: &SyncConfig,
+    notes: &mut Vec<String>,
 ) -> Option<(String, BaseState)> {
     let state = |number: u64, fields: Fields, remote: Option<Fields>| BaseState {
         number,
@@ -439,11 +471,17 @@ fn baseline(
             merged,
             ..
         } => {
-            let fields = next_base(base.as_ref(), merged, pull, push)?;
-            let remote_after = if done.pushed {
-                with_fields(remote, &merged.result, &merged.to_remote)
-            } else {
-                remote.clone()
+            let mut fields = next_base(base.as_ref(), merged, pull, push)?;
+            let remote_after = match &done.answer {
+                Some(answer) => {
+                    let id = &local.issue.id;
+                    let (agreed, held) =
+                        answered(&fields, &merged.to_remote, answer, config, id, notes);
+                    fields = agreed;
+                    held
+                }
+                None if done.pushed => with_fields(remote, &merged.result, &merged.to_remote),
+                None => remote.clone(),
             };
             let differs = (remote_after != fields).then_some(remote_after);
             Some((local.issue.id.clone(), state(*number, fields, differs)))
@@ -451,10 +489,17 @@ fn baseline(
         Step::PullNew { number, fields } => {
             Some((new_id?.clone(), state(*number, fields.clone(), None)))
         }
-        Step::PushNew { local, fields } => Some((
-            local.issue.id.clone(),
-            state(done.number?, fields.clone(), None),
-        )),
+        Step::PushNew { local, fields } => {
+            let (agreed, held) = match &done.answer {
+                Some(answer) => {
+                    let id = &local.issue.id;
+                    answered(fields, &config.fields, answer, config, id, notes)
+                }
+                None => (fields.clone(), fields.clone()),
+            };
+            let differs = (held != agreed).then_some(held);
+            Some((local.issue.id.clone(), state(done.number?, agreed, differs)))
+        }
         Step::CloseRemote {
             id,
             number,

@@ -111,6 +111,24 @@ impl Fields {
     }
 }
 
+/// `fields` with each label spelled as in `like` where they differ only in case (GitHub labels
+/// are case-insensitive and keep the spelling of the label that exists).
+#[must_use]
+pub fn respell_labels(mut fields: Fields, like: &Fields) -> Fields {
+    for label in &mut fields.labels {
+        if let Some(local) = like
+            .labels
+            .iter()
+            .find(|l| l.eq_ignore_ascii_case(label) && *l != label)
+        {
+            label.clone_from(local);
+        }
+    }
+    fields.labels.sort();
+    fields.labels.dedup();
+    fields
+}
+
 /// The body as pushed: the text, then the hidden marker with the local id.
 #[must_use]
 pub fn body_with_marker(body: &str, local_id: &str) -> String {

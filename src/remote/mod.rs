@@ -179,6 +179,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             },
         )?
     };
+    warnings.extend(applied.notes.iter().cloned());
     Ok(SyncSummary {
         dry_run: options.dry_run,
         plan: rows,

@@ -5,7 +5,7 @@
 use super::config::SyncConfig;
 use super::deletions::Absence;
 use super::github::{Fetched, GhIssue};
-use super::mapping::{Fields, strip_marker};
+use super::mapping::{Fields, respell_labels, strip_marker};
 use super::merge::{Merged, Prefer, merge};
 use crate::issue::Issue;
 use serde::{Deserialize, Serialize};
@@ -226,6 +226,7 @@ pub fn build<E>(
                 },
             },
         };
+        let remote_fields = respell_labels(remote_fields, &local_fields);
         let merged = merge(
             base.as_ref(),
             &local_fields,

@@ -56,8 +56,12 @@ pub struct State {
     pub transferred: BTreeMap<u64, (String, u64)>,
     /// Issues this token may not change: a PATCH is answered 403.
     pub read_only: BTreeSet<u64>,
-    /// Logins GitHub accepts as assignees (`None`: any); others are answered 422.
+    /// Logins GitHub accepts as assignees (`None`: any); others are answered 422, or dropped
+    /// without an error when `drop_unassignable` (as GitHub does for some requests).
     pub assignable: Option<Vec<String>>,
+    pub drop_unassignable: bool,
+    /// Labels the repository has: a label set in another case takes their spelling.
+    pub existing_labels: Vec<String>,
     /// The most creates (POST) per minute before a secondary limit (403, no headers), timed by
     /// the client's `X-Roadmap-Test-Clock` when sent.
     pub creates_per_minute: Option<usize>,
@@ -117,10 +121,27 @@ impl State {
             }
         }
         if let Some(labels) = request.get("labels").and_then(Value::as_array) {
-            issue["labels"] = labels.iter().map(|name| json!({ "name": name })).collect();
+            let spelled = |name: &str| {
+                self.existing_labels
+                    .iter()
+                    .find(|l| l.eq_ignore_ascii_case(name))
+                    .map_or(name.to_owned(), Clone::clone)
+            };
+            issue["labels"] = labels
+                .iter()
+                .map(|name| json!({ "name": spelled(name.as_str().unwrap_or_default()) }))
+                .collect();
         }
         if let Some(assignees) = request.get("assignees").and_then(Value::as_array) {
-            let users: Vec<Value> = assignees.iter().map(|l| json!({ "login": l })).collect();
+            let allowed = |login: &&Value| match &self.assignable {
+                Some(logins) if self.drop_unassignable => logins.iter().any(|l| l == *login),
+                _ => true,
+            };
+            let users: Vec<Value> = assignees
+                .iter()
+                .filter(allowed)
+                .map(|l| json!({ "login": l }))
+                .collect();
             issue["assignee"] = users.first().cloned().unwrap_or(Value::Null);
             issue["assignees"] = Value::Array(users);
         }
@@ -432,7 +453,10 @@ impl State {
 
     /// A 422 naming the first assignee GitHub would refuse, if any.
     fn refused_assignee(&self, request: &Value) -> Option<Reply> {
-        let allowed = self.assignable.as_ref()?;
+        let allowed = self
+            .assignable
+            .as_ref()
+            .filter(|_| !self.drop_unassignable)?;
         let login = request
             .get("assignees")?
             .as_array()?
