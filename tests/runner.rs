@@ -19,6 +19,7 @@ mod test_remote_deletions;
 mod test_remote_faults;
 mod test_remote_limits;
 mod test_remote_sync;
+mod test_remote_tracker;
 mod test_tracker_effects;
 mod test_workspace;
 mod test_worktree;

@@ -41,7 +41,8 @@ fn first_sync_creates_each_side_on_the_other_and_links_them() {
     );
     assert_eq!(
         m.github.labels(2),
-        ["priority:high", "status:in-progress", "type:other"]
+        ["priority:high", "status:in-progress"],
+        "the default type is no label"
     );
     // Both files are linked; the pulled one reads back as GitHub shows it, marker-free.
     let local = m.local_of(2);
@@ -108,7 +109,7 @@ fn edits_on_one_side_reach_the_other() {
     assert_eq!(issue["milestone"]["title"], "v1");
     assert_eq!(
         m.github.labels(number),
-        ["priority:high", "status:blocked", "type:other", "ui", "web"]
+        ["priority:high", "status:blocked", "ui", "web"]
     );
     // The body went out with its marker and comes back without it.
     m.repo.commit_all("local edits");
@@ -315,7 +316,7 @@ fn a_failure_part_way_keeps_what_was_applied_and_the_next_run_finishes() {
     assert_eq!(failed.status, 1, "{failed:?}");
     assert!(failed.stderr.contains("500"), "{}", failed.stderr);
     assert!(m.github.labels(1).contains(&"priority:high".to_owned()));
-    assert!(m.github.labels(2).contains(&"priority:medium".to_owned()));
+    assert!(!m.github.labels(2).contains(&"priority:low".to_owned()));
     let after = m.baselines();
     assert_ne!(
         base_of(&after, "000000a1"),

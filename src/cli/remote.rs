@@ -23,6 +23,10 @@ pub struct SyncArgs {
     /// Settle conflicts with this side's value (default: report them and change neither side)
     #[arg(long, value_enum)]
     pub prefer: Option<PreferArg>,
+    /// For issues linked by another tool (no baseline yet): the side to treat as the state both
+    /// last agreed on; the other side's differences are then its edits
+    #[arg(long, value_enum)]
+    pub baseline: Option<PreferArg>,
     /// Close more than a handful of GitHub issues in one run (their files' deletions committed)
     #[arg(long)]
     pub yes: bool,
@@ -58,6 +62,10 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             PreferArg::Remote => Prefer::Remote,
         }),
         yes: args.yes,
+        first_base: args.baseline.map(|p| match p {
+            PreferArg::Local => Prefer::Local,
+            PreferArg::Remote => Prefer::Remote,
+        }),
     };
     let summary = remote::sync(&workspace, &options).map_err(explain)?;
     for warning in &summary.warnings {

@@ -8,7 +8,7 @@
 use super::config::SyncConfig;
 use super::github::{GhIssue, GitHub, GitHubError};
 use super::local_files::{local_change, new_local_file};
-use super::mapping::{Fields, body_with_marker, respell_labels};
+use super::mapping::{Fields, body_with_marker};
 use super::merge::next_base;
 use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
@@ -423,15 +423,16 @@ fn create_once(
 /// What GitHub holds after a write, read from its answer: where it differs from what was
 /// sent (a label spelled as GitHub's existing one, an assignee dropped without an error), the
 /// baseline takes GitHub's value, and the difference is reported.
+/// Returns the agreed fields, GitHub's, and the label-borne fields GitHub still lacks.
 fn answered(
-    sent: &Fields,
-    fields: &[String],
+    (sent, fields): (&Fields, &[String]),
     answer: &GhIssue,
+    uncarried: &[String],
     config: &SyncConfig,
     id: &str,
     notes: &mut Vec<String>,
-) -> (Fields, Fields) {
-    let held = respell_labels(Fields::of_remote(answer, config), sent);
+) -> (Fields, Fields, Vec<String>) {
+    let (held, still) = Fields::of_remote_against(answer, config, sent, uncarried);
     let mut base = sent.clone();
     for field in fields {
         let kept = with_fields(&base, &held, std::slice::from_ref(field));
@@ -443,7 +444,14 @@ fn answered(
             base = kept;
         }
     }
-    (base, held)
+    (base, held, still)
+}
+
+/// Whether a write of `fields` sends the labels (which then carry every label-borne field).
+fn sends_labels(fields: &[String]) -> bool {
+    fields
+        .iter()
+        .any(|f| matches!(f.as_str(), "status" | "priority" | "issue_type" | "labels"))
 }
 
 /// The baseline row for `step` once applied as far as `done` says, if both sides agree.
@@ -455,12 +463,13 @@ fn baseline(
     config: &SyncConfig,
     notes: &mut Vec<String>,
 ) -> Option<(String, BaseState)> {
-    let state = |number: u64, fields: Fields, remote: Option<Fields>| BaseState {
+    let state = |number: u64, fields: Fields, remote: Option<Fields>, uncarried| BaseState {
         number,
         fields: Some(fields),
         remote,
         seen_at: None,
         unlinked: None,
+        uncarried,
     };
     match step {
         Step::Merge {
@@ -469,36 +478,48 @@ fn baseline(
             base,
             remote,
             merged,
+            uncarried,
             ..
         } => {
             let mut fields = next_base(base.as_ref(), merged, pull, push)?;
+            let mut uncarried = uncarried.clone();
             let remote_after = match &done.answer {
                 Some(answer) => {
                     let id = &local.issue.id;
-                    let (agreed, held) =
-                        answered(&fields, &merged.to_remote, answer, config, id, notes);
+                    if sends_labels(&merged.to_remote) {
+                        uncarried.clear();
+                    }
+                    let sent = (&fields, merged.to_remote.as_slice());
+                    let (agreed, held, still) =
+                        answered(sent, answer, &uncarried, config, id, notes);
                     fields = agreed;
+                    uncarried = still;
                     held
                 }
                 None if done.pushed => with_fields(remote, &merged.result, &merged.to_remote),
                 None => remote.clone(),
             };
             let differs = (remote_after != fields).then_some(remote_after);
-            Some((local.issue.id.clone(), state(*number, fields, differs)))
+            let row = state(*number, fields, differs, uncarried);
+            Some((local.issue.id.clone(), row))
         }
-        Step::PullNew { number, fields } => {
-            Some((new_id?.clone(), state(*number, fields.clone(), None)))
-        }
+        Step::PullNew { number, fields } => Some((
+            new_id?.clone(),
+            state(*number, fields.clone(), None, Vec::new()),
+        )),
         Step::PushNew { local, fields } => {
             let (agreed, held) = match &done.answer {
                 Some(answer) => {
                     let id = &local.issue.id;
-                    answered(fields, &config.fields, answer, config, id, notes)
+                    let sent = (fields, config.fields.as_slice());
+                    let (agreed, held, _) = answered(sent, answer, &[], config, id, notes);
+                    (agreed, held)
                 }
                 None => (fields.clone(), fields.clone()),
             };
             let differs = (held != agreed).then_some(held);
-            Some((local.issue.id.clone(), state(done.number?, agreed, differs)))
+            let row = state(done.number?, agreed, differs, Vec::new());
+            Some((local.issue.id.clone(), row))
         }
         Step::CloseRemote {
             id,
@@ -514,6 +535,7 @@ fn baseline(
                     remote: None,
                     seen_at: None,
                     unlinked: None,
+                    uncarried: Vec::new(),
                 },
             )
         }),

@@ -5,6 +5,8 @@ use std::path::Path;
 
 /// Where the configuration lives, relative to the working tree.
 pub const CONFIG_PATH: &str = ".roadmap/sync.yaml";
+/// The tracker's own settings (`github: {owner, repo}`), read when ours are absent.
+pub const TRACKER_CONFIG_PATH: &str = ".roadmap/config.yaml";
 
 /// The fields a sync can carry; `fields:` in the config picks a subset.
 pub const SYNCABLE_FIELDS: &[&str] = &[
@@ -40,6 +42,10 @@ pub struct SyncConfig {
     pub priority_label_prefix: String,
     #[serde(default = "default_type_prefix")]
     pub type_label_prefix: String,
+    /// Push `priority:medium` and `type:other` too (by default a missing label means the
+    /// default, so GitHub is not filled with them).
+    #[serde(default)]
+    pub push_default_labels: bool,
 }
 
 fn default_fields() -> Vec<String> {
@@ -65,13 +71,31 @@ pub enum ConfigError {
 
 impl SyncConfig {
     /// Reads and checks the configuration in the working tree `work_dir`.
+    /// Reads and checks the configuration in the working tree `work_dir`: ours, else the
+    /// tracker's `github: {owner, repo}`.
     pub fn load(work_dir: &Path) -> Result<Self, ConfigError> {
         let text = match std::fs::read_to_string(work_dir.join(CONFIG_PATH)) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ConfigError::Missing),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Self::from_tracker(work_dir)?.ok_or(ConfigError::Missing);
+            }
             Err(e) => return Err(ConfigError::Invalid(e.to_string())),
         };
         Self::parse(&text)
+    }
+
+    /// The tracker's GitHub settings in `.roadmap/config.yaml`, if it has them.
+    fn from_tracker(work_dir: &Path) -> Result<Option<Self>, ConfigError> {
+        let Ok(text) = std::fs::read_to_string(work_dir.join(TRACKER_CONFIG_PATH)) else {
+            return Ok(None);
+        };
+        let value: serde_yaml::Value = serde_yaml::from_str(&text)
+            .map_err(|e| ConfigError::Invalid(format!("{TRACKER_CONFIG_PATH}: {e}")))?;
+        let github = &value["github"];
+        let (Some(owner), Some(repo)) = (github["owner"].as_str(), github["repo"].as_str()) else {
+            return Ok(None);
+        };
+        Self::parse(&format!("kind: github\nrepo: '{owner}/{repo}'\n")).map(Some)
     }
 
     /// Reads and checks the configuration text.

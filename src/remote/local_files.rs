@@ -137,11 +137,15 @@ fn remote_ids(existing: Option<&serde_yaml::Value>, number: u64) -> YamlValue {
     YamlValue::Map(entries)
 }
 
-/// The local labels in their order, minus the removed, plus the added ones (sorted).
+/// The local labels in their order, minus the removed, plus the added ones (sorted). The
+/// tracker's local-only `synced:from-github` label stays.
 fn ordered_labels(local: &[String], merged: &[String]) -> Vec<String> {
     let mut labels: Vec<String> = local
         .iter()
-        .filter(|l| merged.contains(&l.trim().to_owned()))
+        .filter(|l| {
+            let label = l.trim();
+            label == super::mapping::TRACKER_PULLED_LABEL || merged.iter().any(|m| m == label)
+        })
         .cloned()
         .collect();
     for label in merged {

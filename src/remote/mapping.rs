@@ -39,21 +39,76 @@ fn sorted_labels(labels: impl IntoIterator<Item = String>) -> Vec<String> {
     labels
 }
 
+/// The label the tracker's own sync puts on issues it pulled: local only, never pushed.
+pub const TRACKER_PULLED_LABEL: &str = "synced:from-github";
+
+/// Fields GitHub holds only as labels this tool pushes; a link the tracker made lacks them.
+pub const LABEL_FIELDS: &[&str] = &["status", "priority", "issue_type"];
+
 impl Fields {
-    /// The synced fields of a local issue.
+    /// The synced fields of a local issue. The tracker's milestone `backlog` is no milestone,
+    /// and its `synced:from-github` label is not a label GitHub holds.
     #[must_use]
     pub fn of_local(issue: &Issue) -> Self {
+        let labels = issue
+            .labels
+            .iter()
+            .filter(|l| l.trim() != TRACKER_PULLED_LABEL)
+            .cloned();
         Fields {
             title: issue.title.clone(),
             body: normalized_body(&issue.body),
             status: issue.status.as_str().to_owned(),
             priority: issue.priority.as_str().to_owned(),
             issue_type: issue.issue_type.as_str().to_owned(),
-            labels: sorted_labels(issue.labels.iter().cloned()),
+            labels: sorted_labels(labels),
             // `assignee: ''` is kept in the file; on GitHub it is no assignee.
             assignee: issue.assignee.clone().filter(|a| !a.is_empty()),
-            milestone: issue.milestone.clone(),
+            milestone: issue
+                .milestone
+                .clone()
+                .filter(|m| m != crate::layout::BACKLOG_FOLDER),
         }
+    }
+
+    /// The fields of a GitHub issue, where those named in `uncarried` that GitHub holds no
+    /// label for (priority, issue type, a status beside open/closed) read as `fallback`'s:
+    /// for a link the tracker's own sync made, which never put them on GitHub. Returns the
+    /// fields read that way (still uncarried).
+    #[must_use]
+    pub fn of_remote_against(
+        remote: &GhIssue,
+        config: &SyncConfig,
+        fallback: &Fields,
+        uncarried: &[String],
+    ) -> (Self, Vec<String>) {
+        let mut fields = respell_labels(Self::of_remote(remote, config), fallback);
+        let lacks = |prefix: &str| !remote.labels.iter().any(|l| l.name.starts_with(prefix));
+        let mut still = Vec::new();
+        for field in uncarried {
+            let read_as_fallback = match field.as_str() {
+                "priority" if lacks(&config.priority_label_prefix) => {
+                    fields.priority.clone_from(&fallback.priority);
+                    true
+                }
+                "issue_type" if lacks(&config.type_label_prefix) => {
+                    fields.issue_type.clone_from(&fallback.issue_type);
+                    true
+                }
+                "status"
+                    if lacks(&config.status_label_prefix)
+                        && fields.is_closed() == fallback.is_closed() =>
+                {
+                    fields.status.clone_from(&fallback.status);
+                    true
+                }
+                _ => false,
+            };
+            if read_as_fallback {
+                still.push(field.clone());
+            }
+        }
+        (fields, still)
     }
 
     /// The synced fields of a GitHub issue, read through the label prefixes of `config`.
@@ -105,8 +160,12 @@ impl Fields {
         if !matches!(self.status.as_str(), "todo" | "closed") {
             labels.push(format!("{}{}", config.status_label_prefix, self.status));
         }
-        labels.push(format!("{}{}", config.priority_label_prefix, self.priority));
-        labels.push(format!("{}{}", config.type_label_prefix, self.issue_type));
+        if config.push_default_labels || self.priority != "medium" {
+            labels.push(format!("{}{}", config.priority_label_prefix, self.priority));
+        }
+        if config.push_default_labels || self.issue_type != "other" {
+            labels.push(format!("{}{}", config.type_label_prefix, self.issue_type));
+        }
         labels
     }
 }

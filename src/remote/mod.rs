@@ -38,6 +38,8 @@ pub struct SyncOptions {
     pub prefer: Option<Prefer>,
     /// Allow more than [`CLOSES_WITHOUT_YES`] closes on GitHub in one run.
     pub yes: bool,
+    /// `--baseline`: the side taken as the last agreed state of a link without a baseline.
+    pub first_base: Option<Prefer>,
 }
 
 /// The most GitHub issues one run closes without `--yes`.
@@ -144,6 +146,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             changed,
             complete_listing: since.is_none(),
             prefer: options.prefer,
+            first_base: options.first_base,
             skipped,
             absences,
         },
@@ -314,7 +317,7 @@ fn read_locals(
         };
         match Issue::parse(text.as_bytes(), &context) {
             Ok(issue) => {
-                let number = github_number(issue.frontmatter.remote_ids.as_ref());
+                let number = local_link(&issue);
                 locals.push(LocalIssue {
                     path: path.to_owned(),
                     text,
@@ -331,6 +334,15 @@ fn read_locals(
         }
     }
     Ok((locals, skipped))
+}
+
+/// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older
+/// `github_issue: N`.
+fn local_link(issue: &Issue) -> Option<u64> {
+    github_number(issue.frontmatter.remote_ids.as_ref()).or_else(|| {
+        let legacy = issue.frontmatter.github_issue.as_deref()?;
+        legacy.trim().trim_start_matches('#').parse().ok()
+    })
 }
 
 /// `remote_ids: {github: N}` (a number or a numeric string).

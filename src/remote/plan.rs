@@ -5,7 +5,7 @@
 use super::config::SyncConfig;
 use super::deletions::Absence;
 use super::github::{Fetched, GhIssue};
-use super::mapping::{Fields, respell_labels, strip_marker};
+use super::mapping::{Fields, LABEL_FIELDS, strip_marker};
 use super::merge::{Merged, Prefer, merge};
 use crate::issue::Issue;
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,10 @@ pub struct BaseState {
     /// issue is neither closed, pulled nor pushed again under this number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unlinked: Option<String>,
+    /// Label-borne fields (status, priority, issue type) GitHub has no label for since the
+    /// link was made by the tracker's own sync: read as the baseline's until pushed once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncarried: Vec<String>,
 }
 
 impl BaseState {
@@ -52,6 +56,7 @@ impl BaseState {
             remote: None,
             seen_at: None,
             unlinked: Some(reason.to_owned()),
+            uncarried: Vec::new(),
         }
     }
 
@@ -84,6 +89,8 @@ pub enum Step {
         remote: Fields,
         merged: Merged,
         link: bool,
+        /// Label-borne fields GitHub still holds no label for (see `BaseState::uncarried`).
+        uncarried: Vec<String>,
     },
     /// A remote issue new to us: a new local file.
     PullNew { number: u64, fields: Fields },
@@ -136,6 +143,9 @@ pub struct Inputs<'a> {
     /// Whether `changed` holds every remote issue (no `since`).
     pub complete_listing: bool,
     pub prefer: Option<Prefer>,
+    /// For linked issues without a baseline (linked by the tracker's own sync): which side to
+    /// take as the state both last agreed on.
+    pub first_base: Option<Prefer>,
     /// Issues the cache lists whose files cannot be read now.
     pub skipped: Vec<SkippedLocal>,
     /// What git says about each live baseline no local issue stands for.
@@ -204,18 +214,35 @@ pub fn build<E>(
             remote.remove(&number);
             continue;
         }
-        let base = base_state.and_then(|b| b.fields.clone());
+        // Without a baseline, GitHub lacking a status, priority or type label says nothing.
+        let (fallback, eligible) = match base_state.and_then(|b| b.fields.as_ref().map(|f| (f, b)))
+        {
+            Some((fields, state)) => (fields, state.uncarried.clone()),
+            None => (
+                &local_fields,
+                LABEL_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+            ),
+        };
+        let mut uncarried = Vec::new();
+        let mut read = |issue: &GhIssue| {
+            let (fields, still) = Fields::of_remote_against(issue, config, fallback, &eligible);
+            uncarried = still;
+            fields
+        };
         let remote_fields = match remote.remove(&number) {
-            Some(issue) => Fields::of_remote(&issue, config),
+            Some(issue) => read(&issue),
             None => match base_state.filter(|_| !inputs.complete_listing) {
                 // Not changed on GitHub since the last sync: as last seen.
-                Some(state) if state.fields.is_some() => state
-                    .remote
-                    .clone()
-                    .or_else(|| state.fields.clone())
-                    .expect("checked above"),
+                Some(state) if state.fields.is_some() => {
+                    uncarried.clone_from(&state.uncarried);
+                    state
+                        .remote
+                        .clone()
+                        .or_else(|| state.fields.clone())
+                        .expect("checked above")
+                }
                 _ => match fetch(number)? {
-                    Fetched::Found(issue) => Fields::of_remote(&issue, config),
+                    Fetched::Found(issue) => read(&issue),
                     Fetched::Gone(reason) => {
                         plan.warnings.push(format!(
                             "{id}: GitHub issue #{number} is gone ({reason}); unlinked, not recreated"
@@ -226,7 +253,13 @@ pub fn build<E>(
                 },
             },
         };
-        let remote_fields = respell_labels(remote_fields, &local_fields);
+        // A link made by another tool has no baseline: `--baseline` says which side was it.
+        let base = match (base_state.and_then(|b| b.fields.clone()), inputs.first_base) {
+            (Some(base), _) => Some(base),
+            (None, Some(Prefer::Local)) => Some(local_fields.clone()),
+            (None, Some(Prefer::Remote)) => Some(remote_fields.clone()),
+            (None, None) => None,
+        };
         let merged = merge(
             base.as_ref(),
             &local_fields,
@@ -241,6 +274,7 @@ pub fn build<E>(
             remote: remote_fields,
             merged,
             link,
+            uncarried,
         };
         let settled = base_state.is_some_and(|b| b.remote.is_none());
         if !(step.is_quiet() && settled && base.as_ref() == Some(&local_fields)) {
