@@ -77,3 +77,14 @@ fn creates_past_a_secondary_limit_wait_and_complete_without_duplicates() {
     drop(state);
     assert!(summary["waited_secs"].as_u64().unwrap() >= 120);
 }
+
+#[test]
+fn one_connection_serves_every_request_of_a_run() {
+    let m = Mirrored::new();
+    many_local(&m, 5);
+    m.github.state().add_issue("From GitHub", "", &[]);
+    m.sync(&[]).success();
+    let state = m.github.state();
+    assert!(state.requests.len() >= 6, "{:?}", state.requests);
+    assert_eq!(state.connections, 1, "{:?}", state.requests);
+}

@@ -136,27 +136,22 @@ pub struct GitHub {
 
 impl GitHub {
     /// A connection to `repo` (`owner/name`) under `api_url`, authenticated with `token`.
-    pub fn new(
-        api_url: &str,
-        repo: &str,
-        token: &str,
-        scratch_dir: &std::path::Path,
-    ) -> Result<Self, GitHubError> {
+    pub fn new(api_url: &str, repo: &str, token: &str) -> Self {
         let headers = vec![
             format!("Authorization: Bearer {token}"),
             "Accept: application/vnd.github+json".to_owned(),
             "X-GitHub-Api-Version: 2022-11-28".to_owned(),
             format!("User-Agent: roadmap-hooks/{}", env!("CARGO_PKG_VERSION")),
         ];
-        Ok(GitHub {
-            client: Client::new(headers, scratch_dir)?,
+        GitHub {
+            client: Client::new(&headers),
             api_url: api_url.to_owned(),
             repo: repo.to_owned(),
             requests: 0,
             paused_until: None,
             last_write: None,
             clock: Clock::from_env(),
-        })
+        }
     }
 
     fn url(&self, tail: &str) -> String {

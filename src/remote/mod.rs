@@ -132,7 +132,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let (bases, since) = read_bases(&state, &config)?;
     let (locals, skipped) = read_locals(&cache, &work_dir, &mut warnings)?;
     let absences = absences(&repo, &bases, &locals, &skipped)?;
-    let mut github = GitHub::new(&api_url, &config.repo, &token, &dirs.cache_dir())?;
+    let mut github = GitHub::new(&api_url, &config.repo, &token);
     let (changed, cursor) = github.list_issues(since.as_deref())?;
     let listed: HashMap<u64, String> = changed
         .iter()

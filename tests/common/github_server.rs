@@ -49,6 +49,8 @@ pub struct State {
     clock: u64,
     /// `METHOD /path?query` of every request, in order.
     pub requests: Vec<String>,
+    /// TCP connections accepted (a client that reuses its connection opens one per run).
+    pub connections: usize,
     faults: VecDeque<Fault>,
     /// Deleted issues: answered 410.
     pub deleted: BTreeSet<u64>,
@@ -205,7 +207,7 @@ impl GitHubServer {
                         break;
                     }
                     if let Ok(stream) = stream {
-                        let _ = serve(stream, &state, &url);
+                        let _ = serve_connection(stream, &state, &url);
                     }
                 }
             })
@@ -285,12 +287,30 @@ fn reply(status: u16, body: Value) -> Reply {
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Result<()> {
+/// Serves the requests of one connection, kept alive until the client closes it.
+fn serve_connection(
+    stream: TcpStream,
+    state: &Mutex<State>,
+    base_url: &str,
+) -> std::io::Result<()> {
     stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    state.lock().unwrap_or_else(|e| e.into_inner()).connections += 1;
     let mut reader = BufReader::new(stream.try_clone()?);
+    let mut stream = stream;
+    while serve(&mut reader, &mut stream, state, base_url)? {}
+    Ok(())
+}
+
+/// Serves one request; `false` once the client closed the connection.
+fn serve(
+    reader: &mut BufReader<TcpStream>,
+    stream: &mut TcpStream,
+    state: &Mutex<State>,
+    base_url: &str,
+) -> std::io::Result<bool> {
     let mut request_line = String::new();
     if reader.read_line(&mut request_line)? == 0 {
-        return Ok(());
+        return Ok(false);
     }
     let mut headers = Vec::new();
     loop {
@@ -357,9 +377,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Re
         };
         (reply, state.http_date())
     };
-    let mut stream = stream;
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\nDate: {date}\r\n",
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nDate: {date}\r\n",
         reply.status,
         reply.body.len()
     );
@@ -376,7 +395,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base_url: &str) -> std::io::Re
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
     stream.write_all(reply.body.as_bytes())?;
-    stream.flush()
+    stream.flush()?;
+    Ok(true)
 }
 
 fn fault_reply(fault: Fault) -> Reply {
