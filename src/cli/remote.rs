@@ -4,7 +4,7 @@ use super::{UserError, write_stdout};
 use crate::remote::apply::Direction;
 use crate::remote::auth::{API_URL_GIT_KEY, AuthError};
 use crate::remote::config::CONFIG_PATH;
-use crate::remote::merge::Prefer;
+use crate::remote::merge::{Prefer, Take};
 use crate::remote::{self, SyncError, SyncOptions, SyncSummary};
 use clap::Args;
 use std::fmt::Write as _;
@@ -27,6 +27,12 @@ pub struct SyncArgs {
     /// last agreed on; the other side's differences are then its edits
     #[arg(long, value_enum)]
     pub baseline: Option<PreferArg>,
+    /// Settle one issue's conflicts (or one field's) with a side: `--take remote 4e619042:title`
+    #[arg(long, num_args = 2, value_names = ["local|remote", "ID[:FIELD]"], action = clap::ArgAction::Append)]
+    pub take: Vec<String>,
+    /// Show each conflict's base, local and GitHub values, and change nothing
+    #[arg(long)]
+    pub conflicts: bool,
     /// Close more than a handful of GitHub issues in one run (their files' deletions committed)
     #[arg(long)]
     pub yes: bool,
@@ -50,8 +56,21 @@ pub enum SyncFormat {
 /// Runs `roadmap sync`.
 pub fn run(args: &SyncArgs) -> Result<(), UserError> {
     let workspace = crate::workspace::Workspace::discover()?;
+    let mut takes = Vec::new();
+    for pair in args.take.chunks(2) {
+        let side = match pair[0].as_str() {
+            "local" => Prefer::Local,
+            "remote" | "github" => Prefer::Remote,
+            other => {
+                return Err(UserError::new(format!(
+                    "--take {other}: the side is `local` or `remote`"
+                )));
+            }
+        };
+        takes.push(Take::parse(side, pair.get(1).map_or("", String::as_str)));
+    }
     let options = SyncOptions {
-        dry_run: args.dry_run,
+        dry_run: args.dry_run || args.conflicts,
         direction: match (args.pull_only, args.push_only) {
             (true, _) => Direction::PullOnly,
             (_, true) => Direction::PushOnly,
@@ -66,6 +85,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             PreferArg::Local => Prefer::Local,
             PreferArg::Remote => Prefer::Remote,
         }),
+        takes,
     };
     let summary = remote::sync(&workspace, &options).map_err(explain)?;
     for warning in &summary.warnings {
@@ -79,6 +99,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             "{}\n",
             serde_json::to_string_pretty(&summary).unwrap_or_default()
         ),
+        SyncFormat::Table if args.conflicts => conflicts_table(&summary),
         SyncFormat::Table => table(&summary),
     };
     write_stdout(output.as_bytes())?;
@@ -109,7 +130,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             summary.unresolved_conflicts
         ))
         .with_hint(
-            "run `roadmap sync --prefer local` or `--prefer remote`, or make both sides agree",
+            "see them with `roadmap sync --conflicts`; settle one with `--take local|remote ID[:FIELD]`, all with `--prefer local|remote`",
         ));
     }
     Ok(())
@@ -138,6 +159,32 @@ fn explain(error: SyncError) -> UserError {
         SyncError::Lock(inner) => inner.into(),
         other => UserError::new(other.to_string()),
     }
+}
+
+/// Each conflict with the three values: what both sides last agreed on, and each side's.
+fn conflicts_table(summary: &SyncSummary) -> String {
+    let mut out = String::new();
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::String(text) => text.replace('\n', "\n            "),
+        other => other.to_string(),
+    };
+    for row in summary.plan.iter().filter(|r| !r.conflicts.is_empty()) {
+        let id = row.id.as_deref().unwrap_or("-");
+        let number = row.number.map_or("-".to_owned(), |n| format!("#{n}"));
+        let _ = writeln!(out, "{id} {number} {}", row.title);
+        for conflict in &row.conflicts {
+            let _ = writeln!(out, "  {}", conflict.field);
+            let _ = writeln!(out, "    base:   {}", value(&conflict.base));
+            let _ = writeln!(out, "    local:  {}", value(&conflict.local));
+            let _ = writeln!(out, "    github: {}", value(&conflict.remote));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} conflict(s); settle one with `roadmap sync --take local|remote ID[:FIELD]`",
+        summary.unresolved_conflicts
+    );
+    out
 }
 
 fn table(summary: &SyncSummary) -> String {

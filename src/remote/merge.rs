@@ -14,6 +14,36 @@ pub enum Prefer {
     Remote,
 }
 
+/// `--take local|remote ID[:FIELD]`: one issue's conflicts (or one field's) settled by a side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Take {
+    pub side: Prefer,
+    pub id: String,
+    pub field: Option<String>,
+}
+
+impl Take {
+    /// Reads `ID` or `ID:FIELD` for `side`.
+    #[must_use]
+    pub fn parse(side: Prefer, target: &str) -> Self {
+        let (id, field) = match target.split_once(':') {
+            Some((id, field)) => (id, Some(field.trim().to_owned())),
+            None => (target, None),
+        };
+        Take {
+            side,
+            id: id.trim().to_owned(),
+            field,
+        }
+    }
+
+    /// Whether this settles `field` of issue `id`.
+    #[must_use]
+    pub fn covers(&self, id: &str, field: &str) -> bool {
+        self.id == id && self.field.as_deref().is_none_or(|f| f == field)
+    }
+}
+
 /// What the merge decided for one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -64,6 +94,8 @@ pub fn merge_labels(base: &[String], local: &[String], remote: &[String]) -> Vec
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
     pub field: String,
+    /// The value both sides last agreed on (`null` without a baseline).
+    pub base: Value,
     pub local: Value,
     pub remote: Value,
     /// The side that won, with `--prefer`; `None`: nothing changed for this field.
@@ -97,6 +129,18 @@ pub fn merge(
     fields: &[String],
     prefer: Option<Prefer>,
 ) -> Merged {
+    merge_with(base, local, remote, fields, &|_| prefer)
+}
+
+/// [`merge`], with the side that wins a conflict chosen per field (`--take ID:FIELD`).
+#[must_use]
+pub fn merge_with(
+    base: Option<&Fields>,
+    local: &Fields,
+    remote: &Fields,
+    fields: &[String],
+    prefer: &dyn Fn(&str) -> Option<Prefer>,
+) -> Merged {
     let base_map = base.map(as_map);
     let local_map = as_map(local);
     let remote_map = as_map(remote);
@@ -119,9 +163,22 @@ pub fn merge(
                 let base_labels = base.map(list).unwrap_or_default();
                 Value::from(merge_labels(&base_labels, &local.labels, &remote.labels))
             }
+            ("body", Some(_), Outcome::Conflict)
+                if base.is_some_and(|b| {
+                    super::lines::merge3(&b.body, &local.body, &remote.body).is_some()
+                }) =>
+            {
+                let base_body = base.map(|b| b.body.as_str()).unwrap_or_default();
+                Value::from(
+                    super::lines::merge3(base_body, &local.body, &remote.body)
+                        .expect("checked in the guard"),
+                )
+            }
             (_, _, Outcome::Conflict) => {
+                let prefer = prefer(field);
                 merged.conflicts.push(Conflict {
                     field: field.clone(),
+                    base: b.cloned().unwrap_or(Value::Null),
                     local: l.clone(),
                     remote: r.clone(),
                     resolved_to: prefer,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod deletions;
 pub mod github;
 pub mod http;
+pub mod lines;
 pub mod local_files;
 pub mod mapping;
 pub mod merge;
@@ -24,14 +25,14 @@ use crate::workspace::{LockPurpose, Workspace};
 use apply::{Applied, CURSOR_ROW, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
-use merge::{Conflict, Prefer};
+use merge::{Conflict, Prefer, Take};
 use plan::{BaseState, Inputs, LocalIssue, Plan, SkippedLocal, Step};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// What `roadmap sync` was asked to do.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SyncOptions {
     pub dry_run: bool,
     pub direction: Direction,
@@ -40,6 +41,8 @@ pub struct SyncOptions {
     pub yes: bool,
     /// `--baseline`: the side taken as the last agreed state of a link without a baseline.
     pub first_base: Option<Prefer>,
+    /// `--take`: conflicts settled for one issue or field.
+    pub takes: Vec<Take>,
 }
 
 /// The most GitHub issues one run closes without `--yes`.
@@ -147,6 +150,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             complete_listing: since.is_none(),
             prefer: options.prefer,
             first_base: options.first_base,
+            takes: options.takes.clone(),
             skipped,
             absences,
         },
@@ -154,6 +158,23 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     )?;
     warnings.extend(plan.warnings.iter().cloned());
     let rows = plan_rows(&plan, options.direction);
+    for take in &options.takes {
+        let settles = rows.iter().any(|row| {
+            row.id.as_deref() == Some(take.id.as_str())
+                && row
+                    .conflicts
+                    .iter()
+                    .any(|c| take.covers(&take.id, &c.field))
+        });
+        if !settles {
+            let field = take
+                .field
+                .as_deref()
+                .map(|f| format!(":{f}"))
+                .unwrap_or_default();
+            warnings.push(format!("--take {}{field}: no such conflict", take.id));
+        }
+    }
     let closes_held = hold_closes(&mut plan, options, &mut warnings);
     let unresolved_conflicts = rows
         .iter()

@@ -6,7 +6,7 @@ use super::config::SyncConfig;
 use super::deletions::Absence;
 use super::github::{Fetched, GhIssue};
 use super::mapping::{Fields, LABEL_FIELDS, strip_marker};
-use super::merge::{Merged, Prefer, merge};
+use super::merge::{Merged, Prefer, Take, merge_with};
 use crate::issue::Issue;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -143,6 +143,8 @@ pub struct Inputs<'a> {
     /// Whether `changed` holds every remote issue (no `since`).
     pub complete_listing: bool,
     pub prefer: Option<Prefer>,
+    /// `--take`: conflicts settled issue by issue (or field by field), over `prefer`.
+    pub takes: Vec<Take>,
     /// For linked issues without a baseline (linked by the tracker's own sync): which side to
     /// take as the state both last agreed on.
     pub first_base: Option<Prefer>,
@@ -260,12 +262,16 @@ pub fn build<E>(
             (None, Some(Prefer::Remote)) => Some(remote_fields.clone()),
             (None, None) => None,
         };
-        let merged = merge(
+        let prefer = |field: &str| {
+            let take = inputs.takes.iter().rev().find(|t| t.covers(&id, field));
+            take.map(|t| t.side).or(inputs.prefer)
+        };
+        let merged = merge_with(
             base.as_ref(),
             &local_fields,
             &remote_fields,
             &config.fields,
-            inputs.prefer,
+            &prefer,
         );
         let step = Step::Merge {
             local: Box::new(local),
