@@ -203,7 +203,7 @@ fn write_local(
     applied: &mut Applied,
 ) -> Result<HashMap<usize, String>, ApplyError> {
     let pull = target.direction.pulls();
-    let work_dir = target.repo.workdir().map(std::path::Path::to_owned);
+    let work_dir = target.workspace.work_dir();
     let mut changes = Vec::new();
     let mut new_ids = HashMap::new();
     let mut taken = HashSet::new();
@@ -240,15 +240,13 @@ fn write_local(
             Step::PullNew { .. } | Step::CloseRemote { .. } | Step::Unlink { .. } => continue,
         };
         let (local, change) = change;
-        if let Some(work_dir) = &work_dir {
-            if let Err(message) = unchanged_since_read(work_dir, &local.path, &local.text) {
-                applied.failures.push(format!(
-                    "{}: {message}; not overwritten, run `roadmap sync` again",
-                    local.issue.id
-                ));
-                done.local_written = false;
-                continue;
-            }
+        if let Err(message) = unchanged_since_read(work_dir, &local.path, &local.text) {
+            applied.failures.push(format!(
+                "{}: {message}; not overwritten, run `roadmap sync` again",
+                local.issue.id
+            ));
+            done.local_written = false;
+            continue;
         }
         changes.push(change);
     }
@@ -260,9 +258,9 @@ fn write_local(
     Ok(new_ids)
 }
 
-/// The compare half of a compare-and-swap write: the file at `path` must still hold exactly
-/// `read`, the text the plan was made from. (The swap follows in `local_write::write_all`; the
-/// window between the two is the one a `Workspace` lock would close.)
+/// Whether the file at `path` still holds exactly `read`, the text the plan was made from:
+/// checked issue by issue here so one edited file skips only its issue (`Workspace::write_all`
+/// checks again under the lock, for the whole batch, against the same blob).
 fn unchanged_since_read(work_dir: &std::path::Path, path: &str, read: &str) -> Result<(), String> {
     match std::fs::read(work_dir.join(path)) {
         Ok(now) if now == read.as_bytes() => Ok(()),

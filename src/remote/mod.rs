@@ -119,9 +119,10 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let dirs = workspace.dirs();
     let work_dir = dirs.work_dir.clone();
     let config = SyncConfig::load(&work_dir)?;
-    let repo = git2::Repository::open(&dirs.git_dir)
+    let repo = workspace
+        .repo()
         .map_err(|e| SyncError::Io(dirs.git_dir.display().to_string(), std::io::Error::other(e)))?;
-    let api_url = auth::api_url(config.api_url.as_deref(), auth::user_api_url(&repo))?;
+    let api_url = auth::api_url(config.api_url.as_deref(), auth::user_api_url(repo))?;
     let token = auth::token(
         &api_url,
         |name| std::env::var(name).ok(),
@@ -134,7 +135,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let mut state = RemoteState::open(&dirs.cache_dir())?;
     let (bases, since) = read_bases(&state, &config)?;
     let (locals, skipped) = read_locals(&cache, &work_dir, &mut warnings)?;
-    let absences = absences(&repo, &bases, &locals, &skipped)?;
+    let absences = absences(repo, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
     let (changed, cursor) = github.list_issues(since.as_deref())?;
     let listed: HashMap<u64, String> = changed
