@@ -313,3 +313,22 @@ fn a_local_edit_made_while_the_sync_runs_is_not_overwritten() {
     );
     assert_eq!(local["id"], id.as_str());
 }
+
+#[test]
+fn a_404_to_a_change_of_an_issue_that_can_be_read_is_a_refusal_not_a_deletion() {
+    let (m, number, id) = linked_pair();
+    m.repo.roadmap(&["update", &id, "-p", "low"]).success();
+    m.commit("edit");
+    m.github.state().patch_not_found.insert(number);
+    let run = m.sync(&[]);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("can be read but not changed"),
+        "{}",
+        run.stderr
+    );
+    // Still linked: once the token may write, the change goes through.
+    m.github.state().patch_not_found.clear();
+    m.sync(&[]).success();
+    assert!(m.github.labels(number).contains(&"priority:low".to_owned()));
+}

@@ -240,11 +240,25 @@ impl GitHub {
         parse(&response, &url)
     }
 
-    /// Changes the fields of issue `number` that `payload` names and returns the issue.
+    /// Changes the fields of issue `number` that `payload` names and returns the issue. A 404
+    /// to the change of an issue that can still be read is a refusal, not a deletion.
     pub fn update_issue(&mut self, number: u64, payload: &Value) -> Result<GhIssue, GitHubError> {
         let url = self.url(&format!("issues/{number}"));
-        let response = self.call("PATCH", &url, Some(payload))?;
-        parse(&response, &url)
+        match self.call("PATCH", &url, Some(payload)) {
+            Ok(response) => parse(&response, &url),
+            Err(GitHubError::Gone(reason)) if reason.contains("(404)") => {
+                match self.get_issue(number)? {
+                    Fetched::Gone(reason) => Err(GitHubError::Gone(reason)),
+                    Fetched::Found(_) => Err(GitHubError::Api {
+                        method: "PATCH".into(),
+                        url,
+                        status: 404,
+                        message: "the issue can be read but not changed with this token".into(),
+                    }),
+                }
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// Returns every milestone (open and closed) as `(title, number)`.

@@ -158,6 +158,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         |number| github.get_issue(number),
     )?;
     warnings.extend(plan.warnings.iter().cloned());
+    let closes_held = hold_closes(&mut plan, options, &mut warnings);
     let rows = plan_rows(&plan, options.direction);
     for take in &options.takes {
         let settles = rows.iter().any(|row| {
@@ -176,7 +177,6 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             warnings.push(format!("--take {}{field}: no such conflict", take.id));
         }
     }
-    let closes_held = hold_closes(&mut plan, options, &mut warnings);
     let unresolved_conflicts = rows
         .iter()
         .flat_map(|r| &r.conflicts)

@@ -58,6 +58,9 @@ pub struct State {
     pub transferred: BTreeMap<u64, (String, u64)>,
     /// Issues this token may not change: a PATCH is answered 403.
     pub read_only: BTreeSet<u64>,
+    /// Issues whose change is answered 404 though they can be read (GitHub's answer to some
+    /// tokens without write access).
+    pub patch_not_found: BTreeSet<u64>,
     /// Logins GitHub accepts as assignees (`None`: any); others are answered 422, or dropped
     /// without an error when `drop_unassignable` (as GitHub does for some requests).
     pub assignable: Option<Vec<String>>,
@@ -545,6 +548,9 @@ fn route(state: &mut State, method: &str, target: &str, request: &Value, base_ur
             403,
             json!({ "message": "Resource not accessible by personal access token" }),
         ),
+        ("PATCH", ["issues", _]) if number.is_some_and(|n| state.patch_not_found.contains(&n)) => {
+            reply(404, json!({ "message": "Not Found" }))
+        }
         ("PATCH", ["issues", n]) => match n.parse::<u64>() {
             Ok(n) if state.issues.contains_key(&n) => {
                 state.edit(n, request.clone());
