@@ -18,6 +18,7 @@ mod test_remote_auth;
 mod test_remote_conflicts;
 mod test_remote_deletions;
 mod test_remote_faults;
+mod test_remote_fields;
 mod test_remote_limits;
 mod test_remote_sync;
 mod test_remote_tracker;

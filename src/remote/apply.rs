@@ -362,12 +362,12 @@ fn push_step(
             if let Some(object) = payload.as_object_mut() {
                 object.entry("title").or_insert(json!(fields.title));
                 object.remove("state");
+                object.remove("state_reason");
             }
             let mut answer = create_once(target.github, &payload, &local.issue.id)?;
-            if fields.is_closed() {
-                answer = target
-                    .github
-                    .update_issue(answer.number, &json!({ "state": "closed" }))?;
+            if let Some(reason) = fields.state_reason() {
+                let close = json!({ "state": "closed", "state_reason": reason });
+                answer = target.github.update_issue(answer.number, &close)?;
             }
             let mut done = RemoteDone::new(Some(answer.number), true);
             done.answer = Some(answer);
@@ -583,10 +583,7 @@ fn payload(
                 );
             }
             "assignee" => {
-                object.insert(
-                    "assignees".into(),
-                    json!(fields.assignee.iter().collect::<Vec<_>>()),
-                );
+                object.insert("assignees".into(), json!(fields.assignee));
             }
             "milestone" => {
                 let number = match &fields.milestone {
@@ -600,6 +597,14 @@ fn payload(
         if field == "status" {
             let state = if fields.is_closed() { "closed" } else { "open" };
             object.insert("state".into(), json!(state));
+        }
+        // Closed as not planned or completed: the local `not-planned` label says which.
+        if let Some(reason) = fields
+            .state_reason()
+            .filter(|_| matches!(field.as_str(), "status" | "labels"))
+        {
+            object.insert("state".into(), json!("closed"));
+            object.insert("state_reason".into(), json!(reason));
         }
         if matches!(
             field.as_str(),

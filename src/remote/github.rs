@@ -49,18 +49,31 @@ pub struct GhIssue {
     pub milestone: Option<GhMilestone>,
     #[serde(default)]
     pub updated_at: String,
+    /// Why a closed issue was closed: `completed`, `not_planned`, …
+    #[serde(default)]
+    pub state_reason: Option<String>,
     /// Present when the "issue" is a pull request; those are skipped.
     pub pull_request: Option<Value>,
 }
 
 impl GhIssue {
-    /// The first assignee's login, if any.
+    /// Every assignee's login, sorted (the older single `assignee` when that is all there is).
     #[must_use]
-    pub fn first_assignee(&self) -> Option<String> {
-        self.assignees
-            .first()
-            .or(self.assignee.as_ref())
+    pub fn all_assignees(&self) -> Vec<String> {
+        let mut logins: Vec<String> = self
+            .assignees
+            .iter()
+            .chain(
+                self.assignees
+                    .is_empty()
+                    .then_some(())
+                    .and(self.assignee.as_ref()),
+            )
             .map(|user| user.login.clone())
+            .collect();
+        logins.sort();
+        logins.dedup();
+        logins
     }
 }
 

@@ -2,7 +2,7 @@
 //! (set in place, every other byte kept), the link `remote_ids: {github: N}`, and the file of
 //! an issue pulled from GitHub.
 
-use super::mapping::Fields;
+use super::mapping::{Fields, assignee_field};
 use super::plan::LocalIssue;
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{KNOWN_KEYS, split};
@@ -26,7 +26,7 @@ pub fn new_local_file(id: &str, number: u64, fields: &Fields) -> Result<FileChan
         issue_type: fields.issue_type.clone(),
         milestone: fields.milestone.clone(),
         labels: fields.labels.clone(),
-        assignee: fields.assignee.clone(),
+        assignee: assignee_field(&fields.assignee),
         now: now_timestamp(),
         body: fields.body.clone(),
     };
@@ -58,7 +58,7 @@ pub fn local_change(
             "priority" => YamlValue::Text(result.priority.clone()),
             "issue_type" => YamlValue::Text(result.issue_type.clone()),
             "labels" => YamlValue::List(ordered_labels(&local.issue.labels, &result.labels)),
-            "assignee" => text_or_null(&result.assignee),
+            "assignee" => text_or_null(&assignee_field(&result.assignee)),
             "milestone" => text_or_null(&result.milestone),
             _ => continue,
         };

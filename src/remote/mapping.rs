@@ -1,5 +1,5 @@
 //! The synced fields of an issue, and how they map to a GitHub issue: status ↔ open/closed plus
-//! a `status:*` label, priority and type ↔ labels, assignee ↔ first assignee, milestone ↔ title.
+//! a `status:*` label, priority and type ↔ labels, assignee ↔ every assignee, milestone ↔ title.
 
 use super::config::SyncConfig;
 use super::github::GhIssue;
@@ -15,8 +15,37 @@ pub struct Fields {
     pub priority: String,
     pub issue_type: String,
     pub labels: Vec<String>,
-    pub assignee: Option<String>,
+    /// Every assignee, sorted. Locally the tracker's one `assignee` field, several logins
+    /// separated by commas. (Baselines from before read a single login or null.)
+    #[serde(deserialize_with = "one_or_many")]
+    pub assignee: Vec<String>,
     pub milestone: Option<String>,
+}
+
+/// Reads null, one string or a list of strings as a sorted list.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(Option<String>),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => one.into_iter().collect(),
+        OneOrMany::Many(many) => sorted_labels(many),
+    })
+}
+
+/// The logins in the tracker's `assignee` field: one, or several separated by commas.
+#[must_use]
+pub fn assignees_of(field: Option<&str>) -> Vec<String> {
+    sorted_labels(field.unwrap_or_default().split(',').map(str::to_owned))
+}
+
+/// The tracker's `assignee` field for `logins`.
+#[must_use]
+pub fn assignee_field(logins: &[String]) -> Option<String> {
+    (!logins.is_empty()).then(|| logins.join(", "))
 }
 
 /// The marker a pushed issue carries in its body, so a crash before the link is written never
@@ -42,6 +71,10 @@ fn sorted_labels(labels: impl IntoIterator<Item = String>) -> Vec<String> {
 /// The label the tracker's own sync puts on issues it pulled: local only, never pushed.
 pub const TRACKER_PULLED_LABEL: &str = "synced:from-github";
 
+/// The local label of an issue closed as not planned: GitHub's `state_reason: not_planned`,
+/// never a GitHub label.
+pub const NOT_PLANNED_LABEL: &str = "not-planned";
+
 /// Fields GitHub holds only as labels this tool pushes; a link the tracker made lacks them.
 pub const LABEL_FIELDS: &[&str] = &["status", "priority", "issue_type"];
 
@@ -62,8 +95,8 @@ impl Fields {
             priority: issue.priority.as_str().to_owned(),
             issue_type: issue.issue_type.as_str().to_owned(),
             labels: sorted_labels(labels),
-            // `assignee: ''` is kept in the file; on GitHub it is no assignee.
-            assignee: issue.assignee.clone().filter(|a| !a.is_empty()),
+            // `assignee: ''` (kept in the file) is no assignee on GitHub.
+            assignee: assignees_of(issue.assignee.as_deref()),
             milestone: issue
                 .milestone
                 .clone()
@@ -129,6 +162,10 @@ impl Fields {
                 labels.push(label.to_owned());
             }
         }
+        labels.retain(|l| *l != NOT_PLANNED_LABEL);
+        if remote.state == "closed" && remote.state_reason.as_deref() == Some("not_planned") {
+            labels.push(NOT_PLANNED_LABEL.to_owned());
+        }
         let status = match (remote.state.as_str(), status_label) {
             ("closed", Some(Status::Archived)) => Status::Archived,
             ("closed", _) => Status::Closed,
@@ -142,8 +179,21 @@ impl Fields {
             priority: priority.unwrap_or_else(|| "medium".into()),
             issue_type: issue_type.unwrap_or_else(|| "other".into()),
             labels: sorted_labels(labels),
-            assignee: remote.first_assignee(),
+            assignee: remote.all_assignees(),
             milestone: remote.milestone.as_ref().map(|m| m.title.clone()),
+        }
+    }
+
+    /// GitHub's `state_reason` for these fields when closed: `not_planned` with the local
+    /// label, else `completed`.
+    #[must_use]
+    pub fn state_reason(&self) -> Option<&'static str> {
+        if !self.is_closed() {
+            None
+        } else if self.labels.iter().any(|l| l == NOT_PLANNED_LABEL) {
+            Some("not_planned")
+        } else {
+            Some("completed")
         }
     }
 
@@ -156,7 +206,12 @@ impl Fields {
     /// Every GitHub label these fields stand for: the plain labels and the prefixed ones.
     #[must_use]
     pub fn remote_labels(&self, config: &SyncConfig) -> Vec<String> {
-        let mut labels = self.labels.clone();
+        let mut labels: Vec<String> = self
+            .labels
+            .iter()
+            .filter(|l| *l != NOT_PLANNED_LABEL)
+            .cloned()
+            .collect();
         if !matches!(self.status.as_str(), "todo" | "closed") {
             labels.push(format!("{}{}", config.status_label_prefix, self.status));
         }
@@ -244,7 +299,7 @@ mod tests {
             priority: "high".into(),
             issue_type: "bug".into(),
             labels: vec!["ui".into()],
-            assignee: Some("alice".into()),
+            assignee: vec!["alice".into()],
             milestone: Some("v1".into()),
         };
         let remote = GhIssue {
@@ -266,6 +321,7 @@ mod tests {
                 title: "v1".into(),
             }),
             updated_at: String::new(),
+            state_reason: None,
             pull_request: None,
         };
         assert_eq!(Fields::of_remote(&remote, &config()), fields);

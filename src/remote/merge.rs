@@ -1,6 +1,7 @@
 //! The three-way merge of one issue, field by field: changed on one side only → take it; on
 //! both to the same value → fine; on both differently → a conflict, which `--prefer` settles or
-//! leaves alone. Labels merge as a set, label by label, so they never conflict when a base exists.
+//! leaves alone. Labels and assignees merge as sets, one by one, so they never conflict when a base
+//! exists.
 
 use super::mapping::Fields;
 use serde::Serialize;
@@ -163,6 +164,15 @@ pub fn merge_with(
                 let base_labels = base.map(list).unwrap_or_default();
                 Value::from(merge_labels(&base_labels, &local.labels, &remote.labels))
             }
+            ("assignee", Some(_), Outcome::Conflict) => {
+                let list = |fields: &Fields| fields.assignee.clone();
+                let base_logins = base.map(list).unwrap_or_default();
+                Value::from(merge_labels(
+                    &base_logins,
+                    &local.assignee,
+                    &remote.assignee,
+                ))
+            }
             ("body", Some(_), Outcome::Conflict)
                 if base.is_some_and(|b| {
                     super::lines::merge3(&b.body, &local.body, &remote.body).is_some()
@@ -240,7 +250,7 @@ mod tests {
             priority: "medium".into(),
             issue_type: "other".into(),
             labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-            assignee: None,
+            assignee: Vec::new(),
             milestone: None,
         }
     }

@@ -125,6 +125,15 @@ impl State {
                 issue[key] = value.clone();
             }
         }
+        if request.get("state").is_some() {
+            issue["state_reason"] = match issue["state"].as_str() {
+                Some("closed") => request
+                    .get("state_reason")
+                    .cloned()
+                    .unwrap_or(json!("completed")),
+                _ => Value::Null,
+            };
+        }
         if let Some(labels) = request.get("labels").and_then(Value::as_array) {
             let spelled = |name: &str| {
                 self.existing_labels
