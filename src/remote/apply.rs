@@ -138,7 +138,9 @@ fn push_all(
     let push = target.direction.pushes();
     let mut milestones = None;
     let mut remote_done = Vec::with_capacity(plan.steps.len());
+    let mut progress = Progress::new(plan.steps.len());
     for step in &plan.steps {
+        progress.step();
         if applied.remote_error.is_some() {
             remote_done.push(None);
             continue;
@@ -171,6 +173,41 @@ fn push_all(
         }
     }
     remote_done
+}
+
+/// A progress line on a terminal while many steps go to GitHub (a first push of hundreds of
+/// issues takes minutes at one write a second).
+struct Progress {
+    total: usize,
+    done: usize,
+    /// Few steps, or stderr is not a terminal: no line.
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal as _;
+        Progress {
+            total,
+            done: 0,
+            quiet: total < 20 || !std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn step(&mut self) {
+        self.done += 1;
+        if !self.quiet {
+            eprint!("\rroadmap: GitHub {}/{}", self.done, self.total);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.quiet {
+            eprintln!();
+        }
+    }
 }
 
 /// The local id a step is about, for messages.
