@@ -49,6 +49,9 @@ pub struct GhIssue {
     pub milestone: Option<GhMilestone>,
     #[serde(default)]
     pub updated_at: String,
+    /// How many comments GitHub holds for the issue.
+    #[serde(default)]
+    pub comments: u64,
     /// Why a closed issue was closed: `completed`, `not_planned`, …
     #[serde(default)]
     pub state_reason: Option<String>,
@@ -74,6 +77,27 @@ impl GhIssue {
         logins.sort();
         logins.dedup();
         logins
+    }
+}
+
+/// A comment on a GitHub issue, the fields a sync reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GhComment {
+    pub id: u64,
+    pub body: Option<String>,
+    pub user: Option<GhUser>,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+    pub html_url: Option<String>,
+}
+
+impl GhComment {
+    /// The body, trimmed.
+    #[must_use]
+    pub fn text(&self) -> String {
+        self.body.as_deref().unwrap_or_default().trim().to_owned()
     }
 }
 
@@ -272,6 +296,33 @@ impl GitHub {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// Returns every comment of issue `number`, oldest first.
+    pub fn list_comments(&mut self, number: u64) -> Result<Vec<GhComment>, GitHubError> {
+        let mut next = Some(self.url(&format!("issues/{number}/comments?per_page=100")));
+        let mut found = Vec::new();
+        while let Some(url) = next.take() {
+            let response = self.call("GET", &url, None)?;
+            let page: Vec<GhComment> = parse(&response, &url)?;
+            found.extend(page);
+            next = response.header("link").and_then(next_link);
+        }
+        Ok(found)
+    }
+
+    /// Adds a comment to issue `number`. Never retried (see [`GitHub::create_issue`]).
+    pub fn create_comment(&mut self, number: u64, body: &str) -> Result<GhComment, GitHubError> {
+        let url = self.url(&format!("issues/{number}/comments"));
+        let response = self.call("POST", &url, Some(&serde_json::json!({ "body": body })))?;
+        parse(&response, &url)
+    }
+
+    /// Changes the body of comment `id`.
+    pub fn update_comment(&mut self, id: u64, body: &str) -> Result<GhComment, GitHubError> {
+        let url = self.url(&format!("issues/comments/{id}"));
+        let response = self.call("PATCH", &url, Some(&serde_json::json!({ "body": body })))?;
+        parse(&response, &url)
     }
 
     /// Returns every milestone (open and closed) as `(title, number)`.

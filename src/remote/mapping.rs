@@ -321,6 +321,7 @@ mod tests {
                 title: "v1".into(),
             }),
             updated_at: String::new(),
+            comments: 0,
             state_reason: None,
             pull_request: None,
         };

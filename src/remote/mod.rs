@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod auth;
 pub mod clock;
+pub mod comments;
 pub mod config;
 pub mod deletions;
 pub mod github;
@@ -142,6 +143,21 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         .iter()
         .map(|i| (i.number, i.updated_at.clone()))
         .collect();
+    let linked: Vec<comments::Linked> = locals
+        .iter()
+        .filter_map(|l| {
+            let number = l.number?;
+            Some(comments::Linked {
+                id: l.issue.id.clone(),
+                number,
+                path: l.path.clone(),
+                listed_comments: changed
+                    .iter()
+                    .find(|i| i.number == number)
+                    .map(|i| i.comments),
+            })
+        })
+        .collect();
     let mut plan = plan::build(
         Inputs {
             config: &config,
@@ -205,13 +221,22 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         )?
     };
     warnings.extend(applied.notes.iter().cloned());
+    // Comments last: their writes go to files the issue step may just have written.
+    let commented = if options.dry_run || applied.remote_error.is_some() {
+        comments::CommentsDone::default()
+    } else {
+        let sides = (options.direction.pulls(), options.direction.pushes());
+        let key = config.remote_key();
+        comments::sync_comments(&linked, sides, &mut github, workspace, &mut state, &key)?
+    };
+    warnings.extend(commented.notes.iter().cloned());
     Ok(SyncSummary {
         dry_run: options.dry_run,
         plan: rows,
         warnings,
         unresolved_conflicts,
-        remote_writes: applied.remote_writes,
-        local_files: applied.local_files,
+        remote_writes: applied.remote_writes + commented.remote_writes,
+        local_files: applied.local_files + commented.local_files,
         baselines: applied.baselines,
         requests: github.requests,
         error: applied.remote_error.map(|e| e.to_string()),
@@ -279,6 +304,9 @@ fn read_bases(
     let mut bases = HashMap::new();
     let mut since = None;
     for (id, json) in state.base_states(&config.remote_key())? {
+        if id.starts_with(comments::ROW_PREFIX) {
+            continue;
+        }
         if id == CURSOR_ROW {
             since = serde_json::from_str::<serde_json::Value>(&json)
                 .ok()

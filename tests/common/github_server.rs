@@ -76,6 +76,9 @@ pub struct State {
     /// Creates answered with the secondary limit.
     pub limited: usize,
     pub on_request: Option<Hook>,
+    /// Comments by issue number.
+    pub comments: BTreeMap<u64, Vec<Value>>,
+    next_comment: u64,
 }
 
 impl State {
@@ -171,7 +174,7 @@ impl State {
         let number = self.next_number;
         let mut issue = json!({
             "number": number, "title": "", "body": null, "state": "open", "labels": [],
-            "repository_url": format!("https://api.github.com/repos/{REPO}"),
+            "repository_url": format!("https://api.github.com/repos/{REPO}"), "comments": 0,
             "assignee": null, "assignees": [], "milestone": null,
             "html_url": format!("https://github.com/{REPO}/issues/{number}"),
         });
@@ -187,6 +190,35 @@ impl State {
         let mut issue = self.issues.remove(&number).expect("no such issue");
         self.set_fields(&mut issue, &request);
         self.issues.insert(number, issue);
+    }
+
+    /// Adds a comment by `login` to issue `number`, as a person on GitHub would; returns its id.
+    pub fn add_comment(&mut self, number: u64, login: &str, body: &str) -> u64 {
+        self.next_comment += 1;
+        let id = 9000 + self.next_comment;
+        let now = self.tick();
+        let comment = json!({
+            "id": id, "body": body, "user": { "login": login },
+            "created_at": now, "updated_at": now,
+            "html_url": format!("https://github.com/{REPO}/issues/{number}#issuecomment-{id}"),
+        });
+        self.comments.entry(number).or_default().push(comment);
+        let count = self.comments[&number].len();
+        let issue = self.issues.get_mut(&number).expect("no such issue");
+        issue["comments"] = json!(count);
+        issue["updated_at"] = json!(now);
+        id
+    }
+
+    /// Changes a comment's body, as a person on GitHub would (the issue's `updated_at` stays).
+    pub fn edit_comment(&mut self, id: u64, body: &str) {
+        let now = self.tick();
+        for comment in self.comments.values_mut().flatten() {
+            if comment["id"] == json!(id) {
+                comment["body"] = json!(body);
+                comment["updated_at"] = json!(now);
+            }
+        }
     }
 
     /// Adds a pull request, which the issues listing also returns.
@@ -566,6 +598,38 @@ fn route(state: &mut State, method: &str, target: &str, request: &Value, base_ur
                 reply(200, state.issues[&n].clone())
             }
             _ => reply(404, json!({ "message": "Not Found" })),
+        },
+        ("GET", ["issues", n, "comments"]) => match n.parse::<u64>() {
+            Ok(n) if state.issues.contains_key(&n) => reply(
+                200,
+                Value::Array(state.comments.get(&n).cloned().unwrap_or_default()),
+            ),
+            _ => reply(404, json!({ "message": "Not Found" })),
+        },
+        ("POST", ["issues", n, "comments"]) => match n.parse::<u64>() {
+            Ok(n) if state.issues.contains_key(&n) => {
+                let body = request["body"].as_str().unwrap_or_default().to_owned();
+                let id = state.add_comment(n, "test-user", &body);
+                let created = state.comments[&n].iter().find(|c| c["id"] == json!(id));
+                reply(201, created.cloned().unwrap_or(Value::Null))
+            }
+            _ => reply(404, json!({ "message": "Not Found" })),
+        },
+        ("PATCH", ["issues", "comments", id]) => match id.parse::<u64>() {
+            Ok(id) => {
+                let body = request["body"].as_str().unwrap_or_default().to_owned();
+                state.edit_comment(id, &body);
+                let found = state
+                    .comments
+                    .values()
+                    .flatten()
+                    .find(|c| c["id"] == json!(id));
+                match found {
+                    Some(comment) => reply(200, comment.clone()),
+                    None => reply(404, json!({ "message": "Not Found" })),
+                }
+            }
+            Err(_) => reply(404, json!({ "message": "Not Found" })),
         },
         ("GET", ["milestones"]) => reply(200, Value::Array(state.milestones.clone())),
         ("POST", ["milestones"]) => {
