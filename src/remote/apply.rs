@@ -5,11 +5,11 @@
 //! One issue failing on GitHub skips that issue only; the listing cursor stays before every
 //! remote change not applied, so the next run sees it again.
 
+use super::baseline::{baseline, with_fields};
 use super::config::SyncConfig;
 use super::github::{GhIssue, GitHub, GitHubError};
 use super::local_files::{local_change, new_local_file};
-use super::mapping::{Fields, body_with_marker};
-use super::merge::next_base;
+use super::payload::payload;
 use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
 use crate::cache::remote::RemoteState;
@@ -93,15 +93,15 @@ pub enum ApplyError {
 
 /// The remote side of one step, once done.
 #[derive(Clone)]
-struct RemoteDone {
-    number: Option<u64>,
-    pushed: bool,
+pub(super) struct RemoteDone {
+    pub(super) number: Option<u64>,
+    pub(super) pushed: bool,
     /// GitHub's answer to the last write (create or update), when one was made.
-    answer: Option<GhIssue>,
+    pub(super) answer: Option<GhIssue>,
     /// The link ended: GitHub says the issue is gone (deleted, transferred).
-    gone: Option<String>,
+    pub(super) gone: Option<String>,
     /// The local side of the step was written (or had nothing to write).
-    local_written: bool,
+    pub(super) local_written: bool,
 }
 
 impl RemoteDone {
@@ -453,222 +453,6 @@ fn create_once(
         },
         Err(error) => Err(error),
     }
-}
-
-/// What GitHub holds after a write, read from its answer: where it differs from what was
-/// sent (a label spelled as GitHub's existing one, an assignee dropped without an error), the
-/// baseline takes GitHub's value, and the difference is reported.
-/// Returns the agreed fields, GitHub's, and the label-borne fields GitHub still lacks.
-fn answered(
-    (sent, fields): (&Fields, &[String]),
-    answer: &GhIssue,
-    uncarried: &[String],
-    config: &SyncConfig,
-    id: &str,
-    notes: &mut Vec<String>,
-) -> (Fields, Fields, Vec<String>) {
-    let (held, still) = Fields::of_remote_against(answer, config, sent, uncarried);
-    let mut base = sent.clone();
-    for field in fields {
-        let kept = with_fields(&base, &held, std::slice::from_ref(field));
-        if kept != base {
-            notes.push(format!(
-                "{id}: GitHub kept a different {field} than was sent (#{}); the baseline records GitHub's",
-                answer.number
-            ));
-            base = kept;
-        }
-    }
-    (base, held, still)
-}
-
-/// Whether a write of `fields` sends the labels (which then carry every label-borne field).
-fn sends_labels(fields: &[String]) -> bool {
-    fields
-        .iter()
-        .any(|f| matches!(f.as_str(), "status" | "priority" | "issue_type" | "labels"))
-}
-
-/// The baseline row for `step` once applied as far as `done` says, if both sides agree.
-fn baseline(
-    step: &Step,
-    done: &RemoteDone,
-    (pull, push): (bool, bool),
-    new_id: Option<&String>,
-    config: &SyncConfig,
-    notes: &mut Vec<String>,
-) -> Option<(String, BaseState)> {
-    let state = |number: u64, fields: Fields, remote: Option<Fields>, uncarried| BaseState {
-        number,
-        fields: Some(fields),
-        remote,
-        seen_at: None,
-        unlinked: None,
-        uncarried,
-    };
-    match step {
-        Step::Merge {
-            local,
-            number,
-            base,
-            remote,
-            merged,
-            uncarried,
-            ..
-        } => {
-            let mut fields = next_base(base.as_ref(), merged, pull, push)?;
-            let mut uncarried = uncarried.clone();
-            let remote_after = match &done.answer {
-                Some(answer) => {
-                    let id = &local.issue.id;
-                    if sends_labels(&merged.to_remote) {
-                        uncarried.clear();
-                    }
-                    let sent = (&fields, merged.to_remote.as_slice());
-                    let (agreed, held, still) =
-                        answered(sent, answer, &uncarried, config, id, notes);
-                    fields = agreed;
-                    uncarried = still;
-                    held
-                }
-                None if done.pushed => with_fields(remote, &merged.result, &merged.to_remote),
-                None => remote.clone(),
-            };
-            let differs = (remote_after != fields).then_some(remote_after);
-            let row = state(*number, fields, differs, uncarried);
-            Some((local.issue.id.clone(), row))
-        }
-        Step::PullNew { number, fields } => Some((
-            new_id?.clone(),
-            state(*number, fields.clone(), None, Vec::new()),
-        )),
-        Step::PushNew { local, fields } => {
-            let (agreed, held) = match &done.answer {
-                Some(answer) => {
-                    let id = &local.issue.id;
-                    let sent = (fields, config.fields.as_slice());
-                    let (agreed, held, _) = answered(sent, answer, &[], config, id, notes);
-                    (agreed, held)
-                }
-                None => (fields.clone(), fields.clone()),
-            };
-            let differs = (held != agreed).then_some(held);
-            let row = state(done.number?, agreed, differs, Vec::new());
-            Some((local.issue.id.clone(), row))
-        }
-        Step::CloseRemote {
-            id,
-            number,
-            already_closed,
-            ..
-        } => (done.pushed || *already_closed).then(|| {
-            (
-                id.clone(),
-                BaseState {
-                    number: *number,
-                    fields: None,
-                    remote: None,
-                    seen_at: None,
-                    unlinked: None,
-                    uncarried: Vec::new(),
-                },
-            )
-        }),
-        Step::Unlink { id, number, reason } => {
-            Some((id.clone(), BaseState::unlinked(*number, reason)))
-        }
-    }
-}
-
-/// `into` with the `fields` named taken from `from`.
-fn with_fields(into: &Fields, from: &Fields, fields: &[String]) -> Fields {
-    let mut out = into.clone();
-    for field in fields {
-        match field.as_str() {
-            "title" => out.title.clone_from(&from.title),
-            "body" => out.body.clone_from(&from.body),
-            "status" => out.status.clone_from(&from.status),
-            "priority" => out.priority.clone_from(&from.priority),
-            "issue_type" => out.issue_type.clone_from(&from.issue_type),
-            "labels" => out.labels.clone_from(&from.labels),
-            "assignee" => out.assignee.clone_from(&from.assignee),
-            "milestone" => out.milestone.clone_from(&from.milestone),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The JSON a create or update sends for the `changed` fields of `fields`.
-fn payload(
-    fields: &Fields,
-    changed: &[String],
-    local_id: &str,
-    target: &mut Target<'_>,
-    milestones: &mut Option<HashMap<String, u64>>,
-) -> Result<Value, GitHubError> {
-    let mut object = serde_json::Map::new();
-    for field in changed {
-        match field.as_str() {
-            "title" => {
-                object.insert("title".into(), json!(fields.title));
-            }
-            "body" => {
-                object.insert(
-                    "body".into(),
-                    json!(body_with_marker(&fields.body, local_id)),
-                );
-            }
-            "assignee" => {
-                object.insert("assignees".into(), json!(fields.assignee));
-            }
-            "milestone" => {
-                let number = match &fields.milestone {
-                    Some(title) => Some(milestone_number(title, target, milestones)?),
-                    None => None,
-                };
-                object.insert("milestone".into(), json!(number));
-            }
-            _ => {}
-        }
-        if field == "status" {
-            let state = if fields.is_closed() { "closed" } else { "open" };
-            object.insert("state".into(), json!(state));
-        }
-        // Closed as not planned or completed: the local `not-planned` label says which.
-        if let Some(reason) = fields
-            .state_reason()
-            .filter(|_| matches!(field.as_str(), "status" | "labels"))
-        {
-            object.insert("state".into(), json!("closed"));
-            object.insert("state_reason".into(), json!(reason));
-        }
-        if matches!(
-            field.as_str(),
-            "status" | "priority" | "issue_type" | "labels"
-        ) {
-            object.insert("labels".into(), json!(fields.remote_labels(target.config)));
-        }
-    }
-    Ok(Value::Object(object))
-}
-
-/// The number of milestone `title` on GitHub, created if it does not exist yet.
-fn milestone_number(
-    title: &str,
-    target: &mut Target<'_>,
-    milestones: &mut Option<HashMap<String, u64>>,
-) -> Result<u64, GitHubError> {
-    if milestones.is_none() {
-        *milestones = Some(target.github.milestones()?.into_iter().collect());
-    }
-    let known = milestones.get_or_insert_with(HashMap::new);
-    if let Some(number) = known.get(title) {
-        return Ok(*number);
-    }
-    let number = target.github.create_milestone(title)?;
-    known.insert(title.to_owned(), number);
-    Ok(number)
 }
 
 fn unused_id(cache: &Cache, taken: &mut HashSet<String>) -> Result<String, WriteError> {

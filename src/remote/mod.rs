@@ -1,36 +1,37 @@
-//! Two-way sync with a remote tracker (GitHub Issues): read the baseline (`sync_base_state`),
-//! the local files and the remote issues changed since the last sync; merge each issue three
-//! ways (`merge`); plan (`plan`); apply to both sides (`apply`). HTTP goes through `http`.
+//! Two-way sync with a remote tracker (GitHub Issues): read the baselines and the local files
+//! (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
+//! issues changed since the last sync (`github`, over `http`, under `auth`'s rules); merge each
+//! issue three ways (`merge`, `lines`); plan (`plan`); apply to both sides (`apply`, `payload`,
+//! `baseline`); then the comments (`comments`).
 
 pub mod apply;
 pub mod auth;
+mod baseline;
 pub mod clock;
 pub mod comments;
 pub mod config;
 pub mod deletions;
 pub mod github;
 pub mod http;
+mod inputs;
 pub mod lines;
 pub mod local_files;
 pub mod mapping;
 pub mod merge;
+mod payload;
 pub mod plan;
 pub mod time;
 
-use crate::cache::query::{ListQuery, Scope, SortKey};
+use crate::cache::CacheError;
 use crate::cache::remote::RemoteState;
-use crate::cache::{Cache, CacheError};
-use crate::issue::Issue;
-use crate::layout::{RoadmapFile, classify};
 use crate::workspace::{LockPurpose, Workspace};
-use apply::{Applied, CURSOR_ROW, Direction, Target};
+use apply::{Applied, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
 use merge::{Conflict, Prefer, Take};
 use plan::{BaseState, Inputs, LocalIssue, Plan, SkippedLocal, Step};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// What `roadmap sync` was asked to do.
 #[derive(Debug, Clone)]
@@ -134,8 +135,8 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
     let mut state = RemoteState::open(&dirs.cache_dir())?;
-    let (bases, since) = read_bases(&state, &config)?;
-    let (locals, skipped) = read_locals(&cache, &work_dir, &mut warnings)?;
+    let (bases, since) = inputs::read_bases(&state, &config)?;
+    let (locals, skipped) = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
     let absences = absences(repo, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
     let (changed, cursor) = github.list_issues(since.as_deref())?;
@@ -296,114 +297,6 @@ fn absences(
         .map_err(|e| SyncError::Io("reading git history".into(), std::io::Error::other(e)))
 }
 
-/// The baselines by local id, and the listing cursor.
-fn read_bases(
-    state: &RemoteState,
-    config: &SyncConfig,
-) -> Result<(HashMap<String, BaseState>, Option<String>), SyncError> {
-    let mut bases = HashMap::new();
-    let mut since = None;
-    for (id, json) in state.base_states(&config.remote_key())? {
-        if id.starts_with(comments::ROW_PREFIX) {
-            continue;
-        }
-        if id == CURSOR_ROW {
-            since = serde_json::from_str::<serde_json::Value>(&json)
-                .ok()
-                .and_then(|v| v.get("since")?.as_str().map(str::to_owned));
-        } else if let Ok(base) = serde_json::from_str::<BaseState>(&json) {
-            bases.insert(id, base);
-        }
-    }
-    Ok((bases, since))
-}
-
-/// Every issue the cache lists, read from its file in the working tree, so edits not yet
-/// committed are merged rather than overwritten; and the ones whose file cannot be read now
-/// (unparseable, or deleted or moved without a commit), which this run leaves alone.
-fn read_locals(
-    cache: &Cache,
-    work_dir: &Path,
-    warnings: &mut Vec<String>,
-) -> Result<(Vec<LocalIssue>, Vec<SkippedLocal>), SyncError> {
-    let query = ListQuery {
-        scope: Scope::All,
-        sort: SortKey::Id,
-        ..ListQuery::default()
-    };
-    let mut locals = Vec::new();
-    let mut skipped = Vec::new();
-    for json in cache.list_json(&query)? {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
-            continue;
-        };
-        let Some(path) = value.get("path").and_then(|p| p.as_str()) else {
-            continue;
-        };
-        let Some(RoadmapFile::Issue(context)) = classify(path) else {
-            continue;
-        };
-        let cached = || {
-            let id = value.get("id").and_then(|i| i.as_str()).unwrap_or_default();
-            let number = value
-                .get("remote_ids")
-                .and_then(|r| serde_yaml::to_value(r).ok())
-                .and_then(|r| github_number(Some(&r)));
-            SkippedLocal {
-                id: id.to_owned(),
-                number,
-            }
-        };
-        let text = match std::fs::read_to_string(work_dir.join(path)) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                warnings.push(format!(
-                    "skipped {path}: deleted or moved in the working tree but not committed; commit the change to sync it"
-                ));
-                skipped.push(cached());
-                continue;
-            }
-            Err(e) => return Err(SyncError::Io(path.to_owned(), e)),
-        };
-        match Issue::parse(text.as_bytes(), &context) {
-            Ok(issue) => {
-                let number = local_link(&issue);
-                locals.push(LocalIssue {
-                    path: path.to_owned(),
-                    text,
-                    issue,
-                    number,
-                });
-            }
-            Err(error) => {
-                warnings.push(format!(
-                    "skipped {path}: {error}; fix the file, its GitHub issue is left as it is"
-                ));
-                skipped.push(cached());
-            }
-        }
-    }
-    Ok((locals, skipped))
-}
-
-/// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older
-/// `github_issue: N`.
-fn local_link(issue: &Issue) -> Option<u64> {
-    github_number(issue.frontmatter.remote_ids.as_ref()).or_else(|| {
-        let legacy = issue.frontmatter.github_issue.as_deref()?;
-        legacy.trim().trim_start_matches('#').parse().ok()
-    })
-}
-
-/// `remote_ids: {github: N}` (a number or a numeric string).
-fn github_number(remote_ids: Option<&serde_yaml::Value>) -> Option<u64> {
-    match remote_ids?.get("github")? {
-        serde_yaml::Value::Number(n) => n.as_u64(),
-        serde_yaml::Value::String(s) => s.trim().trim_start_matches('#').parse().ok(),
-        _ => None,
-    }
-}
-
 fn plan_rows(plan: &Plan, direction: Direction) -> Vec<PlanRow> {
     let (pull, push) = (direction.pulls(), direction.pushes());
     let mut rows = Vec::new();
@@ -489,22 +382,4 @@ fn plan_rows(plan: &Plan, direction: Direction) -> Vec<PlanRow> {
         rows.push(row);
     }
     rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::github_number;
-
-    #[test]
-    fn the_link_reads_as_a_number_or_numeric_text() {
-        for (yaml, expected) in [
-            ("{github: 42}", Some(42)),
-            ("{github: '7'}", Some(7)),
-            ("{gitlab: 3}", None),
-            ("{}", None),
-        ] {
-            let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
-            assert_eq!(github_number(Some(&value)), expected, "{yaml}");
-        }
-    }
 }

@@ -1,0 +1,142 @@
+//! What a plan is made from, read before GitHub is asked: the baselines and the listing cursor
+//! from `remote.db`, and every issue from its file in the working tree (with the ones that
+//! cannot be read now set apart).
+
+use super::SyncError;
+use super::apply::CURSOR_ROW;
+use super::comments;
+use super::config::SyncConfig;
+use super::plan::{BaseState, LocalIssue, SkippedLocal};
+use crate::cache::Cache;
+use crate::cache::query::{ListQuery, Scope, SortKey};
+use crate::cache::remote::RemoteState;
+use crate::issue::Issue;
+use crate::layout::{RoadmapFile, classify};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The baselines by local id, and the listing cursor.
+pub(super) fn read_bases(
+    state: &RemoteState,
+    config: &SyncConfig,
+) -> Result<(HashMap<String, BaseState>, Option<String>), SyncError> {
+    let mut bases = HashMap::new();
+    let mut since = None;
+    for (id, json) in state.base_states(&config.remote_key())? {
+        if id.starts_with(comments::ROW_PREFIX) {
+            continue;
+        }
+        if id == CURSOR_ROW {
+            since = serde_json::from_str::<serde_json::Value>(&json)
+                .ok()
+                .and_then(|v| v.get("since")?.as_str().map(str::to_owned));
+        } else if let Ok(base) = serde_json::from_str::<BaseState>(&json) {
+            bases.insert(id, base);
+        }
+    }
+    Ok((bases, since))
+}
+
+/// Every issue the cache lists, read from its file in the working tree, so edits not yet
+/// committed are merged rather than overwritten; and the ones whose file cannot be read now
+/// (unparseable, or deleted or moved without a commit), which this run leaves alone.
+pub(super) fn read_locals(
+    cache: &Cache,
+    work_dir: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<LocalIssue>, Vec<SkippedLocal>), SyncError> {
+    let query = ListQuery {
+        scope: Scope::All,
+        sort: SortKey::Id,
+        ..ListQuery::default()
+    };
+    let mut locals = Vec::new();
+    let mut skipped = Vec::new();
+    for json in cache.list_json(&query)? {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
+            continue;
+        };
+        let Some(path) = value.get("path").and_then(|p| p.as_str()) else {
+            continue;
+        };
+        let Some(RoadmapFile::Issue(context)) = classify(path) else {
+            continue;
+        };
+        let cached = || {
+            let id = value.get("id").and_then(|i| i.as_str()).unwrap_or_default();
+            let number = value
+                .get("remote_ids")
+                .and_then(|r| serde_yaml::to_value(r).ok())
+                .and_then(|r| github_number(Some(&r)));
+            SkippedLocal {
+                id: id.to_owned(),
+                number,
+            }
+        };
+        let text = match std::fs::read_to_string(work_dir.join(path)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                warnings.push(format!(
+                    "skipped {path}: deleted or moved in the working tree but not committed; commit the change to sync it"
+                ));
+                skipped.push(cached());
+                continue;
+            }
+            Err(e) => return Err(SyncError::Io(path.to_owned(), e)),
+        };
+        match Issue::parse(text.as_bytes(), &context) {
+            Ok(issue) => {
+                let number = local_link(&issue);
+                locals.push(LocalIssue {
+                    path: path.to_owned(),
+                    text,
+                    issue,
+                    number,
+                });
+            }
+            Err(error) => {
+                warnings.push(format!(
+                    "skipped {path}: {error}; fix the file, its GitHub issue is left as it is"
+                ));
+                skipped.push(cached());
+            }
+        }
+    }
+    Ok((locals, skipped))
+}
+
+/// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older
+/// `github_issue: N`.
+fn local_link(issue: &Issue) -> Option<u64> {
+    github_number(issue.frontmatter.remote_ids.as_ref()).or_else(|| {
+        let legacy = issue.frontmatter.github_issue.as_deref()?;
+        legacy.trim().trim_start_matches('#').parse().ok()
+    })
+}
+
+/// `remote_ids: {github: N}` (a number or a numeric string).
+fn github_number(remote_ids: Option<&serde_yaml::Value>) -> Option<u64> {
+    match remote_ids?.get("github")? {
+        serde_yaml::Value::Number(n) => n.as_u64(),
+        serde_yaml::Value::String(s) => s.trim().trim_start_matches('#').parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::github_number;
+
+    #[test]
+    fn the_link_reads_as_a_number_or_numeric_text() {
+        for (yaml, expected) in [
+            ("{github: 42}", Some(42)),
+            ("{github: '7'}", Some(7)),
+            ("{gitlab: 3}", None),
+            ("{}", None),
+        ] {
+            let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+            assert_eq!(github_number(Some(&value)), expected, "{yaml}");
+        }
+    }
+}
