@@ -29,6 +29,7 @@ pub mod record;
 pub mod remote;
 pub mod scan;
 pub mod sync;
+pub mod tracker;
 pub mod workspace;
 
 #[cfg(test)]

@@ -2,28 +2,35 @@
 //! walk the files or diff commits (they sync first only when HEAD moved); writes go to the file
 //! first, then the cache.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use roadmap_hooks::cache::query::ListQuery;
 use roadmap_hooks::cache::{Cache, CacheError};
+use roadmap_hooks::cli::forward::{self, Rejected};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
+use roadmap_hooks::cli::tracker_list::{self, TrackerListArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, UserError, resolve_id, write_stdout};
 use roadmap_hooks::workspace::Workspace;
 use roadmap_hooks::workspace::freshness::FreshCache;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
     name = "roadmap",
     version,
-    about = "The roadmap issues of a git repository, from a cache git hooks keep current"
+    about = "The roadmap issues of a git repository, from a cache git hooks keep current",
+    after_help = forward::SERVED_AND_FORWARDED
 )]
 struct Cli {
     /// Run as if started in DIR (as `git -C DIR`)
     #[arg(short = 'C', value_name = "DIR", global = true)]
     directory: Option<PathBuf>,
+    /// Print long output directly instead of through $ROADMAP_PAGER, $PAGER or less
+    #[arg(long, global = true)]
+    no_pager: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,13 +39,20 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Action(Action),
-    /// The tracker's spellings: `roadmap issue list ...`, `roadmap issue create ...`
+    /// The tracker's spellings: `issue list` in its format; other `issue` commands it has are forwarded
     Issue {
         #[command(subcommand)]
-        command: Action,
+        command: IssueAction,
     },
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
+    /// Print a shell completion script: `roadmap completions bash > /etc/bash_completion.d/roadmap`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `roadmap man > ~/.local/share/man/man1/roadmap.1`
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +79,51 @@ enum Action {
     Unarchive(IdArgs),
     /// Open an issue's file in $VISUAL or $EDITOR; it is checked before it is saved
     Edit(IdArgs),
+}
+
+/// `roadmap issue ...`: the tracker's `issue list` (its output, from the cache) and our writes
+/// under the tracker's spelling. `issue view` and the tracker's other `issue` commands are not
+/// here, so they are forwarded.
+#[derive(Subcommand)]
+enum IssueAction {
+    /// List issues as the tracker does (csv, json, markdown when piped); the rest is forwarded
+    List(TrackerListArgs),
+    /// Show one issue: its fields and body (a unique id prefix is enough)
+    Show(ShowArgs),
+    /// Search titles and bodies, best matches first, with the filters of `list`
+    Search(SearchArgs),
+    /// Create an issue file (and list it at once, before you commit it)
+    Create(CreateArgs),
+    /// Change fields of an issue, keeping every other byte of its file
+    Update(UpdateArgs),
+    /// Set an issue's status to closed
+    Close(IdArgs),
+    /// Set a closed issue's status back to todo
+    Reopen(IdArgs),
+    /// Move an issue to .roadmap/archive/issues/ (out of the default list)
+    Archive(IdArgs),
+    /// Move an archived issue back to .roadmap/issues/
+    Unarchive(IdArgs),
+    /// Open an issue's file in $VISUAL or $EDITOR; it is checked before it is saved
+    Edit(IdArgs),
+}
+
+impl IssueAction {
+    /// The same command under our own spelling; `None` for `list`, which answers differently.
+    fn into_action(self) -> Option<Action> {
+        Some(match self {
+            IssueAction::List(_) => return None,
+            IssueAction::Show(args) => Action::Show(args),
+            IssueAction::Search(args) => Action::Search(args),
+            IssueAction::Create(args) => Action::Create(args),
+            IssueAction::Update(args) => Action::Update(args),
+            IssueAction::Close(args) => Action::Close(args),
+            IssueAction::Reopen(args) => Action::Reopen(args),
+            IssueAction::Archive(args) => Action::Archive(args),
+            IssueAction::Unarchive(args) => Action::Unarchive(args),
+            IssueAction::Edit(args) => Action::Edit(args),
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -97,15 +156,66 @@ struct SearchArgs {
     list: ListArgs,
 }
 
+/// Parses our command line; one we do not serve exactly goes to the tracker (see `forward`).
+fn parse(args: &[OsString]) -> Cli {
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let error = match parsed {
+        Ok(cli) => return cli,
+        Err(error) => error,
+    };
+    let code = match forward::classify(args, error.kind()) {
+        Rejected::Ours => error.exit(),
+        Rejected::Version => {
+            let _ = cli::write_stdout(forward::version_text().as_bytes());
+            0
+        }
+        Rejected::TrackerSyncFlag => {
+            eprint!("{}", forward::sync_flag_message(args));
+            forward::EXIT_NO_TRACKER
+        }
+        Rejected::Forward => forward::forward(&args[1..]),
+    };
+    std::process::exit(code)
+}
+
 fn main() {
-    let cli = Cli::parse();
-    if let Some(dir) = &cli.directory {
+    let argv: Vec<OsString> = std::env::args_os().collect();
+    let parsed = parse(&argv);
+    if let Some(dir) = &parsed.directory {
         if let Err(e) = std::env::set_current_dir(dir) {
             UserError::user(format!("cannot change to {}: {e}", dir.display())).exit("roadmap");
         }
     }
-    let action = match cli.command {
-        Command::Action(action) | Command::Issue { command: action } => action,
+    let no_pager = parsed.no_pager;
+    let action = match parsed.command {
+        Command::Action(action) => action,
+        Command::Issue {
+            command: IssueAction::List(args),
+        } => {
+            exit_on_error(tracker_list::run(&args, &argv));
+            return;
+        }
+        Command::Issue { command } => command
+            .into_action()
+            .expect("`issue list` is answered above"),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "roadmap", &mut out);
+            exit_on_error(write_stdout(&out));
+            return;
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            exit_on_error(
+                clap_mangen::Man::new(Cli::command())
+                    .render(&mut out)
+                    .map_err(UserError::from),
+            );
+            exit_on_error(write_stdout(&out));
+            return;
+        }
         Command::Sync(args) => {
             if let Err(error) = cli::remote::run(&args) {
                 error.exit("roadmap");
@@ -114,10 +224,10 @@ fn main() {
         }
     };
     let result = match action {
-        Action::List(args) => list(&args, None),
-        Action::Show(args) => show(&args),
+        Action::List(args) => list(&args, None, no_pager),
+        Action::Show(args) => show(&args, no_pager),
         Action::Search(args) => match search_terms(&args.query.join(" ")) {
-            Some(terms) => list(&args.list, Some(terms)),
+            Some(terms) => list(&args.list, Some(terms), no_pager),
             None => Err(UserError::new("the search query is empty")),
         },
         Action::Create(args) => write::create(&args),
@@ -135,14 +245,14 @@ fn main() {
 
 /// Opens the workspace's cache for a query and prints the warnings that come with it.
 fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Cache, UserError> {
-    let FreshCache { cache, warnings } = workspace.open_for_query(no_sync, worktree)?;
+    let FreshCache { cache, warnings } = cli::first_use::open(workspace, no_sync, worktree)?;
     for warning in &warnings {
         eprintln!("roadmap: {warning}");
     }
     Ok(cache)
 }
 
-fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
+fn list(args: &ListArgs, text: Option<String>, no_pager: bool) -> Result<(), UserError> {
     let workspace = Workspace::discover()?;
     let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
@@ -157,7 +267,7 @@ fn list(args: &ListArgs, text: Option<String>) -> Result<(), UserError> {
         }
         other => other?,
     };
-    write_stdout(output.as_bytes())
+    cli::pager::page(&output, no_pager)
 }
 
 /// What `list` or `search` prints, read from `cache`; unreadable files are one line on stderr.
@@ -194,10 +304,16 @@ fn answer(
         ));
     }
     text.push_str(&render::render_rows(&rows, args.format, style));
+    if let (Format::Table, Some(limit)) = (args.format, query.limit) {
+        if rows.len() == limit {
+            let matched = cache.count(query)?;
+            text.push_str(&render::limit_footer(limit, matched));
+        }
+    }
     Ok(text)
 }
 
-fn show(args: &ShowArgs) -> Result<(), UserError> {
+fn show(args: &ShowArgs, no_pager: bool) -> Result<(), UserError> {
     let workspace = Workspace::discover()?;
     let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let detail = resolve_id(&cache, &args.id)?;
@@ -205,5 +321,11 @@ fn show(args: &ShowArgs) -> Result<(), UserError> {
         ShowFormat::Text => render::show(&detail),
         ShowFormat::Json => render::show_json(&detail),
     };
-    write_stdout(text.as_bytes())
+    cli::pager::page(&text, no_pager)
+}
+
+fn exit_on_error(result: Result<(), UserError>) {
+    if let Err(error) = result {
+        error.exit("roadmap");
+    }
 }

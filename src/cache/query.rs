@@ -197,6 +197,24 @@ impl Cache {
         self.read_in_order(query, ROW_COLUMNS, issue_row)
     }
 
+    /// Counts the issues `query` selects, ignoring its limit.
+    pub fn count(&self, query: &ListQuery) -> Result<usize, CacheError> {
+        let unlimited = ListQuery {
+            limit: None,
+            ..query.clone()
+        };
+        let Some(text_match) = self.text_match(&unlimited)? else {
+            return Ok(0);
+        };
+        let (sql, params) = unlimited.sql(text_match.as_deref());
+        let count: i64 = self.connection().query_row(
+            &format!("SELECT count(*) FROM ({sql})"),
+            params_from_iter(params.iter()),
+            |row| row.get(0),
+        )?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// Returns the stored JSON object of each issue `query` selects, in its order.
     pub fn list_json(&self, query: &ListQuery) -> Result<Vec<String>, CacheError> {
         self.read_in_order(query, "json", |row| row.get(0))
@@ -406,6 +424,63 @@ impl Cache {
             .connection()
             .prepare_cached("SELECT path FROM issues WHERE id = ?1 ORDER BY shadowed, path")?;
         let rows = statement.query_map([id], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// One active issue with the fields the tracker's `issue list` shows and filters on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerIssueRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub issue_type: String,
+    pub assignee: Option<String>,
+    pub milestone: Option<String>,
+    pub created_key: Option<String>,
+    pub due_date: Option<String>,
+    pub estimated_hours: Option<f64>,
+    pub progress_percentage: Option<f64>,
+    /// Some field was odd (an unknown status, say): the tracker may read it differently.
+    pub has_warnings: bool,
+}
+
+impl Cache {
+    /// Returns every issue whose file is under `.roadmap/issues/` (the tracker's active
+    /// issues), shadowed copies included, in path order.
+    pub fn tracker_active_issues(&self) -> Result<Vec<TrackerIssueRow>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT id, title, status, priority, issue_type, assignee, milestone, created_key, due_date,
+                    json_extract(json, '$.estimated_hours'), json_extract(json, '$.progress_percentage'),
+                    warnings IS NOT NULL
+             FROM issues WHERE path GLOB '.roadmap/issues/*' ORDER BY path",
+        )?;
+        let number = |value: rusqlite::types::ValueRef<'_>| match value {
+            rusqlite::types::ValueRef::Integer(i) => Ok(Some(i as f64)),
+            rusqlite::types::ValueRef::Real(f) => Ok(Some(f)),
+            rusqlite::types::ValueRef::Null => Ok(None),
+            _ => Err(()),
+        };
+        let rows = statement.query_map([], |row| {
+            let estimated = number(row.get_ref(9)?);
+            let progress = number(row.get_ref(10)?);
+            let odd_number = estimated.is_err() || progress.is_err();
+            Ok(TrackerIssueRow {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                status: row.get(2)?,
+                priority: row.get(3)?,
+                issue_type: row.get(4)?,
+                assignee: row.get(5)?,
+                milestone: row.get(6)?,
+                created_key: row.get(7)?,
+                due_date: row.get(8)?,
+                estimated_hours: estimated.unwrap_or(None),
+                progress_percentage: progress.unwrap_or(None),
+                has_warnings: row.get::<_, bool>(11)? || odd_number,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

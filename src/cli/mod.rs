@@ -2,9 +2,15 @@
 //! writes here; the binaries call the library (through the `Workspace`) and hand its answers to
 //! these functions.
 
+pub mod first_use;
+pub mod forward;
 pub mod list_args;
+pub mod pager;
 pub mod remote;
 pub mod render;
+pub mod rich_text;
+pub mod tracker_format;
+pub mod tracker_list;
 pub mod write;
 pub mod write_args;
 
@@ -42,7 +48,9 @@ pub fn output_width() -> Option<usize> {
     terminal_width()
 }
 
-fn terminal_width() -> Option<usize> {
+/// The width of the terminal on stdout, if stdout is one.
+#[must_use]
+pub fn terminal_width() -> Option<usize> {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() {
         return None;

@@ -25,6 +25,15 @@ pub fn render_rows(rows: &[IssueRow], format: Format, style: TableStyle) -> Stri
     }
 }
 
+/// The line under a table that a `--limit` cut: how many issues matched in all.
+#[must_use]
+pub fn limit_footer(shown: usize, matched: usize) -> String {
+    if matched <= shown {
+        return String::new();
+    }
+    format!("({shown} of {matched} matching issues shown; raise --limit to see more)\n")
+}
+
 /// Joins the stored JSON objects into one array, one object per line.
 #[must_use]
 pub fn json(objects: &[String]) -> String {
@@ -75,8 +84,31 @@ const HEADERS: [&str; 7] = [
 ];
 const TITLE: usize = 1;
 const MIN_TITLE: usize = 12;
+/// Columns dropped, in this order, when the table does not fit its width with the title at
+/// [`MIN_TITLE`]: type, assignee, milestone, priority. ID, title and status always stay.
+const DROP_ORDER: [usize; 4] = [4, 5, 6, 3];
 
-fn cells(row: &IssueRow) -> [&str; 7] {
+/// `text` with control characters (newlines, tabs, escapes) spelled out, so one issue is
+/// always one line and a title cannot move the cursor or recolour the terminal.
+#[must_use]
+pub fn escape_control(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn cells(row: &IssueRow) -> [String; 7] {
     [
         &row.id,
         &row.title,
@@ -90,37 +122,59 @@ fn cells(row: &IssueRow) -> [&str; 7] {
             .unwrap_or("-"),
         row.milestone.as_deref().unwrap_or("-"),
     ]
+    .map(escape_control)
+}
+
+/// Which columns to show and how wide each is, to fit `total` columns when given.
+fn layout(widths: &mut [usize; 7], total: Option<usize>) -> [bool; 7] {
+    let mut shown = [true; 7];
+    let Some(total) = total else {
+        return shown;
+    };
+    let others = |shown: &[bool; 7]| -> usize {
+        (0..7)
+            .filter(|&i| i != TITLE && shown[i])
+            .map(|i| widths[i] + 2)
+            .sum()
+    };
+    for column in DROP_ORDER {
+        if others(&shown) + widths[TITLE].min(MIN_TITLE) <= total {
+            break;
+        }
+        shown[column] = false;
+    }
+    widths[TITLE] = widths[TITLE].min(total.saturating_sub(others(&shown)).max(MIN_TITLE));
+    shown
 }
 
 fn table(rows: &[IssueRow], style: TableStyle) -> String {
     if rows.is_empty() {
         return "No issues found.\n".to_owned();
     }
+    let cells: Vec<[String; 7]> = rows.iter().map(cells).collect();
     let mut widths = HEADERS.map(UnicodeWidthStr::width);
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(cells(row)) {
+    for row in &cells {
+        for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.width());
         }
     }
-    if let Some(total) = style.width {
-        let others: usize = widths
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != TITLE)
-            .map(|(_, w)| w + 2)
-            .sum();
-        widths[TITLE] = widths[TITLE].min(total.saturating_sub(others).max(MIN_TITLE));
-    }
+    let shown = layout(&mut widths, style.width);
     let mut out = String::new();
-    push_line(&mut out, HEADERS, &widths, |_, text| {
-        if style.colour {
-            format!("\x1b[1m{text}\x1b[0m")
-        } else {
-            text
-        }
-    });
-    for row in rows {
-        push_line(&mut out, cells(row), &widths, |column, text| {
+    push_line(
+        &mut out,
+        &HEADERS.map(str::to_owned),
+        &widths,
+        &shown,
+        |_, text| {
+            if style.colour {
+                format!("\x1b[1m{text}\x1b[0m")
+            } else {
+                text
+            }
+        },
+    );
+    for (row, cells) in rows.iter().zip(&cells) {
+        push_line(&mut out, cells, &widths, &shown, |column, text| {
             if style.colour {
                 colour(column, row, text)
             } else {
@@ -133,12 +187,16 @@ fn table(rows: &[IssueRow], style: TableStyle) -> String {
 
 fn push_line(
     out: &mut String,
-    cells: [&str; 7],
+    cells: &[String; 7],
     widths: &[usize; 7],
+    shown: &[bool; 7],
     paint: impl Fn(usize, String) -> String,
 ) {
-    let last = cells.len() - 1;
+    let last = (0..7).rev().find(|&i| shown[i]).unwrap_or(0);
     for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if !shown[column] {
+            continue;
+        }
         let text = truncate(cell, *width);
         let padding = if column == last {
             0
@@ -226,10 +284,7 @@ fn markdown(rows: &[IssueRow]) -> String {
         "| ID | Title | Status | Priority | Type | Assignee | Milestone |\n|---|---|---|---|---|---|---|\n",
     );
     for row in rows {
-        let cells: Vec<String> = cells(row)
-            .iter()
-            .map(|c| c.replace('|', "\\|").replace('\n', " "))
-            .collect();
+        let cells: Vec<String> = cells(row).iter().map(|c| c.replace('|', "\\|")).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
@@ -248,7 +303,7 @@ pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
     } else {
         row.labels.join(", ")
     };
-    let mut out = format!("{}  {}\n", row.id, row.title);
+    let mut out = format!("{}  {}\n", row.id, escape_control(&row.title));
     out.push_str(&format!(
         "status: {}  priority: {}  type: {}{}\n",
         row.status,
@@ -303,6 +358,34 @@ mod tests {
         assert_eq!(truncate("short", 10), "short");
         assert_eq!(truncate("a long title here", 8), "a long …");
         assert_eq!(truncate("日本語のタイトル", 7), "日本語…");
+    }
+
+    #[test]
+    fn control_characters_are_spelled_out() {
+        assert_eq!(escape_control("plain"), "plain");
+        assert_eq!(
+            escape_control("two\nlines\t\u{1b}[31m"),
+            "two\\nlines\\t\\u{1b}[31m"
+        );
+    }
+
+    #[test]
+    fn narrow_tables_drop_type_then_assignee_then_milestone_then_priority() {
+        let fitted = |total| {
+            let mut widths = [8, 40, 11, 8, 7, 8, 9];
+            let shown = layout(&mut widths, Some(total));
+            (shown, widths[TITLE])
+        };
+        assert_eq!(fitted(200), ([true; 7], 40));
+        assert_eq!(fitted(80).0, [true; 7]);
+        assert_eq!(
+            fitted(60),
+            ([true, true, true, true, false, false, true], 16)
+        );
+        assert_eq!(
+            fitted(40),
+            ([true, true, true, false, false, false, false], 17)
+        );
     }
 
     #[test]

@@ -71,6 +71,24 @@ pub fn sort_key(text: &str) -> Option<String> {
     ))
 }
 
+/// Returns the current time as a [`sort_key`], for comparisons such as "due before now".
+#[must_use]
+pub fn now_key() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let total = i64::try_from(since.as_secs()).unwrap_or(i64::MAX);
+    let (days, secs) = (total.div_euclid(86_400), total.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        since.subsec_micros()
+    )
+}
+
 fn zone_offset(zone: &str) -> Option<i64> {
     if zone == "Z" || zone == "z" {
         return Some(0);

@@ -38,7 +38,15 @@ pub fn hermetic(command: &mut Command) -> &mut Command {
         .env_remove("GIT_INDEX_FILE")
         .env_remove("COLUMNS")
         .env_remove("ROADMAP_HOOKS")
+        // A command line we forward must never reach a tracker installed on this machine.
+        .env("ROADMAP_TRACKER", NO_TRACKER)
+        .env_remove("ROADMAP_HOOKS_FORWARDED")
+        .env_remove("ROADMAP_PAGER")
+        .env_remove("PAGER")
 }
+
+/// What `ROADMAP_TRACKER` names in tests unless a test sets it: nothing that exists.
+pub const NO_TRACKER: &str = "/nonexistent/roadmap-tracker";
 
 /// The result of running a command: what the user would see.
 #[derive(Debug)]

@@ -1,0 +1,272 @@
+//! Handing a command line we do not serve exactly to the Python tracker, unchanged.
+//!
+//! "Served exactly" is decided by our clap definitions: a command line they parse is ours; any
+//! other parse error except `--help`/`--version` is forwarded, with two exceptions: a typo in one
+//! of our own commands the tracker does not have (`roadmap list --bogus`) gets our usage error,
+//! and `roadmap sync` is never forwarded (two sync engines with different baselines on one
+//! repository would duplicate issues).
+
+use crate::tracker::{self, FORWARDED_ENV, Tracker};
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+
+/// The end of `roadmap help`: which commands are ours and which the tracker answers.
+pub const SERVED_AND_FORWARDED: &str = "\
+Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
+archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man, and
+`issue list` in the tracker's exact output (--format csv|json|markdown, output not a terminal).
+
+Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
+ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line, such as init,
+status, today, issue view/start/block/progress, milestone ..., project ..., comment ...,
+and `issue list` on a terminal or in its rich/plain formats.";
+
+/// Exit code when the command belongs to the tracker and there is none (as for a usage error).
+pub const EXIT_NO_TRACKER: i32 = 2;
+
+/// Top-level commands that are ours alone: the tracker has no command of that name, so a parse
+/// error in them is a mistake to report, not a command to hand over.
+pub const OWN_COMMANDS: &[&str] = &[
+    "list",
+    "ls",
+    "show",
+    "view",
+    "search",
+    "create",
+    "update",
+    "close",
+    "reopen",
+    "archive",
+    "unarchive",
+    "edit",
+    "completions",
+    "man",
+];
+
+/// What to do with a command line our definitions rejected.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// clap prints it (help, version of a subcommand, or a usage error in our own command).
+    Ours,
+    /// `roadmap --version`: ours and the tracker's.
+    Version,
+    /// A tracker `sync` flag: explained, never forwarded.
+    TrackerSyncFlag,
+    /// Handed to the tracker.
+    Forward,
+}
+
+/// Classifies a parse error of the full command line `args` (program name first).
+#[must_use]
+pub fn classify(args: &[OsString], kind: clap::error::ErrorKind) -> Rejected {
+    use clap::error::ErrorKind;
+    let first = args.get(1).map(OsString::as_os_str);
+    match kind {
+        ErrorKind::DisplayVersion if args.len() == 2 => Rejected::Version,
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Rejected::Ours,
+        _ if first == Some(OsStr::new("sync")) => Rejected::TrackerSyncFlag,
+        _ if first.is_some_and(|f| OWN_COMMANDS.iter().any(|own| f == OsStr::new(own))) => {
+            Rejected::Ours
+        }
+        _ => Rejected::Forward,
+    }
+}
+
+/// Runs the tracker with `args` (program name excluded) in place of this process; returns only
+/// when it could not be started, after saying why, with the exit code to use.
+pub fn forward(args: &[OsString]) -> i32 {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let tracker = match tracker::find(&cwd) {
+        Ok(Some(tracker)) => tracker,
+        Ok(None) => {
+            eprintln!(
+                "roadmap: `{}` is a command of the roadmap-cli tracker, which is not installed (not on PATH); install it with `pipx install roadmap-cli`",
+                command_words(args)
+            );
+            return EXIT_NO_TRACKER;
+        }
+        Err(error) => {
+            eprintln!(
+                "roadmap: cannot run `{}` with the tracker: {error}",
+                command_words(args)
+            );
+            return EXIT_NO_TRACKER;
+        }
+    };
+    if std::env::var_os(FORWARDED_ENV).is_some() {
+        eprintln!(
+            "roadmap: the tracker found at {} is roadmap-hooks again; set ROADMAP_TRACKER to roadmap-cli's `roadmap`",
+            tracker.path.display()
+        );
+        return EXIT_NO_TRACKER;
+    }
+    exec(&tracker, args)
+}
+
+#[cfg(unix)]
+fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
+    use std::os::unix::process::CommandExt;
+    let _ = std::io::stdout().flush();
+    // exec: the tracker gets our pid, terminal, signals and exit status.
+    let error = std::process::Command::new(&tracker.path)
+        .args(args)
+        .env(FORWARDED_ENV, "1")
+        .exec();
+    eprintln!(
+        "roadmap: could not run the tracker {}: {error}",
+        tracker.path.display()
+    );
+    EXIT_NO_TRACKER
+}
+
+#[cfg(not(unix))]
+fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
+    match std::process::Command::new(&tracker.path)
+        .args(args)
+        .env(FORWARDED_ENV, "1")
+        .status()
+    {
+        Ok(status) => status.code().unwrap_or(1),
+        Err(error) => {
+            eprintln!(
+                "roadmap: could not run the tracker {}: {error}",
+                tracker.path.display()
+            );
+            EXIT_NO_TRACKER
+        }
+    }
+}
+
+/// `roadmap issue start`: the program and up to two leading words, for messages.
+fn command_words(args: &[OsString]) -> String {
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .take_while(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    if words.is_empty() {
+        "roadmap".to_owned()
+    } else {
+        format!("roadmap {}", words.join(" "))
+    }
+}
+
+/// `roadmap --version`: ours, then the tracker's (or where it would come from).
+#[must_use]
+pub fn version_text() -> String {
+    let ours = format!("roadmap (roadmap-hooks) {}", env!("CARGO_PKG_VERSION"));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let theirs = match tracker::find(&cwd) {
+        Ok(Some(found)) => format!(
+            "tracker: {} ({})",
+            tracker::version(&found),
+            found.path.display()
+        ),
+        Ok(None) => "tracker: not installed (pipx install roadmap-cli)".to_owned(),
+        Err(error) => format!("tracker: {error}"),
+    };
+    format!("{ours}\n{theirs}\n")
+}
+
+/// The tracker's `sync` flags we have an equivalent for.
+const SYNC_EQUIVALENTS: &[(&str, &str)] = &[
+    ("--force-local", "--prefer local"),
+    ("--force-remote", "--prefer remote"),
+    ("--push", "--push-only"),
+    ("--pull", "--pull-only"),
+    ("--verbose", "--dry-run (the plan, one line per issue)"),
+    ("--conflicts", "--dry-run (lists the conflicts)"),
+];
+
+/// Explains a `roadmap sync` argument we do not implement: never forwarded to the tracker.
+#[must_use]
+pub fn sync_flag_message(args: &[OsString]) -> String {
+    let unknown: Vec<String> = args
+        .iter()
+        .skip(2)
+        .map(|a| a.to_string_lossy().into_owned())
+        .filter(|a| a.starts_with('-'))
+        .filter(|a| {
+            ![
+                "--dry-run",
+                "--pull-only",
+                "--push-only",
+                "--prefer",
+                "--format",
+                "-f",
+            ]
+            .contains(&a.split('=').next().unwrap_or(a))
+        })
+        .collect();
+    let flag = unknown.first().cloned().unwrap_or_default();
+    let name = flag.split('=').next().unwrap_or(&flag);
+    let equivalent = SYNC_EQUIVALENTS
+        .iter()
+        .find(|(theirs, _)| *theirs == name)
+        .map_or_else(
+            || {
+                "ours has --dry-run, --pull-only, --push-only, --prefer local|remote, --format"
+                    .to_owned()
+            },
+            |(_, ours)| format!("use `roadmap sync {ours}`"),
+        );
+    let what = if flag.is_empty() {
+        "this `roadmap sync` command line".to_owned()
+    } else {
+        format!("`{flag}`")
+    };
+    format!(
+        "roadmap: error: `roadmap sync` is roadmap-hooks' GitHub sync and has no {what}; {equivalent}\n\
+         hint: the tracker's sync is never run from here (two sync engines on one repository would duplicate issues); see `roadmap sync --help`\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    fn args(words: &[&str]) -> Vec<OsString> {
+        std::iter::once("roadmap")
+            .chain(words.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    #[test]
+    fn unknown_commands_are_forwarded_and_our_own_typos_are_not() {
+        let forward = |w: &[&str]| classify(&args(w), ErrorKind::UnknownArgument);
+        assert_eq!(forward(&["init"]), Rejected::Forward);
+        assert_eq!(forward(&["issue", "start", "x"]), Rejected::Forward);
+        assert_eq!(forward(&["list", "--bogus"]), Rejected::Ours);
+        assert_eq!(forward(&["sync", "--push"]), Rejected::TrackerSyncFlag);
+        assert_eq!(
+            classify(&args(&["--version"]), ErrorKind::DisplayVersion),
+            Rejected::Version
+        );
+        assert_eq!(
+            classify(&args(&["issue", "--help"]), ErrorKind::DisplayHelp),
+            Rejected::Ours
+        );
+    }
+
+    #[test]
+    fn sync_flags_name_our_equivalent() {
+        let message = sync_flag_message(&args(&["sync", "--force-local"]));
+        assert!(message.contains("`--force-local`; use `roadmap sync --prefer local`"));
+        let message = sync_flag_message(&args(&["sync", "--backend=git"]));
+        assert!(message.contains("`--backend=git`; ours has --dry-run"));
+    }
+
+    #[test]
+    fn messages_name_the_command() {
+        assert_eq!(
+            command_words(&args(&["issue", "start", "abc"])[1..]),
+            "roadmap issue start"
+        );
+        assert_eq!(command_words(&args(&["--x"])[1..]), "roadmap");
+    }
+}

@@ -1,0 +1,289 @@
+//! The tracker's (`roadmap-cli` 1.0.2) table output in its plain mode: the `TableData` of a list
+//! command rendered as CSV, JSON or Markdown, each printed through Rich at 80 cells
+//! ([`super::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
+
+use super::rich_text::PLAIN_WIDTH;
+use serde_json::Value;
+
+/// One column of the tracker's `TableData`, as its JSON shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub display_name: &'static str,
+    pub kind: &'static str,
+    pub width: u32,
+    pub style: &'static str,
+    pub enum_values: Option<&'static [&'static str]>,
+    pub sortable: bool,
+    pub filterable: bool,
+}
+
+/// A table ready to print: every column, the rows (all strings), and what was applied.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub title: &'static str,
+    pub headline: String,
+    pub columns: &'static [Column],
+    pub rows: Vec<Vec<String>>,
+    pub selected: Option<Vec<usize>>,
+    pub filters_applied: Vec<(String, String)>,
+    pub sort_by: Vec<(String, String)>,
+    pub total: usize,
+}
+
+/// The output formats we print exactly (the tracker's `rich` and `plain` are forwarded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Json,
+    Markdown,
+}
+
+impl Table {
+    fn active_columns(&self) -> Vec<&Column> {
+        match &self.selected {
+            Some(indices) => indices.iter().map(|&i| &self.columns[i]).collect(),
+            None => self.columns.iter().collect(),
+        }
+    }
+
+    fn active_rows(&self) -> Vec<Vec<&str>> {
+        self.rows
+            .iter()
+            .map(|row| match &self.selected {
+                Some(indices) => indices.iter().map(|&i| row[i].as_str()).collect(),
+                None => row.iter().map(String::as_str).collect(),
+            })
+            .collect()
+    }
+
+    /// The text the tracker hands to `console.print` for `format`.
+    #[must_use]
+    pub fn render(&self, format: TableFormat) -> String {
+        match format {
+            TableFormat::Csv => self.csv(),
+            TableFormat::Json => python_json(&self.to_json(), 0),
+            TableFormat::Markdown => self.markdown(),
+        }
+    }
+
+    /// `SmartTableLayout.should_use_vertical_layout`: the estimated table width (first five
+    /// rows, characters not cells, 30 per column at most) exceeds 80% of the terminal's width.
+    #[must_use]
+    pub fn vertical_layout(&self, terminal_width: usize) -> bool {
+        if self.rows.is_empty() {
+            return false; // estimated at 20 columns: the horizontal table
+        }
+        let mut total = 0;
+        for (index, column) in self.columns.iter().enumerate() {
+            let mut width = column.display_name.chars().count() + 2;
+            for row in self.rows.iter().take(5) {
+                width = width.max(row[index].chars().count());
+            }
+            total += (width + 2).min(30);
+        }
+        total += self.columns.len() + 4;
+        #[allow(clippy::cast_precision_loss)]
+        let vertical = total as f64 > terminal_width.max(40) as f64 * 0.8;
+        vertical
+    }
+
+    /// `SmartTableLayout.render_vertical` printed in plain mode: every row as "Entry N" with
+    /// one line per column (all columns, whatever `--columns` says), in one panel.
+    #[must_use]
+    pub fn render_vertical(&self) -> String {
+        let entries: Vec<String> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(index, row)| {
+                let mut entry = format!("Entry {}\n", index + 1);
+                for (column, value) in self.columns.iter().zip(row) {
+                    entry.push_str(&format!("  {}: {value}\n", column.display_name));
+                }
+                entry
+            })
+            .collect();
+        let separator = format!("\n{}\n\n", "─".repeat(40));
+        super::rich_text::panel(self.title, &entries.join(&separator), PLAIN_WIDTH)
+    }
+
+    fn csv(&self) -> String {
+        if self.rows.is_empty() {
+            return String::new();
+        }
+        let mut out = String::new();
+        let header: Vec<&str> = self
+            .active_columns()
+            .iter()
+            .map(|c| c.display_name)
+            .collect();
+        csv_line(&mut out, &header);
+        for row in self.active_rows() {
+            csv_line(&mut out, &row);
+        }
+        out
+    }
+
+    fn markdown(&self) -> String {
+        if self.rows.is_empty() {
+            return String::new();
+        }
+        let columns = self.active_columns();
+        let mut lines = vec![format!("## {}\n", self.title)];
+        let header: Vec<&str> = columns.iter().map(|c| c.display_name).collect();
+        lines.push(format!("| {} |", header.join(" | ")));
+        let rules: Vec<String> = columns
+            .iter()
+            .map(|c| "-".repeat(c.display_name.chars().count().max(3) + 2))
+            .collect();
+        lines.push(format!("|{}|", rules.join("|")));
+        for row in self.active_rows() {
+            lines.push(format!("| {} |", row.join(" | ")));
+        }
+        lines.join("\n")
+    }
+
+    fn to_json(&self) -> Value {
+        let columns: Vec<Value> = self.columns.iter().map(column_json).collect();
+        let rows: Vec<Value> = self
+            .active_rows()
+            .into_iter()
+            .map(|row| Value::Array(row.into_iter().map(Value::from).collect()))
+            .collect();
+        let filters: serde_json::Map<String, Value> = self
+            .filters_applied
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        let sort_by: Vec<Value> = self
+            .sort_by
+            .iter()
+            .map(|(c, d)| Value::Array(vec![Value::from(c.as_str()), Value::from(d.as_str())]))
+            .collect();
+        let selected = self.selected.as_ref().map_or(Value::Null, |indices| {
+            Value::Array(
+                indices
+                    .iter()
+                    .map(|&i| Value::from(self.columns[i].name))
+                    .collect(),
+            )
+        });
+        serde_json::json!({
+            "title": self.title,
+            "headline": self.headline,
+            "columns": columns,
+            "rows": rows,
+            "metadata": {
+                "total": self.total,
+                "returned": self.rows.len(),
+                "filters_applied": filters,
+                "sort_by": sort_by,
+                "selected_columns": selected,
+            }
+        })
+    }
+}
+
+fn column_json(column: &Column) -> Value {
+    serde_json::json!({
+        "name": column.name,
+        "display_name": column.display_name,
+        "type": column.kind,
+        "width": column.width,
+        "headline": "",
+        "display_style": column.style,
+        "enum_values": column.enum_values,
+        "sortable": column.sortable,
+        "filterable": column.filterable,
+    })
+}
+
+/// Python's `csv.writer` with its defaults (minimal quoting, `\r\n`, which Rich prints as `\n`).
+fn csv_line(out: &mut String, fields: &[&str]) {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                (*f).to_owned()
+            }
+        })
+        .collect();
+    out.push_str(&quoted.join(","));
+    out.push('\n');
+}
+
+/// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.
+fn python_json(value: &Value, depth: usize) -> String {
+    let indent = |d: usize| "  ".repeat(d);
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => python_string(s),
+        Value::Array(items) if items.is_empty() => "[]".to_owned(),
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Array(items) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|v| format!("{}{}", indent(depth + 1), python_json(v, depth + 1)))
+                .collect();
+            format!("[\n{}\n{}]", inner.join(",\n"), indent(depth))
+        }
+        Value::Object(map) => {
+            let inner: Vec<String> = map
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}{}: {}",
+                        indent(depth + 1),
+                        python_string(k),
+                        python_json(v, depth + 1)
+                    )
+                })
+                .collect();
+            format!("{{\n{}\n{}}}", inner.join(",\n"), indent(depth))
+        }
+    }
+}
+
+fn python_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_matches_pythons_layout_and_escapes() {
+        let value = serde_json::json!({"a": [], "b": {}, "c": ["É🚀\"x"], "d": null});
+        assert_eq!(
+            python_json(&value, 0),
+            "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    \"\\u00c9\\ud83d\\ude80\\\"x\"\n  ],\n  \"d\": null\n}"
+        );
+    }
+}

@@ -1,0 +1,567 @@
+//! `roadmap issue list` answered from the cache with the tracker's exact output.
+//!
+//! Mirrors roadmap-cli 1.0.2: every issue under `.roadmap/issues/` (closed ones too), sorted by
+//! priority then creation time; one primary filter (assignee, backlog, milestone, overdue, in
+//! that precedence), then `--open`, `--blocked`, `--status`, `--priority`, `--issue-type`; then
+//! `--columns`, `--sort-by` (its quirk included: the whole list is reversed once per `desc`
+//! key) and `--filter` (only `=` is applied, as in the tracker). Whatever we cannot reproduce
+//! byte for byte is answered with [`Answer::Forward`], never approximated.
+
+use super::rich_text::{self, PLAIN_WIDTH};
+use super::tracker_format::{Column, Table, TableFormat};
+use super::{UserError, write_stdout};
+use crate::cache::query::TrackerIssueRow;
+use crate::issue::timestamp;
+use clap::Args;
+use std::ffi::OsString;
+
+/// The tracker's `issue list` flags we serve exactly; any other flag is a parse error, and the
+/// command line goes to the tracker.
+#[derive(Debug, Clone, Args)]
+pub struct TrackerListArgs {
+    /// `backlog`: only issues without a milestone
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(["backlog"]), ignore_case = true)]
+    pub filter_type: Option<String>,
+    /// Only issues in this milestone
+    #[arg(short, long)]
+    pub milestone: Option<String>,
+    /// Only issues without a milestone
+    #[arg(long)]
+    pub backlog: bool,
+    /// Same as --backlog
+    #[arg(long)]
+    pub unassigned: bool,
+    /// Only issues that are not closed
+    #[arg(long)]
+    pub open: bool,
+    /// Only blocked issues
+    #[arg(long)]
+    pub blocked: bool,
+    /// Only issues assigned to this person
+    #[arg(short, long)]
+    pub assignee: Option<String>,
+    /// Only this status
+    #[arg(short, long, value_parser = ["todo", "in-progress", "blocked", "review", "closed"])]
+    pub status: Option<String>,
+    /// Only this priority
+    #[arg(short, long, value_parser = ["critical", "high", "medium", "low"])]
+    pub priority: Option<String>,
+    /// Only this issue type
+    #[arg(short = 't', long, value_parser = ["feature", "bug", "other"])]
+    pub issue_type: Option<String>,
+    /// Only issues whose due date has passed
+    #[arg(long)]
+    pub overdue: bool,
+    /// Accepted as the tracker does (its list output does not change)
+    #[arg(long)]
+    pub show_github_ids: bool,
+    /// rich (the default), csv, json or markdown (plain is forwarded)
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "csv", "json", "markdown"]), ignore_case = true)]
+    pub format: Option<String>,
+    /// Columns to show, comma-separated
+    #[arg(long)]
+    pub columns: Option<String>,
+    /// Sort by columns: col1:asc,col2:desc
+    #[arg(long)]
+    pub sort_by: Option<String>,
+    /// Keep rows where column=value
+    #[arg(long = "filter")]
+    pub filter: Option<String>,
+}
+
+/// What to do with an `issue list` command line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Our output, the tracker's byte for byte.
+    Print(String),
+    /// Hand the command to the tracker; the reason is for tests and debugging.
+    Forward(&'static str),
+}
+
+const PRIORITIES: &[&str] = &["critical", "high", "medium", "low"];
+const STATUSES: &[&str] = &[
+    "todo",
+    "in-progress",
+    "blocked",
+    "review",
+    "closed",
+    "archived",
+];
+
+const fn column(
+    name: &'static str,
+    display_name: &'static str,
+    kind: &'static str,
+    width: u32,
+    style: &'static str,
+    sortable: bool,
+    filterable: bool,
+) -> Column {
+    Column {
+        name,
+        display_name,
+        kind,
+        width,
+        style,
+        enum_values: None,
+        sortable,
+        filterable,
+    }
+}
+
+/// The tracker's issue columns (`create_issue_columns`), in order.
+pub const ISSUE_COLUMNS: &[Column] = &[
+    column("id", "ID", "string", 8, "cyan", true, true),
+    column("title", "Title", "string", 25, "white", true, true),
+    Column {
+        enum_values: Some(PRIORITIES),
+        ..column("priority", "Priority", "enum", 10, "yellow", true, true)
+    },
+    Column {
+        enum_values: Some(STATUSES),
+        ..column("status", "Status", "enum", 12, "green", true, true)
+    },
+    column("progress", "Progress", "string", 10, "blue", false, false),
+    column("assignee", "Assignee", "string", 12, "magenta", true, true),
+    column("estimate", "Estimate", "string", 10, "green", true, false),
+    column("milestone", "Milestone", "string", 15, "blue", true, true),
+    column("comment_count", "Comments", "string", 9, "dim", true, false),
+];
+
+/// The columns `--columns`, `--sort-by` and `--filter` may name (not `comment_count`).
+const SELECTABLE: usize = 8;
+
+fn priority_rank(priority: &str) -> Option<usize> {
+    PRIORITIES.iter().position(|p| *p == priority)
+}
+
+/// Answers `issue list` for the tracker's active issues (`issues`, in any order); `now` is the
+/// current time as a [`timestamp::sort_key`].
+#[must_use]
+pub fn answer(
+    args: &TrackerListArgs,
+    issues: Vec<TrackerIssueRow>,
+    now: &str,
+    terminal_width: usize,
+) -> Answer {
+    let format = match args
+        .format
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Some(TableFormat::Csv),
+        Some("json") => Some(TableFormat::Json),
+        Some("markdown") => Some(TableFormat::Markdown),
+        _ => None, // the tracker's default, `rich`
+    };
+    let backlog = args.backlog || args.filter_type.is_some();
+    if usize::from(backlog) + usize::from(args.unassigned) + usize::from(args.milestone.is_some())
+        > 1
+    {
+        return Answer::Forward("conflicting filters (the tracker's message)");
+    }
+    if args.assignee.as_deref() == Some("") {
+        return Answer::Forward("an empty assignee");
+    }
+    let Some(sorted) = sorted_like_the_tracker(issues) else {
+        return Answer::Forward("an issue the tracker may read differently");
+    };
+    let (mut selected, mut description) = primary(args, backlog, sorted, now);
+    let Some(chosen) = selected.take() else {
+        return Answer::Forward("a due date we cannot read");
+    };
+    let chosen = additional(args, chosen, &mut description);
+    let mut out = String::new();
+    if chosen.is_empty() {
+        out.push_str(&rich_text::print(
+            &format!("📋 No {description} issues found."),
+            PLAIN_WIDTH,
+        ));
+        out.push_str(&rich_text::print(
+            "Create one with: roadmap issue create 'Issue title'",
+            PLAIN_WIDTH,
+        ));
+        return literal_or_forward(out, &[&description]);
+    }
+    let plural = if chosen.len() == 1 { "" } else { "s" };
+    out.push_str(&rich_text::print(
+        &format!("📋 {} {description} issue{plural}", chosen.len()),
+        PLAIN_WIDTH,
+    ));
+    if let Some(assignee) = &args.assignee {
+        out.push_str(&workload_summary(assignee, &chosen));
+    }
+    let rows: Vec<Vec<String>> = chosen.iter().map(row).collect();
+    let mut table = Table {
+        title: "Issues",
+        headline: description.clone(),
+        columns: ISSUE_COLUMNS,
+        total: rows.len(),
+        rows,
+        selected: None,
+        filters_applied: Vec::new(),
+        sort_by: Vec::new(),
+    };
+    if let Err(reason) = shape(&mut table, args) {
+        return Answer::Forward(reason);
+    }
+    let Some(format) = format else {
+        if !table.vertical_layout(terminal_width) {
+            return Answer::Forward("the rich table layout (only the vertical one is served)");
+        }
+        if !table
+            .rows
+            .iter()
+            .flatten()
+            .all(|c| rich_text::is_plain_text(c))
+        {
+            return Answer::Forward("control characters in a value");
+        }
+        out.push_str(&table.render_vertical());
+        return literal_or_forward(out, &[&description]);
+    };
+    let cells: Vec<&str> = table
+        .rows
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .chain([description.as_str()])
+        .collect();
+    out.push_str(&rich_text::print(&table.render(format), PLAIN_WIDTH));
+    literal_or_forward(out, &cells)
+}
+
+fn literal_or_forward(out: String, texts: &[&str]) -> Answer {
+    if texts.iter().all(|t| rich_text::is_literal(t)) {
+        Answer::Print(out)
+    } else {
+        Answer::Forward("text Rich would rewrite (markup, emoji codes, control characters)")
+    }
+}
+
+/// Sorts by priority rank then creation time, as the tracker's `list_issues` does; `None` when
+/// some issue is odd (a warning, no creation time, an unknown priority) or two issues tie, since
+/// the tracker then keeps its directory-walk order, which we do not know.
+fn sorted_like_the_tracker(issues: Vec<TrackerIssueRow>) -> Option<Vec<TrackerIssueRow>> {
+    let mut keyed = Vec::with_capacity(issues.len());
+    for issue in issues {
+        if issue.has_warnings {
+            return None;
+        }
+        let rank = priority_rank(&issue.priority)?;
+        let created = issue.created_key.clone()?;
+        keyed.push(((rank, created), issue));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    if keyed.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        return None;
+    }
+    Some(keyed.into_iter().map(|(_, issue)| issue).collect())
+}
+
+/// The tracker's primary filter and its description; `None` issues when a due date is unreadable.
+fn primary(
+    args: &TrackerListArgs,
+    backlog: bool,
+    sorted: Vec<TrackerIssueRow>,
+    now: &str,
+) -> (Option<Vec<TrackerIssueRow>>, String) {
+    let keep = |test: &dyn Fn(&TrackerIssueRow) -> bool| -> Vec<TrackerIssueRow> {
+        sorted.iter().filter(|i| test(i)).cloned().collect()
+    };
+    if let Some(assignee) = &args.assignee {
+        let chosen = keep(&|i| i.assignee.as_deref() == Some(assignee));
+        return (Some(chosen), format!("assigned to {assignee}"));
+    }
+    if backlog || args.unassigned {
+        let chosen = keep(&|i| i.milestone.as_deref().is_none_or(str::is_empty));
+        return (Some(chosen), "backlog".to_owned());
+    }
+    if let Some(milestone) = &args.milestone {
+        let chosen = keep(&|i| i.milestone.as_deref() == Some(milestone));
+        return (Some(chosen), format!("milestone '{milestone}'"));
+    }
+    if args.overdue {
+        let mut chosen = Vec::new();
+        for issue in &sorted {
+            let Some(due) = issue.due_date.as_deref().filter(|d| !d.is_empty()) else {
+                continue;
+            };
+            let Some(due) = timestamp::sort_key(due) else {
+                return (None, String::new());
+            };
+            if due.as_str() < now {
+                chosen.push(issue.clone());
+            }
+        }
+        return (Some(chosen), "overdue".to_owned());
+    }
+    (Some(sorted), "all".to_owned())
+}
+
+/// `--open`, `--blocked`, `--status`, `--priority`, `--issue-type`, each adding to the description.
+fn additional(
+    args: &TrackerListArgs,
+    mut issues: Vec<TrackerIssueRow>,
+    description: &mut String,
+) -> Vec<TrackerIssueRow> {
+    if args.open {
+        issues.retain(|i| i.status != "closed");
+        description.push_str(" open");
+    }
+    if args.blocked {
+        issues.retain(|i| i.status == "blocked");
+        description.push_str(" blocked");
+    }
+    if let Some(status) = &args.status {
+        issues.retain(|i| &i.status == status);
+        description.push_str(&format!(" {status}"));
+    }
+    if let Some(priority) = &args.priority {
+        issues.retain(|i| &i.priority == priority);
+        description.push_str(&format!(" {priority} priority"));
+    }
+    if let Some(issue_type) = &args.issue_type {
+        issues.retain(|i| &i.issue_type == issue_type);
+        description.push_str(&format!(" {issue_type}"));
+    }
+    issues
+}
+
+/// One row of the tracker's issue table.
+fn row(issue: &TrackerIssueRow) -> Vec<String> {
+    vec![
+        issue.id.clone(),
+        issue.title.clone(),
+        issue.priority.clone(),
+        issue.status.clone(),
+        progress_display(issue),
+        issue
+            .assignee
+            .clone()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| "Unassigned".to_owned()),
+        estimate_display(issue.estimated_hours),
+        issue
+            .milestone
+            .clone()
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "Backlog".to_owned()),
+        // The tracker's list loses comments on its way to the table: always blank.
+        String::new(),
+    ]
+}
+
+fn progress_display(issue: &TrackerIssueRow) -> String {
+    match (issue.progress_percentage, issue.status.as_str()) {
+        (Some(percent), _) => format!("{percent:.0}%"),
+        (None, "closed") => "100%".to_owned(),
+        (None, "todo") => String::new(),
+        (None, _) => "0%".to_owned(),
+    }
+}
+
+/// `Issue.estimated_time_display`: minutes under an hour, hours under a day of 8, else days.
+fn estimate_display(hours: Option<f64>) -> String {
+    match hours {
+        None => "Not estimated".to_owned(),
+        #[allow(clippy::cast_possible_truncation)]
+        Some(h) if h < 1.0 => format!("{}m", (h * 60.0) as i64),
+        Some(h) if h < 8.0 => format!("{h:.1}h"),
+        Some(h) => format!("{:.1}d", h / 8.0),
+    }
+}
+
+/// `WorkloadCalculator.format_time_display` (note: `<= 24` hours, unlike the estimate column).
+fn workload_time(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{:.0}m", hours * 60.0)
+    } else if hours <= 24.0 {
+        format!("{hours:.1}h")
+    } else {
+        format!("{:.1}d", hours / 8.0)
+    }
+}
+
+/// The lines `issue list --assignee` prints between the count and the table.
+fn workload_summary(assignee: &str, issues: &[TrackerIssueRow]) -> String {
+    let total: f64 = issues
+        .iter()
+        .map(|i| i.estimated_hours.unwrap_or(0.0))
+        .sum();
+    if total == 0.0 {
+        return String::new();
+    }
+    let mut by_status: Vec<(&str, usize, f64)> = Vec::new();
+    for issue in issues {
+        let hours = issue.estimated_hours.unwrap_or(0.0);
+        match by_status.iter_mut().find(|(s, ..)| *s == issue.status) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += hours;
+            }
+            None => by_status.push((&issue.status, 1, hours)),
+        }
+    }
+    let mut lines = vec![
+        String::new(),
+        format!(
+            "Total estimated time for {assignee}: {}",
+            workload_time(total)
+        ),
+        "Workload breakdown:".to_owned(),
+    ];
+    for (status, count, hours) in by_status {
+        if hours > 0.0 {
+            lines.push(format!(
+                "  {status}: {count} issues ({})",
+                workload_time(hours)
+            ));
+        } else {
+            lines.push(format!("  {status}: {count} issues"));
+        }
+    }
+    lines
+        .iter()
+        .map(|line| rich_text::print(line, PLAIN_WIDTH))
+        .collect()
+}
+
+/// Applies `--columns`, `--sort-by` and `--filter` in the tracker's order.
+fn shape(table: &mut Table, args: &TrackerListArgs) -> Result<(), &'static str> {
+    let lookup = |name: &str| {
+        ISSUE_COLUMNS[..SELECTABLE]
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
+    };
+    if let Some(spec) = args.columns.as_deref().filter(|s| !s.is_empty()) {
+        let selected: Option<Vec<usize>> = spec.split(',').map(lookup).collect();
+        table.selected = Some(selected.ok_or("an unknown --columns name")?);
+    }
+    if let Some(spec) = args.sort_by.as_deref().filter(|s| !s.is_empty()) {
+        let mut keys = Vec::new();
+        for item in spec.split(',') {
+            let item = item.trim();
+            let (name, direction) = item.split_once(':').unwrap_or((item, "asc"));
+            let direction = direction.trim().to_lowercase();
+            let index = lookup(name).ok_or("an unknown --sort-by column")?;
+            if !ISSUE_COLUMNS[index].sortable || !matches!(direction.as_str(), "asc" | "desc") {
+                return Err("a --sort-by the tracker rejects");
+            }
+            keys.push((index, direction));
+        }
+        table.rows.sort_by(|a, b| {
+            keys.iter()
+                .map(|(i, _)| a[*i].cmp(&b[*i]))
+                .fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then)
+        });
+        for (_, direction) in keys.iter().rev() {
+            if direction == "desc" {
+                table.rows.reverse();
+            }
+        }
+        table.sort_by = keys
+            .into_iter()
+            .map(|(i, d)| (ISSUE_COLUMNS[i].name.to_owned(), d))
+            .collect();
+    }
+    if let Some(spec) = &args.filter {
+        for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let operator = ["!=", "<=", ">=", "=", "~", "<", ">"]
+                .into_iter()
+                .find(|op| item.contains(op))
+                .ok_or("a --filter without an operator")?;
+            let (name, value) = item.split_once(operator).expect("the operator occurs");
+            let index = lookup(name).ok_or("an unknown --filter column")?;
+            if operator != "=" {
+                continue; // parsed but not applied by the tracker
+            }
+            let column = &ISSUE_COLUMNS[index];
+            let value = value.trim();
+            if !column.filterable || column.enum_values.is_some_and(|v| !v.contains(&value)) {
+                return Err("a --filter the tracker rejects");
+            }
+            table.rows.retain(|row| row[index] == value);
+            match table
+                .filters_applied
+                .iter_mut()
+                .find(|(c, _)| c == column.name)
+            {
+                Some(entry) => entry.1 = value.to_owned(),
+                None => table
+                    .filters_applied
+                    .push((column.name.to_owned(), value.to_owned())),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
+/// would not be the same byte for byte (a terminal, the rich format, odd files, ...).
+pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
+    let hand_over = |reason: &str| -> ! {
+        if std::env::var_os("ROADMAP_DEBUG_FORWARD").is_some() {
+            eprintln!("roadmap: forwarding to the tracker: {reason}");
+        }
+        std::process::exit(super::forward::forward(&argv[1..]))
+    };
+    if !rich_text::tracker_plain_mode() {
+        hand_over("a terminal (the tracker's colours and layout)");
+    }
+    let cwd = std::env::current_dir()?;
+    // The tracker reads `.roadmap/` in the current directory only, and only once it has a config;
+    // the cache holds the repository root's.
+    let workspace = crate::workspace::Workspace::discover().ok();
+    let root = workspace
+        .as_ref()
+        .and_then(|w| w.work_dir().canonicalize().ok());
+    let (Some(workspace), true) = (
+        workspace,
+        cwd.join(".roadmap").join("config.yaml").is_file() && root == cwd.canonicalize().ok(),
+    ) else {
+        hand_over("not at the root of an initialised roadmap in a git repository")
+    };
+    let fresh = super::first_use::open(&workspace, false, false)?;
+    for warning in &fresh.warnings {
+        eprintln!("roadmap: {warning}");
+    }
+    let unreadable = fresh.cache.invalid_files()?;
+    if unreadable
+        .iter()
+        .any(|(path, _)| path.starts_with(".roadmap/issues/"))
+    {
+        hand_over("an issue file we cannot read");
+    }
+    let issues = fresh.cache.tracker_active_issues()?;
+    let now = timestamp::now_key();
+    match answer(args, issues, &now, python_terminal_width()) {
+        Answer::Print(text) => write_stdout(text.as_bytes()),
+        Answer::Forward(reason) => hand_over(reason),
+    }
+}
+
+/// Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's, else 80.
+fn python_terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+        .or_else(super::terminal_width)
+        .unwrap_or(80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_read_like_the_trackers() {
+        assert_eq!(estimate_display(None), "Not estimated");
+        assert_eq!(estimate_display(Some(0.5)), "30m");
+        assert_eq!(estimate_display(Some(1.5)), "1.5h");
+        assert_eq!(estimate_display(Some(16.0)), "2.0d");
+        assert_eq!(workload_time(20.0), "20.0h");
+    }
+}

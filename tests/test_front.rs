@@ -1,0 +1,586 @@
+//! `roadmap` in front of the Python tracker: command lines we do not serve go to it unchanged;
+//! `issue list` answered from the cache equals the tracker's own output byte for byte (against
+//! committed captures always, and against the tracker itself when it is installed); the first
+//! query in a repository builds the cache.
+
+use crate::common::{NO_TRACKER, Run, TestRepo, copy_fixture, hermetic};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A repository holding the `.roadmap/` of `tests/fixtures/TREE`, committed, with the config
+/// file `roadmap init` writes (and gitignores), without which the tracker refuses to read it.
+fn tracker_repo(tree: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    copy_fixture(&repo, tree);
+    repo.write(".roadmap/config.yaml", "");
+    repo.commit_all("roadmap data");
+    repo
+}
+
+/// A stand-in tracker: prints its arguments (one per bracket), then its stdin, exits 7.
+fn fake_tracker(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("roadmap");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\n\
+         if [ \"$1\" = --version ]; then echo 'roadmap, version 9.9.9'; exit 0; fi\n\
+         printf 'tracker got:'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; echo\n\
+         cat\n\
+         exit 7\n",
+    )
+    .unwrap();
+    make_executable(&path);
+    path
+}
+
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Runs our `roadmap` (or `program`) in `dir` with `env` and `stdin`.
+fn run(dir: &Path, program: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Run {
+    let mut command = Command::new(program);
+    hermetic(&mut command).args(args).current_dir(dir);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.as_bytes()).unwrap();
+    }
+    Run::from_output(child.wait_with_output().unwrap())
+}
+
+fn roadmap() -> PathBuf {
+    crate::common::binary("roadmap")
+}
+
+#[test]
+fn unknown_commands_go_to_the_tracker_with_arguments_stdin_and_exit_status() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let tracker = tracker.to_str().unwrap();
+    let got = run(
+        &repo.root,
+        &roadmap(),
+        &["init", "--name", "two words", ""],
+        &[("ROADMAP_TRACKER", tracker)],
+        "typed\n",
+    );
+    assert_eq!(
+        got.stdout,
+        "tracker got: [init] [--name] [two words] []\ntyped\n"
+    );
+    assert_eq!(got.status, 7);
+    for args in [
+        &["issue", "start", "abc"][..],
+        &["issue", "view", "abc"],
+        &["issue", "create", "--title", "X"],
+        &["issue", "list"],
+        &["issue", "list", "--format", "rich"],
+        &["issue", "list", "--verbose", "--format", "csv"],
+        &["milestone", "list"],
+        &["status"],
+        &["--no-such-flag"],
+    ] {
+        let got = run(
+            &repo.root,
+            &roadmap(),
+            args,
+            &[("ROADMAP_TRACKER", tracker)],
+            "",
+        );
+        let expected: String = args.iter().map(|a| format!(" [{a}]")).collect();
+        assert_eq!(got.stdout, format!("tracker got:{expected}\n"), "{args:?}");
+        assert_eq!(got.status, 7, "{args:?}");
+    }
+}
+
+#[test]
+fn the_tracker_is_the_next_roadmap_on_path_not_this_one() {
+    let repo = TestRepo::new();
+    let ours = repo.sibling("ours");
+    std::fs::create_dir_all(&ours).unwrap();
+    std::os::unix::fs::symlink(roadmap(), ours.join("roadmap")).unwrap();
+    let theirs = fake_tracker(&repo.sibling("theirs"));
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        ours.display(),
+        theirs.parent().unwrap().display()
+    );
+    let mut command = Command::new(ours.join("roadmap"));
+    hermetic(&mut command)
+        .env_remove("ROADMAP_TRACKER")
+        .env("PATH", &path)
+        .args(["milestone", "list"])
+        .current_dir(&repo.root)
+        .stdin(Stdio::null());
+    let got = Run::from_output(command.output().unwrap());
+    assert_eq!(got.stdout, "tracker got: [milestone] [list]\n");
+    assert_eq!(got.status, 7);
+}
+
+#[test]
+fn git_config_names_the_tracker() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    repo.git(&["config", "roadmap.tracker", tracker.to_str().unwrap()]);
+    let mut command = Command::new(roadmap());
+    hermetic(&mut command)
+        .env_remove("ROADMAP_TRACKER")
+        .env("PATH", "/usr/bin:/bin")
+        .args(["today"])
+        .current_dir(&repo.root)
+        .stdin(Stdio::null());
+    let got = Run::from_output(command.output().unwrap());
+    assert_eq!(got.stdout, "tracker got: [today]\n");
+}
+
+#[test]
+fn without_a_tracker_one_line_says_whose_command_it_is_and_how_to_install_it() {
+    let repo = TestRepo::new();
+    let mut command = Command::new(roadmap());
+    hermetic(&mut command)
+        .env_remove("ROADMAP_TRACKER")
+        .env("PATH", "/usr/bin:/bin")
+        .args(["milestone", "list", "--overdue"])
+        .current_dir(&repo.root);
+    let got = Run::from_output(command.output().unwrap());
+    assert_eq!(got.status, 2);
+    assert_eq!(
+        got.stderr,
+        "roadmap: `roadmap milestone list` is a command of the roadmap-cli tracker, which is not installed (not on PATH); install it with `pipx install roadmap-cli`\n"
+    );
+    assert_eq!(got.stdout, "");
+}
+
+#[test]
+fn a_tracker_that_is_roadmap_hooks_again_is_not_run_in_a_loop() {
+    let repo = TestRepo::new();
+    let copy = repo.sibling("copy-of-ours");
+    std::fs::copy(roadmap(), &copy).unwrap();
+    let got = run(
+        &repo.root,
+        &roadmap(),
+        &["init"],
+        &[("ROADMAP_TRACKER", copy.to_str().unwrap())],
+        "",
+    );
+    assert_eq!(got.status, 2);
+    assert!(
+        got.stderr
+            .contains("which is this roadmap-hooks binary itself"),
+        "{}",
+        got.stderr
+    );
+}
+
+#[test]
+fn sync_is_always_ours_and_names_our_equivalent_of_a_tracker_flag() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let got = run(&repo.root, &roadmap(), &["sync", "--force-local"], &env, "");
+    assert_eq!(got.status, 2);
+    assert_eq!(got.stdout, "", "the tracker must not run");
+    assert!(
+        got.stderr.starts_with(
+            "roadmap: error: `roadmap sync` is roadmap-hooks' GitHub sync and has no `--force-local`; use `roadmap sync --prefer local`\n"
+        ),
+        "{}",
+        got.stderr
+    );
+    let got = run(
+        &repo.root,
+        &roadmap(),
+        &["sync", "--backend", "git"],
+        &env,
+        "",
+    );
+    assert_eq!(got.status, 2);
+    assert!(got.stderr.contains("ours has --dry-run"), "{}", got.stderr);
+}
+
+#[test]
+fn a_typo_in_one_of_our_own_commands_is_our_usage_error() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let got = run(&repo.root, &roadmap(), &["list", "--bogus"], &env, "");
+    assert_eq!(got.status, 2);
+    assert_eq!(got.stdout, "");
+    assert!(got.stderr.contains("unexpected argument '--bogus'"));
+}
+
+#[test]
+fn version_shows_ours_and_the_trackers() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let got = run(&repo.root, &roadmap(), &["--version"], &env, "");
+    assert_eq!(
+        got.stdout,
+        format!(
+            "roadmap (roadmap-hooks) {}\ntracker: roadmap, version 9.9.9 ({})\n",
+            env!("CARGO_PKG_VERSION"),
+            tracker.display()
+        )
+    );
+    let got = repo.roadmap(&["--version"]);
+    assert_eq!(
+        got.stdout.lines().nth(1).unwrap(),
+        format!("tracker: ROADMAP_TRACKER names `{NO_TRACKER}`, which is not an executable file")
+    );
+}
+
+#[test]
+fn help_says_which_commands_are_served_and_which_forwarded() {
+    let repo = TestRepo::new();
+    let help = repo.roadmap(&["help"]).success().stdout;
+    assert!(
+        help.contains("Served by roadmap-hooks from the cache:"),
+        "{help}"
+    );
+    assert!(
+        help.contains("Forwarded unchanged to the Python tracker"),
+        "{help}"
+    );
+}
+
+#[test]
+fn issue_list_is_forwarded_when_ours_could_differ() {
+    let repo = TestRepo::new();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let args = ["issue", "list", "--format", "csv"];
+    // No config.yaml: the tracker says the roadmap is not initialised; its words, not ours.
+    copy_fixture(&repo, "front");
+    repo.remove(".roadmap/config.yaml");
+    repo.commit_all("no config");
+    let got = run(&repo.root, &roadmap(), &args, &env, "");
+    assert_eq!(got.stdout, "tracker got: [issue] [list] [--format] [csv]\n");
+    // Rich markup in a title: the tracker would eat `[draft]`; we do not imitate that.
+    repo.write(".roadmap/config.yaml", "");
+    let file = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
+    let text = std::fs::read_to_string(repo.root.join(file)).unwrap();
+    repo.write(
+        file,
+        &text.replace("title: Past due", "title: '[draft] Past due'"),
+    );
+    repo.commit_all("markup");
+    let got = run(&repo.root, &roadmap(), &args, &env, "");
+    assert_eq!(got.stdout, "tracker got: [issue] [list] [--format] [csv]\n");
+    // From a subfolder the tracker finds no roadmap; forwarded too.
+    std::fs::create_dir_all(repo.root.join("sub")).unwrap();
+    let got = run(&repo.root.join("sub"), &roadmap(), &args, &env, "");
+    assert_eq!(got.status, 7);
+}
+
+/// One command line of `tests/fixtures/front-cases.txt`.
+struct Case {
+    tree: String,
+    name: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+impl Case {
+    fn forwarded(&self) -> bool {
+        self.name.starts_with("forwarded-")
+    }
+
+    fn env(&self) -> Vec<(&str, &str)> {
+        self.env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(fixtures().join("front-cases.txt")).unwrap();
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('|').map(str::trim).collect();
+            Case {
+                tree: fields[0].to_owned(),
+                name: fields[1].to_owned(),
+                args: fields[2].split(' ').map(str::to_owned).collect(),
+                env: fields
+                    .get(3)
+                    .map(|env| {
+                        env.split(' ')
+                            .filter_map(|pair| pair.split_once('='))
+                            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Runs every case through ours (the tracker unreachable, so a forward would fail) and
+/// compares with `expected(case, repo)`; reports every difference at once.
+fn compare_all(expected: impl Fn(&Case, &TestRepo) -> Option<String>) {
+    let mut failures = Vec::new();
+    let mut repos: Vec<(String, TestRepo)> = Vec::new();
+    for case in cases() {
+        if !repos.iter().any(|(tree, _)| *tree == case.tree) {
+            repos.push((case.tree.clone(), tracker_repo(&case.tree)));
+        }
+        let repo = &repos.iter().find(|(tree, _)| *tree == case.tree).unwrap().1;
+        let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
+        let ours = run(&repo.root, &roadmap(), &args, &case.env(), "");
+        if case.forwarded() {
+            // The tracker is unreachable for ours: a forward shows as this failure.
+            if ours.status != 2 || !ours.stderr.contains("with the tracker") {
+                failures.push(format!("{}/{}: not forwarded", case.tree, case.name));
+            }
+            continue;
+        }
+        let Some(theirs) = expected(&case, repo) else {
+            continue;
+        };
+        if ours.status != 0 || ours.stdout != theirs {
+            failures.push(format!(
+                "{}/{} ({}): exit {}\n--- ours\n{}{}--- tracker\n{}",
+                case.tree,
+                case.name,
+                args.join(" "),
+                ours.status,
+                ours.stdout,
+                ours.stderr,
+                theirs
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn issue_list_equals_the_trackers_captured_output() {
+    compare_all(|case, _| {
+        let path = fixtures()
+            .join("tracker-1.0.2-front-output")
+            .join(&case.tree)
+            .join(format!("{}.txt", case.name));
+        Some(std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run tests/fixtures/make-fixtures.sh --front)",
+                path.display()
+            )
+        }))
+    });
+}
+
+/// The installed tracker: `ROADMAP_TEST_TRACKER`, else the one `bench/install-peers.sh` puts in
+/// `target/bench-peers/`.
+fn installed_tracker() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ROADMAP_TEST_TRACKER") {
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
+    }
+    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-peers/venv/bin/roadmap");
+    peers.is_file().then_some(peers)
+}
+
+#[test]
+fn issue_list_equals_the_installed_tracker() {
+    let Some(tracker) = installed_tracker() else {
+        eprintln!(
+            "skipped: the tracker is not installed (bench/install-peers.sh, or set ROADMAP_TEST_TRACKER)"
+        );
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    compare_all(|case, repo| {
+        let mut env = case.env();
+        env.push(("HOME", home.path().to_str().unwrap()));
+        let got = run(
+            &repo.root,
+            &tracker,
+            &case.args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &env,
+            "",
+        );
+        Some(got.stdout)
+    });
+}
+
+#[test]
+fn the_first_query_builds_the_cache_and_says_once_how_to_keep_it_current() {
+    let repo = tracker_repo("front");
+    let first = repo.roadmap(&["list", "--format", "ids"]).success();
+    assert!(first.stdout.contains("a1000001"), "{}", first.stdout);
+    assert_eq!(
+        first.stderr,
+        "roadmap: built the issue cache; run `roadmap-hooks install` once so git hooks keep it current\n"
+    );
+    let second = repo.roadmap(&["list", "--format", "ids"]).success();
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(second.stderr, "");
+}
+
+#[test]
+fn without_a_roadmap_folder_at_the_root_it_says_so_and_names_one_further_down() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("no roadmap");
+    let got = repo.roadmap(&["list"]);
+    assert_eq!(got.status, 1);
+    let root = repo.root.display();
+    assert_eq!(
+        got.stderr,
+        format!(
+            "roadmap: error: no .roadmap/ folder at the root of this repository ({root})\nhint: run `roadmap init` to start tracking issues here\n"
+        )
+    );
+    repo.write("tools/planning/.roadmap/issues/backlog/.gitkeep", "");
+    let got = repo.roadmap(&["show", "abc"]);
+    assert_eq!(got.status, 1);
+    assert!(
+        got.stderr.ends_with(
+            "hint: found tools/planning/.roadmap/; roadmap reads only the repository root's (move it there, or run `roadmap init` to start one)\n"
+        ),
+        "{}",
+        got.stderr
+    );
+}
+
+/// A repository with `count` issues committed (ids 00000001...).
+fn repo_with_issues(count: usize) -> TestRepo {
+    let repo = TestRepo::new();
+    for n in 1..=count {
+        repo.write_issue(&crate::common::IssueSpec::new(
+            &format!("{n:08x}"),
+            &format!("Issue number {n}"),
+        ));
+    }
+    repo.commit_all("issues");
+    repo.roadmap_hooks(&["sync"]).success();
+    repo
+}
+
+/// Runs `roadmap ARGS` on a pseudo-terminal (`script`), or `None` where `script` is missing.
+fn on_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> Option<String> {
+    let script = which_script()?;
+    let mut command = Command::new(script);
+    hermetic(&mut command)
+        .args([
+            "-qec",
+            &format!("{} {args}", roadmap().display()),
+            "/dev/null",
+        ])
+        .current_dir(&repo.root)
+        .stdin(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().unwrap();
+    Some(String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+}
+
+fn which_script() -> Option<PathBuf> {
+    ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn long_output_on_a_terminal_goes_through_the_pager() {
+    let repo = repo_with_issues(40);
+    let pager = [("ROADMAP_PAGER", "sed s/^/paged:/")];
+    let Some(paged) = on_a_terminal(&repo, "list", &pager) else {
+        eprintln!("skipped: no `script` to give the command a terminal");
+        return;
+    };
+    assert!(paged.lines().count() > 40, "{paged}");
+    assert!(paged.lines().all(|l| l.starts_with("paged:")), "{paged}");
+    let direct = on_a_terminal(&repo, "list --no-pager", &pager).unwrap();
+    assert!(!direct.contains("paged:"), "{direct}");
+    let cat = on_a_terminal(&repo, "list", &[("PAGER", "cat")]).unwrap();
+    assert!(!cat.contains("paged:") && cat.contains("Issue number 40"));
+    let short = on_a_terminal(&repo, "list --limit 3", &pager).unwrap();
+    assert!(!short.contains("paged:"), "{short}");
+    // Piped output is never paged.
+    let piped = run(&repo.root, &roadmap(), &["list"], &pager, "");
+    assert!(!piped.stdout.contains("paged:"));
+}
+
+#[test]
+fn a_limit_that_cuts_the_table_says_how_many_matched() {
+    let repo = repo_with_issues(5);
+    let table = repo.roadmap(&["list", "--limit", "2"]).success().stdout;
+    assert_eq!(
+        table.lines().last().unwrap(),
+        "(2 of 5 matching issues shown; raise --limit to see more)"
+    );
+    let all = repo.roadmap(&["list", "--limit", "5"]).success().stdout;
+    assert!(!all.contains("matching issues shown"));
+    let csv = repo
+        .roadmap(&["list", "--limit", "2", "--format", "csv"])
+        .success()
+        .stdout;
+    assert_eq!(csv.lines().count(), 3, "header and two rows, no footer");
+}
+
+#[test]
+fn control_characters_in_titles_are_escaped() {
+    let repo = TestRepo::new();
+    let spec = crate::common::IssueSpec::new("0000000c", "placeholder");
+    let text: String = spec
+        .render()
+        .lines()
+        .map(|line| match line.starts_with("title:") {
+            true => "title: \"two\\nlines\\e[31m red\\tand tab\"\n".to_owned(),
+            false => format!("{line}\n"),
+        })
+        .collect();
+    repo.write(&spec.path(), &text);
+    repo.commit_all("odd title");
+    repo.roadmap_hooks(&["sync"]).success();
+    for format in ["table", "plain"] {
+        let out = repo.roadmap(&["list", "--format", format]).success().stdout;
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(
+            out.contains("two\\nlines\\u{1b}[31m red\\tand tab"),
+            "{out}"
+        );
+    }
+    let shown = repo.roadmap(&["show", "0000000c"]).success().stdout;
+    assert!(
+        shown.starts_with("0000000c  two\\nlines\\u{1b}[31m red\\tand tab\n"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_argument_definitions() {
+    let repo = TestRepo::new();
+    let bash = repo.roadmap(&["completions", "bash"]).success().stdout;
+    assert!(
+        bash.contains("_roadmap()") && bash.contains("unarchive"),
+        "{bash}"
+    );
+    let zsh = repo.roadmap(&["completions", "zsh"]).success().stdout;
+    assert!(zsh.starts_with("#compdef roadmap"), "{zsh}");
+    let fish = repo.roadmap(&["completions", "fish"]).success().stdout;
+    assert!(fish.contains("complete -c roadmap"), "{fish}");
+    let man = repo.roadmap(&["man"]).success().stdout;
+    assert!(man.contains(".TH roadmap 1"), "{man}");
+    assert!(man.contains("Forwarded unchanged"), "{man}");
+}
