@@ -29,6 +29,7 @@ fn fake_tracker(dir: &Path) -> PathBuf {
         &path,
         "#!/bin/sh\n\
          if [ \"$1\" = --version ]; then echo 'roadmap, version 9.9.9'; exit 0; fi\n\
+         if [ -n \"$FAKE_PWD\" ]; then echo \"in $(pwd)\"; fi\n\
          printf 'tracker got:'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; echo\n\
          cat\n\
          exit 7\n",
@@ -106,6 +107,29 @@ fn unknown_commands_go_to_the_tracker_with_arguments_stdin_and_exit_status() {
         assert_eq!(got.stdout, format!("tracker got:{expected}\n"), "{args:?}");
         assert_eq!(got.status, 7, "{args:?}");
     }
+}
+
+#[test]
+fn our_directory_option_applies_before_the_tracker_runs() {
+    let repo = TestRepo::new();
+    std::fs::create_dir_all(repo.root.join("sub")).unwrap();
+    let tracker = fake_tracker(&repo.sibling("bin"));
+    let env = [
+        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
+        ("FAKE_PWD", "1"),
+    ];
+    let got = run(
+        &repo.root,
+        &roadmap(),
+        &["-C", "sub", "--no-pager", "init", "-C"],
+        &env,
+        "",
+    );
+    let sub = repo.root.join("sub").canonicalize().unwrap();
+    assert_eq!(
+        got.stdout,
+        format!("in {}\ntracker got: [init] [-C]\n", sub.display())
+    );
 }
 
 #[test]
@@ -418,6 +442,44 @@ fn issue_list_equals_the_installed_tracker() {
         );
         Some(got.stdout)
     });
+}
+
+#[test]
+fn issue_list_shows_uncommitted_edits_as_the_tracker_does() {
+    // The tracker reads the working tree. Ours on uncommitted edits must equal ours on the same
+    // files committed, which the comparisons above hold to the tracker's bytes.
+    let edit = |repo: &TestRepo| {
+        let file = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
+        let text = std::fs::read_to_string(repo.root.join(file)).unwrap();
+        repo.write(file, &text.replace("priority: high", "priority: low"));
+        repo.remove(".roadmap/issues/m1/a1000009-review-by-dave.md");
+        let other = ".roadmap/issues/m2/a1000008-blocked-with-explicit-zero-progress.md";
+        let text = std::fs::read_to_string(repo.root.join(other)).unwrap();
+        repo.write(
+            ".roadmap/issues/backlog/a10000ff-new.md",
+            &text
+                .replace("a1000008", "a10000ff")
+                .replace("2026-01-08", "2026-02-01")
+                .replace("milestone: m2", "milestone: null"),
+        );
+    };
+    let uncommitted = tracker_repo("front");
+    uncommitted.roadmap(&["list"]).success();
+    edit(&uncommitted);
+    let committed = tracker_repo("front");
+    edit(&committed);
+    committed.commit_all("the same edits, committed");
+    for args in [
+        &["issue", "list", "--format", "csv"][..],
+        &["issue", "list", "--backlog", "--format", "json"],
+    ] {
+        let ours = uncommitted.roadmap(args).success().stdout;
+        assert_eq!(ours, committed.roadmap(args).success().stdout, "{args:?}");
+        assert!(
+            ours.contains("a10000ff") && !ours.contains("a1000009"),
+            "{ours}"
+        );
+    }
 }
 
 #[test]

@@ -175,7 +175,7 @@ fn parse(args: &[OsString]) -> Cli {
             eprint!("{}", forward::sync_flag_message(args));
             forward::EXIT_NO_TRACKER
         }
-        Rejected::Forward => forward::forward(&args[1..]),
+        Rejected::Forward => forward::forward(&args[1..], false),
     };
     std::process::exit(code)
 }

@@ -75,8 +75,21 @@ pub fn classify(args: &[OsString], kind: clap::error::ErrorKind) -> Rejected {
 }
 
 /// Runs the tracker with `args` (program name excluded) in place of this process; returns only
-/// when it could not be started, after saying why, with the exit code to use.
-pub fn forward(args: &[OsString]) -> i32 {
+/// when it could not be started, after saying why, with the exit code to use. Our own leading
+/// `-C DIR` and `--no-pager` are taken out (the tracker has no such options) and `-C` applied
+/// unless `directory_applied`; the rest goes as it came.
+pub fn forward(args: &[OsString], directory_applied: bool) -> i32 {
+    let (directory, args) = leading_directory(args);
+    if let Some(dir) = directory.filter(|_| !directory_applied) {
+        if let Err(e) = std::env::set_current_dir(&dir) {
+            eprintln!(
+                "roadmap: error: cannot change to {}: {e}",
+                dir.to_string_lossy()
+            );
+            return crate::error::EXIT_USER_ERROR;
+        }
+    }
+    let args = &args[..];
     let cwd = std::env::current_dir().unwrap_or_default();
     let tracker = match tracker::find(&cwd) {
         Ok(Some(tracker)) => tracker,
@@ -137,6 +150,32 @@ fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
             EXIT_NO_TRACKER
         }
     }
+}
+
+/// Splits off `-C DIR` (also `-CDIR`, `-C=DIR`) given before the command's first word.
+fn leading_directory(args: &[OsString]) -> (Option<OsString>, Vec<OsString>) {
+    let mut rest = Vec::with_capacity(args.len());
+    let mut directory = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let text = arg.to_string_lossy();
+        if !text.starts_with('-') {
+            rest.push(arg.clone());
+            rest.extend(iter.cloned());
+            break;
+        }
+        match text.strip_prefix("-C") {
+            Some("") => directory = iter.next().cloned(),
+            Some(attached) => {
+                directory = Some(OsString::from(
+                    attached.strip_prefix('=').unwrap_or(attached),
+                ));
+            }
+            None if text == "--no-pager" => {}
+            None => rest.push(arg.clone()),
+        }
+    }
+    (directory, rest)
 }
 
 /// `roadmap issue start`: the program and up to two leading words, for messages.
@@ -259,6 +298,23 @@ mod tests {
         assert!(message.contains("`--force-local`; use `roadmap sync --prefer local`"));
         let message = sync_flag_message(&args(&["sync", "--backend=git"]));
         assert!(message.contains("`--backend=git`; ours has --dry-run"));
+    }
+
+    #[test]
+    fn a_leading_directory_is_ours_and_the_rest_is_the_trackers() {
+        let words = |w: &[&str]| w.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            leading_directory(&words(&["-C", "sub", "init", "-C", "x"])),
+            (Some("sub".into()), words(&["init", "-C", "x"]))
+        );
+        assert_eq!(
+            leading_directory(&words(&["-Csub", "--no-pager", "status"])),
+            (Some("sub".into()), words(&["status"]))
+        );
+        assert_eq!(
+            leading_directory(&words(&["today"])),
+            (None, words(&["today"]))
+        );
     }
 
     #[test]

@@ -505,7 +505,7 @@ pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
         if std::env::var_os("ROADMAP_DEBUG_FORWARD").is_some() {
             eprintln!("roadmap: forwarding to the tracker: {reason}");
         }
-        std::process::exit(super::forward::forward(&argv[1..]))
+        std::process::exit(super::forward::forward(&argv[1..], true))
     };
     if !rich_text::tracker_plain_mode() {
         hand_over("a terminal (the tracker's colours and layout)");
@@ -523,7 +523,9 @@ pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
     ) else {
         hand_over("not at the root of an initialised roadmap in a git repository")
     };
-    let fresh = super::first_use::open(&workspace, false, false)?;
+    // The tracker reads the working tree: so does this answer (the cache plus the files that
+    // differ from it, as `roadmap list --worktree`).
+    let fresh = super::first_use::open(&workspace, false, true)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
