@@ -108,6 +108,85 @@ impl Table {
         super::rich_text::panel(self.title, &entries.join(&separator), PLAIN_WIDTH)
     }
 
+    /// Applies `--columns`, `--sort-by` and `--filter` as the tracker's output decorator does,
+    /// in its order; names are looked up among the first `selectable` columns. `Err` names what
+    /// the tracker would reject (ours then forwards the command).
+    pub fn shape(
+        &mut self,
+        columns: Option<&str>,
+        sort_by: Option<&str>,
+        filter: Option<&str>,
+        selectable: usize,
+    ) -> Result<(), &'static str> {
+        let all = self.columns;
+        let lookup = |name: &str| {
+            all[..selectable]
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
+        };
+        if let Some(spec) = columns.filter(|s| !s.is_empty()) {
+            let selected: Option<Vec<usize>> = spec.split(',').map(lookup).collect();
+            self.selected = Some(selected.ok_or("an unknown --columns name")?);
+        }
+        if let Some(spec) = sort_by.filter(|s| !s.is_empty()) {
+            let mut keys = Vec::new();
+            for item in spec.split(',') {
+                let item = item.trim();
+                let (name, direction) = item.split_once(':').unwrap_or((item, "asc"));
+                let direction = direction.trim().to_lowercase();
+                let index = lookup(name).ok_or("an unknown --sort-by column")?;
+                if !all[index].sortable || !matches!(direction.as_str(), "asc" | "desc") {
+                    return Err("a --sort-by the tracker rejects");
+                }
+                keys.push((index, direction));
+            }
+            self.rows.sort_by(|a, b| {
+                keys.iter()
+                    .map(|(i, _)| a[*i].cmp(&b[*i]))
+                    .fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then)
+            });
+            for (_, direction) in keys.iter().rev() {
+                if direction == "desc" {
+                    self.rows.reverse();
+                }
+            }
+            self.sort_by = keys
+                .into_iter()
+                .map(|(i, d)| (all[i].name.to_owned(), d))
+                .collect();
+        }
+        if let Some(spec) = filter {
+            for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let operator = ["!=", "<=", ">=", "=", "~", "<", ">"]
+                    .into_iter()
+                    .find(|op| item.contains(op))
+                    .ok_or("a --filter without an operator")?;
+                let (name, value) = item.split_once(operator).expect("the operator occurs");
+                let index = lookup(name).ok_or("an unknown --filter column")?;
+                if operator != "=" {
+                    continue; // parsed but not applied by the tracker
+                }
+                let column = &all[index];
+                let value = value.trim();
+                if !column.filterable || column.enum_values.is_some_and(|v| !v.contains(&value)) {
+                    return Err("a --filter the tracker rejects");
+                }
+                self.rows.retain(|row| row[index] == value);
+                match self
+                    .filters_applied
+                    .iter_mut()
+                    .find(|(c, _)| c == column.name)
+                {
+                    Some(entry) => entry.1 = value.to_owned(),
+                    None => self
+                        .filters_applied
+                        .push((column.name.to_owned(), value.to_owned())),
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn csv(&self) -> String {
         if self.rows.is_empty() {
             return String::new();

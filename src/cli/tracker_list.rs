@@ -9,6 +9,7 @@
 
 use super::rich_text::{self, PLAIN_WIDTH};
 use super::tracker_format::{Column, Table, TableFormat};
+use super::tracker_rows::{row, workload_summary};
 use super::{UserError, write_stdout};
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
@@ -203,7 +204,12 @@ pub fn answer(
         filters_applied: Vec::new(),
         sort_by: Vec::new(),
     };
-    if let Err(reason) = shape(&mut table, args) {
+    if let Err(reason) = table.shape(
+        args.columns.as_deref(),
+        args.sort_by.as_deref(),
+        args.filter.as_deref(),
+        SELECTABLE,
+    ) {
         return Answer::Forward(reason);
     }
     let Some(format) = format else {
@@ -329,175 +335,6 @@ fn additional(
     issues
 }
 
-/// One row of the tracker's issue table.
-fn row(issue: &TrackerIssueRow) -> Vec<String> {
-    vec![
-        issue.id.clone(),
-        issue.title.clone(),
-        issue.priority.clone(),
-        issue.status.clone(),
-        progress_display(issue),
-        issue
-            .assignee
-            .clone()
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| "Unassigned".to_owned()),
-        estimate_display(issue.estimated_hours),
-        issue
-            .milestone
-            .clone()
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "Backlog".to_owned()),
-        // The tracker's list loses comments on its way to the table: always blank.
-        String::new(),
-    ]
-}
-
-fn progress_display(issue: &TrackerIssueRow) -> String {
-    match (issue.progress_percentage, issue.status.as_str()) {
-        (Some(percent), _) => format!("{percent:.0}%"),
-        (None, "closed") => "100%".to_owned(),
-        (None, "todo") => String::new(),
-        (None, _) => "0%".to_owned(),
-    }
-}
-
-/// `Issue.estimated_time_display`: minutes under an hour, hours under a day of 8, else days.
-fn estimate_display(hours: Option<f64>) -> String {
-    match hours {
-        None => "Not estimated".to_owned(),
-        #[allow(clippy::cast_possible_truncation)]
-        Some(h) if h < 1.0 => format!("{}m", (h * 60.0) as i64),
-        Some(h) if h < 8.0 => format!("{h:.1}h"),
-        Some(h) => format!("{:.1}d", h / 8.0),
-    }
-}
-
-/// `WorkloadCalculator.format_time_display` (note: `<= 24` hours, unlike the estimate column).
-fn workload_time(hours: f64) -> String {
-    if hours < 1.0 {
-        format!("{:.0}m", hours * 60.0)
-    } else if hours <= 24.0 {
-        format!("{hours:.1}h")
-    } else {
-        format!("{:.1}d", hours / 8.0)
-    }
-}
-
-/// The lines `issue list --assignee` prints between the count and the table.
-fn workload_summary(assignee: &str, issues: &[TrackerIssueRow]) -> String {
-    let total: f64 = issues
-        .iter()
-        .map(|i| i.estimated_hours.unwrap_or(0.0))
-        .sum();
-    if total == 0.0 {
-        return String::new();
-    }
-    let mut by_status: Vec<(&str, usize, f64)> = Vec::new();
-    for issue in issues {
-        let hours = issue.estimated_hours.unwrap_or(0.0);
-        match by_status.iter_mut().find(|(s, ..)| *s == issue.status) {
-            Some(entry) => {
-                entry.1 += 1;
-                entry.2 += hours;
-            }
-            None => by_status.push((&issue.status, 1, hours)),
-        }
-    }
-    let mut lines = vec![
-        String::new(),
-        format!(
-            "Total estimated time for {assignee}: {}",
-            workload_time(total)
-        ),
-        "Workload breakdown:".to_owned(),
-    ];
-    for (status, count, hours) in by_status {
-        if hours > 0.0 {
-            lines.push(format!(
-                "  {status}: {count} issues ({})",
-                workload_time(hours)
-            ));
-        } else {
-            lines.push(format!("  {status}: {count} issues"));
-        }
-    }
-    lines
-        .iter()
-        .map(|line| rich_text::print(line, PLAIN_WIDTH))
-        .collect()
-}
-
-/// Applies `--columns`, `--sort-by` and `--filter` in the tracker's order.
-fn shape(table: &mut Table, args: &TrackerListArgs) -> Result<(), &'static str> {
-    let lookup = |name: &str| {
-        ISSUE_COLUMNS[..SELECTABLE]
-            .iter()
-            .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
-    };
-    if let Some(spec) = args.columns.as_deref().filter(|s| !s.is_empty()) {
-        let selected: Option<Vec<usize>> = spec.split(',').map(lookup).collect();
-        table.selected = Some(selected.ok_or("an unknown --columns name")?);
-    }
-    if let Some(spec) = args.sort_by.as_deref().filter(|s| !s.is_empty()) {
-        let mut keys = Vec::new();
-        for item in spec.split(',') {
-            let item = item.trim();
-            let (name, direction) = item.split_once(':').unwrap_or((item, "asc"));
-            let direction = direction.trim().to_lowercase();
-            let index = lookup(name).ok_or("an unknown --sort-by column")?;
-            if !ISSUE_COLUMNS[index].sortable || !matches!(direction.as_str(), "asc" | "desc") {
-                return Err("a --sort-by the tracker rejects");
-            }
-            keys.push((index, direction));
-        }
-        table.rows.sort_by(|a, b| {
-            keys.iter()
-                .map(|(i, _)| a[*i].cmp(&b[*i]))
-                .fold(std::cmp::Ordering::Equal, std::cmp::Ordering::then)
-        });
-        for (_, direction) in keys.iter().rev() {
-            if direction == "desc" {
-                table.rows.reverse();
-            }
-        }
-        table.sort_by = keys
-            .into_iter()
-            .map(|(i, d)| (ISSUE_COLUMNS[i].name.to_owned(), d))
-            .collect();
-    }
-    if let Some(spec) = &args.filter {
-        for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            let operator = ["!=", "<=", ">=", "=", "~", "<", ">"]
-                .into_iter()
-                .find(|op| item.contains(op))
-                .ok_or("a --filter without an operator")?;
-            let (name, value) = item.split_once(operator).expect("the operator occurs");
-            let index = lookup(name).ok_or("an unknown --filter column")?;
-            if operator != "=" {
-                continue; // parsed but not applied by the tracker
-            }
-            let column = &ISSUE_COLUMNS[index];
-            let value = value.trim();
-            if !column.filterable || column.enum_values.is_some_and(|v| !v.contains(&value)) {
-                return Err("a --filter the tracker rejects");
-            }
-            table.rows.retain(|row| row[index] == value);
-            match table
-                .filters_applied
-                .iter_mut()
-                .find(|(c, _)| c == column.name)
-            {
-                Some(entry) => entry.1 = value.to_owned(),
-                None => table
-                    .filters_applied
-                    .push((column.name.to_owned(), value.to_owned())),
-            }
-        }
-    }
-    Ok(())
-}
-
 /// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
 /// would not be the same byte for byte (a terminal, the rich format, odd files, ...).
 pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
@@ -552,18 +389,4 @@ fn python_terminal_width() -> usize {
         .filter(|c| *c > 0)
         .or_else(super::terminal_width)
         .unwrap_or(80)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn estimates_read_like_the_trackers() {
-        assert_eq!(estimate_display(None), "Not estimated");
-        assert_eq!(estimate_display(Some(0.5)), "30m");
-        assert_eq!(estimate_display(Some(1.5)), "1.5h");
-        assert_eq!(estimate_display(Some(16.0)), "2.0d");
-        assert_eq!(workload_time(20.0), "20.0h");
-    }
 }
