@@ -46,12 +46,12 @@ enum Command {
     },
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
-    /// Print a shell completion script: `roadmap completions bash > /etc/bash_completion.d/roadmap`
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `roadmap man > ~/.local/share/man/man1/roadmap.1`
+    /// Print the man page (roff), to save as man1/roadmap.1
     Man,
 }
 
@@ -65,6 +65,13 @@ enum Action {
     Show(ShowArgs),
     /// Search titles and bodies, best matches first, with the filters of `list`
     Search(SearchArgs),
+    #[command(flatten)]
+    Write(WriteAction),
+}
+
+/// The writes, under both spellings (`roadmap close ID`, `roadmap issue close ID`).
+#[derive(Subcommand)]
+enum WriteAction {
     /// Create an issue file (and list it at once, before you commit it)
     Create(CreateArgs),
     /// Change fields of an issue, keeping every other byte of its file
@@ -82,30 +89,18 @@ enum Action {
 }
 
 /// `roadmap issue ...`: the tracker's `issue list` (its output, from the cache) and our writes
-/// under the tracker's spelling. `issue view` and the tracker's other `issue` commands are not
-/// here, so they are forwarded.
+/// under the tracker's spelling. `issue view` (the tracker's layout) and the tracker's other
+/// `issue` commands are not here, so they are forwarded.
 #[derive(Subcommand)]
 enum IssueAction {
     /// List issues as the tracker does (csv, json, markdown when piped); the rest is forwarded
     List(TrackerListArgs),
-    /// Show one issue: its fields and body (a unique id prefix is enough)
+    /// Show one issue in our format (the tracker's `issue view` is forwarded)
     Show(ShowArgs),
     /// Search titles and bodies, best matches first, with the filters of `list`
     Search(SearchArgs),
-    /// Create an issue file (and list it at once, before you commit it)
-    Create(CreateArgs),
-    /// Change fields of an issue, keeping every other byte of its file
-    Update(UpdateArgs),
-    /// Set an issue's status to closed
-    Close(IdArgs),
-    /// Set a closed issue's status back to todo
-    Reopen(IdArgs),
-    /// Move an issue to .roadmap/archive/issues/ (out of the default list)
-    Archive(IdArgs),
-    /// Move an archived issue back to .roadmap/issues/
-    Unarchive(IdArgs),
-    /// Open an issue's file in $VISUAL or $EDITOR; it is checked before it is saved
-    Edit(IdArgs),
+    #[command(flatten)]
+    Write(WriteAction),
 }
 
 impl IssueAction {
@@ -115,13 +110,7 @@ impl IssueAction {
             IssueAction::List(_) => return None,
             IssueAction::Show(args) => Action::Show(args),
             IssueAction::Search(args) => Action::Search(args),
-            IssueAction::Create(args) => Action::Create(args),
-            IssueAction::Update(args) => Action::Update(args),
-            IssueAction::Close(args) => Action::Close(args),
-            IssueAction::Reopen(args) => Action::Reopen(args),
-            IssueAction::Archive(args) => Action::Archive(args),
-            IssueAction::Unarchive(args) => Action::Unarchive(args),
-            IssueAction::Edit(args) => Action::Edit(args),
+            IssueAction::Write(write) => Action::Write(write),
         })
     }
 }
@@ -230,13 +219,13 @@ fn main() {
             Some(terms) => list(&args.list, Some(terms), no_pager),
             None => Err(UserError::new("the search query is empty")),
         },
-        Action::Create(args) => write::create(&args),
-        Action::Update(args) => write::update(&args),
-        Action::Close(args) => write::set_status(&args, "closed"),
-        Action::Reopen(args) => write::set_status(&args, "todo"),
-        Action::Archive(args) => write::archive(&args, true),
-        Action::Unarchive(args) => write::archive(&args, false),
-        Action::Edit(args) => write::edit(&args),
+        Action::Write(WriteAction::Create(args)) => write::create(&args),
+        Action::Write(WriteAction::Update(args)) => write::update(&args),
+        Action::Write(WriteAction::Close(args)) => write::set_status(&args, "closed"),
+        Action::Write(WriteAction::Reopen(args)) => write::set_status(&args, "todo"),
+        Action::Write(WriteAction::Archive(args)) => write::archive(&args, true),
+        Action::Write(WriteAction::Unarchive(args)) => write::archive(&args, false),
+        Action::Write(WriteAction::Edit(args)) => write::edit(&args),
     };
     if let Err(error) = result {
         error.exit("roadmap");

@@ -14,7 +14,8 @@ use std::io::Write;
 pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
 archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man, and
-`issue list` in the tracker's exact output (--format csv|json|markdown, output not a terminal).
+`issue list` in the tracker's exact output when that is not a terminal (--format csv, json,
+markdown, or its default one-panel layout).
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
 ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line, such as init,
