@@ -30,6 +30,7 @@ pub mod remote;
 pub mod scan;
 pub mod sync;
 pub mod tracker;
+pub mod tracker_milestones;
 pub mod workspace;
 
 #[cfg(test)]

@@ -306,6 +306,14 @@ fn issue_list_is_forwarded_when_ours_could_differ() {
     repo.commit_all("markup");
     let got = run(&repo.root, &roadmap(), &args, &env, "");
     assert_eq!(got.stdout, "tracker got: [issue] [list] [--format] [csv]\n");
+    // A milestone file in a shape the tracker's writer never produces: its reading, not ours.
+    repo.write(
+        ".roadmap/milestones/legacy.md",
+        "---\nname: legacy\ndescription: old key\n---\n",
+    );
+    repo.commit_all("legacy milestone");
+    let got = run(&repo.root, &roadmap(), &["milestone", "list"], &env, "");
+    assert_eq!(got.stdout, "tracker got: [milestone] [list]\n");
     // From a subfolder the tracker finds no roadmap; forwarded too.
     std::fs::create_dir_all(repo.root.join("sub")).unwrap();
     let got = run(&repo.root.join("sub"), &roadmap(), &args, &env, "");

@@ -9,6 +9,7 @@ use roadmap_hooks::cli::forward::{self, Rejected};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::tracker_list::{self, TrackerListArgs};
+use roadmap_hooks::cli::tracker_milestone_list::{self, MilestoneListArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, UserError, resolve_id, write_stdout};
@@ -43,6 +44,11 @@ enum Command {
     Issue {
         #[command(subcommand)]
         command: IssueAction,
+    },
+    /// The tracker's `milestone list`, in its format; other `milestone` commands are forwarded
+    Milestone {
+        #[command(subcommand)]
+        command: MilestoneAction,
     },
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
@@ -101,6 +107,13 @@ enum IssueAction {
     Search(SearchArgs),
     #[command(flatten)]
     Write(WriteAction),
+}
+
+/// `roadmap milestone ...`: only `list` is answered here; every other one is the tracker's.
+#[derive(Subcommand)]
+enum MilestoneAction {
+    /// List milestones as the tracker does (when its output is not a terminal)
+    List(MilestoneListArgs),
 }
 
 impl IssueAction {
@@ -184,6 +197,12 @@ fn main() {
             command: IssueAction::List(args),
         } => {
             exit_on_error(tracker_list::run(&args, &argv));
+            return;
+        }
+        Command::Milestone {
+            command: MilestoneAction::List(args),
+        } => {
+            exit_on_error(tracker_milestone_list::run(&args, &argv));
             return;
         }
         Command::Issue { command } => command

@@ -11,6 +11,7 @@ pub mod render;
 pub mod rich_text;
 pub mod tracker_format;
 pub mod tracker_list;
+pub mod tracker_milestone_list;
 pub mod tracker_rows;
 pub mod write;
 pub mod write_args;

@@ -249,7 +249,7 @@ fn literal_or_forward(out: String, texts: &[&str]) -> Answer {
 /// Sorts by priority rank then creation time, as the tracker's `list_issues` does; `None` when
 /// some issue is odd (a warning, no creation time, an unknown priority) or two issues tie, since
 /// the tracker then keeps its directory-walk order, which we do not know.
-fn sorted_like_the_tracker(issues: Vec<TrackerIssueRow>) -> Option<Vec<TrackerIssueRow>> {
+pub fn sorted_like_the_tracker(issues: Vec<TrackerIssueRow>) -> Option<Vec<TrackerIssueRow>> {
     let mut keyed = Vec::with_capacity(issues.len());
     for issue in issues {
         if issue.has_warnings {
@@ -338,18 +338,35 @@ fn additional(
 /// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
 /// would not be the same byte for byte (a terminal, the rich format, odd files, ...).
 pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
-    let hand_over = |reason: &str| -> ! {
-        if std::env::var_os("ROADMAP_DEBUG_FORWARD").is_some() {
-            eprintln!("roadmap: forwarding to the tracker: {reason}");
-        }
-        std::process::exit(super::forward::forward(&argv[1..], true))
-    };
+    let (issues, _) = issues_as_the_tracker_reads_them(argv)?;
+    let now = timestamp::now_key();
+    match answer(args, issues, &now, python_terminal_width()) {
+        Answer::Print(text) => write_stdout(text.as_bytes()),
+        Answer::Forward(reason) => hand_over(argv, reason),
+    }
+}
+
+/// Runs the tracker in place of this process (see [`super::forward::forward`]).
+pub fn hand_over(argv: &[OsString], reason: &str) -> ! {
+    if std::env::var_os("ROADMAP_DEBUG_FORWARD").is_some() {
+        eprintln!("roadmap: forwarding to the tracker: {reason}");
+    }
+    std::process::exit(super::forward::forward(&argv[1..], true))
+}
+
+/// The checks every tracker-format answer makes first, handing the command to the tracker when
+/// one fails: output in the tracker's plain mode, the current directory the root of a git work
+/// tree with an initialised `.roadmap/` (the tracker reads the current directory only, and only
+/// once it has a config), no unreadable issue file. Returns the active issues as the tracker
+/// reads them (the working tree: the cache plus the files that differ from it, as
+/// `roadmap list --worktree`) and the repository root.
+pub fn issues_as_the_tracker_reads_them(
+    argv: &[OsString],
+) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), UserError> {
     if !rich_text::tracker_plain_mode() {
-        hand_over("a terminal (the tracker's colours and layout)");
+        hand_over(argv, "a terminal (the tracker's colours and layout)");
     }
     let cwd = std::env::current_dir()?;
-    // The tracker reads `.roadmap/` in the current directory only, and only once it has a config;
-    // the cache holds the repository root's.
     let workspace = crate::workspace::Workspace::discover().ok();
     let root = workspace
         .as_ref()
@@ -358,10 +375,11 @@ pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
         workspace,
         cwd.join(".roadmap").join("config.yaml").is_file() && root == cwd.canonicalize().ok(),
     ) else {
-        hand_over("not at the root of an initialised roadmap in a git repository")
+        hand_over(
+            argv,
+            "not at the root of an initialised roadmap in a git repository",
+        )
     };
-    // The tracker reads the working tree: so does this answer (the cache plus the files that
-    // differ from it, as `roadmap list --worktree`).
     let fresh = super::first_use::open(&workspace, false, true)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
@@ -371,18 +389,16 @@ pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
         .iter()
         .any(|(path, _)| path.starts_with(".roadmap/issues/"))
     {
-        hand_over("an issue file we cannot read");
+        hand_over(argv, "an issue file we cannot read");
     }
-    let issues = fresh.cache.tracker_active_issues()?;
-    let now = timestamp::now_key();
-    match answer(args, issues, &now, python_terminal_width()) {
-        Answer::Print(text) => write_stdout(text.as_bytes()),
-        Answer::Forward(reason) => hand_over(reason),
-    }
+    Ok((
+        fresh.cache.tracker_active_issues()?,
+        workspace.work_dir().to_owned(),
+    ))
 }
 
 /// Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's, else 80.
-fn python_terminal_width() -> usize {
+pub fn python_terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
