@@ -31,13 +31,36 @@ pub struct Table {
     pub total: usize,
 }
 
-/// The output formats we print exactly (the tracker's `rich` and `plain` are forwarded).
+/// The output formats of the tracker's `--format` other than `rich` (its default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {
+    Plain,
     Csv,
     Json,
     Markdown,
 }
+
+impl TableFormat {
+    /// Reads `--format`; `None` for `rich` or no flag (the tracker's default).
+    #[must_use]
+    pub fn parse(format: Option<&str>) -> Option<Self> {
+        match format.map(str::to_ascii_lowercase).as_deref() {
+            Some("plain") => Some(TableFormat::Plain),
+            Some("csv") => Some(TableFormat::Csv),
+            Some("json") => Some(TableFormat::Json),
+            Some("markdown") => Some(TableFormat::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// What `--format plain` replaces in a cell (roadmap-cli's `OutputFormatter.EMOJI_MAP`). A cell
+/// holding one is forwarded rather than replaced here: the map's order and overlaps decide the
+/// result, and they are rare in issue data.
+pub const PLAIN_EMOJI: &[&str] = &[
+    "✅", "❌", "⚠️", "⚙️", "📋", "🆔", "📊", "🌿", "🔗", "💬", "📍", "🔄", "🔍", "✏️", "🗑️", "📁",
+    "📈", "📉", "⏸️", "▶️", "⏹️",
+];
 
 impl Table {
     fn active_columns(&self) -> Vec<&Column> {
@@ -61,6 +84,7 @@ impl Table {
     #[must_use]
     pub fn render(&self, format: TableFormat) -> String {
         match format {
+            TableFormat::Plain => self.plain(),
             TableFormat::Csv => self.csv(),
             TableFormat::Json => python_json(&self.to_json(), 0),
             TableFormat::Markdown => self.markdown(),
@@ -185,6 +209,56 @@ impl Table {
             }
         }
         Ok(())
+    }
+
+    /// Whether some cell holds a character `--format plain` would replace ([`PLAIN_EMOJI`]).
+    #[must_use]
+    pub fn has_plain_emoji(&self) -> bool {
+        self.rows
+            .iter()
+            .flatten()
+            .any(|cell| PLAIN_EMOJI.iter().any(|e| cell.contains(e)))
+    }
+
+    /// `OutputFormatter.to_plain_text`: columns padded to characters (not cells), the width of
+    /// each at least its `width`.
+    fn plain(&self) -> String {
+        if self.rows.is_empty() {
+            return String::new();
+        }
+        let columns = self.active_columns();
+        let rows = self.active_rows();
+        let widths: Vec<usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| {
+                let data = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+                let declared = usize::try_from(column.width).unwrap_or(0);
+                column.display_name.chars().count().max(data).max(declared)
+            })
+            .collect();
+        let pad = |text: &str, width: usize| {
+            let mut cell = text.to_owned();
+            cell.extend(std::iter::repeat_n(
+                ' ',
+                width.saturating_sub(text.chars().count()),
+            ));
+            cell
+        };
+        let mut lines = vec![self.title.to_owned(), String::new()];
+        let header: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| pad(c.display_name, *w))
+            .collect();
+        lines.push(header.join(" | "));
+        let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        lines.push(rules.join("-+-"));
+        for row in rows {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
+            lines.push(cells.join(" | "));
+        }
+        lines.join("\n")
     }
 
     fn csv(&self) -> String {

@@ -56,8 +56,8 @@ pub struct TrackerListArgs {
     /// Accepted as the tracker does (its list output does not change)
     #[arg(long)]
     pub show_github_ids: bool,
-    /// rich (the default), csv, json or markdown (plain is forwarded)
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "csv", "json", "markdown"]), ignore_case = true)]
+    /// rich (the default), plain, csv, json or markdown
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "plain", "csv", "json", "markdown"]), ignore_case = true)]
     pub format: Option<String>,
     /// Columns to show, comma-separated
     #[arg(long)]
@@ -145,17 +145,7 @@ pub fn answer(
     now: &str,
     terminal_width: usize,
 ) -> Answer {
-    let format = match args
-        .format
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("csv") => Some(TableFormat::Csv),
-        Some("json") => Some(TableFormat::Json),
-        Some("markdown") => Some(TableFormat::Markdown),
-        _ => None, // the tracker's default, `rich`
-    };
+    let format = TableFormat::parse(args.format.as_deref());
     let backlog = args.backlog || args.filter_type.is_some();
     if usize::from(backlog) + usize::from(args.unassigned) + usize::from(args.milestone.is_some())
         > 1
@@ -234,6 +224,9 @@ pub fn answer(
         .map(String::as_str)
         .chain([description.as_str()])
         .collect();
+    if format == TableFormat::Plain && table.has_plain_emoji() {
+        return Answer::Forward("an emoji --format plain replaces");
+    }
     out.push_str(&rich_text::print(&table.render(format), PLAIN_WIDTH));
     literal_or_forward(out, &cells)
 }

@@ -18,8 +18,8 @@ pub struct MilestoneListArgs {
     /// Only open milestones whose due date has passed
     #[arg(long)]
     pub overdue: bool,
-    /// rich (the default), csv, json or markdown (plain is forwarded)
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "csv", "json", "markdown"]), ignore_case = true)]
+    /// rich (the default), plain, csv, json or markdown
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "plain", "csv", "json", "markdown"]), ignore_case = true)]
     pub format: Option<String>,
     /// Columns to show, comma-separated
     #[arg(long)]
@@ -89,17 +89,7 @@ pub fn answer(
     now: &str,
     terminal_width: usize,
 ) -> Answer {
-    let format = match args
-        .format
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("csv") => Some(TableFormat::Csv),
-        Some("json") => Some(TableFormat::Json),
-        Some("markdown") => Some(TableFormat::Markdown),
-        _ => None,
-    };
+    let format = TableFormat::parse(args.format.as_deref());
     // Sums follow the tracker's issue order, so float rounding matches too.
     let Some(issues) = super::tracker_list::sorted_like_the_tracker(issues) else {
         return Answer::Forward("an issue the tracker may read differently");
@@ -155,6 +145,9 @@ pub fn answer(
             table.render_vertical()
         }
         Some(format) => {
+            if format == TableFormat::Plain && table.has_plain_emoji() {
+                return Answer::Forward("an emoji --format plain replaces");
+            }
             if !cells().all(rich_text::is_literal) {
                 return Answer::Forward(
                     "text Rich would rewrite (markup, emoji codes, control characters)",
