@@ -85,6 +85,14 @@ fn unknown_commands_go_to_the_tracker_with_arguments_stdin_and_exit_status() {
         "tracker got: [init] [--name] [two words] []\ntyped\n"
     );
     assert_eq!(got.status, 7);
+    let got = run(
+        &repo.root,
+        &roadmap(),
+        &["help", "milestone", "create"],
+        &[("ROADMAP_TRACKER", tracker)],
+        "",
+    );
+    assert_eq!(got.stdout, "tracker got: [milestone] [create] [--help]\n");
     for args in [
         &["issue", "start", "abc"][..],
         &["issue", "view", "abc"],

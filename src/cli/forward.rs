@@ -90,6 +90,15 @@ pub fn forward(args: &[OsString], directory_applied: bool) -> i32 {
             return crate::error::EXIT_USER_ERROR;
         }
     }
+    // `roadmap help init` is our help command asked about one of the tracker's: its `--help`.
+    let args = match args.split_first() {
+        Some((help, rest)) if help == "help" && !rest.is_empty() => rest
+            .iter()
+            .cloned()
+            .chain([OsString::from("--help")])
+            .collect(),
+        _ => args,
+    };
     let args = &args[..];
     let cwd = std::env::current_dir().unwrap_or_default();
     let tracker = match tracker::find(&cwd) {
