@@ -207,6 +207,12 @@ fn command_words(args: &[OsString]) -> String {
 #[must_use]
 pub fn version_text() -> String {
     let ours = format!("roadmap (roadmap-hooks) {}", env!("CARGO_PKG_VERSION"));
+    if std::env::var_os(FORWARDED_ENV).is_some() {
+        // Asked by another roadmap-hooks binary for its tracker's version: asking on would loop.
+        return format!(
+            "{ours}\ntracker: roadmap-hooks itself (ROADMAP_TRACKER or PATH names a copy of it)\n"
+        );
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let theirs = match tracker::find(&cwd) {
         Ok(Some(found)) => format!(
