@@ -242,7 +242,11 @@ fn sync_is_always_ours_and_names_our_equivalent_of_a_tracker_flag() {
         "",
     );
     assert_eq!(got.status, 2);
-    assert!(got.stderr.contains("ours has --dry-run"), "{}", got.stderr);
+    assert!(
+        got.stderr.contains("see `roadmap sync --help`"),
+        "{}",
+        got.stderr
+    );
 }
 
 #[test]

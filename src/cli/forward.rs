@@ -233,7 +233,24 @@ const SYNC_EQUIVALENTS: &[(&str, &str)] = &[
     ("--push", "--push-only"),
     ("--pull", "--pull-only"),
     ("--verbose", "--dry-run (the plan, one line per issue)"),
-    ("--conflicts", "--dry-run (lists the conflicts)"),
+    ("--interactive", "--conflicts, then --take local|remote ID"),
+    ("-i", "--conflicts, then --take local|remote ID"),
+];
+
+/// Our own `sync` flags (see `cli::remote::SyncArgs`).
+const OUR_SYNC_FLAGS: &[&str] = &[
+    "--dry-run",
+    "--pull-only",
+    "--push-only",
+    "--prefer",
+    "--baseline",
+    "--take",
+    "--conflicts",
+    "--yes",
+    "--format",
+    "-f",
+    "--help",
+    "-h",
 ];
 
 /// Explains a `roadmap sync` argument we do not implement: never forwarded to the tracker.
@@ -244,17 +261,7 @@ pub fn sync_flag_message(args: &[OsString]) -> String {
         .skip(2)
         .map(|a| a.to_string_lossy().into_owned())
         .filter(|a| a.starts_with('-'))
-        .filter(|a| {
-            ![
-                "--dry-run",
-                "--pull-only",
-                "--push-only",
-                "--prefer",
-                "--format",
-                "-f",
-            ]
-            .contains(&a.split('=').next().unwrap_or(a))
-        })
+        .filter(|a| !OUR_SYNC_FLAGS.contains(&a.split('=').next().unwrap_or(a)))
         .collect();
     let flag = unknown.first().cloned().unwrap_or_default();
     let name = flag.split('=').next().unwrap_or(&flag);
@@ -263,13 +270,18 @@ pub fn sync_flag_message(args: &[OsString]) -> String {
         .find(|(theirs, _)| *theirs == name)
         .map_or_else(
             || {
-                "ours has --dry-run, --pull-only, --push-only, --prefer local|remote, --format"
+                "see `roadmap sync --help` for ours (--dry-run, --pull-only, --push-only, --prefer, --baseline, --conflicts, --take, --yes, --format)"
                     .to_owned()
             },
             |(_, ours)| format!("use `roadmap sync {ours}`"),
         );
     let what = if flag.is_empty() {
-        "this `roadmap sync` command line".to_owned()
+        let given: Vec<String> = args
+            .iter()
+            .skip(2)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        format!("use for `{}`", given.join(" "))
     } else {
         format!("`{flag}`")
     };
@@ -313,7 +325,12 @@ mod tests {
         let message = sync_flag_message(&args(&["sync", "--force-local"]));
         assert!(message.contains("`--force-local`; use `roadmap sync --prefer local`"));
         let message = sync_flag_message(&args(&["sync", "--backend=git"]));
-        assert!(message.contains("`--backend=git`; ours has --dry-run"));
+        assert!(message.contains("`--backend=git`; see `roadmap sync --help`"));
+        let message = sync_flag_message(&args(&["sync", "--baseline", "interactive"]));
+        assert!(
+            message.contains("has no use for `--baseline interactive`"),
+            "{message}"
+        );
     }
 
     #[test]
