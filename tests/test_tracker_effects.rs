@@ -17,11 +17,13 @@ fn step(name: &str) -> (String, String) {
     (text, path.trim().to_owned())
 }
 
-/// The text with the clock's values masked.
+/// The text with the clock's values masked, and the id's quoting (an all-digit random id is
+/// quoted, as PyYAML quotes it).
 fn masked(text: &str) -> String {
     text.lines()
         .map(|line| match line.split_once(": ") {
             Some((key @ ("created" | "updated"), _)) => format!("{key}: <time>"),
+            Some(("id", id)) => format!("id: {}", id.trim_matches('\'')),
             _ => line.to_owned(),
         })
         .collect::<Vec<_>>()
