@@ -74,7 +74,7 @@ impl Facts {
         let reftable = get("extensions.refstorage").is_some_and(|r| r == "reftable");
         let promisor = config
             .as_ref()
-            .and_then(|c| promisor_remote(c))
+            .and_then(promisor_remote)
             .or_else(|| get("extensions.partialclone"));
         let use_replace_refs = std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none()
             && config

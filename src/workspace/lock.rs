@@ -10,7 +10,7 @@
 //! a marker (`hook-gave-up` beside the lock); while the marker is younger than
 //! [`GAVE_UP_FOR`] and the lock still busy, later hooks give up at once instead of waiting
 //! again. The holder re-reads HEAD before it lets go, and the next query's self-healing check
-//! catches up with the rest. A hook that gets the lock removes the marker.
+//! catches up with the rest. Whoever takes the sync lock next removes the marker.
 //!
 //! `roadmap sync` with GitHub holds a second lock, `remote-sync.lock`, so two remote syncs never
 //! create the same issue twice; it takes the sync lock too for each local write.
@@ -69,13 +69,20 @@ pub const GAVE_UP_FOR: Duration = Duration::from_secs(30);
 
 const GAVE_UP_MARKER: &str = "hook-gave-up";
 
+/// The lock the marker is about; whoever takes it shows it is free again.
+const GUARDED_LOCK: &str = "sync.lock";
+
 /// Takes the lock at `path` for `purpose`, by the policy above. `Ok(None)` when another process
 /// still holds it after the wait.
 pub(super) fn take(path: &Path, purpose: LockPurpose) -> io::Result<Option<SyncLock>> {
-    if purpose != LockPurpose::Hook {
-        return SyncLock::acquire(path, purpose.wait());
-    }
     let marker = path.with_file_name(GAVE_UP_MARKER);
+    if purpose != LockPurpose::Hook {
+        let taken = SyncLock::acquire(path, purpose.wait())?;
+        if taken.is_some() && purpose.file_name() == GUARDED_LOCK {
+            let _ = std::fs::remove_file(&marker);
+        }
+        return Ok(taken);
+    }
     let recently_gave_up = std::fs::metadata(&marker)
         .and_then(|m| m.modified())
         .is_ok_and(|at| at.elapsed().is_ok_and(|age| age < GAVE_UP_FOR));
