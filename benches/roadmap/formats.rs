@@ -2,10 +2,11 @@
 //! the corpus beside the files backend, and the command-line backend (what serves SHA-256 and
 //! replace refs) beside the in-process one on the same repository, each pair in one block.
 
-use super::measure::{Job, compare, human, ratio};
+use super::measure::{Job, Plan, compare, human, ratio};
 use super::repo::{self, BenchRepo, git_command};
 use super::{Tools, progress, thousands};
 use std::io;
+use std::time::Duration;
 
 /// The rows of the formats table for the corpus `files` (at its generated commit, installed).
 pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>> {
@@ -69,8 +70,15 @@ pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>>
 }
 
 /// Times the two jobs in one block; the row: size, what, first, second, second/first, runs.
+/// At least 15 runs each, even in quick mode: these commands take milliseconds, and on a shared
+/// machine 3 runs of each differ by 2× from noise alone.
 fn row(tools: &Tools, n: usize, what: &str, jobs: &[Job<'_>; 2]) -> io::Result<Vec<String>> {
-    let measured = compare(jobs, tools.plan)?;
+    let plan = Plan {
+        runs: tools.plan.runs.max(15),
+        budget: tools.plan.budget.max(Duration::from_secs(5)),
+        min_runs: tools.plan.min_runs,
+    };
+    let measured = compare(jobs, plan)?;
     let [first, second] = &measured.samples[..] else {
         unreachable!("two jobs")
     };
