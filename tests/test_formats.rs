@@ -156,7 +156,18 @@ fn fetches_by_id(trace: &Path) -> usize {
 
 #[test]
 fn sparse_blobless_clone_fetches_the_roadmap_blobs_once_per_sync() {
-    let origin = TestRepo::with_format(RepoFormat::Files);
+    sparse_blobless_clone(RepoFormat::Files);
+}
+
+/// The same through the command-line backend, which finds the missing blobs with `git
+/// --no-lazy-fetch cat-file --batch-check` instead of libgit2's object database.
+#[test]
+fn sparse_blobless_sha256_clone_fetches_the_roadmap_blobs_once_per_sync() {
+    sparse_blobless_clone(RepoFormat::Sha256);
+}
+
+fn sparse_blobless_clone(format: RepoFormat) {
+    let origin = TestRepo::with_format(format);
     origin.write("README.md", "top-level file\n");
     for i in 0..30 {
         origin.write_issue(&IssueSpec::new(

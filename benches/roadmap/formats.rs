@@ -22,7 +22,12 @@ pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>>
         Job::new("roadmap list (files)", list(files)),
         Job::new("roadmap list (reftable)", list(&reftable)),
     ];
-    rows.push(row(tools, n, "`roadmap list --limit 50`, files → reftable", &jobs)?);
+    rows.push(row(
+        tools,
+        n,
+        "`roadmap list --limit 50`, files → reftable",
+        &jobs,
+    )?);
 
     let edits = [
         (files, files.commit_edits("formats-1", 1)?),
@@ -46,9 +51,19 @@ pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>>
         .after_each(move || repo.expect_synced_to(&after))
     };
     let jobs = [hook(0, false), hook(1, false)];
-    rows.push(row(tools, n, "1-file post-commit hook, files → reftable", &jobs)?);
+    rows.push(row(
+        tools,
+        n,
+        "1-file post-commit hook, files → reftable",
+        &jobs,
+    )?);
     let jobs = [hook(0, false), hook(0, true)];
-    rows.push(row(tools, n, "1-file post-commit hook, in process → git CLI", &jobs)?);
+    rows.push(row(
+        tools,
+        n,
+        "1-file post-commit hook, in process → git CLI",
+        &jobs,
+    )?);
 
     let rebuild = |cli: bool| {
         Job::new("roadmap-hooks sync --full", move || {

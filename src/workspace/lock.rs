@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 pub enum LockPurpose {
     /// A git hook: waits 1.5 s, then leaves the work to the holder, which re-reads HEAD before
     /// it lets go (and to the next query's self-healing check). Never longer: the hook runs
-    /// inside the user's git command.
+    /// inside the user's git command. Not at all while an earlier hook's marker says the lock
+    /// was busy moments ago (see the module's doc).
     Hook,
     /// A query that found the cache behind HEAD: waits 10 s, then answers from the cache as it
     /// is, with a warning.
