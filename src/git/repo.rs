@@ -30,6 +30,8 @@ pub enum GitError {
     Command { command: String, message: String },
     #[error("object {0} is not in the repository")]
     Missing(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// One repository, opened for a sync.
@@ -42,6 +44,8 @@ pub struct GitRepo {
     cli: Cli,
     /// The command-line backend's blob reader for this thread, started on first use.
     cat_file: RefCell<Option<CatFile>>,
+    /// libgit2's handle where the command line serves a SHA-1 repository, opened on demand.
+    libgit2: std::cell::OnceCell<Repository>,
 }
 
 enum Backend {
@@ -164,7 +168,30 @@ impl GitRepo {
             backend,
             cli: Cli::new(dirs),
             cat_file: RefCell::new(None),
+            libgit2: std::cell::OnceCell::new(),
         })
+    }
+
+    /// libgit2's handle, for code that walks history itself (the GitHub sync's deletion
+    /// check); refs are not resolved through it (use [`GitRepo::head`]). An error in a
+    /// SHA-256 repository, which libgit2 0.20 cannot read.
+    pub fn libgit2(&self) -> Result<&Repository, GitError> {
+        if let Backend::InProcess { repo, .. } = &self.backend {
+            return Ok(repo);
+        }
+        if self.format == ObjectFormat::Sha256 {
+            return Err(GitError::Unsupported(
+                "its history is walked with libgit2, which reads no SHA-256 repository".into(),
+            ));
+        }
+        if let Some(repo) = self.libgit2.get() {
+            return Ok(repo);
+        }
+        if self.dirs.common_dir.join("reftable").is_dir() {
+            allow_reftable_in_libgit2()?;
+        }
+        let repo = Repository::open(&self.dirs.git_dir)?;
+        Ok(self.libgit2.get_or_init(|| repo))
     }
 
     /// The hash this repository names objects by.
