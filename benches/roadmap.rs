@@ -6,6 +6,7 @@
 //! cargo bench --bench roadmap -- --quick   # 1k issues, 3 runs: a smoke check
 //! cargo bench --bench roadmap              # 1k and 10k
 //! cargo bench --bench roadmap -- --full    # 1k, 10k and 100k
+//! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
@@ -15,6 +16,8 @@
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
+#[path = "roadmap/formats.rs"]
+mod formats;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -43,22 +46,25 @@ enum Mode {
 }
 
 impl Mode {
-    fn from_args() -> Result<Mode, String> {
+    /// The mode, and whether only the repository formats are compared (`--formats`).
+    fn from_args() -> Result<(Mode, bool), String> {
         let mut mode = Mode::Default;
+        let mut formats_only = false;
         for arg in std::env::args().skip(1) {
             match arg.as_str() {
                 "--quick" => mode = Mode::Quick,
                 "--full" => mode = Mode::Full,
+                "--formats" => formats_only = true,
                 // `cargo bench` passes `--bench` to every bench built with `harness = false`.
                 "--bench" => {}
                 other => {
                     return Err(format!(
-                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full]"
+                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full] [--formats]"
                     ));
                 }
             }
         }
-        Ok(mode)
+        Ok((mode, formats_only))
     }
 
     fn name(self) -> &'static str {
@@ -100,7 +106,15 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    let outcome = Mode::from_args().map_err(io::Error::other).and_then(run);
+    let outcome = Mode::from_args()
+        .map_err(io::Error::other)
+        .and_then(|(mode, formats_only)| {
+            if formats_only {
+                run_formats(mode)
+            } else {
+                run(mode)
+            }
+        });
     measure::remove_temp_files();
     if let Err(error) = outcome {
         eprintln!("bench: error: {error}");
@@ -136,6 +150,32 @@ fn run(mode: Mode) -> io::Result<()> {
         file.display()
     );
     Ok(())
+}
+
+/// `--formats`: only the table of repository formats and git backends.
+fn run_formats(mode: Mode) -> io::Result<()> {
+    let bench = Bench::new(mode)?;
+    let tools = &bench.tools;
+    let mut rows = Vec::new();
+    for &issues in mode.sizes() {
+        let repo = repo::prepare(&tools.corpus_root, issues)?;
+        measure::run(&mut tools.hooks(&repo.dir, &["install"]), false)?;
+        rows.extend(formats::measure(tools, &repo)?);
+    }
+    let mut text = format!(
+        "## Repository formats ({} mode)\n\n{}\n\n\
+         | issues | what | first | second | second / first | runs |\n\
+         |---:|---|---:|---:|---:|---:|\n",
+        mode.name(),
+        machine_note(mode.plan())
+    );
+    for row in rows {
+        text.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    println!("{text}");
+    let results = tools.target_dir.join("bench-results");
+    std::fs::create_dir_all(&results)?;
+    std::fs::write(results.join(format!("formats-{}.md", mode.name())), &text)
 }
 
 fn machine_note(plan: Plan) -> String {

@@ -153,6 +153,14 @@ impl From<git2::Error> for CommandError {
     }
 }
 
+impl From<crate::git::GitError> for CommandError {
+    fn from(error: crate::git::GitError) -> Self {
+        CommandError::repository(format!("git: {error}")).with_hint(
+            "check the repository with `git status`; `roadmap-hooks doctor` checks the rest",
+        )
+    }
+}
+
 impl From<crate::sync::SyncError> for CommandError {
     fn from(error: crate::sync::SyncError) -> Self {
         use crate::sync::SyncError;

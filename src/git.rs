@@ -1,14 +1,29 @@
-//! The git operations the sync needs: where the repository's folders are, what HEAD is, and
-//! which roadmap files differ between two trees.
+//! The git operations the sync needs: what HEAD is, and which roadmap files differ between two
+//! trees.
 //!
-//! HEAD is read straight from the ref files, which costs a few file reads, so queries can check
-//! it on every run. The tree diff descends only into `.roadmap/` folders that can hold our
-//! files and skips any subtree whose id did not change: at 100k issues this is several times
-//! faster than libgit2's general tree diff, which walks large trees entry by entry.
+//! HEAD is read straight from the ref files (or the reftable stack), which costs a few file
+//! reads, so queries can check it on every run. The tree diff descends only into `.roadmap/`
+//! folders that can hold our files and skips any subtree whose id did not change: at 100k
+//! issues this is several times faster than libgit2's general tree diff, which walks large
+//! trees entry by entry.
+//!
+//! - [`repo`]: the repository as the sync sees it, served in process (libgit2) or by the git
+//!   command line, chosen per repository (SHA-256, replace refs), and partial clones' fetches.
+//! - [`cli`]: the command-line backend.
+//! - [`object_id`]: ids of either hash, and blob ids computed as the repository does.
+//! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
+
+pub mod cli;
+pub mod object_id;
+pub mod reftable;
+pub mod repo;
+
+pub use object_id::{ObjectFormat, ObjectId};
+pub use repo::{GitError, GitRepo};
 
 use crate::layout;
 use crate::workspace::RepoDirs;
-use git2::{ObjectType, Oid, Repository, Tree};
+use git2::{ObjectType, Repository, Tree};
 use std::cmp::Ordering;
 use std::path::Path;
 
@@ -35,11 +50,12 @@ impl HeadStamp {
     }
 }
 
-/// Reads HEAD from the ref files: a handful of small reads, no repository open.
+/// Reads HEAD from the ref files or the reftable stack: a handful of small reads, no
+/// repository open.
 #[must_use]
 pub fn read_head_stamp(dirs: &RepoDirs) -> HeadStamp {
     if dirs.common_dir.join("reftable").is_dir() {
-        return HeadStamp::Unknown;
+        return reftable_head(dirs);
     }
     let Ok(mut content) = std::fs::read_to_string(dirs.git_dir.join("HEAD")) else {
         return HeadStamp::Unknown;
@@ -70,6 +86,44 @@ pub fn read_head_stamp(dirs: &RepoDirs) -> HeadStamp {
     HeadStamp::Unknown
 }
 
+/// HEAD from the reftable stacks: per-worktree refs (HEAD, `refs/bisect/`, `refs/worktree/`,
+/// `refs/rewritten/`) live in the worktree's own stack, the others in the shared one.
+fn reftable_head(dirs: &RepoDirs) -> HeadStamp {
+    let Some(own) = reftable::Stack::open(&dirs.git_dir.join("reftable")) else {
+        return HeadStamp::Unknown;
+    };
+    let shared = if dirs.git_dir == dirs.common_dir {
+        None
+    } else {
+        match reftable::Stack::open(&dirs.common_dir.join("reftable")) {
+            Some(stack) => Some(stack),
+            None => return HeadStamp::Unknown,
+        }
+    };
+    let mut name = "HEAD".to_owned();
+    for _ in 0..5 {
+        let per_worktree = !name.starts_with("refs/")
+            || ["refs/bisect/", "refs/worktree/", "refs/rewritten/"]
+                .iter()
+                .any(|p| name.starts_with(p));
+        let stack = if per_worktree {
+            &own
+        } else {
+            shared.as_ref().unwrap_or(&own)
+        };
+        match stack.lookup(&name) {
+            None => return HeadStamp::Unknown,
+            Some(None) => return HeadStamp::Unborn,
+            Some(Some(reftable::RefValue::Id(raw))) => {
+                return ObjectId::from_raw(&raw)
+                    .map_or(HeadStamp::Unknown, |id| HeadStamp::Commit(id.to_string()));
+            }
+            Some(Some(reftable::RefValue::Symbolic(target))) => name = target,
+        }
+    }
+    HeadStamp::Unknown
+}
+
 fn packed_ref(common_dir: &Path, name: &str) -> Option<String> {
     let packed = std::fs::read_to_string(common_dir.join("packed-refs")).ok()?;
     packed.lines().find_map(|line| {
@@ -82,8 +136,8 @@ fn is_hex_id(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Returns HEAD's commit from git itself; `None` for an unborn HEAD.
-pub fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>, git2::Error> {
+/// Returns HEAD's commit from libgit2 (files backend); `None` for an unborn HEAD.
+pub(crate) fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>, git2::Error> {
     match repo.head() {
         Ok(head) => head.peel_to_commit().map(Some),
         Err(e)
@@ -101,28 +155,29 @@ pub fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>, git2::
 pub enum TreeChange {
     Added {
         path: String,
-        blob: Oid,
+        blob: ObjectId,
     },
     Modified {
         path: String,
-        blob: Oid,
+        blob: ObjectId,
     },
     Deleted {
         path: String,
-        blob: Oid,
+        blob: ObjectId,
     },
     /// A file whose name, or a folder's on its path, is not UTF-8: it cannot be read as an
     /// issue (nothing could write it back), so it is listed as unreadable under `path`, written
     /// with `\xNN` escapes ([`layout::name_as_text`]). `blob` is `None` once it is gone.
     NameNotUtf8 {
         path: String,
-        blob: Option<Oid>,
+        blob: Option<ObjectId>,
     },
 }
 
 /// Lists the roadmap files (see [`layout::classify`]) that differ from `old` to `new`. `None`
 /// stands for an empty tree, so `(None, Some(tree))` lists every roadmap file in `tree`.
-pub fn diff_roadmap_files(
+/// In process, through libgit2; [`cli`] does the same through `git diff-tree`.
+pub(crate) fn diff_roadmap_files(
     repo: &Repository,
     old: Option<&Tree>,
     new: Option<&Tree>,
@@ -151,7 +206,7 @@ pub fn diff_roadmap_files(
 /// One side of a directory entry, with the facts the walk compares decoded once.
 struct Entry<'tree> {
     entry: git2::TreeEntry<'tree>,
-    id: Oid,
+    id: git2::Oid,
     is_tree: bool,
     is_file: bool,
 }
@@ -235,15 +290,24 @@ fn walk(
         let after = after.filter(|e| e.is_file);
         if !path_is_utf8 {
             if before.is_some() || after.is_some() {
-                let blob = after.map(|e| e.id);
+                let blob = after.map(|e| e.id.into());
                 out.push(TreeChange::NameNotUtf8 { path, blob });
             }
             continue;
         }
         out.push(match (before, after) {
-            (None, Some(b)) => TreeChange::Added { path, blob: b.id },
-            (Some(_), Some(b)) => TreeChange::Modified { path, blob: b.id },
-            (Some(a), None) => TreeChange::Deleted { path, blob: a.id },
+            (None, Some(b)) => TreeChange::Added {
+                path,
+                blob: b.id.into(),
+            },
+            (Some(_), Some(b)) => TreeChange::Modified {
+                path,
+                blob: b.id.into(),
+            },
+            (Some(a), None) => TreeChange::Deleted {
+                path,
+                blob: a.id.into(),
+            },
             (None, None) => continue,
         });
     }

@@ -3,8 +3,8 @@
 //! exits 0 whatever happens, because a hook's failure would become git's.
 
 use crate::cache::{Cache, meta};
-use crate::git::{self, read_head_stamp};
-use crate::sync::{self, RebuildReason, SyncOutcome, SyncRequest};
+use crate::git::{GitRepo, read_head_stamp};
+use crate::sync::{self, SyncOutcome, SyncRequest};
 use crate::workspace::{LockPurpose, RepoDirs, Workspace};
 use std::io::Write;
 
@@ -62,7 +62,7 @@ fn run_in(
     let rebuilt = reports.iter().find_map(|r| {
         r.rebuilt
             .as_ref()
-            .filter(|reason| **reason != RebuildReason::FirstSync)
+            .filter(|reason| reason.is_worth_a_warning())
     });
     let invalid: Vec<&(String, String)> = reports.iter().flat_map(|r| &r.invalid).collect();
     let mut parts = Vec::new();
@@ -108,12 +108,11 @@ fn cache_is_current(dirs: &RepoDirs) -> bool {
         == Some(head)
 }
 
-fn head_has_roadmap(repo: &git2::Repository) -> bool {
-    git::head_commit(repo)
+fn head_has_roadmap(repo: &GitRepo) -> bool {
+    repo.head()
         .ok()
         .flatten()
-        .and_then(|commit| commit.tree().ok())
-        .is_some_and(|tree| tree.get_name(".roadmap").is_some())
+        .is_some_and(|commit| repo.has_roadmap_folder(commit))
 }
 
 /// Appends the error to the hook log; `false` when it could not be written.

@@ -8,6 +8,7 @@ mod corpus;
 mod test_bad_input;
 mod test_corpus;
 mod test_fixtures;
+mod test_formats;
 mod test_front;
 mod test_git_operations;
 mod test_install;

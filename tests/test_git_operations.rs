@@ -829,6 +829,7 @@ fn repo_with(mode: Hooks, issues: &[&IssueSpec]) -> TestRepo {
         repo.write_issue(issue);
     }
     repo.commit_all("first issues");
+    repo.as_partial_clone();
     start(&repo, mode);
     repo
 }

@@ -79,15 +79,29 @@ impl Snapshots {
         if roadmap.exists() {
             std::fs::remove_dir_all(&roadmap).expect("clear the scratch checkout");
         }
-        let git = git2::Repository::open(root).expect("open the repository under test");
-        let commit_id = git2::Oid::from_str(commit).expect("a commit id");
-        let tree = git
-            .find_commit(commit_id)
-            .and_then(|c| c.tree())
-            .expect("the commit's tree");
-        if let Some(entry) = tree.get_name(".roadmap") {
-            let subtree = git.find_tree(entry.id()).expect(".roadmap is a tree");
-            write_tree(&git, &subtree, &roadmap);
+        // Through git, which reads every repository format (libgit2 0.20 reads no SHA-256).
+        let git = |args: &[&str]| {
+            hermetic(&mut Command::new("git"))
+                .args(args)
+                .current_dir(root)
+                .output()
+                .expect("run git")
+        };
+        if git(&["cat-file", "-e", &format!("{commit}:.roadmap")])
+            .status
+            .success()
+        {
+            let tar = self.scratch.join("snapshot.tar");
+            let tar_text = tar.to_str().expect("a UTF-8 temporary path");
+            let archived = git(&["archive", "-o", tar_text, commit, ".roadmap"]);
+            assert!(archived.status.success(), "git archive {commit} failed");
+            let extracted = Command::new("tar")
+                .args(["-xf", tar_text, "-C"])
+                .arg(&self.scratch)
+                .status()
+                .expect("run tar");
+            assert!(extracted.success(), "tar failed");
+            std::fs::remove_file(&tar).expect("remove the archive");
         }
         let snapshot = scan_dir(&self.scratch);
         self.by_commit.insert(commit.to_owned(), snapshot.clone());
@@ -120,29 +134,6 @@ fn scan_dir(dir: &Path) -> Snapshot {
     Snapshot {
         json: String::from_utf8(output.stdout).expect("scan prints UTF-8"),
         invalid,
-    }
-}
-
-/// Writes the files of `tree` under `dir` as a checkout would: blobs as files, symbolic
-/// links as links, submodules as empty folders.
-fn write_tree(git: &git2::Repository, tree: &git2::Tree, dir: &Path) {
-    std::fs::create_dir_all(dir).expect("create a folder of the checkout");
-    for entry in tree {
-        let Some(name) = entry.name() else { continue };
-        let path = dir.join(name);
-        match entry.filemode() {
-            0o040000 => write_tree(git, &git.find_tree(entry.id()).expect("a tree"), &path),
-            0o120000 => {
-                let target = git.find_blob(entry.id()).expect("a link's blob");
-                let target = String::from_utf8_lossy(target.content()).into_owned();
-                std::os::unix::fs::symlink(target, &path).expect("create a link");
-            }
-            0o160000 => std::fs::create_dir_all(&path).expect("create a submodule folder"),
-            _ => {
-                let blob = git.find_blob(entry.id()).expect("a file's blob");
-                std::fs::write(&path, blob.content()).expect("write a file of the checkout");
-            }
-        }
     }
 }
 

@@ -427,7 +427,7 @@ fn merge_driver_status(workspace: &Workspace) -> String {
     let conflicted = workspace
         .repo()
         .ok()
-        .and_then(|repo| roadmap_hooks::merge_driver::conflicted_files(repo).ok())
+        .and_then(|repo| repo.conflicted_roadmap_files().ok())
         .unwrap_or_default();
     if !conflicted.is_empty() {
         out.push_str(&format!(

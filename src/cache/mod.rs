@@ -206,6 +206,21 @@ impl Cache {
         Ok(value)
     }
 
+    /// How many files the cache holds rows for (issues, milestones, projects, unreadable
+    /// files): what a sync weighs a large diff against.
+    pub fn file_count(&self) -> Result<usize, CacheError> {
+        let count: i64 = self
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM issues) + (SELECT count(*) FROM milestones) \
+                 + (SELECT count(*) FROM projects) + (SELECT count(*) FROM invalid_files)",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| classify(&self.path, e))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// Starts the one write transaction of a sync. `BEGIN IMMEDIATE` so a second writer that
     /// slipped past the lock waits here rather than failing half-way.
     pub fn transaction(&mut self) -> Result<CacheTransaction<'_>, CacheError> {

@@ -23,13 +23,15 @@ pub enum Absence {
 
 /// Decides each `(id, seen_at)`: `seen_at` is the HEAD commit of the sync that last recorded
 /// the baseline (`None` for baselines from before it was recorded: all of HEAD's
-/// history is searched then).
+/// history is searched then). `head` is HEAD's commit, resolved by the caller (libgit2 cannot
+/// resolve refs in a reftable repository).
 pub fn absences(
     repo: &Repository,
+    head: Option<Oid>,
     candidates: &[(String, Option<String>)],
 ) -> Result<HashMap<String, Absence>, git2::Error> {
-    let head = match repo.head().ok().and_then(|h| h.peel_to_commit().ok()) {
-        Some(commit) => commit.id(),
+    let head = match head {
+        Some(commit) => commit,
         None => {
             return Ok(candidates
                 .iter()

@@ -121,10 +121,19 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let dirs = workspace.dirs();
     let work_dir = dirs.work_dir.clone();
     let config = SyncConfig::load(&work_dir)?;
-    let repo = workspace
-        .repo()
-        .map_err(|e| SyncError::Io(dirs.git_dir.display().to_string(), std::io::Error::other(e)))?;
-    let api_url = auth::api_url(config.api_url.as_deref(), auth::user_api_url(repo))?;
+    let git_error = |e: crate::git::GitError| {
+        SyncError::Io(dirs.git_dir.display().to_string(), std::io::Error::other(e))
+    };
+    let repo = workspace.repo().map_err(git_error)?;
+    // The history walks below are libgit2's; HEAD is resolved by the workspace's repository,
+    // which reads reftable too.
+    let history = repo.libgit2().map_err(|e| {
+        git_error(crate::git::GitError::Unsupported(format!(
+            "roadmap sync with GitHub does not support this repository yet: {e}"
+        )))
+    })?;
+    let head = repo.head().ok().flatten();
+    let api_url = auth::api_url(config.api_url.as_deref(), auth::user_api_url(history))?;
     let token = auth::token(
         &api_url,
         |name| std::env::var(name).ok(),
@@ -137,7 +146,8 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let mut state = RemoteState::open(&dirs.cache_dir())?;
     let (bases, since) = inputs::read_bases(&state, &config)?;
     let (locals, skipped) = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
-    let absences = absences(repo, &bases, &locals, &skipped)?;
+    let head_oid = head.and_then(|id| id.to_git2());
+    let absences = absences(history, head_oid, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
     let (changed, cursor) = github.list_issues(since.as_deref())?;
     let listed: HashMap<u64, String> = changed
@@ -213,11 +223,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
                 direction: options.direction,
                 cursor,
                 listed,
-                head: repo
-                    .head()
-                    .ok()
-                    .and_then(|h| h.target())
-                    .map(|oid| oid.to_string()),
+                head: head.map(|id| id.to_string()),
             },
         )?
     };
@@ -276,6 +282,7 @@ fn hold_closes(plan: &mut Plan, options: &SyncOptions, warnings: &mut Vec<String
 /// What git says about each live baseline that no readable file stands for.
 fn absences(
     repo: &git2::Repository,
+    head: Option<git2::Oid>,
     bases: &HashMap<String, BaseState>,
     locals: &[LocalIssue],
     skipped: &[SkippedLocal],
@@ -293,7 +300,7 @@ fn absences(
     if candidates.is_empty() {
         return Ok(HashMap::new());
     }
-    deletions::absences(repo, &candidates)
+    deletions::absences(repo, head, &candidates)
         .map_err(|e| SyncError::Io("reading git history".into(), std::io::Error::other(e)))
 }
 

@@ -4,36 +4,30 @@
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
 use crate::cache::Cache;
-use crate::git::{self, TreeChange};
-use git2::{Oid, Repository, Tree};
+use crate::git::{GitRepo, ObjectId, TreeChange};
 use std::collections::HashSet;
 
 /// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
 pub(super) fn plan_incremental(
-    repo: &Repository,
+    repo: &GitRepo,
     last: Option<&str>,
-    head_tree: Option<&Tree>,
+    head: Option<ObjectId>,
 ) -> Result<Vec<TreeChange>, RebuildReason> {
     let last = last.ok_or(RebuildReason::FirstSync)?;
-    let old_tree = if last.is_empty() {
+    let old = if last.is_empty() {
         None
     } else {
-        let id = Oid::from_str(last).map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
-        let commit = repo
-            .find_commit(id)
-            .map_err(|_| RebuildReason::CommitGone(last.to_owned()))?;
-        Some(
-            commit
-                .tree()
-                .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))?,
-        )
+        let id = ObjectId::from_hex(last)
+            .filter(|id| repo.has_commit(*id))
+            .ok_or_else(|| RebuildReason::CommitGone(last.to_owned()))?;
+        Some(id)
     };
-    git::diff_roadmap_files(repo, old_tree.as_ref(), head_tree)
-        .map_err(|e| RebuildReason::DiffFailed(e.message().to_owned()))
+    repo.diff(old, head)
+        .map_err(|e| RebuildReason::DiffFailed(e.to_string()))
 }
 
 pub(super) fn apply(
-    repo: &Repository,
+    repo: &GitRepo,
     cache: &mut Cache,
     changes: Vec<TreeChange>,
     head_id: &str,
@@ -64,6 +58,12 @@ pub(super) fn apply(
             }
         }
     }
+    let blobs: Vec<ObjectId> = written.iter().map(|(_, blob, _)| *blob).collect();
+    repo.prefetch(&blobs).map_err(|source| SyncError::Blob {
+        path: format!("{} files", blobs.len()),
+        commit: super::short(head_id).to_owned(),
+        source,
+    })?;
     for (path, blob, is_new) in &written {
         let bytes = read_blob(repo, *blob, path, head_id)?;
         if let Some(parsed) = Parsed::read(path, &bytes) {

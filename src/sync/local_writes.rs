@@ -5,16 +5,17 @@
 use super::store::{Parsed, read_blob, store};
 use super::{SyncError, SyncReport, last_synced};
 use crate::cache::{Cache, CacheTransaction, meta};
+use crate::git::{GitRepo, ObjectId};
 use crate::workspace::pending::{PendingWrite, PendingWrites};
 use crate::workspace::{SyncLock, Workspace};
-use git2::{Oid, Repository, Tree};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Reconciles the cache with the pending writes on disk; returns how many records ended
 /// because their write was discarded. Nothing to do, and no transaction, when there are no
 /// records and the cache applied none.
 pub(super) fn apply_pending(
-    repo: &Repository,
+    repo: &GitRepo,
     cache: &mut Cache,
     workspace: &Workspace,
     lock: &SyncLock,
@@ -26,15 +27,14 @@ pub(super) fn apply_pending(
         return Ok(0);
     }
     let last = last_synced(Some(cache))?;
-    let tree = match Oid::from_str(&last) {
-        Ok(id) => Some(repo.find_commit(id)?.tree()?),
-        Err(_) => None,
-    };
+    let paths: Vec<&str> = pending.entries().iter().map(|w| w.path.as_str()).collect();
+    // HEAD's blob of every path a record names, in one look (one process for the CLI backend).
+    let at_head = repo.blob_ids_at(ObjectId::from_hex(&last), &paths)?;
     let work_dir = workspace.work_dir();
     let (mut kept, ended) = pending.partition(work_dir);
     let mut committed = Vec::new();
     kept.retain_uncommitted(|write| {
-        let done = head_blob(tree.as_ref(), &write.path) == write.blob;
+        let done = head_blob(&at_head, &write.path) == write.blob;
         if done {
             committed.push(write.path.clone());
         }
@@ -45,20 +45,13 @@ pub(super) fn apply_pending(
     // A committed record shows what HEAD holds, which is what was written; a record replaced
     // by HEAD's content (a discard seen by a look at the working tree) needs the row back too.
     for path in ended.iter().map(|w| &w.path).chain(&committed) {
-        show_head(repo, &mut tx, tree.as_ref(), &last, path, &mut report)?;
+        show_head(repo, &mut tx, &at_head, &last, path, &mut report)?;
     }
     let mut changed_since = Vec::new();
     for write in kept.entries() {
         if !show_written(&mut tx, work_dir, write, &mut report)? {
             // Changed between the check and the read: HEAD's content, and the record ends.
-            show_head(
-                repo,
-                &mut tx,
-                tree.as_ref(),
-                &last,
-                &write.path,
-                &mut report,
-            )?;
+            show_head(repo, &mut tx, &at_head, &last, &write.path, &mut report)?;
             changed_since.push(write.path.clone());
         }
     }
@@ -75,31 +68,29 @@ pub(super) fn apply_pending(
 }
 
 /// HEAD's blob id at `path`, or empty when HEAD has no file there.
-fn head_blob(tree: Option<&Tree>, path: &str) -> String {
-    tree.and_then(|t| t.get_path(Path::new(path)).ok())
-        .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-        .map(|e| e.id().to_string())
+fn head_blob(at_head: &HashMap<String, ObjectId>, path: &str) -> String {
+    at_head
+        .get(path)
+        .map(ToString::to_string)
         .unwrap_or_default()
 }
 
 /// Puts HEAD's content of `path` back in the cache, or removes the row when HEAD has none.
 fn show_head(
-    repo: &Repository,
+    repo: &GitRepo,
     tx: &mut CacheTransaction<'_>,
-    tree: Option<&Tree>,
+    at_head: &HashMap<String, ObjectId>,
     commit: &str,
     path: &str,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
-    let entry = tree
-        .and_then(|t| t.get_path(Path::new(path)).ok())
-        .filter(|e| e.kind() == Some(git2::ObjectType::Blob));
-    let parsed = match &entry {
-        Some(entry) => Parsed::read(path, &read_blob(repo, entry.id(), path, commit)?),
+    let blob = at_head.get(path).copied();
+    let parsed = match blob {
+        Some(blob) => Parsed::read(path, &read_blob(repo, blob, path, commit)?),
         None => None,
     };
-    match (entry, parsed) {
-        (Some(entry), Some(parsed)) => store(tx, path, entry.id(), &parsed, report)?,
+    match (blob, parsed) {
+        (Some(blob), Some(parsed)) => store(tx, path, blob, &parsed, report)?,
         _ => tx.remove(path)?,
     }
     Ok(())
@@ -126,8 +117,10 @@ fn show_written(
             });
         }
     };
-    let blob = Oid::from_str(&write.blob)?;
-    if crate::workspace::pending::blob_id(&bytes) != write.blob {
+    let Some(blob) = ObjectId::from_hex(&write.blob) else {
+        return Ok(false);
+    };
+    if !crate::git::object_id::is_blob_of(&write.blob, &bytes) {
         return Ok(false);
     }
     match Parsed::read(&write.path, &bytes) {

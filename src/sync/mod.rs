@@ -11,7 +11,7 @@ mod rebuild;
 mod store;
 
 use crate::cache::{Cache, CacheError, meta};
-use crate::git;
+use crate::git::{self, GitError};
 use crate::workspace::{LockError, SyncLock, Workspace};
 use incremental::{apply, plan_incremental};
 use local_writes::apply_pending;
@@ -41,6 +41,22 @@ pub enum RebuildReason {
     DiffFailed(String),
     /// The cache file was damaged and was created again.
     Damaged(String),
+    /// So many files changed that building the cache afresh costs less than the diff.
+    LargeDiff {
+        changed: usize,
+        rows: usize,
+    },
+}
+
+impl RebuildReason {
+    /// Whether the user hears of it: a first sync and a large diff are routine.
+    #[must_use]
+    pub fn is_worth_a_warning(&self) -> bool {
+        !matches!(
+            self,
+            RebuildReason::FirstSync | RebuildReason::LargeDiff { .. }
+        )
+    }
 }
 
 impl fmt::Display for RebuildReason {
@@ -57,6 +73,10 @@ impl fmt::Display for RebuildReason {
                 write!(f, "could not diff against the last synced commit: {error}")
             }
             RebuildReason::Damaged(note) => f.write_str(note),
+            RebuildReason::LargeDiff { changed, rows } => write!(
+                f,
+                "{changed} files changed, against {rows} in the cache: a rebuild is cheaper"
+            ),
         }
     }
 }
@@ -97,7 +117,7 @@ pub enum SyncError {
     #[error(transparent)]
     Cache(#[from] CacheError),
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(#[from] GitError),
     #[error("reading {path} in the working tree: {source}")]
     WorkingTree {
         path: String,
@@ -112,8 +132,14 @@ pub enum SyncError {
     Blob {
         path: String,
         commit: String,
-        source: git2::Error,
+        source: GitError,
     },
+}
+
+impl From<git2::Error> for SyncError {
+    fn from(error: git2::Error) -> Self {
+        SyncError::Git(error.into())
+    }
 }
 
 /// How many times one sync follows HEAD when it moves during the sync, before leaving the rest
@@ -141,11 +167,8 @@ pub fn sync(
     let mut reports = Vec::new();
     for _ in 0..MAX_PASSES {
         // Re-read HEAD on every pass: a writer that waited for the lock must see the newest HEAD.
-        let head = git::head_commit(repo)?;
-        let head_id = head
-            .as_ref()
-            .map(|c| c.id().to_string())
-            .unwrap_or_default();
+        let head = repo.head()?;
+        let head_id = head.map(|id| id.to_string()).unwrap_or_default();
         let last = match &cache {
             Some(cache) => cache.metadata(meta::LAST_SYNCED_COMMIT)?,
             None => None,
@@ -153,10 +176,13 @@ pub fn sync(
         if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
             break;
         }
-        let head_tree = head.as_ref().map(git2::Commit::tree).transpose()?;
         let plan = match (forced.take(), cache.as_mut()) {
-            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head_tree.as_ref())
-                .map(|changes| (live, changes)),
+            (None, Some(live)) => {
+                plan_incremental(repo, last.as_deref(), head).and_then(|changes| {
+                    cheaper_as_rebuild(live, &changes)?;
+                    Ok((live, changes))
+                })
+            }
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
         // A damaged page met while applying the diff is cured like a damaged file: rebuild.
@@ -169,14 +195,8 @@ pub fn sync(
         let report = match plan {
             Ok(applied) => applied?,
             Err(reason) => {
-                let (rebuilt, report) = rebuild(
-                    repo,
-                    &cache_dir,
-                    head_tree.as_ref(),
-                    &head_id,
-                    reason,
-                    request.progress,
-                )?;
+                let (rebuilt, report) =
+                    rebuild(repo, &cache_dir, head, &head_id, reason, request.progress)?;
                 cache = Some(rebuilt);
                 report
             }
@@ -201,6 +221,34 @@ pub fn sync(
     } else {
         SyncOutcome::Synced(reports)
     })
+}
+
+/// Below this many changed files a diff is always applied: a rebuild has a fixed cost (a new
+/// generation file, its indexes) that small diffs never repay.
+const LARGE_DIFF: usize = 2_000;
+
+/// `Err(LargeDiff)` when rebuilding costs less than applying `changes`. Applying a file costs
+/// about twice what a rebuild spends on one (the live database's indexes and journal against a
+/// fresh file written once; 1.7 s against 0.8 s for 20,000 files), so a diff that touches over
+/// half as many files as the cache will hold after it is rebuilt instead.
+fn cheaper_as_rebuild(cache: &Cache, changes: &[git::TreeChange]) -> Result<(), RebuildReason> {
+    if changes.len() < LARGE_DIFF {
+        return Ok(());
+    }
+    let rows = cache.file_count().unwrap_or(usize::MAX);
+    let (added, deleted) = changes.iter().fold((0, 0), |(a, d), c| match c {
+        git::TreeChange::Added { .. } => (a + 1, d),
+        git::TreeChange::Deleted { .. } => (a, d + 1),
+        git::TreeChange::Modified { .. } | git::TreeChange::NameNotUtf8 { .. } => (a, d),
+    });
+    let rows_after = rows.saturating_add(added).saturating_sub(deleted);
+    if changes.len().saturating_mul(2) > rows_after {
+        return Err(RebuildReason::LargeDiff {
+            changed: changes.len(),
+            rows,
+        });
+    }
+    Ok(())
 }
 
 fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {

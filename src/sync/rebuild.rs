@@ -1,28 +1,28 @@
 //! The full rebuild: every roadmap file of HEAD read and parsed on all cores, written by one
 //! thread into a new cache generation, which then replaces the live one.
 
-use super::store::{Parsed, read_blob, store};
-use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
+use super::store::{Parsed, store};
+use super::{RebuildReason, SyncError, SyncReport, pause_for_tests, short};
 use crate::cache::{Cache, NewGeneration};
-use crate::git::{self, TreeChange};
-use git2::{Oid, Repository, Tree};
+use crate::git::repo::BlobSource;
+use crate::git::{GitRepo, ObjectId, TreeChange};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 /// Builds a new cache generation from HEAD's tree and makes it the live one.
 pub(super) fn rebuild(
-    repo: &Repository,
+    repo: &GitRepo,
     cache_dir: &std::path::Path,
-    head_tree: Option<&Tree>,
+    head: Option<ObjectId>,
     head_id: &str,
     reason: RebuildReason,
     progress: bool,
 ) -> Result<(Cache, SyncReport), SyncError> {
     let phases = Phases::start();
-    let mut files: Vec<(String, Oid)> = Vec::new();
-    let mut unreadable_names: Vec<(String, Oid)> = Vec::new();
-    for change in git::diff_roadmap_files(repo, None, head_tree)? {
+    let mut files: Vec<(String, ObjectId)> = Vec::new();
+    let mut unreadable_names: Vec<(String, ObjectId)> = Vec::new();
+    for change in repo.diff(None, head)? {
         match change {
             TreeChange::Added { path, blob } => files.push((path, blob)),
             TreeChange::NameNotUtf8 {
@@ -33,6 +33,12 @@ pub(super) fn rebuild(
         }
     }
     phases.mark("listed the files of HEAD");
+    let blobs: Vec<ObjectId> = files.iter().map(|(_, blob)| *blob).collect();
+    repo.prefetch(&blobs).map_err(|source| SyncError::Blob {
+        path: format!("{} files", blobs.len()),
+        commit: short(head_id).to_owned(),
+        source,
+    })?;
     let mut report = SyncReport {
         commit: head_id.to_owned(),
         rebuilt: Some(reason),
@@ -43,10 +49,15 @@ pub(super) fn rebuild(
     let filled = (|| {
         let mut tx = generation.transaction()?;
         let mut progress = Progress::new(progress, files.len());
-        read_in_parallel(repo, &files, head_id, |path, blob, parsed| {
-            progress.tick();
-            store(&mut tx, path, blob, parsed, &mut report)
-        })?;
+        read_in_parallel(
+            &repo.blob_source(),
+            &files,
+            head_id,
+            |path, blob, parsed| {
+                progress.tick();
+                store(&mut tx, path, blob, parsed, &mut report)
+            },
+        )?;
         for (path, blob) in &unreadable_names {
             store(&mut tx, path, *blob, &Parsed::name_not_utf8(), &mut report)?;
         }
@@ -133,17 +144,16 @@ impl Phases {
 /// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
 /// one that owns the transaction) as soon as it is ready.
 fn read_in_parallel(
-    repo: &Repository,
-    files: &[(String, Oid)],
+    source: &BlobSource,
+    files: &[(String, ObjectId)],
     commit: &str,
-    mut sink: impl FnMut(&str, Oid, &Parsed) -> Result<(), SyncError>,
+    mut sink: impl FnMut(&str, ObjectId, &Parsed) -> Result<(), SyncError>,
 ) -> Result<(), SyncError> {
     const BATCH: usize = 256;
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 4);
     let next = AtomicUsize::new(0);
-    let git_dir = repo.path().to_owned();
     std::thread::scope(|scope| {
         let (sender, receiver) =
             mpsc::sync_channel::<(usize, Result<Batch, SyncError>)>(workers * 2);
@@ -152,12 +162,12 @@ fn read_in_parallel(
         // 100k rebuild).
         let mut returns = Vec::new();
         for worker in 0..workers {
-            let (sender, next, git_dir) = (sender.clone(), &next, &git_dir);
+            let (sender, next) = (sender.clone(), &next);
             let (give_back, returned) = mpsc::channel::<Batch>();
             returns.push(give_back);
             scope.spawn(move || {
-                let repo = match Repository::open(git_dir) {
-                    Ok(repo) => repo,
+                let mut reader = match source.open() {
+                    Ok(reader) => reader,
                     Err(e) => return drop(sender.send((worker, Err(e.into())))),
                 };
                 loop {
@@ -171,7 +181,11 @@ fn read_in_parallel(
                         .iter()
                         .enumerate()
                         .map(|(offset, (path, blob))| {
-                            let bytes = read_blob(&repo, *blob, path, commit)?;
+                            let bytes = reader.read(*blob).map_err(|source| SyncError::Blob {
+                                path: path.clone(),
+                                commit: short(commit).to_owned(),
+                                source,
+                            })?;
                             Ok((start + offset, Parsed::read(path, &bytes)))
                         })
                         .collect();

@@ -2,23 +2,21 @@
 
 use super::{SyncError, SyncReport, pause_for_tests, short};
 use crate::cache::CacheTransaction;
+use crate::git::{GitRepo, ObjectId};
 use crate::issue::to_json;
 use crate::record::Record;
-use git2::{Oid, Repository};
 
 pub(super) fn read_blob(
-    repo: &Repository,
-    blob: Oid,
+    repo: &GitRepo,
+    blob: ObjectId,
     path: &str,
     commit: &str,
 ) -> Result<Vec<u8>, SyncError> {
-    repo.find_blob(blob)
-        .map(|b| b.content().to_vec())
-        .map_err(|source| SyncError::Blob {
-            path: path.to_owned(),
-            commit: short(commit).to_owned(),
-            source,
-        })
+    repo.read_blob(blob).map_err(|source| SyncError::Blob {
+        path: path.to_owned(),
+        commit: short(commit).to_owned(),
+        source,
+    })
 }
 
 /// A file read and parsed, with the JSON of an issue already built: the parsing threads do
@@ -48,7 +46,7 @@ impl Parsed {
 pub(super) fn store(
     tx: &mut CacheTransaction<'_>,
     path: &str,
-    blob: Oid,
+    blob: ObjectId,
     parsed: &Parsed,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {

@@ -7,7 +7,7 @@ use super::pending::PendingWrites;
 use super::{LockPurpose, Workspace};
 use crate::cache::{Cache, CacheError, meta};
 use crate::git::read_head_stamp;
-use crate::sync::{self, RebuildReason, SyncOutcome, SyncRequest, short};
+use crate::sync::{self, SyncOutcome, SyncRequest, short};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FreshnessError {
@@ -160,7 +160,7 @@ impl Workspace {
                 .find_map(|r| {
                     r.rebuilt
                         .as_ref()
-                        .filter(|reason| **reason != RebuildReason::FirstSync)
+                        .filter(|reason| reason.is_worth_a_warning())
                 })
                 .map(|reason| format!("warning: rebuilt the issue cache from HEAD ({reason})"))
                 .into_iter()

@@ -5,6 +5,13 @@
 //! workspace takes locks (see [`LockPurpose`]); no layer below it does: the sync and the cache
 //! writers receive a held [`SyncLock`] as proof.
 //!
+//! **Hooks never stall a range of commits.** A cherry-pick, `am` or merge of many commits
+//! runs a hook per commit. The first hook that finds the lock busy waits its 1.5 s, then leaves
+//! a marker (`hook-gave-up` beside the lock); while the marker is younger than
+//! [`GAVE_UP_FOR`] and the lock still busy, later hooks give up at once instead of waiting
+//! again. The holder re-reads HEAD before it lets go, and the next query's self-healing check
+//! catches up with the rest. Whoever takes the sync lock next removes the marker.
+//!
 //! `roadmap sync` with GitHub holds a second lock, `remote-sync.lock`, so two remote syncs never
 //! create the same issue twice; it takes the sync lock too for each local write.
 
@@ -19,7 +26,8 @@ use std::time::{Duration, Instant};
 pub enum LockPurpose {
     /// A git hook: waits 1.5 s, then leaves the work to the holder, which re-reads HEAD before
     /// it lets go (and to the next query's self-healing check). Never longer: the hook runs
-    /// inside the user's git command.
+    /// inside the user's git command. Not at all while an earlier hook's marker says the lock
+    /// was busy moments ago (see the module's doc).
     Hook,
     /// A query that found the cache behind HEAD: waits 10 s, then answers from the cache as it
     /// is, with a warning.
@@ -55,6 +63,48 @@ impl LockPurpose {
             _ => "sync.lock",
         }
     }
+}
+
+/// How long a hook's "the lock was busy" marker makes later hooks skip the wait.
+pub const GAVE_UP_FOR: Duration = Duration::from_secs(30);
+
+const GAVE_UP_MARKER: &str = "hook-gave-up";
+
+/// The lock the marker is about; whoever takes it shows it is free again.
+const GUARDED_LOCK: &str = "sync.lock";
+
+/// Takes the lock at `path` for `purpose`, by the policy above. `Ok(None)` when another process
+/// still holds it after the wait.
+pub(super) fn take(path: &Path, purpose: LockPurpose) -> io::Result<Option<SyncLock>> {
+    let marker = path.with_file_name(GAVE_UP_MARKER);
+    if purpose != LockPurpose::Hook {
+        let taken = SyncLock::acquire(path, purpose.wait())?;
+        if taken.is_some() && purpose.file_name() == GUARDED_LOCK {
+            let _ = std::fs::remove_file(&marker);
+        }
+        return Ok(taken);
+    }
+    let recently_gave_up = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .is_ok_and(|at| at.elapsed().is_ok_and(|age| age < GAVE_UP_FOR));
+    let wait = if recently_gave_up {
+        Duration::ZERO
+    } else {
+        purpose.wait()
+    };
+    let taken = SyncLock::acquire(path, wait)?;
+    match &taken {
+        Some(_) => {
+            let _ = std::fs::remove_file(&marker);
+        }
+        // Written (or its time renewed) only after a full wait: a range of hooks each finding
+        // the lock busy at once keeps skipping until the marker is GAVE_UP_FOR old.
+        None if !recently_gave_up => {
+            let _ = std::fs::write(&marker, b"");
+        }
+        None => {}
+    }
+    Ok(taken)
 }
 
 /// Held while a sync or write changes the cache; released on drop.
@@ -122,5 +172,24 @@ mod tests {
         );
         drop(held);
         assert!(SyncLock::acquire(&path, Duration::ZERO).unwrap().is_some());
+    }
+
+    #[test]
+    fn hooks_after_one_that_gave_up_do_not_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sync.lock");
+        let held = SyncLock::acquire(&path, Duration::ZERO).unwrap();
+        let started = Instant::now();
+        assert!(take(&path, LockPurpose::Hook).unwrap().is_none());
+        assert!(started.elapsed() >= LockPurpose::Hook.wait());
+        assert!(dir.path().join(GAVE_UP_MARKER).exists());
+        let started = Instant::now();
+        for _ in 0..5 {
+            assert!(take(&path, LockPurpose::Hook).unwrap().is_none());
+        }
+        assert!(started.elapsed() < LockPurpose::Hook.wait());
+        drop(held);
+        assert!(take(&path, LockPurpose::Hook).unwrap().is_some());
+        assert!(!dir.path().join(GAVE_UP_MARKER).exists());
     }
 }

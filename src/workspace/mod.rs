@@ -21,8 +21,8 @@ pub mod write;
 pub use discover::DiscoverError;
 pub use lock::{LockPurpose, SyncLock};
 
+use crate::git::{GitError, GitRepo, ObjectFormat};
 use crate::sync::{self, SyncError, SyncOutcome, SyncRequest};
-use git2::Repository;
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// One worktree of a repository, with its cache.
 pub struct Workspace {
     dirs: RepoDirs,
-    repo: OnceCell<Repository>,
+    repo: OnceCell<GitRepo>,
 }
 
 impl Workspace {
@@ -113,12 +113,11 @@ impl Workspace {
     }
 
     /// The repository, opened on first use: queries whose cache is current never open it.
-    pub fn repo(&self) -> Result<&Repository, git2::Error> {
+    pub fn repo(&self) -> Result<&GitRepo, GitError> {
         if let Some(repo) = self.repo.get() {
             return Ok(repo);
         }
-        let repo = Repository::open(&self.dirs.git_dir)?;
-        repo.set_workdir(&self.dirs.work_dir, false)?;
+        let repo = GitRepo::open(&self.dirs)?;
         Ok(self.repo.get_or_init(|| repo))
     }
 
@@ -136,11 +135,26 @@ impl Workspace {
         })
     }
 
+    /// The hash the repository names objects by, from its config (no repository opened).
+    #[must_use]
+    pub fn object_format(&self) -> ObjectFormat {
+        match self.repo.get() {
+            Some(repo) => repo.format(),
+            None => crate::git::repo::object_format(&self.dirs.common_dir),
+        }
+    }
+
+    /// git's id of a blob holding `bytes`, in this repository's hash.
+    #[must_use]
+    pub fn blob_id(&self, bytes: &[u8]) -> String {
+        self.object_format().blob_id(bytes)
+    }
+
     /// Takes the lock for `purpose`, waiting as long as the policy in [`lock`] says. `Ok(None)`
     /// when another process still holds it after that.
     pub fn lock(&self, purpose: LockPurpose) -> Result<Option<SyncLock>, LockError> {
         let path = self.cache_dir().join(purpose.file_name());
-        SyncLock::acquire(&path, purpose.wait()).map_err(|source| LockError { path, source })
+        lock::take(&path, purpose).map_err(|source| LockError { path, source })
     }
 
     /// Brings the cache up to HEAD (and the pending writes), under the lock for `purpose`.

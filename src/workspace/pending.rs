@@ -83,7 +83,9 @@ impl PendingWrite {
         }
         // Touched, or racily clean: only the content can tell.
         match std::fs::read(&path) {
-            Ok(bytes) if blob_id(&bytes) == self.blob => Holds::Hashed(metadata),
+            Ok(bytes) if crate::git::object_id::is_blob_of(&self.blob, &bytes) => {
+                Holds::Hashed(metadata)
+            }
             _ => Holds::No,
         }
     }
@@ -212,7 +214,10 @@ impl PendingWrites {
     }
 }
 
-/// git's blob id of `bytes`, in hex: what a pending write and a compare-and-swap compare.
+/// git's SHA-1 blob id of `bytes`, in hex: a digest, and what a compare-and-swap compares
+/// with itself. A record of a write holds the repository's own id ([`super::Workspace::blob_id`]),
+/// so it compares with HEAD's blob in a SHA-256 repository too; checks hash by the id's length
+/// ([`crate::git::object_id::is_blob_of`]).
 #[must_use]
 pub fn blob_id(bytes: &[u8]) -> String {
     git2::Oid::hash_object(git2::ObjectType::Blob, bytes)

@@ -9,7 +9,7 @@
 //! Run after every forwarded tracker command that may write, and before every query when the
 //! user opts in to seeing hand edits (`--worktree`, `git config roadmap.worktree true`).
 
-use super::pending::{PendingWrite, PendingWrites, blob_id, modified_ns};
+use super::pending::{PendingWrite, PendingWrites, modified_ns};
 use super::{LockPurpose, Workspace};
 use crate::cache::{Cache, CacheError, StatEntry};
 use crate::layout;
@@ -55,7 +55,7 @@ impl Workspace {
             }
             Err(other) => return Err(other.into()),
         };
-        let seen = Seen::look(self.work_dir(), &cache)?;
+        let seen = Seen::look(self.work_dir(), self.object_format(), &cache)?;
         drop(cache);
         let mut report = WorktreeReport {
             recorded: seen.writes.len(),
@@ -108,7 +108,11 @@ struct Seen {
 impl Seen {
     /// Walks the roadmap folders and compares each file, in path order, with what was last
     /// seen there and with what the cache shows: three sorted lists merged, no hashing of paths.
-    fn look(work_dir: &Path, cache: &Cache) -> Result<Seen, CacheError> {
+    fn look(
+        work_dir: &Path,
+        format: crate::git::ObjectFormat,
+        cache: &Cache,
+    ) -> Result<Seen, CacheError> {
         let known = cache.worktree_stats()?;
         let shown = cache.shown_blobs()?;
         let mut files = Vec::new();
@@ -138,7 +142,8 @@ impl Seen {
                         continue;
                     };
                     seen.hashed += 1;
-                    let blob = blob_id(&bytes);
+                    // The repository's own id, so a commit of the file ends the record.
+                    let blob = format.blob_id(&bytes);
                     seen.stats.push((
                         path.clone(),
                         Some(StatEntry {

@@ -9,7 +9,7 @@
 //! transaction. If the cache update fails, the files and the records stand, and the next query
 //! reconciles the cache with them.
 
-use super::pending::{PendingWrite, PendingWrites, blob_id};
+use super::pending::{PendingWrite, PendingWrites};
 use super::{LockPurpose, SyncLock, Workspace};
 use crate::cache::{Cache, CacheError, meta};
 use crate::issue::{Issue, to_json};
@@ -101,7 +101,7 @@ impl Workspace {
             path: path.to_owned(),
             source,
         })?;
-        let blob = blob_id(&bytes);
+        let blob = self.blob_id(&bytes);
         let text = String::from_utf8(bytes).map_err(|_| WriteError::Invalid {
             path: path.to_owned(),
             message: "not UTF-8 text".into(),
@@ -199,14 +199,16 @@ impl Workspace {
             }
             pending.record(PendingWrite::new(
                 path,
-                &blob_id(text.as_bytes()),
+                &self.blob_id(text.as_bytes()),
                 Some(&metadata),
             ));
         }
         pending.save(&cache_dir, lock).map_err(|e| e.to_string())?;
         match cache {
             Some(mut cache) if up_to_date => {
-                show_in_cache(&mut cache, changes, issues, &pending).map_err(|e| e.to_string())
+                let format = self.object_format();
+                show_in_cache(&mut cache, changes, issues, &pending, format)
+                    .map_err(|e| e.to_string())
             }
             _ => {
                 let request = SyncRequest {
@@ -226,6 +228,7 @@ fn show_in_cache(
     changes: &[FileChange],
     issues: &[Issue],
     pending: &PendingWrites,
+    format: crate::git::ObjectFormat,
 ) -> Result<(), CacheError> {
     let mut tx = cache.transaction()?;
     for (change, issue) in changes.iter().zip(issues) {
@@ -235,7 +238,7 @@ fn show_in_cache(
         }
         tx.upsert_issue(
             path,
-            &blob_id(text.as_bytes()),
+            &format.blob_id(text.as_bytes()),
             issue,
             &to_json(issue, path),
         )?;
@@ -265,7 +268,7 @@ fn still_current(work_dir: &Path, change: &FileChange) -> Result<(), WriteError>
         Err(_) => Ok(()),
     };
     let holds = |path: &str, read: &str| match fs::read(work_dir.join(path)) {
-        Ok(bytes) if blob_id(&bytes) == read => Ok(()),
+        Ok(bytes) if crate::git::object_id::is_blob_of(read, &bytes) => Ok(()),
         _ => Err(WriteError::ChangedMeanwhile {
             path: path.to_owned(),
         }),

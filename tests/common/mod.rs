@@ -78,21 +78,126 @@ impl Run {
     }
 }
 
+/// How a test repository stores refs and objects. `ROADMAP_TEST_REPO_FORMAT` (`files`, the
+/// default, `reftable`, `sha256` or `partial`) chooses it for every [`TestRepo::new`], so the
+/// same tests run on each (see `.ci/run` for which run where).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepoFormat {
+    /// `git init`: loose and packed ref files, SHA-1.
+    Files,
+    /// `git init --ref-format=reftable`.
+    Reftable,
+    /// `git init --object-format=sha256`.
+    Sha256,
+    /// A blobless partial clone (`git clone --filter=blob:none`) of a `file://` origin, made
+    /// by [`TestRepo::as_partial_clone`] once the test committed its starting point.
+    PartialClone,
+}
+
+impl RepoFormat {
+    /// The format `ROADMAP_TEST_REPO_FORMAT` names; `Files` when unset.
+    pub fn from_env() -> Self {
+        match std::env::var("ROADMAP_TEST_REPO_FORMAT").as_deref() {
+            Ok("reftable") => RepoFormat::Reftable,
+            Ok("sha256") => RepoFormat::Sha256,
+            Ok("partial") => RepoFormat::PartialClone,
+            Ok("files") | Err(_) => RepoFormat::Files,
+            Ok(other) => panic!("unknown ROADMAP_TEST_REPO_FORMAT {other}"),
+        }
+    }
+
+    fn init_args(self) -> &'static [&'static str] {
+        match self {
+            RepoFormat::Reftable => &["--ref-format=reftable"],
+            RepoFormat::Sha256 => &["--object-format=sha256"],
+            RepoFormat::Files | RepoFormat::PartialClone => &[],
+        }
+    }
+}
+
 /// A real git repository in a temporary directory.
 pub struct TestRepo {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
+    pub format: RepoFormat,
 }
 
 impl TestRepo {
-    /// An empty repository on branch `main`.
+    /// An empty repository on branch `main`, in the format of `ROADMAP_TEST_REPO_FORMAT`.
     pub fn new() -> Self {
+        Self::with_format(RepoFormat::from_env())
+    }
+
+    /// An empty repository on branch `main` in `format`.
+    pub fn with_format(format: RepoFormat) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let root = dir.path().join("repo");
         std::fs::create_dir(&root).unwrap();
-        let repo = TestRepo { _dir: dir, root };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let repo = TestRepo {
+            _dir: dir,
+            root,
+            format,
+        };
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(format.init_args());
+        repo.git(&args);
         repo
+    }
+
+    /// In the partial-clone format, replaces the repository by a blobless clone of itself
+    /// (every branch and tag, from a `file://` origin that allows filters), so none of the
+    /// blobs committed so far is local; other formats are left as they are. Hooks and caches
+    /// do not survive it: call it before installing.
+    pub fn as_partial_clone(&self) {
+        if self.format != RepoFormat::PartialClone {
+            return;
+        }
+        let origin = self.sibling("origin.git");
+        let origin_text = origin.to_str().unwrap();
+        self.git_in(
+            self.root.parent().unwrap(),
+            &["init", "-q", "--bare", origin_text],
+        );
+        self.git_in(&origin, &["config", "uploadpack.allowFilter", "true"]);
+        self.git_in(
+            &origin,
+            &["config", "uploadpack.allowAnySHA1InWant", "true"],
+        );
+        self.git(&["push", "-q", origin_text, "refs/*:refs/*"]);
+        let branch = self.git(&["symbolic-ref", "--short", "HEAD"]);
+        let before = self.sibling("before-partial-clone");
+        std::fs::rename(&self.root, &before).unwrap();
+        let url = format!("file://{origin_text}");
+        let root = self.root.to_str().unwrap();
+        self.git_in(
+            self.root.parent().unwrap(),
+            &[
+                "clone",
+                "-q",
+                "--filter=blob:none",
+                "--no-checkout",
+                "--branch",
+                branch.trim(),
+                &url,
+                root,
+            ],
+        );
+        // The working tree comes from the repository cloned, and a mixed reset fills the index
+        // from HEAD's tree by hashing those files: no blob is fetched, so even HEAD's are
+        // missing and the first sync must fetch them.
+        for entry in std::fs::read_dir(&before).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() != ".git" {
+                std::fs::rename(entry.path(), self.root.join(entry.file_name())).unwrap();
+            }
+        }
+        std::fs::remove_dir_all(&before).unwrap();
+        self.git(&["reset", "-q"]);
+        let objects = self.git(&["rev-list", "--objects", "--missing=print", "--all"]);
+        assert!(
+            objects.lines().any(|l| l.starts_with('?')),
+            "no blob is missing"
+        );
     }
 
     /// A second path inside the same temporary directory (for clones and worktrees).

@@ -155,6 +155,7 @@ impl Model {
             model.write_issue();
         }
         model.repo.commit_all("first issues");
+        model.repo.as_partial_clone();
         model.repo.roadmap_hooks(&["install"]).success();
         model
             .log
