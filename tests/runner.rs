@@ -9,6 +9,7 @@ mod test_bad_input;
 mod test_corpus;
 mod test_fixtures;
 mod test_formats;
+mod test_forwarded_writes;
 mod test_front;
 mod test_git_operations;
 mod test_install;

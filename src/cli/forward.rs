@@ -128,11 +128,89 @@ pub fn forward(args: &[OsString], directory_applied: bool) -> i32 {
     exec(&tracker, args)
 }
 
-#[cfg(unix)]
+/// Runs the tracker and, once it has finished, records what it changed under `.roadmap/` in the
+/// cache (see [`crate::workspace::worktree`]), so the very next query shows it before any
+/// commit. Exits with the tracker's status. `--help` needs no look.
 fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
-    use std::os::unix::process::CommandExt;
     let _ = std::io::stdout().flush();
-    // exec: the tracker gets our pid, terminal, signals and exit status.
+    let asks_help = args.iter().any(|a| a == "--help" || a == "-h");
+    let workspace = crate::workspace::Workspace::discover()
+        .ok()
+        .filter(|w| !asks_help && w.cache_dir().join("current").exists());
+    let Some(workspace) = workspace else {
+        return replace_process(tracker, args);
+    };
+    let status = {
+        // Like system(3): a Ctrl-C at the terminal goes to the tracker (same process group);
+        // we wait for it, then record what it wrote.
+        let _ignored = IgnoreInterrupts::new();
+        std::process::Command::new(&tracker.path)
+            .args(args)
+            .env(FORWARDED_ENV, "1")
+            .status()
+    };
+    let status = match status {
+        Ok(status) => status,
+        Err(error) => {
+            eprintln!(
+                "roadmap: could not run the tracker {}: {error}",
+                tracker.path.display()
+            );
+            return EXIT_NO_TRACKER;
+        }
+    };
+    match workspace.look_at_worktree(crate::workspace::LockPurpose::Write) {
+        Ok(report) if report.lock_busy => eprintln!(
+            "roadmap: warning: another sync held the lock; what the tracker wrote shows in `roadmap list --worktree` or once committed"
+        ),
+        Ok(_) => {}
+        Err(error) => eprintln!(
+            "roadmap: warning: the cache could not record what the tracker wrote ({error}); it shows once committed"
+        ),
+    }
+    exit_code(status)
+}
+
+/// The exit code a shell would report for `status`: its code, or 128 + the signal.
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
+/// SIGINT and SIGQUIT ignored while it lives, restored after.
+struct IgnoreInterrupts {
+    previous: [libc::sighandler_t; 2],
+}
+
+impl IgnoreInterrupts {
+    fn new() -> Self {
+        // SAFETY: signal(2) with SIG_IGN installs no Rust code as a handler.
+        let previous = unsafe {
+            [
+                libc::signal(libc::SIGINT, libc::SIG_IGN),
+                libc::signal(libc::SIGQUIT, libc::SIG_IGN),
+            ]
+        };
+        IgnoreInterrupts { previous }
+    }
+}
+
+impl Drop for IgnoreInterrupts {
+    fn drop(&mut self) {
+        // SAFETY: puts back the handlers that were there before.
+        unsafe {
+            libc::signal(libc::SIGINT, self.previous[0]);
+            libc::signal(libc::SIGQUIT, self.previous[1]);
+        }
+    }
+}
+
+/// Outside a repository that uses roadmap-hooks, nothing to record: the tracker takes this
+/// process's place (pid, terminal, signals and exit status).
+fn replace_process(tracker: &Tracker, args: &[OsString]) -> i32 {
+    use std::os::unix::process::CommandExt;
     let error = std::process::Command::new(&tracker.path)
         .args(args)
         .env(FORWARDED_ENV, "1")
@@ -142,24 +220,6 @@ fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
         tracker.path.display()
     );
     EXIT_NO_TRACKER
-}
-
-#[cfg(not(unix))]
-fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
-    match std::process::Command::new(&tracker.path)
-        .args(args)
-        .env(FORWARDED_ENV, "1")
-        .status()
-    {
-        Ok(status) => status.code().unwrap_or(1),
-        Err(error) => {
-            eprintln!(
-                "roadmap: could not run the tracker {}: {error}",
-                tracker.path.display()
-            );
-            EXIT_NO_TRACKER
-        }
-    }
 }
 
 /// Splits off `-C DIR` (also `-CDIR`, `-C=DIR`) given before the command's first word.
