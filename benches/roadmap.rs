@@ -18,6 +18,8 @@
 mod corpus;
 #[path = "roadmap/formats.rs"]
 mod formats;
+#[path = "roadmap/front.rs"]
+mod front;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -105,6 +107,19 @@ fn main() {
     }
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
+    }
+    if front::requested() {
+        let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
+        let target_dir = roadmap
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_owned)
+            .unwrap_or_default();
+        std::process::exit(front::main(
+            &roadmap,
+            Path::new(env!("CARGO_BIN_EXE_roadmap-hooks")),
+            &target_dir,
+        ));
     }
     let outcome = Mode::from_args()
         .map_err(io::Error::other)
