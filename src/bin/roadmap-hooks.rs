@@ -12,8 +12,6 @@ use roadmap_hooks::sync::{SyncOutcome, SyncReport, SyncRequest, short};
 use roadmap_hooks::workspace::{LockPurpose, Workspace};
 use std::path::PathBuf;
 
-type UserError = CommandError;
-
 #[derive(Parser)]
 #[command(
     name = "roadmap-hooks",
@@ -112,7 +110,7 @@ fn main() {
     let cli = Cli::parse();
     if let Some(dir) = &cli.directory {
         if let Err(e) = std::env::set_current_dir(dir) {
-            UserError::user(format!("cannot change to {}: {e}", dir.display()))
+            CommandError::user(format!("cannot change to {}: {e}", dir.display()))
                 .exit("roadmap-hooks");
         }
     }
@@ -151,7 +149,7 @@ fn merge_driver(args: &[String]) -> i32 {
 }
 
 /// The workspace `--repo PATH` names (as `git -C PATH`), or the one around the current directory.
-fn open_repo(repo: Option<PathBuf>) -> Result<Workspace, UserError> {
+fn open_repo(repo: Option<PathBuf>) -> Result<Workspace, CommandError> {
     Ok(Workspace::discover_at(repo.as_deref())?)
 }
 
@@ -160,11 +158,11 @@ fn install(
     reference_transaction: bool,
     allow_tracked: bool,
     with_merge_driver: bool,
-) -> Result<(), UserError> {
+) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let dir = hooks::locate(workspace.work_dir())?;
     if dir.tracked && !allow_tracked {
-        return Err(UserError::new(format!(
+        return Err(CommandError::user(format!(
             "the hooks directory {} is tracked in this repository; installing would change files you commit",
             dir.path.display()
         ))
@@ -237,7 +235,7 @@ fn install(
     write_stdout(report.as_bytes())
 }
 
-fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
+fn uninstall(repo: Option<PathBuf>) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let dir = hooks::locate(workspace.work_dir())?;
     let mut removed = Vec::new();
@@ -264,25 +262,25 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), UserError> {
     write_stdout(text.as_bytes())
 }
 
-fn run_sync(repo: Option<PathBuf>, full: bool) -> Result<(), UserError> {
+fn run_sync(repo: Option<PathBuf>, full: bool) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let text = sync_and_describe(&workspace, full)?;
     write_stdout(text.as_bytes())
 }
 
 /// Syncs and returns what to tell the user; invalid files go to stderr as they are found.
-fn sync_and_describe(workspace: &Workspace, full: bool) -> Result<String, UserError> {
+fn sync_and_describe(workspace: &Workspace, full: bool) -> Result<String, CommandError> {
     let request = SyncRequest {
         full,
         progress: true,
     };
     let outcome = workspace.sync(&request, LockPurpose::Sync)?;
-    let issue_count = || -> Result<i64, UserError> {
+    let issue_count = || -> Result<i64, CommandError> {
         Ok(Cache::open_existing(&workspace.cache_dir())?.issue_count()?)
     };
     let reports = match outcome {
         SyncOutcome::LockBusy => {
-            return Err(UserError::repository(format!(
+            return Err(CommandError::repository(format!(
                 "another sync held the lock for {} s; nothing was synced",
                 LockPurpose::Sync.wait().as_secs()
             ))
@@ -327,7 +325,7 @@ fn describe_commit(commit: &str) -> String {
     }
 }
 
-fn status(repo: Option<PathBuf>) -> Result<(), UserError> {
+fn status(repo: Option<PathBuf>) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let dirs = workspace.dirs();
     let mut out = String::new();
@@ -441,7 +439,7 @@ fn merge_driver_status(workspace: &Workspace) -> String {
     out
 }
 
-fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
+fn scan(repo: Option<PathBuf>) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let found = roadmap_hooks::scan::scan(workspace.work_dir())?;
     for (path, error) in &found.invalid {
@@ -450,7 +448,7 @@ fn scan(repo: Option<PathBuf>) -> Result<(), UserError> {
     write_stdout(roadmap_hooks::cli::render::json(&found.to_json_objects()).as_bytes())
 }
 
-fn doctor(repo: Option<PathBuf>) -> Result<(), UserError> {
+fn doctor(repo: Option<PathBuf>) -> Result<(), CommandError> {
     let workspace = open_repo(repo)?;
     let findings = roadmap_hooks::doctor::examine(&workspace);
     let mut out = String::new();
@@ -467,7 +465,7 @@ fn doctor(repo: Option<PathBuf>) -> Result<(), UserError> {
     write_stdout(out.as_bytes())?;
     let problems = findings.iter().filter(|f| f.problem).count();
     if problems > 0 {
-        return Err(UserError::new(format!("{problems} problem(s) found")));
+        return Err(CommandError::user(format!("{problems} problem(s) found")));
     }
     Ok(())
 }

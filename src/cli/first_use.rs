@@ -1,7 +1,7 @@
 //! The first query in a repository: build the cache instead of failing, or say why there is
 //! nothing to build (no `.roadmap/` at the root, perhaps one in a subfolder).
 
-use super::UserError;
+use super::CommandError;
 use crate::sync::{SyncOutcome, SyncRequest};
 use crate::workspace::freshness::{FreshCache, FreshnessError};
 use crate::workspace::{LockPurpose, Workspace};
@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 /// Opens the cache for a query (see [`Workspace::open_for_query`]); with none yet, builds it
 /// from HEAD when the repository has `.roadmap/` (a progress line on a terminal, then one hint
 /// about the hooks).
-pub fn open(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<FreshCache, UserError> {
+pub fn open(
+    workspace: &Workspace,
+    no_sync: bool,
+    worktree: bool,
+) -> Result<FreshCache, CommandError> {
     match workspace.open_for_query(no_sync, worktree) {
         Err(FreshnessError::NoCache) => {}
         other => return Ok(other?),
@@ -33,8 +37,8 @@ pub fn open(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Fres
 }
 
 /// "No `.roadmap/` here": suggests `roadmap init`, and names a `.roadmap/` in a subfolder.
-fn no_roadmap_here(root: &Path) -> UserError {
-    let error = UserError::repository(format!(
+fn no_roadmap_here(root: &Path) -> CommandError {
+    let error = CommandError::repository(format!(
         "no .roadmap/ folder at the root of this repository ({})",
         root.display()
     ));

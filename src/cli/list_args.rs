@@ -1,6 +1,6 @@
 //! The flags of `roadmap list`, in our spelling and in the tracker's (`roadmap issue list`).
 
-use super::UserError;
+use super::CommandError;
 use crate::cache::query::{ListQuery, MilestoneFilter, Scope, SortKey};
 use crate::issue::{IssueType, Priority, Status};
 use clap::{Args, ValueEnum};
@@ -115,7 +115,10 @@ impl ListArgs {
     /// Turns the flags into a query. `status_in_cache` says whether some issue file holds
     /// exactly this status, so filtering on it is not a typo even if the tracker does not
     /// define it.
-    pub fn to_query(&self, status_in_cache: impl Fn(&str) -> bool) -> Result<ListQuery, UserError> {
+    pub fn to_query(
+        &self,
+        status_in_cache: impl Fn(&str) -> bool,
+    ) -> Result<ListQuery, CommandError> {
         let mut statuses = canonical(&self.status, "status", Status::KNOWN, |s| {
             // A spelling some file holds (`Done`, kept as written) filters on itself.
             if status_in_cache(s) {
@@ -176,13 +179,13 @@ fn canonical(
     what: &str,
     known: &[&str],
     parse: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<String>, UserError> {
+) -> Result<Vec<String>, CommandError> {
     values
         .iter()
         .filter(|v| !v.trim().is_empty())
         .map(|value| {
             parse(value).ok_or_else(|| {
-                UserError::new(format!(
+                CommandError::user(format!(
                     "unknown {what} `{value}` (allowed: {})",
                     known.join(", ")
                 ))
@@ -192,13 +195,13 @@ fn canonical(
 }
 
 /// Reads the tracker's `--sort-by COLUMN[:asc|desc]`; returns the key and whether descending.
-fn parse_sort_by(spec: &str) -> Result<(SortKey, bool), UserError> {
+fn parse_sort_by(spec: &str) -> Result<(SortKey, bool), CommandError> {
     let (column, direction) = spec.split_once(':').unwrap_or((spec, "asc"));
     let descending = match direction.to_ascii_lowercase().as_str() {
         "asc" => false,
         "desc" => true,
         other => {
-            return Err(UserError::new(format!(
+            return Err(CommandError::user(format!(
                 "unknown sort direction `{other}` in `{spec}` (allowed: asc, desc)"
             )));
         }
@@ -211,7 +214,7 @@ fn parse_sort_by(spec: &str) -> Result<(SortKey, bool), UserError> {
         "id" => SortKey::Id,
         "title" => SortKey::Title,
         other => {
-            return Err(UserError::new(format!(
+            return Err(CommandError::user(format!(
                 "cannot sort by `{other}` (allowed: priority, status, created, updated, id, title)"
             )));
         }

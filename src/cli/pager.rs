@@ -2,14 +2,14 @@
 //! else `less` (with `LESS=FRX` unless set: quit if one screen, keep colours, no clearing).
 //! `--no-pager`, an empty value or `cat` prints directly; so does output that fits the screen.
 
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use std::io::{IsTerminal, Write};
 use std::process::{Command, Stdio};
 use unicode_width::UnicodeWidthStr;
 
 /// Prints `text` on stdout, through the pager when stdout is a terminal and `text` is taller
 /// than the screen.
-pub fn page(text: &str, no_pager: bool) -> Result<(), UserError> {
+pub fn page(text: &str, no_pager: bool) -> Result<(), CommandError> {
     if no_pager || !std::io::stdout().is_terminal() {
         return write_stdout(text.as_bytes());
     }

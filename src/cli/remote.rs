@@ -1,6 +1,6 @@
 //! `roadmap sync`: arguments, the plan as a table or JSON, and what the errors mean to the user.
 
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use crate::remote::apply::Direction;
 use crate::remote::auth::{API_URL_GIT_KEY, AuthError};
 use crate::remote::config::CONFIG_PATH;
@@ -54,7 +54,7 @@ pub enum SyncFormat {
 }
 
 /// Runs `roadmap sync`.
-pub fn run(args: &SyncArgs) -> Result<(), UserError> {
+pub fn run(args: &SyncArgs) -> Result<(), CommandError> {
     let workspace = crate::workspace::Workspace::discover()?;
     let mut takes = Vec::new();
     for pair in args.take.chunks(2) {
@@ -62,7 +62,7 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
             "local" => Prefer::Local,
             "remote" | "github" => Prefer::Remote,
             other => {
-                return Err(UserError::new(format!(
+                return Err(CommandError::user(format!(
                     "--take {other}: the side is `local` or `remote`"
                 )));
             }
@@ -107,25 +107,25 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
         eprintln!("roadmap: error: {failure}");
     }
     if let Some(error) = &summary.error {
-        return Err(UserError::new(error.clone())
+        return Err(CommandError::user(error.clone())
             .with_hint("what was applied is recorded; run `roadmap sync` again to finish"));
     }
     if !summary.failures.is_empty() {
-        return Err(UserError::new(format!(
+        return Err(CommandError::user(format!(
             "{} issue(s) skipped; every other issue was synced",
             summary.failures.len()
         ))
         .with_hint("fix what each error names, then run `roadmap sync` again"));
     }
     if summary.closes_held > 0 && !summary.dry_run {
-        return Err(UserError::new(format!(
+        return Err(CommandError::user(format!(
             "{} close(s) on GitHub held back",
             summary.closes_held
         ))
         .with_hint("check `roadmap sync --dry-run`, then run `roadmap sync --yes`"));
     }
     if summary.unresolved_conflicts > 0 {
-        return Err(UserError::new(format!(
+        return Err(CommandError::user(format!(
             "{} conflicting field(s) left as they are on both sides",
             summary.unresolved_conflicts
         ))
@@ -136,28 +136,28 @@ pub fn run(args: &SyncArgs) -> Result<(), UserError> {
     Ok(())
 }
 
-fn explain(error: SyncError) -> UserError {
+fn explain(error: SyncError) -> CommandError {
     match error {
         SyncError::Config(crate::remote::config::ConfigError::Missing) => {
-            UserError::new(format!("no {CONFIG_PATH} in this repository")).with_hint(format!(
+            CommandError::user(format!("no {CONFIG_PATH} in this repository")).with_hint(format!(
                 "create {CONFIG_PATH} with `kind: github` and `repo: OWNER/NAME` (README: Two-way sync with GitHub)"
             ))
         }
-        SyncError::Auth(AuthError::NoToken { .. }) => UserError::new(error.to_string())
+        SyncError::Auth(AuthError::NoToken { .. }) => CommandError::user(error.to_string())
             .with_hint("create a token that can read and write issues and export it, or run `gh auth login`"),
         SyncError::Auth(AuthError::HostNotConfirmed { ref committed, .. }) => {
             let hint = format!(
                 "if you trust that host with your token, run `git config {API_URL_GIT_KEY} {committed}`"
             );
-            UserError::new(error.to_string()).with_hint(hint)
+            CommandError::user(error.to_string()).with_hint(hint)
         }
         SyncError::GitHub(crate::remote::github::GitHubError::BadToken { .. }) => {
-            UserError::new(error.to_string())
+            CommandError::user(error.to_string())
                 .with_hint("check the token (GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN or `gh auth token`): expired, revoked, or for another host")
         }
         SyncError::Freshness(inner) => inner.into(),
         SyncError::Lock(inner) => inner.into(),
-        other => UserError::new(other.to_string()),
+        other => CommandError::user(other.to_string()),
     }
 }
 

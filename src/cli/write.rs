@@ -12,10 +12,8 @@ use crate::layout::BACKLOG_FOLDER;
 use crate::workspace::Workspace;
 use crate::workspace::write::Written;
 
-type UserError = CommandError;
-
 /// A status, priority or type as the tracker spells it, or an error naming the allowed values.
-fn canonical(field: &str, value: &str) -> Result<String, UserError> {
+fn canonical(field: &str, value: &str) -> Result<String, CommandError> {
     let (text, unknown, known) = match field {
         "status" => {
             let (status, unknown) = Status::parse(value);
@@ -31,7 +29,7 @@ fn canonical(field: &str, value: &str) -> Result<String, UserError> {
         }
     };
     if unknown {
-        return Err(UserError::new(format!(
+        return Err(CommandError::user(format!(
             "invalid {field} `{value}` (allowed: {})",
             known.join(", ")
         )));
@@ -48,16 +46,16 @@ fn non_empty(value: &Option<String>) -> Option<String> {
 }
 
 /// Runs `roadmap create`.
-pub fn create(args: &CreateArgs) -> Result<(), UserError> {
+pub fn create(args: &CreateArgs) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
     if args.title.trim().is_empty() {
-        return Err(UserError::new("the title is empty"));
+        return Err(CommandError::user("the title is empty"));
     }
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
         (None, Some(path)) if path == "-" => std::io::read_to_string(std::io::stdin())?,
         (None, Some(path)) => {
-            std::fs::read_to_string(path).map_err(|e| UserError::new(format!("{path}: {e}")))?
+            std::fs::read_to_string(path).map_err(|e| CommandError::user(format!("{path}: {e}")))?
         }
         // The tracker's template, as its `issue create` without `-d` writes it.
         (None, None) => effects::default_body(&args.title),
@@ -95,7 +93,7 @@ pub fn create(args: &CreateArgs) -> Result<(), UserError> {
 }
 
 /// Runs `roadmap update`.
-pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
+pub fn update(args: &UpdateArgs) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
     let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
     let mut changes: Vec<(&str, YamlValue)> = Vec::new();
@@ -134,7 +132,7 @@ pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
         changes.push(("labels", YamlValue::List(labels)));
     }
     if changes.is_empty() {
-        return Err(UserError::new("nothing to change").with_hint(
+        return Err(CommandError::user("nothing to change").with_hint(
             "give at least one of --title, --status, --priority, --type, --assignee, --milestone, --add-label, --remove-label",
         ));
     }
@@ -149,7 +147,7 @@ pub fn update(args: &UpdateArgs) -> Result<(), UserError> {
 }
 
 /// Runs `roadmap close` (`closed: true`) and `roadmap reopen`.
-pub fn set_status(args: &IdArgs, status: &str) -> Result<(), UserError> {
+pub fn set_status(args: &IdArgs, status: &str) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
     let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
     let now = now_timestamp();
@@ -167,7 +165,7 @@ pub fn set_status(args: &IdArgs, status: &str) -> Result<(), UserError> {
 
 /// Runs `roadmap archive` and `roadmap unarchive`: the file moves to or from
 /// `.roadmap/archive/issues/`, keeping its milestone folder, and `archived` follows.
-pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
+pub fn archive(args: &IdArgs, archived: bool) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
     let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
     let path = &file.path;
@@ -182,7 +180,7 @@ pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
         } else {
             "not archived"
         };
-        return Err(UserError::new(format!("{path} is {state}")));
+        return Err(CommandError::user(format!("{path} is {state}")));
     };
     let target = format!("{to_root}{rest}");
     let verb = if archived { "Archived" } else { "Unarchived" };
@@ -204,7 +202,7 @@ pub fn archive(args: &IdArgs, archived: bool) -> Result<(), UserError> {
 
 /// Runs `roadmap edit`: `$VISUAL`/`$EDITOR` on a draft, checked before it replaces the file,
 /// and saved only if nobody changed the file while the editor was open.
-pub fn edit(args: &IdArgs) -> Result<(), UserError> {
+pub fn edit(args: &IdArgs) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
     let (file, before) = read_issue(&workspace, &cache, &args.id)?;
     drop(cache);
@@ -212,7 +210,7 @@ pub fn edit(args: &IdArgs) -> Result<(), UserError> {
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .ok_or_else(|| {
-            UserError::user("neither VISUAL nor EDITOR is set")
+            CommandError::user("neither VISUAL nor EDITOR is set")
                 .with_hint("run e.g. `EDITOR=vi roadmap edit ID`")
         })?;
     let draft = Draft::create(&workspace, &file.path, &file.text)?;
@@ -223,7 +221,7 @@ pub fn edit(args: &IdArgs) -> Result<(), UserError> {
         );
     }
     let kept = |why: String| {
-        UserError::repository(why).with_hint(format!(
+        CommandError::repository(why).with_hint(format!(
             "your text is kept in {}; fix it and run `roadmap edit {}` again (copy it in), or delete it",
             draft.path.display(),
             args.id
@@ -256,7 +254,7 @@ pub fn edit(args: &IdArgs) -> Result<(), UserError> {
 }
 
 /// The workspace and its cache at HEAD (synced first if HEAD moved).
-fn open() -> Result<(Workspace, Cache), UserError> {
+fn open() -> Result<(Workspace, Cache), CommandError> {
     let workspace = Workspace::discover()?;
     let fresh = workspace.open_fresh(false)?;
     for warning in &fresh.warnings {
@@ -265,7 +263,7 @@ fn open() -> Result<(Workspace, Cache), UserError> {
     Ok((workspace, fresh.cache))
 }
 
-fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), UserError> {
+fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), CommandError> {
     if let Some(note) = &written.cache_note {
         eprintln!("roadmap: warning: {note}");
     }
