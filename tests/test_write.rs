@@ -578,3 +578,13 @@ fn titles_too_long_for_a_file_name_are_shortened_and_such_files_can_be_changed()
     repo.git(&["commit", "-qm", "long names"]);
     repo.assert_cache_matches_head(&[]);
 }
+
+#[test]
+fn a_write_in_a_repository_without_a_cache_builds_it_first() {
+    let repo = TestRepo::new();
+    repo.commit_issue(&IssueSpec::new("0000000a", "Alpha").milestone("v1"));
+    let run = repo.roadmap(&["close", "0000000a"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(run.stderr.contains("roadmap-hooks install"), "{run:?}");
+    assert_eq!(listed(&repo, "0000000a").unwrap()["status"], "closed");
+}

@@ -256,7 +256,8 @@ pub fn edit(args: &IdArgs) -> Result<(), CommandError> {
 /// The workspace and its cache at HEAD (synced first if HEAD moved).
 fn open() -> Result<(Workspace, Cache), CommandError> {
     let workspace = Workspace::discover()?;
-    let fresh = workspace.open_fresh(false)?;
+    // Like a first query: a repository with `.roadmap/` and no cache yet gets one.
+    let fresh = super::first_use::open(&workspace, false, false)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
     }
