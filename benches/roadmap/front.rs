@@ -3,6 +3,7 @@
 //! repository: a copy of the generated corpus with `roadmap init` done, committed, and our hooks
 //! installed. Not part of the default run: the tracker takes seconds to minutes per command.
 //! 10k issues (and 100k with `--full`); served answers are checked equal to the tracker's.
+//! Output is piped with `NO_COLOR` and no `COLUMNS`, as a script reads it (Rich's 80 columns).
 
 use crate::measure::{Job, Plan, compare, human, ratio};
 use crate::repo::{self, git};
@@ -71,7 +72,7 @@ fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()
                     .args(&args)
                     .env("HOME", &home)
                     .env("NO_COLOR", "1")
-                    .env("COLUMNS", "120")
+                    .env_remove("COLUMNS")
                     .env("ROADMAP_TRACKER", &tracker);
                 command
             };
@@ -129,7 +130,7 @@ fn served(
         .args(args)
         .env("HOME", home)
         .env("NO_COLOR", "1")
-        .env("COLUMNS", "120")
+        .env_remove("COLUMNS")
         .env("ROADMAP_TRACKER", tracker.with_file_name("no-such-tracker"))
         .output()?;
     Ok(output.status.success())
