@@ -31,6 +31,7 @@ pub mod scan;
 pub mod sync;
 pub mod tracker;
 pub mod tracker_milestones;
+pub mod tracker_projects;
 pub mod workspace;
 
 #[cfg(test)]

@@ -71,7 +71,26 @@ pub fn read(work_dir: &Path) -> Option<Vec<TrackerMilestone>> {
     Some(milestones)
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Counts the archived milestones under `work_dir` (every `*.md` under
+/// `.roadmap/archive/milestones/`, as the tracker's `status` enumerates them); `None` when one
+/// is outside the shape [`read`] accepts.
+#[must_use]
+pub fn count_archived(work_dir: &Path) -> Option<usize> {
+    let mut files = Vec::new();
+    collect(
+        &work_dir.join(".roadmap").join("archive").join("milestones"),
+        &mut files,
+    )
+    .ok()?;
+    for file in &files {
+        parse(&std::fs::read_to_string(file).ok()?)?;
+    }
+    Some(files.len())
+}
+
+/// Every `*.md` file under `dir` (none when it does not exist) except `.backup` ones: the
+/// tracker's `rglob("*.md")` with its backup filter.
+pub(crate) fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
@@ -131,7 +150,7 @@ fn parse(text: &str) -> Option<TrackerMilestone> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff][+00:00|Z]`; other shapes (other zones, dates alone) are not
 /// read here.
-fn read_due(text: &str) -> Option<Due> {
+pub(crate) fn read_due(text: &str) -> Option<Due> {
     let naive = text
         .strip_suffix("+00:00")
         .or_else(|| text.strip_suffix('Z'))

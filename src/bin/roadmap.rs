@@ -10,6 +10,7 @@ use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::tracker_list::{self, TrackerListArgs};
 use roadmap_hooks::cli::tracker_milestone_list::{self, MilestoneListArgs};
+use roadmap_hooks::cli::tracker_status::{self, StatusArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, UserError, resolve_id, write_stdout};
@@ -50,6 +51,8 @@ enum Command {
         #[command(subcommand)]
         command: MilestoneAction,
     },
+    /// The tracker's `status` counts, in its format (when its output is not a terminal)
+    Status(StatusArgs),
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -203,6 +206,10 @@ fn main() {
             command: MilestoneAction::List(args),
         } => {
             exit_on_error(tracker_milestone_list::run(&args, &argv));
+            return;
+        }
+        Command::Status(args) => {
+            exit_on_error(tracker_status::run(&args, &argv));
             return;
         }
         Command::Issue { command } => command

@@ -485,6 +485,42 @@ impl Cache {
     }
 }
 
+/// Issue files of one status, as the tracker's `status` counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerStatusCount {
+    /// The status as written.
+    pub status: String,
+    /// Under `.roadmap/archive/issues/` or a folder named `archive`, `archived: true`, or status
+    /// `archived`: the tracker's `_is_archived_issue`.
+    pub archived: bool,
+    /// Some field was odd: the tracker may read the file differently or not at all.
+    pub has_warnings: bool,
+    pub files: u64,
+}
+
+impl Cache {
+    /// Counts every issue file, active and archived (shadowed copies too: the tracker counts
+    /// files), by status, archived or not, and whether a field was odd.
+    pub fn tracker_status_counts(&self) -> Result<Vec<TrackerStatusCount>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT status, archived OR path GLOB '.roadmap/issues/archive/*', warnings IS NOT NULL,
+                    count(*)
+             FROM issues
+             WHERE path GLOB '.roadmap/issues/*' OR path GLOB '.roadmap/archive/issues/*'
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(TrackerStatusCount {
+                status: row.get(0)?,
+                archived: row.get(1)?,
+                has_warnings: row.get(2)?,
+                files: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod tracker_format;
 pub mod tracker_list;
 pub mod tracker_milestone_list;
 pub mod tracker_rows;
+pub mod tracker_status;
 pub mod write;
 pub mod write_args;
 

@@ -126,6 +126,51 @@ pub fn panel(title: &str, text: &str, width: usize) -> String {
     out
 }
 
+/// What `console.print(Table(title=title))` writes for a table with `headers` and `rows`:
+/// Rich's default `HEAVY_HEAD` box, each column as wide as its widest cell plus one space each
+/// side, the title centred above (padded to the table's width). Only for tables narrower than
+/// the console and cells Rich prints as they are ([`is_literal`], no wide characters needed).
+#[must_use]
+pub fn table(title: &str, headers: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(index, header)| {
+            rows.iter()
+                .map(|row| cell_len(&row[index]))
+                .chain([cell_len(header)])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let total = widths.iter().map(|w| w + 3).sum::<usize>() + 1;
+    let border = |left: &str, line: &str, cross: &str, right: &str| {
+        let parts: Vec<String> = widths.iter().map(|w| line.repeat(w + 2)).collect();
+        format!("{left}{}{right}\n", parts.join(cross))
+    };
+    let cells = |bar: &str, values: &mut dyn Iterator<Item = &str>| {
+        let parts: Vec<String> = values
+            .zip(&widths)
+            .map(|(value, width)| format!(" {value}{} ", " ".repeat(width - cell_len(value))))
+            .collect();
+        format!("{bar}{}{bar}\n", parts.join(bar))
+    };
+    let excess = total.saturating_sub(cell_len(title));
+    let mut out = format!(
+        "{}{title}{}\n",
+        " ".repeat(excess / 2),
+        " ".repeat(excess - excess / 2)
+    );
+    out.push_str(&border("┏", "━", "┳", "┓"));
+    out.push_str(&cells("┃", &mut headers.iter().copied()));
+    out.push_str(&border("┡", "━", "╇", "┩"));
+    for row in rows {
+        out.push_str(&cells("│", &mut row.iter().map(String::as_str)));
+    }
+    out.push_str(&border("└", "─", "┴", "┘"));
+    out
+}
+
 /// `Text.rstrip_end` then `Text.truncate(overflow="fold")`: trailing whitespace past `width`
 /// (counted in characters, as Rich does) is dropped, then the line is cut to `width` cells.
 fn finish_line(line: &str, width: usize) -> String {

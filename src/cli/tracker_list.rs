@@ -11,6 +11,7 @@ use super::rich_text::{self, PLAIN_WIDTH};
 use super::tracker_format::{Column, Table, TableFormat};
 use super::tracker_rows::{row, workload_summary};
 use super::{UserError, write_stdout};
+use crate::cache::Cache;
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
 use clap::Args;
@@ -348,14 +349,21 @@ pub fn hand_over(argv: &[OsString], reason: &str) -> ! {
 }
 
 /// The checks every tracker-format answer makes first, handing the command to the tracker when
-/// one fails: output in the tracker's plain mode, the current directory the root of a git work
-/// tree with an initialised `.roadmap/` (the tracker reads the current directory only, and only
-/// once it has a config), no unreadable issue file. Returns the active issues as the tracker
-/// reads them (the working tree: the cache plus the files that differ from it, as
-/// `roadmap list --worktree`) and the repository root.
+/// one fails (see [`tracker_cache`]). Returns the active issues as the tracker reads them (the
+/// working tree: the cache plus the files that differ from it, as `roadmap list --worktree`)
+/// and the repository root.
 pub fn issues_as_the_tracker_reads_them(
     argv: &[OsString],
 ) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), UserError> {
+    let (cache, root) = tracker_cache(argv)?;
+    Ok((cache.tracker_active_issues()?, root))
+}
+
+/// Output in the tracker's plain mode, the current directory the root of a git work tree with
+/// an initialised `.roadmap/` (the tracker reads the current directory only, and only once it
+/// has a config), no unreadable issue file: else the command goes to the tracker. Returns the
+/// cache showing the working tree and the repository root.
+pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), UserError> {
     if !rich_text::tracker_plain_mode() {
         hand_over(argv, "a terminal (the tracker's colours and layout)");
     }
@@ -384,10 +392,7 @@ pub fn issues_as_the_tracker_reads_them(
     {
         hand_over(argv, "an issue file we cannot read");
     }
-    Ok((
-        fresh.cache.tracker_active_issues()?,
-        workspace.work_dir().to_owned(),
-    ))
+    Ok((fresh.cache, workspace.work_dir().to_owned()))
 }
 
 /// Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's, else 80.
