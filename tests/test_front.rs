@@ -416,7 +416,7 @@ fn compare_all(expected: impl Fn(&Case, &TestRepo) -> Option<String>) {
 }
 
 #[test]
-fn issue_list_equals_the_trackers_captured_output() {
+fn front_cases_equal_the_trackers_captured_output() {
     compare_all(|case, _| {
         let path = fixtures()
             .join("tracker-1.0.2-front-output")
@@ -442,7 +442,7 @@ fn installed_tracker() -> Option<PathBuf> {
 }
 
 #[test]
-fn issue_list_equals_the_installed_tracker() {
+fn front_cases_equal_the_installed_tracker() {
     let Some(tracker) = installed_tracker() else {
         eprintln!(
             "skipped: the tracker is not installed (bench/install-peers.sh, or set ROADMAP_TEST_TRACKER)"
@@ -498,6 +498,84 @@ fn issue_list_shows_uncommitted_edits_as_the_tracker_does() {
         assert!(
             ours.contains("a10000ff") && !ours.contains("a1000009"),
             "{ours}"
+        );
+    }
+}
+
+#[test]
+fn status_counts_uncommitted_edits_as_the_tracker_does() {
+    // As for `issue list`: ours on uncommitted edits equals ours on the same files committed.
+    let edit = |repo: &TestRepo| {
+        let file = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
+        let text = std::fs::read_to_string(repo.root.join(file)).unwrap();
+        repo.write(file, &text.replace("status: todo", "status: closed"));
+        repo.remove(".roadmap/issues/m1/a1000009-review-by-dave.md");
+        let moved = ".roadmap/issues/m2/a1000008-blocked-with-explicit-zero-progress.md";
+        let text = std::fs::read_to_string(repo.root.join(moved)).unwrap();
+        repo.remove(moved);
+        repo.write(
+            ".roadmap/archive/issues/m2/a1000008-blocked-with-explicit-zero-progress.md",
+            &text,
+        );
+    };
+    let uncommitted = tracker_repo("front");
+    let before = uncommitted.roadmap(&["status"]).success().stdout;
+    edit(&uncommitted);
+    let committed = tracker_repo("front");
+    edit(&committed);
+    committed.commit_all("the same edits, committed");
+    let ours = uncommitted.roadmap(&["status"]).success().stdout;
+    assert_eq!(ours, committed.roadmap(&["status"]).success().stdout);
+    assert_ne!(ours, before);
+    assert!(
+        ours.contains("│ Issues     │ 6    │ 3      │ 2        │ 11    │"),
+        "{ours}"
+    );
+    if let Some(tracker) = installed_tracker() {
+        let home = tempfile::tempdir().unwrap();
+        let env = [("HOME", home.path().to_str().unwrap())];
+        let theirs = run(&uncommitted.root, &tracker, &["status"], &env, "");
+        assert_eq!(ours, theirs.stdout);
+    }
+}
+
+#[test]
+fn status_goes_to_the_tracker_when_it_may_count_files_differently() {
+    let issue = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
+    let milestone = "---\nname: m9\nstatus: closed\n---\n";
+    for (path, text) in [
+        (".roadmap/issues/m1/a1000001-copy.backup.md", None),
+        (".roadmap/issues/m1/deeper/a1000001-deeper.md", None),
+        (".roadmap/issues/README.md", Some("# Issues\n")),
+        (
+            ".roadmap/archive/issues/m1/a10000ee-broken.md",
+            Some("no frontmatter\n"),
+        ),
+        (
+            ".roadmap/archive/milestones/m9.md",
+            Some(&milestone.replace("status: closed\n", "")),
+        ),
+        (
+            ".roadmap/projects/p1-x.md",
+            Some("---\nname: x\nstatus: finished\n---\n"),
+        ),
+        (
+            ".roadmap/archive/projects/p1-x.md",
+            Some("---\nname: x\nlead: ada\n---\n"),
+        ),
+    ] {
+        let repo = tracker_repo("front");
+        let text = text.map_or_else(
+            || std::fs::read_to_string(repo.root.join(issue)).unwrap(),
+            str::to_owned,
+        );
+        repo.write(path, &text);
+        let got = repo.roadmap(&["status"]);
+        assert_eq!(got.status, 2, "{path}: {}", got.stdout);
+        assert!(
+            got.stderr.contains("with the tracker"),
+            "{path}: {}",
+            got.stderr
         );
     }
 }

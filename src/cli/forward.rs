@@ -15,11 +15,12 @@ pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
 archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man, and
 `issue list` and `milestone list` in the tracker's exact output when that is not a terminal
-(--format plain, csv, json, markdown, or its default one-panel layout).
+(--format plain, csv, json, markdown, or its default one-panel layout), and `status` (its
+default tables) when piped.
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
 ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line, such as init,
-status, today, issue view/start/block/progress, milestone create/view/kanban/..., project ...,
+status --format, today, issue view/start/block/progress, milestone create/view/kanban/..., project ...,
 comment ..., and `issue list`/`milestone list` on a terminal or as a horizontal Rich table.";
 
 /// Exit code when the command belongs to the tracker and there is none (as for a usage error).

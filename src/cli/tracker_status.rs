@@ -55,7 +55,12 @@ pub struct Snapshot {
 
 /// Runs `roadmap status`: ours when exact, else the tracker.
 pub fn run(args: &StatusArgs, argv: &[OsString]) -> Result<(), UserError> {
-    if args.output.is_some() || args.format.as_ref().is_some_and(|f| f != "rich") {
+    if args.output.is_some()
+        || args
+            .format
+            .as_ref()
+            .is_some_and(|f| !f.eq_ignore_ascii_case("rich"))
+    {
         hand_over(argv, "a --format or --output other than the rich table");
     }
     if let Err(reason) = styled_output() {
