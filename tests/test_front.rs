@@ -543,7 +543,12 @@ fn status_counts_uncommitted_edits_as_the_tracker_does() {
 fn status_goes_to_the_tracker_when_it_may_count_files_differently() {
     let issue = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
     let milestone = "---\nname: m9\nstatus: closed\n---\n";
+    // An older tracker's `done`: the cache reads it as closed, roadmap-cli 1.0.2 skips the file.
+    let done = std::fs::read_to_string(fixtures().join("front").join(issue))
+        .unwrap()
+        .replace("status: todo", "status: done");
     for (path, text) in [
+        (issue, Some(done.as_str())),
         (".roadmap/issues/m1/a1000001-copy.backup.md", None),
         (".roadmap/issues/m1/deeper/a1000001-deeper.md", None),
         (".roadmap/issues/README.md", Some("# Issues\n")),

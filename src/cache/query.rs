@@ -519,6 +519,20 @@ impl Cache {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Returns the paths of the issue files, active and archived, read as closed: the status
+    /// written `closed`, or an older tracker's `done` or `completed`, which roadmap-cli 1.0.2
+    /// cannot read (it skips such a file).
+    pub fn tracker_closed_paths(&self) -> Result<Vec<String>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT path FROM issues
+             WHERE status = 'closed'
+               AND (path GLOB '.roadmap/issues/*' OR path GLOB '.roadmap/archive/issues/*')
+             ORDER BY path",
+        )?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
 }
 
 #[cfg(test)]

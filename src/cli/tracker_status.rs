@@ -70,6 +70,9 @@ pub fn run(args: &StatusArgs, argv: &[OsString]) -> Result<(), UserError> {
     if let Err(reason) = tracker_reads_what_we_cache(&root, &cache) {
         hand_over(argv, reason);
     }
+    if let Err(reason) = closed_as_written(&root, &cache.tracker_closed_paths()?) {
+        hand_over(argv, reason);
+    }
     let unreadable = cache.invalid_files()?;
     if unreadable
         .iter()
@@ -310,6 +313,26 @@ fn walk(root: &Path, relative: &Path, found: &mut u64) -> Result<(), &'static st
             return Err(odd);
         }
         *found += 1;
+    }
+    Ok(())
+}
+
+/// Whether every issue the cache reads as closed says `closed` in its file: the cache also
+/// reads an older tracker's `done` and `completed` as closed, and the tracker skips such a
+/// file. Reads only the closed issues' frontmatter, up to its `status:` line.
+fn closed_as_written(root: &Path, paths: &[String]) -> Result<(), &'static str> {
+    let older = "a status the cache reads as closed and the tracker skips";
+    for path in paths {
+        let text = std::fs::read_to_string(root.join(path)).map_err(|_| older)?;
+        let status = text
+            .lines()
+            .skip(1)
+            .take_while(|line| *line != "---")
+            .find_map(|line| line.strip_prefix("status:"))
+            .map(|value| value.trim().trim_matches(|c| c == '\'' || c == '"'));
+        if status != Some("closed") {
+            return Err(older);
+        }
     }
     Ok(())
 }
