@@ -11,7 +11,7 @@
 use super::rich_text;
 use super::tracker_format::{Column, Table};
 use super::tracker_list::{Answer, hand_over, tracker_cache};
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use crate::cache::query::TrackerStatusCount;
 use crate::layout::{self, RoadmapFile};
 use crate::tracker_projects::{self, ProjectCounts};
@@ -54,7 +54,7 @@ pub struct Snapshot {
 }
 
 /// Runs `roadmap status`: ours when exact, else the tracker.
-pub fn run(args: &StatusArgs, argv: &[OsString]) -> Result<(), UserError> {
+pub fn run(args: &StatusArgs, argv: &[OsString]) -> Result<(), CommandError> {
     if args.output.is_some()
         || args
             .format
