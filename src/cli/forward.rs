@@ -20,8 +20,9 @@ default tables) when piped.
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
 ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line, such as init,
-status --format, today, issue view/start/block/progress, milestone create/view/kanban/..., project ...,
-comment ..., and `issue list`/`milestone list` on a terminal or as a horizontal Rich table.";
+status --format, today, issue view/start/block/progress, milestone create/view/kanban/...,
+project ..., comment ..., `issue list`/`milestone list` as a horizontal Rich table, and
+these three on a terminal.";
 
 /// Exit code when the command belongs to the tracker and there is none (as for a usage error).
 pub const EXIT_NO_TRACKER: i32 = 2;
