@@ -540,6 +540,23 @@ fn status_counts_uncommitted_edits_as_the_tracker_does() {
 }
 
 #[test]
+fn issue_and_milestone_lists_go_to_the_tracker_for_a_status_it_skips() {
+    let issue = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
+    for status in ["done", "completed", "'done'"] {
+        let repo = tracker_repo("front");
+        let text = std::fs::read_to_string(repo.root.join(issue))
+            .unwrap()
+            .replace("status: todo", &format!("status: {status}"));
+        repo.write(issue, &text);
+        for command in [&["issue", "list"][..], &["milestone", "list"]] {
+            let got = repo.roadmap(command);
+            assert_eq!(got.status, 2, "{status} {command:?}: {}", got.stdout);
+            assert!(got.stderr.contains("with the tracker"), "{}", got.stderr);
+        }
+    }
+}
+
+#[test]
 fn status_goes_to_the_tracker_when_it_may_count_files_differently() {
     let issue = ".roadmap/issues/m1/a1000001-past-due-and-small.md";
     let milestone = "---\nname: m9\nstatus: closed\n---\n";

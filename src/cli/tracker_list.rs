@@ -356,6 +356,12 @@ pub fn issues_as_the_tracker_reads_them(
     argv: &[OsString],
 ) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), UserError> {
     let (cache, root) = tracker_cache(argv)?;
+    // `done`/`completed` from an older tracker read as closed here; roadmap-cli 1.0.2 skips them.
+    if let Err(reason) =
+        super::tracker_status::closed_as_written(&root, &cache.tracker_closed_paths()?)
+    {
+        hand_over(argv, reason);
+    }
     Ok((cache.tracker_active_issues()?, root))
 }
 

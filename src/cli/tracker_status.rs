@@ -320,7 +320,7 @@ fn walk(root: &Path, relative: &Path, found: &mut u64) -> Result<(), &'static st
 /// Whether every issue the cache reads as closed says `closed` in its file: the cache also
 /// reads an older tracker's `done` and `completed` as closed, and the tracker skips such a
 /// file. Reads only the closed issues' frontmatter, up to its `status:` line.
-fn closed_as_written(root: &Path, paths: &[String]) -> Result<(), &'static str> {
+pub(crate) fn closed_as_written(root: &Path, paths: &[String]) -> Result<(), &'static str> {
     let older = "a status the cache reads as closed and the tracker skips";
     for path in paths {
         let text = std::fs::read_to_string(root.join(path)).map_err(|_| older)?;
