@@ -59,11 +59,6 @@ impl CommandError {
         }
     }
 
-    /// Kept for the call sites written before errors had kinds: a user error.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self::user(message)
-    }
-
     #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

@@ -13,7 +13,7 @@ use roadmap_hooks::cli::tracker_milestone_list::{self, MilestoneListArgs};
 use roadmap_hooks::cli::tracker_status::{self, StatusArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
-use roadmap_hooks::cli::{self, UserError, resolve_id, write_stdout};
+use roadmap_hooks::cli::{self, CommandError, resolve_id, write_stdout};
 use roadmap_hooks::workspace::Workspace;
 use roadmap_hooks::workspace::freshness::FreshCache;
 use std::ffi::OsString;
@@ -190,7 +190,7 @@ fn main() {
     let parsed = parse(&argv);
     if let Some(dir) = &parsed.directory {
         if let Err(e) = std::env::set_current_dir(dir) {
-            UserError::user(format!("cannot change to {}: {e}", dir.display())).exit("roadmap");
+            CommandError::user(format!("cannot change to {}: {e}", dir.display())).exit("roadmap");
         }
     }
     let no_pager = parsed.no_pager;
@@ -226,7 +226,7 @@ fn main() {
             exit_on_error(
                 clap_mangen::Man::new(Cli::command())
                     .render(&mut out)
-                    .map_err(UserError::from),
+                    .map_err(CommandError::from),
             );
             exit_on_error(write_stdout(&out));
             return;
@@ -243,7 +243,7 @@ fn main() {
         Action::Show(args) => show(&args, no_pager),
         Action::Search(args) => match search_terms(&args.query.join(" ")) {
             Some(terms) => list(&args.list, Some(terms), no_pager),
-            None => Err(UserError::new("the search query is empty")),
+            None => Err(CommandError::user("the search query is empty")),
         },
         Action::Write(WriteAction::Create(args)) => write::create(&args),
         Action::Write(WriteAction::Update(args)) => write::update(&args),
@@ -259,7 +259,7 @@ fn main() {
 }
 
 /// Opens the workspace's cache for a query and prints the warnings that come with it.
-fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Cache, UserError> {
+fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Cache, CommandError> {
     let FreshCache { cache, warnings } = cli::first_use::open(workspace, no_sync, worktree)?;
     for warning in &warnings {
         eprintln!("roadmap: {warning}");
@@ -267,7 +267,7 @@ fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Ca
     Ok(cache)
 }
 
-fn list(args: &ListArgs, text: Option<String>, no_pager: bool) -> Result<(), UserError> {
+fn list(args: &ListArgs, text: Option<String>, no_pager: bool) -> Result<(), CommandError> {
     let workspace = Workspace::discover()?;
     let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
@@ -328,7 +328,7 @@ fn answer(
     Ok(text)
 }
 
-fn show(args: &ShowArgs, no_pager: bool) -> Result<(), UserError> {
+fn show(args: &ShowArgs, no_pager: bool) -> Result<(), CommandError> {
     let workspace = Workspace::discover()?;
     let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let detail = resolve_id(&cache, &args.id)?;
@@ -339,7 +339,7 @@ fn show(args: &ShowArgs, no_pager: bool) -> Result<(), UserError> {
     cli::pager::page(&text, no_pager)
 }
 
-fn exit_on_error(result: Result<(), UserError>) {
+fn exit_on_error(result: Result<(), CommandError>) {
     if let Err(error) = result {
         error.exit("roadmap");
     }

@@ -19,17 +19,15 @@ pub mod write_args;
 
 use std::io::{self, Write};
 
-/// The name the CLI used before errors had kinds: every `UserError` is a [`CommandError`].
-pub use crate::error::CommandError as UserError;
 pub use crate::error::{CommandError, EXIT_USER_ERROR};
 pub use crate::issue_write::resolve_id;
 
 /// Writes `text` to stdout. A reader that went away (`roadmap list | head`) is not an error.
-pub fn write_stdout(text: &[u8]) -> Result<(), UserError> {
+pub fn write_stdout(text: &[u8]) -> Result<(), CommandError> {
     let mut stdout = io::stdout().lock();
     match stdout.write_all(text).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(UserError::new(format!("writing output: {e}")))
+            Err(CommandError::internal(format!("writing output: {e}")))
         }
         _ => Ok(()),
     }

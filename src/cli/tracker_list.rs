@@ -10,7 +10,7 @@
 use super::rich_text::{self, PLAIN_WIDTH};
 use super::tracker_format::{Column, Table, TableFormat};
 use super::tracker_rows::{row, workload_summary};
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use crate::cache::Cache;
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
@@ -331,7 +331,7 @@ fn additional(
 
 /// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
 /// would not be the same byte for byte (a terminal, the rich format, odd files, ...).
-pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), UserError> {
+pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), CommandError> {
     let (issues, _) = issues_as_the_tracker_reads_them(argv)?;
     let now = timestamp::now_key();
     match answer(args, issues, &now, python_terminal_width()) {
@@ -354,7 +354,7 @@ pub fn hand_over(argv: &[OsString], reason: &str) -> ! {
 /// and the repository root.
 pub fn issues_as_the_tracker_reads_them(
     argv: &[OsString],
-) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), UserError> {
+) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), CommandError> {
     let (cache, root) = tracker_cache(argv)?;
     // `done`/`completed` from an older tracker read as closed here; roadmap-cli 1.0.2 skips them.
     if let Err(reason) =
@@ -369,7 +369,7 @@ pub fn issues_as_the_tracker_reads_them(
 /// an initialised `.roadmap/` (the tracker reads the current directory only, and only once it
 /// has a config), no unreadable issue file: else the command goes to the tracker. Returns the
 /// cache showing the working tree and the repository root.
-pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), UserError> {
+pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), CommandError> {
     if !rich_text::tracker_plain_mode() {
         hand_over(argv, "a terminal (the tracker's colours and layout)");
     }

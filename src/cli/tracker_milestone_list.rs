@@ -5,7 +5,7 @@
 use super::rich_text::{self, PLAIN_WIDTH};
 use super::tracker_format::{Column, Table, TableFormat};
 use super::tracker_list::{Answer, hand_over, issues_as_the_tracker_reads_them};
-use super::{UserError, write_stdout};
+use super::{CommandError, write_stdout};
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
 use crate::tracker_milestones::{self, TrackerMilestone};
@@ -66,7 +66,7 @@ pub const MILESTONE_COLUMNS: &[Column] = &[
 ];
 
 /// Runs `roadmap milestone list`: ours when exact, else the tracker.
-pub fn run(args: &MilestoneListArgs, argv: &[OsString]) -> Result<(), UserError> {
+pub fn run(args: &MilestoneListArgs, argv: &[OsString]) -> Result<(), CommandError> {
     let (issues, root) = issues_as_the_tracker_reads_them(argv)?;
     let Some(milestones) = tracker_milestones::read(&root) else {
         hand_over(argv, "a milestone file the tracker may read differently");
