@@ -7,6 +7,7 @@
 //! cargo bench --bench roadmap              # 1k and 10k
 //! cargo bench --bench roadmap -- --full    # 1k, 10k and 100k
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
+//! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
@@ -45,6 +46,9 @@ enum Mode {
     Quick,
     Default,
     Full,
+    /// A million issues: the cache against itself and git, without the file scans and peers
+    /// (a scan of 1M files takes seconds a run).
+    Million,
 }
 
 impl Mode {
@@ -57,11 +61,12 @@ impl Mode {
                 "--quick" => mode = Mode::Quick,
                 "--full" => mode = Mode::Full,
                 "--formats" => formats_only = true,
+                "--million" => mode = Mode::Million,
                 // `cargo bench` passes `--bench` to every bench built with `harness = false`.
                 "--bench" => {}
                 other => {
                     return Err(format!(
-                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full] [--formats]"
+                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full | --million] [--formats]"
                     ));
                 }
             }
@@ -74,6 +79,7 @@ impl Mode {
             Mode::Quick => "quick",
             Mode::Default => "default",
             Mode::Full => "full",
+            Mode::Million => "million",
         }
     }
 
@@ -82,6 +88,7 @@ impl Mode {
             Mode::Quick => &[1_000],
             Mode::Default => &[1_000, 10_000],
             Mode::Full => &[1_000, 10_000, 100_000],
+            Mode::Million => &[1_000_000],
         }
     }
 
@@ -92,10 +99,15 @@ impl Mode {
                 budget: Duration::from_secs(2),
                 min_runs: 3,
             },
-            _ => Plan {
+            Mode::Default | Mode::Full => Plan {
                 runs: 10,
                 budget: Duration::from_secs(10),
                 min_runs: 3,
+            },
+            Mode::Million => Plan {
+                runs: 10,
+                budget: Duration::from_secs(10),
+                min_runs: 2,
             },
         }
     }
@@ -219,6 +231,7 @@ fn machine_note(plan: Plan) -> String {
 
 /// One run of the suite: what it runs, and the tables filled so far.
 struct Bench {
+    mode: Mode,
     tools: Tools,
     report: Report,
 }
@@ -265,6 +278,80 @@ const LIST_VIEWS: &[(&str, &[&str], Figure)] = &[
     ),
 ];
 
+/// The view matrix of issue 15: views users ask for, each timed beside the default view in
+/// the same comparison. The values are the corpus's own (`-l hooks`, `-m v1-1`); the last
+/// two spell a label and a milestone that no issue has, as a typo would, so nothing matches
+/// and a walk in the order of the view would read the whole index.
+const VIEWS: &[(&str, &[&str])] = &[
+    ("default: `--limit 50`", &["--limit", "50"]),
+    (
+        "`-s todo,in-progress -p critical,high -l backend --sort updated -r`",
+        &[
+            "-s",
+            "todo,in-progress",
+            "-p",
+            "critical,high",
+            "-l",
+            "backend",
+            "--sort",
+            "updated",
+            "-r",
+            "--limit",
+            "50",
+        ],
+    ),
+    (
+        "`-a alice --sort created`",
+        &["-a", "alice", "--sort", "created", "--limit", "50"],
+    ),
+    (
+        "`-m v1-1 --sort title`",
+        &["-m", "v1-1", "--sort", "title", "--limit", "50"],
+    ),
+    (
+        "`-t bug -s blocked`",
+        &["-t", "bug", "-s", "blocked", "--limit", "50"],
+    ),
+    (
+        "`--all --sort updated`",
+        &["--all", "--sort", "updated", "--limit", "50"],
+    ),
+    (
+        "`-l hooks -l perf`",
+        &["-l", "hooks", "-l", "perf", "--limit", "50"],
+    ),
+    (
+        "`--all -a bob --sort priority -r`",
+        &[
+            "--all", "-a", "bob", "--sort", "priority", "-r", "--limit", "50",
+        ],
+    ),
+    ("`--sort id -r`", &["--sort", "id", "-r", "--limit", "50"]),
+    (
+        "`--all --sort status -r`",
+        &["--all", "--sort", "status", "-r", "--limit", "50"],
+    ),
+    (
+        "`--archived --sort title`",
+        &["--archived", "--sort", "title", "--limit", "50"],
+    ),
+    (
+        "`-a carol -m v2-0 -t feature -p high --sort updated` (0.1% of issues)",
+        &[
+            "-a", "carol", "-m", "v2-0", "-t", "feature", "-p", "high", "--sort", "updated",
+            "--limit", "50",
+        ],
+    ),
+    (
+        "`-l cache` (no such label)",
+        &["-l", "cache", "--limit", "50"],
+    ),
+    (
+        "`-m v1.1 --sort title` (no such milestone)",
+        &["-m", "v1.1", "--sort", "title", "--limit", "50"],
+    ),
+];
+
 impl Bench {
     fn new(mode: Mode) -> io::Result<Bench> {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
@@ -283,6 +370,7 @@ impl Bench {
             plan: mode.plan(),
         };
         Ok(Bench {
+            mode,
             tools,
             report: Report::new(mode.sizes()),
         })
@@ -293,11 +381,18 @@ impl Bench {
         let (load_before, started) = (load_average(), Instant::now());
         measure::run(&mut self.tools.hooks(&repo.dir, &["install"]), false)?;
         let disk = self.rebuild(&repo)?;
-        self.list(&repo)?;
-        self.peers(&repo);
+        if self.mode == Mode::Million {
+            self.views(&repo, false)?;
+        } else {
+            self.list(&repo)?;
+            self.views(&repo, true)?;
+            self.peers(&repo);
+        }
         self.hook_sync(&repo)?;
         self.branch_switch(&repo)?;
-        self.worktree_look(&repo)?;
+        if self.mode != Mode::Million {
+            self.worktree_look(&repo)?;
+        }
         self.memory_and_disk(issues, disk);
         self.report.note(format!(
             "{} issues: measured in {:.0?}; load average (1 min) {load_before} before, {} after",
@@ -380,6 +475,69 @@ impl Bench {
             }
         }
         self.process_floor(repo.issues)
+    }
+
+    /// Times every view of [`VIEWS`] beside the default one; with `check`, each view's output
+    /// is compared with the file scan's (one untimed run each).
+    fn views(&mut self, repo: &BenchRepo, check: bool) -> io::Result<()> {
+        let tools = &self.tools;
+        let dir = &repo.dir;
+        let mut views: Vec<(&str, &[&str])> = VIEWS.to_vec();
+        if !check {
+            views.push((
+                "every issue as JSON: `--all --format json`",
+                &["--all", "--format", "json"],
+            ));
+        }
+        let jobs: Vec<Job> = views
+            .iter()
+            .map(|&(view, args)| Job::new(view, move || tools.roadmap(dir, args)))
+            .collect();
+        let measured = compare(&jobs, tools.plan)?;
+        let default = &measured.samples[0];
+        for (index, (view, args)) in views.iter().enumerate() {
+            let sample = &measured.samples[index];
+            let mut times = ratio(sample.median(), default.median());
+            if check {
+                let (_, scanned) = measure::run(&mut tools.scan_baseline(dir, args), true)?;
+                if let Some(difference) = first_difference(&measured.outputs[index], &scanned) {
+                    eprintln!(
+                        "bench: WARNING: the file scan printed other output ({view}): {difference}"
+                    );
+                    times.push_str(" (outputs differ!)");
+                }
+            }
+            let shown = measured.outputs[index]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            progress(
+                repo.issues,
+                &format!("view {view}"),
+                sample,
+                default,
+                &times,
+            );
+            self.report.row(
+                Section::Views,
+                vec![
+                    thousands(repo.issues),
+                    (*view).to_owned(),
+                    human(sample.median()),
+                    times,
+                    shown.to_string(),
+                    sample.runs.len().to_string(),
+                ],
+            );
+        }
+        if !check {
+            self.report
+                .record(repo.issues, Figure::ListDefault, default);
+            if let Some(json) = measured.samples.last() {
+                self.report.record(repo.issues, Figure::ListJson, json);
+            }
+        }
+        Ok(())
     }
 
     /// Times `true`: what starting any process costs on this machine, the floor under every

@@ -50,6 +50,7 @@ impl Table {
 #[derive(Debug, Clone, Copy)]
 pub enum Section {
     List,
+    Views,
     Peers,
     Hook,
     Switch,
@@ -89,6 +90,21 @@ impl Report {
                         "`roadmap list`",
                         "file scan (Rust)",
                         "speed-up",
+                        "runs",
+                    ],
+                ),
+                table(
+                    "Every view beside the default one",
+                    "`roadmap list` with filters and orders (issue 15), each timed in the same \
+                     comparison as the default view (first row); the ratio is over the default \
+                     view. Lines: what the view printed (the header and up to 50 rows). At \
+                     1k-100k each view's output is checked against the file scan's.",
+                    &[
+                        "issues",
+                        "view",
+                        "`roadmap list`",
+                        "÷ default",
+                        "lines",
                         "runs",
                     ],
                 ),

@@ -304,7 +304,12 @@ fn answer(
         eprintln!("roadmap: warning: skipped {path}: {error}{more}");
     }
     if args.format == Format::Json {
-        return Ok(render::json(&cache.list_json(query)?));
+        // A terminal gets the pager, which takes the whole text; a pipe gets the rows as read.
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            return Ok(render::json(&cache.list_json(query)?));
+        }
+        stream_json(&cache, query)?;
+        return Ok(String::new());
     }
     let rows = cache.list(query)?;
     let style = TableStyle {
@@ -326,6 +331,31 @@ fn answer(
         }
     }
     Ok(text)
+}
+
+/// Prints the JSON array of `query` as the rows are read (100k issues are 75 MB of JSON). A
+/// closed stdout ends it quietly. A damaged file found once output has begun is reported, not
+/// retried: the retry would print the array again after the part already out.
+fn stream_json(cache: &Cache, query: &ListQuery) -> Result<(), CacheError> {
+    let stdout = std::io::stdout().lock();
+    let mut array = render::JsonArray::new(std::io::BufWriter::with_capacity(1 << 16, stdout));
+    let read = cache.each_json(query, |object| array.push(object));
+    let started = array.started();
+    let written = array.finish();
+    match read {
+        Err(error) if started && error.is_damage() => Err(CacheError::Io {
+            path: cache.path().to_owned(),
+            source: std::io::Error::other(error.to_string()),
+        }),
+        Err(error) => Err(error),
+        Ok(()) => match written {
+            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(CacheError::Io {
+                path: PathBuf::from("<stdout>"),
+                source: error,
+            }),
+            _ => Ok(()),
+        },
+    }
 }
 
 fn show(args: &ShowArgs, no_pager: bool) -> Result<(), CommandError> {

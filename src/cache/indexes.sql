@@ -1,10 +1,37 @@
 -- Indexes of the rebuildable tables. A full rebuild drops them, inserts, and creates them
 -- again, which is about twice as fast as inserting into indexed tables.
 CREATE INDEX IF NOT EXISTS issues_by_id ON issues(id);
--- The default view (open issues, most urgent first) is a walk of this index, not a sort.
+-- The default view (open issues, most urgent first) is a walk of this index, not a sort,
+-- and never reads a row of the table.
 CREATE INDEX IF NOT EXISTS issues_open_by_priority
-    ON issues(priority_rank, status_rank, created_key, id) WHERE is_open AND NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_by_status ON issues(status, priority_rank) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_by_milestone ON issues(milestone, priority_rank) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_by_assignee ON issues(assignee, priority_rank) WHERE NOT shadowed;
+    ON issues(priority_rank, status_rank, created_key, id, is_open, shadowed) WHERE is_open AND NOT shadowed;
+-- One index per order a list can ask for, each followed by every column a list filters on
+-- (labels aside) and `shadowed` (SQLite counts an index as covering only when it holds every
+-- column the query names, even one its WHERE implies): a list walks the index of its order, forwards or backwards, tests the
+-- filters on the index entry and stops at its limit, never reading a row it does not print
+-- and never sorting. `query.rs` picks the index by name (`INDEXED BY`).
+CREATE INDEX IF NOT EXISTS issues_sort_priority
+    ON issues(priority_rank, status_rank, created_key, id,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_sort_status
+    ON issues(status_rank, priority_rank, id,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_sort_created
+    ON issues(created_key, id,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_sort_updated
+    ON issues(updated_key, id,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_sort_id
+    ON issues(id, path,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_sort_title
+    ON issues(title COLLATE NOCASE, id,
+              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+-- A filter on a value few issues have (an assignee, a milestone) starts from these instead:
+-- a walk in order would read the whole index to find them.
+CREATE INDEX IF NOT EXISTS issues_by_assignee ON issues(assignee COLLATE NOCASE) WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_by_milestone ON issues(milestone) WHERE NOT shadowed;
+-- The few shadowed files, for `list --format json`, which reads `issue_json` in order.
+CREATE INDEX IF NOT EXISTS issues_shadowed ON issues(path) WHERE shadowed;
 CREATE INDEX IF NOT EXISTS issues_by_issue ON issue_labels(issue);

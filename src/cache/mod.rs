@@ -8,6 +8,7 @@
 //! - `current`: the file name of the live generation, replaced atomically by rename.
 //! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
+mod list_plan;
 pub mod query;
 pub mod remote;
 mod search;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");

@@ -8,6 +8,8 @@ CREATE TABLE sync_metadata (
 ) WITHOUT ROWID;
 
 -- One row per issue file at HEAD. Several files may share an id; all but one are shadowed.
+-- Narrow: what lists filter on, sort by and print (~250 bytes a row); the JSON and the body
+-- live apart, so the indexes walked by lists and the rows they read stay small.
 CREATE TABLE issues (
     path          TEXT NOT NULL UNIQUE,   -- repository-relative, `/`-separated
     blob_oid      TEXT NOT NULL,          -- the file's blob at last_synced_commit
@@ -27,9 +29,23 @@ CREATE TABLE issues (
     created_key   TEXT,                   -- UTC sort key of `created`
     updated_key   TEXT,
     due_date      TEXT,
-    json          TEXT NOT NULL,          -- the object `list --format json` prints
     warnings      TEXT                    -- one line per odd field
 );
+
+-- The object `list --format json` prints, stored in the default order (most urgent first):
+-- `list --all --format json` is one sequential read of this table, streamed as it goes,
+-- instead of 100k lookups in random order. The key is the issue row's sort key (`created_key`
+-- '' for none, which sorts as NULL does: first) and its path, unique among all files.
+CREATE TABLE issue_json (
+    priority_rank INTEGER NOT NULL,
+    status_rank   INTEGER NOT NULL,
+    created_key   TEXT NOT NULL,
+    id            TEXT NOT NULL,
+    path          TEXT NOT NULL,
+    is_open       INTEGER NOT NULL,
+    json          TEXT NOT NULL,
+    PRIMARY KEY (priority_rank, status_rank, created_key, id, path)
+) WITHOUT ROWID;
 
 -- Bodies apart from the rows that lists scan: list rows stay small and pack densely.
 CREATE TABLE issue_bodies (

@@ -21,8 +21,8 @@ pub struct CacheTransaction<'c> {
 const UPSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, json, warnings)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+        updated_key, due_date, warnings)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
     ON CONFLICT(path) DO UPDATE SET blob_oid = excluded.blob_oid, id = excluded.id,
         archived = excluded.archived, is_open = excluded.is_open, title = excluded.title,
         status = excluded.status, status_rank = excluded.status_rank,
@@ -30,9 +30,18 @@ const UPSERT_ISSUE: &str = "
         issue_type = excluded.issue_type, milestone = excluded.milestone,
         assignee = excluded.assignee, labels = excluded.labels,
         created_key = excluded.created_key, updated_key = excluded.updated_key,
-        due_date = excluded.due_date, json = excluded.json,
-        warnings = excluded.warnings
+        due_date = excluded.due_date, warnings = excluded.warnings
     RETURNING rowid";
+
+/// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
+const DELETE_JSON: &str = "
+    DELETE FROM issue_json WHERE (priority_rank, status_rank, created_key, id, path) =
+        (SELECT priority_rank, status_rank, coalesce(created_key, ''), id, path
+         FROM issues WHERE path = ?1)";
+
+const INSERT_JSON: &str = "
+    INSERT INTO issue_json (priority_rank, status_rank, created_key, id, path, is_open, json)
+    VALUES (?1, ?2, coalesce(?3, ''), ?4, ?5, ?6, ?7)";
 
 /// Among files sharing an id, an active file beats an archived copy, then the later `updated`
 /// wins, then the path decides so the choice never flips between runs.
@@ -74,8 +83,19 @@ impl<'c> CacheTransaction<'c> {
             self.forget_other_kinds(path, false)?;
             if let Some(previous_id) = self.id_at(path)? {
                 self.touched_ids.insert(previous_id);
+                self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;
             }
         }
+        let is_open = issue.status.is_open() && !issue.archived;
+        self.tx.prepare_cached(INSERT_JSON)?.execute(params![
+            issue.priority.rank(),
+            issue.status.rank(),
+            issue.created_key(),
+            issue.id,
+            path,
+            is_open,
+            json,
+        ])?;
         let labels = serde_json::to_string(&issue.labels).unwrap_or_else(|_| "[]".into());
         let warnings = (!issue.warnings.is_empty()).then(|| issue.warnings.join("\n"));
         let rowid: i64 = self.tx.prepare_cached(UPSERT_ISSUE)?.query_row(
@@ -84,7 +104,7 @@ impl<'c> CacheTransaction<'c> {
                 blob_oid,
                 issue.id,
                 issue.archived,
-                issue.status.is_open() && !issue.archived,
+                is_open,
                 issue.title,
                 issue.status.as_str(),
                 issue.status.rank(),
@@ -97,7 +117,6 @@ impl<'c> CacheTransaction<'c> {
                 issue.created_key(),
                 issue.updated_key(),
                 issue.frontmatter.due_date,
-                json,
                 warnings,
             ],
             |row| row.get(0),
@@ -206,6 +225,7 @@ impl<'c> CacheTransaction<'c> {
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
             .execute([path])?;
         if including_issue {
+            self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;
             let removed: Option<(i64, String)> = self
                 .tx
                 .prepare_cached("DELETE FROM issues WHERE path = ?1 RETURNING rowid, id")?

@@ -34,6 +34,59 @@ pub fn limit_footer(shown: usize, matched: usize) -> String {
     format!("({shown} of {matched} matching issues shown; raise --limit to see more)\n")
 }
 
+/// Writes the stored JSON objects as one array, one object per line, as they come: the bytes
+/// of [`json`], without holding the list.
+pub struct JsonArray<W: std::io::Write> {
+    out: W,
+    written: usize,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> JsonArray<W> {
+    pub fn new(out: W) -> Self {
+        JsonArray {
+            out,
+            written: 0,
+            error: None,
+        }
+    }
+
+    /// Writes one object; false once writing failed (a closed pipe), so the caller stops.
+    pub fn push(&mut self, object: &str) -> bool {
+        let separator: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
+        match self
+            .out
+            .write_all(separator)
+            .and_then(|()| self.out.write_all(object.as_bytes()))
+        {
+            Ok(()) => {
+                self.written += 1;
+                true
+            }
+            Err(error) => {
+                self.error = Some(error);
+                false
+            }
+        }
+    }
+
+    /// Whether some output has gone out already.
+    #[must_use]
+    pub fn started(&self) -> bool {
+        self.written > 0 || self.error.is_some()
+    }
+
+    /// Closes the array and flushes; the first write error, if any.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
+        self.out.write_all(end)?;
+        self.out.flush()
+    }
+}
+
 /// Joins the stored JSON objects into one array, one object per line.
 #[must_use]
 pub fn json(objects: &[String]) -> String {

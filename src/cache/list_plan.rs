@@ -1,0 +1,174 @@
+//! How a list finds its rows: which index it walks or starts from, chosen per query from
+//! bounded counts, and the JSON export streamed in list order.
+//!
+//! Every order has an index holding every filtered column (`indexes.sql`), so most lists walk
+//! the index of their order and stop at their limit without sorting: the cost is the limit
+//! over the share of issues that pass the filters. A filter that few issues pass (a rare
+//! label, assignee or milestone, or one nobody has) would make that walk read the whole
+//! index; such a list starts from the filter's own index and sorts what it finds instead.
+
+use super::query::{JSON_OF_ROW, ListQuery, MilestoneFilter, Scope, SortKey};
+use super::{Cache, CacheError};
+use rusqlite::params_from_iter;
+
+/// A filter that fewer issues than this pass is where a list starts; a count stops here, so
+/// deciding costs at most this many index entries per filter.
+const FEW: i64 = 2_000;
+
+/// Where a list's rows come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// Walk the index of the list's order, testing the filters on each entry.
+    Walk,
+    /// Start from the rows with the label at this place of [`ListQuery::labels`], then sort.
+    FromLabel(usize),
+    /// Start from the rows of the assignee, then sort.
+    FromAssignee,
+    /// Start from the rows of the milestone, then sort.
+    FromMilestone,
+}
+
+impl Plan {
+    /// The `INDEXED BY` / `NOT INDEXED` clause that holds SQLite to this plan: without
+    /// statistics its planner prefers any index matching an equality, whatever it selects.
+    pub(super) fn access(&self, query: &ListQuery) -> String {
+        let index = match self {
+            Plan::Walk
+                if query.sort == SortKey::Priority
+                    && query.scope == Scope::Open
+                    && !query.filtered() =>
+            {
+                "issues_open_by_priority"
+            }
+            Plan::Walk => query.sort.index(),
+            Plan::FromLabel(_) => return " NOT INDEXED".into(),
+            Plan::FromAssignee => "issues_by_assignee",
+            Plan::FromMilestone => "issues_by_milestone",
+        };
+        format!(" INDEXED BY {index}")
+    }
+}
+
+impl Cache {
+    /// Chooses how `query` finds its rows: from the filter fewest issues pass when that is
+    /// under [`FEW`], else by walking the index of its order.
+    pub(super) fn plan(&self, query: &ListQuery) -> Result<Plan, CacheError> {
+        let mut best: Option<(i64, Plan)> = None;
+        let mut consider = |count: i64, plan: Plan| {
+            if count < FEW && best.as_ref().is_none_or(|(fewest, _)| count < *fewest) {
+                best = Some((count, plan));
+            }
+        };
+        for (index, label) in query.labels.iter().enumerate() {
+            let count = self.count_up_to(
+                "SELECT 1 FROM issue_labels WHERE label = ?1 LIMIT ?2",
+                label,
+            )?;
+            consider(count, Plan::FromLabel(index));
+        }
+        if let Some(assignee) = &query.assignee {
+            let count = self.count_up_to(
+                "SELECT 1 FROM issues INDEXED BY issues_by_assignee
+                 WHERE assignee = ?1 COLLATE NOCASE AND NOT shadowed LIMIT ?2",
+                assignee,
+            )?;
+            consider(count, Plan::FromAssignee);
+        }
+        if let Some(MilestoneFilter::Named(name)) = &query.milestone {
+            let count = self.count_up_to(
+                "SELECT 1 FROM issues INDEXED BY issues_by_milestone
+                 WHERE milestone = ?1 AND NOT shadowed LIMIT ?2",
+                name,
+            )?;
+            consider(count, Plan::FromMilestone);
+        }
+        Ok(best.map_or(Plan::Walk, |(_, plan)| plan))
+    }
+
+    /// Counts the rows of `rows` (a statement with the value as `?1` and a limit as `?2`), up
+    /// to [`FEW`].
+    fn count_up_to(&self, rows: &str, value: &str) -> Result<i64, CacheError> {
+        let sql = format!("SELECT count(*) FROM ({rows})");
+        Ok(self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params![value, FEW], |row| row.get(0))?)
+    }
+
+    /// Hands the stored JSON object of each issue `query` selects to `emit`, in order, as it
+    /// is read; `emit` returns false to stop (its reader went away). Nothing is collected: the
+    /// default order is a sequential read of `issue_json`; any other picks the rowids in order
+    /// first (the keys only) and then reads each object by its key.
+    pub fn each_json(
+        &self,
+        query: &ListQuery,
+        mut emit: impl FnMut(&str) -> bool,
+    ) -> Result<(), CacheError> {
+        let Some(text_match) = self.text_match(query)? else {
+            return Ok(());
+        };
+        // One read transaction: a sync committing between the two reads must not remove a
+        // picked row.
+        let snapshot = if self.connection().is_autocommit() {
+            Some(self.connection().unchecked_transaction()?)
+        } else {
+            None
+        };
+        if query.in_json_order() {
+            let direction = if query.reverse { " DESC" } else { "" };
+            let order: Vec<String> = ["priority_rank", "status_rank", "created_key", "id", "path"]
+                .iter()
+                .map(|column| format!("{column}{direction}"))
+                .collect();
+            let open = if query.scope == Scope::Open {
+                "is_open AND "
+            } else {
+                ""
+            };
+            let limit = query.limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
+            let sql = format!(
+                "SELECT json FROM issue_json
+                 WHERE {open}path NOT IN (SELECT path FROM issues WHERE shadowed)
+                 ORDER BY {}{limit}",
+                order.join(", ")
+            );
+            let mut statement = self.connection().prepare(&sql)?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                if !emit(text(row)?) {
+                    break;
+                }
+            }
+        } else {
+            let plan = self.plan(query)?;
+            let (sql, params) = query.sql(text_match.as_deref(), &plan);
+            let picked: Vec<i64> = self
+                .connection()
+                .prepare(&sql)?
+                .query_map(params_from_iter(params.iter()), |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut statement = self.connection().prepare(&format!(
+                "SELECT ({JSON_OF_ROW}) FROM issues WHERE rowid = ?1"
+            ))?;
+            for rowid in picked {
+                let mut rows = statement.query([rowid])?;
+                let Some(row) = rows.next()? else { continue };
+                if !emit(text(row)?) {
+                    break;
+                }
+            }
+        }
+        if let Some(snapshot) = snapshot {
+            snapshot.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// The first column of `row` as text, borrowed from SQLite's buffer.
+fn text<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<&'r str> {
+    let value = row.get_ref(0)?;
+    value.as_str().map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, value.data_type(), Box::new(error))
+    })
+}
