@@ -6,28 +6,28 @@ CREATE INDEX IF NOT EXISTS issues_by_id ON issues(id);
 CREATE INDEX IF NOT EXISTS issues_open_by_priority
     ON issues(priority_rank, status_rank, created_key, id, is_open, shadowed) WHERE is_open AND NOT shadowed;
 -- One index per order a list can ask for, each followed by every column a list filters on
--- (labels aside) and `shadowed` (SQLite counts an index as covering only when it holds every
+-- (labels as the JSON array) and `shadowed` (SQLite counts an index as covering only when it holds every
 -- column the query names, even one its WHERE implies): a list walks the index of its order, forwards or backwards, tests the
 -- filters on the index entry and stops at its limit, never reading a row it does not print
 -- and never sorting. `query.rs` picks the index by name (`INDEXED BY`).
 CREATE INDEX IF NOT EXISTS issues_sort_priority
     ON issues(priority_rank, status_rank, created_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_sort_status
     ON issues(status_rank, priority_rank, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_sort_created
     ON issues(created_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_sort_updated
     ON issues(updated_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_sort_id
     ON issues(id, path,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_sort_title
     ON issues(title COLLATE NOCASE, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, shadowed) WHERE NOT shadowed;
+              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 -- A filter on a value few issues have (an assignee, a milestone) starts from these instead:
 -- a walk in order would read the whole index to find them.
 CREATE INDEX IF NOT EXISTS issues_by_assignee ON issues(assignee COLLATE NOCASE) WHERE NOT shadowed;

@@ -158,19 +158,21 @@ impl ListQuery {
             None => {}
         }
         for (index, label) in self.labels.iter().enumerate() {
-            // The label the plan starts from is a list of rows to visit; the others are tested
-            // on each row the walk meets, one lookup in the label's index each.
             if *plan == Plan::FromLabel(index) || text_match.is_some() {
+                // The label the plan starts from: a list of rows to visit.
                 conditions.push(
                     "issues.rowid IN (SELECT issue FROM issue_labels WHERE label = ?)".into(),
                 );
+                params.push(Box::new(label.clone()));
             } else {
-                conditions.push(
-                    "EXISTS (SELECT 1 FROM issue_labels WHERE label = ? AND issue = issues.rowid)"
-                        .into(),
-                );
+                // Tested on the index entry, whose `labels` is the JSON array as serde_json
+                // wrote it: an element is `"label"` after `[` or `,`, which inside a string
+                // could only appear escaped (`\"`).
+                let quoted = serde_json::to_string(label).unwrap_or_default();
+                conditions.push("(instr(labels, ?) > 0 OR instr(labels, ?) > 0)".into());
+                params.push(Box::new(format!("[{quoted}")));
+                params.push(Box::new(format!(",{quoted}")));
             }
-            params.push(Box::new(label.clone()));
         }
         let direction = if self.reverse { " DESC" } else { "" };
         let relevance = text_match.map(|_| "score".to_owned());

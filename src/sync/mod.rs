@@ -156,6 +156,7 @@ pub fn sync(
     // Objects come from git's own database, which git itself does not re-hash on read; doing it
     // here cost a fifth of a 1-file sync and a quarter of a rebuild.
     git2::opts::strict_hash_verification(false);
+    rebuild::bound_pack_mappings();
     let repo = workspace.repo()?;
     let cache_dir = workspace.cache_dir();
     let (mut cache, unusable) = Cache::open_for_sync(&cache_dir)?;
