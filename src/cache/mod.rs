@@ -87,18 +87,14 @@ pub struct Cache {
 
 impl Cache {
     /// Opens the live generation in `dir` for a query, which does not checkpoint when it
-    /// closes: that is the writers' job, and a reader doing it turned `roadmap list` into a
-    /// write. (A memory map made `list --all --format json` at 100k 80 ms faster but tripled
+    /// closes (no connection does, see [`Cache::open_existing`]): a reader doing it turned
+    /// `roadmap list` into a write. (A memory map made `list --all --format json` at 100k 80 ms faster but tripled
     /// its peak RSS, 161 -> 428 MB, so pages are still read with `pread`.)
     pub fn open_reader(dir: &Path) -> Result<Self, CacheError> {
         let cache = match Self::open_existing(dir) {
             Err(CacheError::Sqlite(error)) if is_read_only(&error) => Self::open_immutable(dir)?,
             other => other?,
         };
-        cache.conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )?;
         Ok(cache)
     }
 
@@ -110,13 +106,22 @@ impl Cache {
         let Some(path) = current_generation(dir)? else {
             return Err(CacheError::Missing(dir.to_owned()));
         };
-        let uri = format!("file:{}?immutable=1", path.display());
+        // Writers leave their last transactions in the WAL (they do not checkpoint when they
+        // close), which SQLite reads read-only through the `-shm` they left. Where it cannot
+        // (no `-shm`, or one needing recovery), the file alone is read as immutable: the
+        // transactions since the last checkpoint are then missing, as a sync would find.
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(&path, e))?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        match user_version(&conn).map_err(|e| classify(&path, e))? {
+        let open = |mode: &str| -> Result<(Connection, i64), CacheError> {
+            let uri = format!("file:{}?{mode}", path.display());
+            let conn = Connection::open_with_flags(&uri, flags).map_err(|e| classify(&path, e))?;
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
+            let version = user_version(&conn).map_err(|e| classify(&path, e))?;
+            Ok((conn, version))
+        };
+        let (conn, version) = open("mode=ro").or_else(|_| open("immutable=1"))?;
+        match version {
             SCHEMA_VERSION => Ok(Cache { conn, path }),
             found => Err(CacheError::Outdated { path, found }),
         }
@@ -161,6 +166,18 @@ impl Cache {
             return Err(damaged(path, "the file is empty"));
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // No connection checkpoints when it closes (see `Drop for Cache`): for a 1-file hook
+        // that was 5 fsyncs, and deleting and creating again the `-wal` and `-shm` files. A
+        // commit in WAL mode with `synchronous = NORMAL` is not synced, so a power loss may
+        // lose the last syncs, never corrupt the file; a lost sync is redone by the next one
+        // (`last_synced_commit` is part of each transaction). No automatic checkpoints either:
+        // each process indexes the WAL anew, so SQLite would copy every frame again each time.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Sorts and the search's scratch table stay in memory: a query must not need a
         // writable, non-full TMPDIR (SQLite spills a sort over ~2 MB to a temporary file).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -258,6 +275,28 @@ impl Cache {
 
     pub(crate) fn writable(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// The WAL a writer leaves behind when it closes, at most. The first connection of every
+/// process reads the whole WAL to index it (about 1 µs a page), so a query pays for what is
+/// left; a checkpoint costs a writer three fsyncs. 512 KiB is a checkpoint every few 1-file
+/// hooks and at most ~0.1 ms for a query.
+const WAL_LEFT_AT_MOST: u64 = 512 << 10;
+
+impl Drop for Cache {
+    /// A connection that wrote checkpoints and empties the WAL once it is over
+    /// [`WAL_LEFT_AT_MOST`]; queries never do (they do not write).
+    fn drop(&mut self) {
+        if self.conn.total_changes() == 0 {
+            return;
+        }
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_LEFT_AT_MOST) {
+            // Busy (a reader in the WAL): the next writer tries again.
+            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
     }
 }
 
