@@ -643,12 +643,12 @@ mod tests {
         queries
     }
 
-    fn plan_of(cache: &Cache, sql: &str) -> Vec<String> {
+    fn plan_of(cache: &Cache, sql: &str, params: &[Box<dyn ToSql>]) -> Vec<String> {
         cache
             .connection()
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .unwrap()
-            .query_map([], |row| row.get(3))
+            .query_map(params_from_iter(params.iter()), |row| row.get(3))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
@@ -693,8 +693,8 @@ mod tests {
                 query.limit = Some(50);
                 query.assignee = reverse.then(|| "alice".to_owned());
                 query.statuses = if reverse { vec!["todo".into()] } else { vec![] };
-                let (sql, _) = query.sql(None, &Plan::Walk);
-                let plan = plan_of(&cache, &sql);
+                let (sql, params) = query.sql(None, &Plan::Walk);
+                let plan = plan_of(&cache, &sql, &params);
                 assert!(
                     !plan.iter().any(|step| step.contains("TEMP B-TREE")),
                     "{sql}: {plan:?}"
