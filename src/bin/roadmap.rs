@@ -334,21 +334,26 @@ fn answer(
 }
 
 /// Prints the JSON array of `query` as the rows are read (100k issues are 75 MB of JSON). A
-/// closed stdout ends it quietly. A damaged file found once output has begun is reported, not
-/// retried: the retry would print the array again after the part already out.
+/// closed stdout ends it quietly. An error met before anything was printed is returned as
+/// it is (a damaged cache is then rebuilt and the list tried again); once output has begun,
+/// a retry would print the array twice, so damage is reported instead.
 fn stream_json(cache: &Cache, query: &ListQuery) -> Result<(), CacheError> {
-    let stdout = std::io::stdout().lock();
-    let mut array = render::JsonArray::new(std::io::BufWriter::with_capacity(1 << 16, stdout));
+    let mut array = render::JsonArray::new(std::io::stdout().lock());
     let read = cache.each_json(query, |object| array.push(object));
-    let started = array.started();
-    let written = array.finish();
     match read {
-        Err(error) if started && error.is_damage() => Err(CacheError::Io {
-            path: cache.path().to_owned(),
-            source: std::io::Error::other(error.to_string()),
-        }),
+        Err(error) if !array.reached_output() => {
+            array.discard();
+            Err(error)
+        }
+        Err(error) if error.is_damage() => {
+            let _ = array.finish();
+            Err(CacheError::Io {
+                path: cache.path().to_owned(),
+                source: std::io::Error::other(error.to_string()),
+            })
+        }
         Err(error) => Err(error),
-        Ok(()) => match written {
+        Ok(()) => match array.finish() {
             Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(CacheError::Io {
                 path: PathBuf::from("<stdout>"),
                 source: error,

@@ -152,7 +152,8 @@ impl Cache {
             ))?;
             for rowid in picked {
                 let mut rows = statement.query([rowid])?;
-                let Some(row) = rows.next()? else { continue };
+                // A picked row is there (one read transaction): a missing one is damage.
+                let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 if !emit(text(row)?) {
                     break;
                 }

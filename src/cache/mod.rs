@@ -29,6 +29,7 @@ pub const SCHEMA_VERSION: i64 = 5;
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");
 const CURRENT: &str = "current";
+const METADATA_QUERY: &str = "SELECT value FROM sync_metadata WHERE key = ?1";
 
 /// Keys of `sync_metadata`.
 pub mod meta {
@@ -83,6 +84,9 @@ impl CacheError {
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
+    /// Empty the WAL into the file when closing, whatever its size: set on a generation just
+    /// published, so a rebuild leaves the whole cache in its file.
+    checkpoint_on_close: bool,
 }
 
 impl Cache {
@@ -122,7 +126,11 @@ impl Cache {
         };
         let (conn, version) = open("mode=ro").or_else(|_| open("immutable=1"))?;
         match version {
-            SCHEMA_VERSION => Ok(Cache { conn, path }),
+            SCHEMA_VERSION => Ok(Cache {
+                conn,
+                path,
+                checkpoint_on_close: false,
+            }),
             found => Err(CacheError::Outdated { path, found }),
         }
     }
@@ -162,8 +170,20 @@ impl Cache {
             other => other.map_err(|e| classify(&path, e))?,
         };
         // SQLite reads an empty file as an empty database, which would pass for "schema 0".
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
-            return Err(damaged(path, "the file is empty"));
+        // And while the WAL holds a copy of the first page (writers leave it uncheckpointed),
+        // SQLite reads that copy, not the file's: a file overwritten with other bytes would
+        // only show as pages that do not fit, later. So the file's own header is read here.
+        let mut header = [0u8; 16];
+        let read = std::fs::File::open(&path).and_then(|mut file| {
+            use std::io::Read as _;
+            file.read(&mut header)
+        });
+        match read {
+            Ok(0) => return Err(damaged(path, "the file is empty")),
+            Ok(_) if &header != b"SQLite format 3\0" => {
+                return Err(damaged(path, "file is not a database"));
+            }
+            _ => {}
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // No connection checkpoints when it closes (see `Drop for Cache`): for a 1-file hook
@@ -176,13 +196,31 @@ impl Cache {
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
         )?;
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Sorts and the search's scratch table stay in memory: a query must not need a
         // writable, non-full TMPDIR (SQLite spills a sort over ~2 MB to a temporary file).
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // (Reading the schema, these may be the first to find a damaged file.)
+        conn.execute_batch(
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|e| classify(&path, e))?;
         match user_version(&conn).map_err(|e| classify(&path, e))? {
-            SCHEMA_VERSION => Ok(Cache { conn, path }),
+            SCHEMA_VERSION => {
+                // The first read of a table (the schema, then `sync_metadata`) is part of
+                // opening: a file damaged there must fail here, where damage is cured by a
+                // rebuild, not in whichever caller reads the metadata first.
+                conn.prepare_cached(METADATA_QUERY)
+                    .and_then(|mut read| {
+                        read.query_row([meta::LAST_SYNCED_COMMIT], |_| Ok(()))
+                            .optional()
+                    })
+                    .map_err(|e| classify(&path, e))?;
+                Ok(Cache {
+                    conn,
+                    path,
+                    checkpoint_on_close: false,
+                })
+            }
             found => Err(CacheError::Outdated { path, found }),
         }
     }
@@ -217,7 +255,7 @@ impl Cache {
     pub fn metadata(&self, key: &str) -> Result<Option<String>, CacheError> {
         let value = self
             .conn
-            .prepare_cached("SELECT value FROM sync_metadata WHERE key = ?1")?
+            .prepare_cached(METADATA_QUERY)?
             .query_row([key], |row| row.get(0))
             .optional()
             .map_err(|e| classify(&self.path, e))?;
@@ -286,14 +324,15 @@ const WAL_LEFT_AT_MOST: u64 = 512 << 10;
 
 impl Drop for Cache {
     /// A connection that wrote checkpoints and empties the WAL once it is over
-    /// [`WAL_LEFT_AT_MOST`]; queries never do (they do not write).
+    /// [`WAL_LEFT_AT_MOST`], or always after a rebuild; queries never do (they do not write).
     fn drop(&mut self) {
-        if self.conn.total_changes() == 0 {
+        if self.conn.total_changes() == 0 && !self.checkpoint_on_close {
             return;
         }
         let mut wal = self.path.as_os_str().to_owned();
         wal.push("-wal");
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_LEFT_AT_MOST) {
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if size > WAL_LEFT_AT_MOST || (self.checkpoint_on_close && size > 0) {
             // Busy (a reader in the WAL): the next writer tries again.
             let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
         }
@@ -361,8 +400,8 @@ impl NewGeneration {
             .map_err(io(&staged))?;
         std::fs::rename(&staged, &pointer).map_err(io(&pointer))?;
         remove_other_generations(dir, &name);
-        let cache = Cache::open_existing(dir)?;
-        cache.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut cache = Cache::open_existing(dir)?;
+        cache.checkpoint_on_close = true;
         Ok(cache)
     }
 

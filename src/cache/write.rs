@@ -39,8 +39,9 @@ const DELETE_JSON: &str = "
         (SELECT priority_rank, status_rank, coalesce(created_key, ''), id, path
          FROM issues WHERE path = ?1)";
 
+/// `OR REPLACE`: a row left behind by a cache changed outside a sync is overwritten.
 const INSERT_JSON: &str = "
-    INSERT INTO issue_json (priority_rank, status_rank, created_key, id, path, is_open, json)
+    INSERT OR REPLACE INTO issue_json (priority_rank, status_rank, created_key, id, path, is_open, json)
     VALUES (?1, ?2, coalesce(?3, ''), ?4, ?5, ?6, ?7)";
 
 /// Among files sharing an id, an active file beats an archived copy, then the later `updated`

@@ -2,6 +2,7 @@
 
 use super::list_args::Format;
 use crate::cache::query::{IssueRow, MilestoneRow};
+use std::io::Write as _;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How a table is laid out on this output.
@@ -35,32 +36,38 @@ pub fn limit_footer(shown: usize, matched: usize) -> String {
 }
 
 /// Writes the stored JSON objects as one array, one object per line, as they come: the bytes
-/// of [`json`], without holding the list.
+/// of [`json`], without holding the list. The first [`HELD_BACK`] bytes are held back, so a
+/// list that fails early (a damaged cache, cured by a rebuild and a second try) has printed
+/// nothing yet.
 pub struct JsonArray<W: std::io::Write> {
-    out: W,
-    written: usize,
+    out: std::io::BufWriter<W>,
+    /// Bytes pushed so far, separators included.
+    bytes: usize,
     error: Option<std::io::Error>,
 }
+
+/// What [`JsonArray`] holds back before the first write: about 1,300 issues.
+pub const HELD_BACK: usize = 1 << 20;
 
 impl<W: std::io::Write> JsonArray<W> {
     pub fn new(out: W) -> Self {
         JsonArray {
-            out,
-            written: 0,
+            out: std::io::BufWriter::with_capacity(HELD_BACK, out),
+            bytes: 0,
             error: None,
         }
     }
 
     /// Writes one object; false once writing failed (a closed pipe), so the caller stops.
     pub fn push(&mut self, object: &str) -> bool {
-        let separator: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
+        let separator: &[u8] = if self.bytes == 0 { b"[\n" } else { b",\n" };
         match self
             .out
             .write_all(separator)
             .and_then(|()| self.out.write_all(object.as_bytes()))
         {
             Ok(()) => {
-                self.written += 1;
+                self.bytes += separator.len() + object.len();
                 true
             }
             Err(error) => {
@@ -70,10 +77,15 @@ impl<W: std::io::Write> JsonArray<W> {
         }
     }
 
-    /// Whether some output has gone out already.
+    /// Whether some bytes have reached the output (the rest is still held back).
     #[must_use]
-    pub fn started(&self) -> bool {
-        self.written > 0 || self.error.is_some()
+    pub fn reached_output(&self) -> bool {
+        self.error.is_some() || self.bytes > self.out.buffer().len()
+    }
+
+    /// Drops what is held back, writing nothing more.
+    pub fn discard(self) {
+        drop(self.out.into_parts());
     }
 
     /// Closes the array and flushes; the first write error, if any.
@@ -81,7 +93,7 @@ impl<W: std::io::Write> JsonArray<W> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
+        let end: &[u8] = if self.bytes == 0 { b"[]\n" } else { b"\n]\n" };
         self.out.write_all(end)?;
         self.out.flush()
     }
