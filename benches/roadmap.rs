@@ -104,10 +104,11 @@ impl Mode {
                 budget: Duration::from_secs(10),
                 min_runs: 3,
             },
+            // A 1M rebuild takes tens of seconds: once is what fits.
             Mode::Million => Plan {
                 runs: 10,
                 budget: Duration::from_secs(10),
-                min_runs: 2,
+                min_runs: 1,
             },
         }
     }
@@ -408,28 +409,34 @@ impl Bench {
     fn rebuild(&mut self, repo: &BenchRepo) -> io::Result<(u64, u64)> {
         let tools = &self.tools;
         let dir = &repo.dir;
-        let jobs = [
-            Job::new("roadmap-hooks sync --full", || {
-                tools.hooks(dir, &["sync", "--full"])
-            }),
-            Job::new("scan baseline --parse-only", || {
+        let mut jobs = vec![Job::new("roadmap-hooks sync --full", || {
+            tools.hooks(dir, &["sync", "--full"])
+        })];
+        // At 1M the parse-only scan is minutes of reading 1M files on a shared machine; the
+        // rebuild's target there is absolute (20 s).
+        if self.mode != Mode::Million {
+            jobs.push(Job::new("scan baseline --parse-only", || {
                 tools.scan_baseline(dir, &["--parse-only"])
-            }),
-        ];
+            }));
+        }
         let measured = compare(&jobs, tools.plan)?;
-        let [rebuild, parse] = &measured.samples[..] else {
-            unreachable!("two jobs")
-        };
+        let rebuild = &measured.samples[0];
         let per_second = repo.issues as f64 / rebuild.median().as_secs_f64();
-        let slower = ratio(rebuild.median(), parse.median());
-        progress(repo.issues, "full rebuild", rebuild, parse, &slower);
+        let (parse_time, slower) = match measured.samples.get(1) {
+            Some(parse) => {
+                let slower = ratio(rebuild.median(), parse.median());
+                progress(repo.issues, "full rebuild", rebuild, parse, &slower);
+                (human(parse.median()), slower)
+            }
+            None => ("not run".to_owned(), "-".to_owned()),
+        };
         self.report.row(
             Section::Rebuild,
             vec![
                 thousands(repo.issues),
                 human(rebuild.median()),
                 format!("{:.0}", per_second),
-                human(parse.median()),
+                parse_time,
                 slower,
                 rebuild.runs.len().to_string(),
             ],
