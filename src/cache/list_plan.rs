@@ -173,3 +173,59 @@ fn text<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<&'r str> {
         rusqlite::Error::FromSqlConversionFailure(0, value.data_type(), Box::new(error))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::list_args::ListArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct List {
+        #[command(flatten)]
+        args: ListArgs,
+    }
+
+    /// Prints the plan of each view of the bench's matrix for the cache generation at
+    /// `ROADMAP_PLAN_CACHE` (for BENCHMARKS.md): `cargo test --lib view_plans -- --ignored
+    /// --nocapture`.
+    #[test]
+    #[ignore = "needs a cache: ROADMAP_PLAN_CACHE=<cache-*.db>"]
+    fn view_plans() {
+        let path = std::env::var("ROADMAP_PLAN_CACHE").expect("ROADMAP_PLAN_CACHE");
+        let cache = Cache::open_generation(path.into()).unwrap();
+        let views: &[&str] = &[
+            "--limit 50",
+            "-s todo,in-progress -p critical,high -l backend --sort updated -r --limit 50",
+            "-a alice --sort created --limit 50",
+            "-m v1-1 --sort title --limit 50",
+            "-t bug -s blocked --limit 50",
+            "--all --sort updated --limit 50",
+            "-l hooks -l perf --limit 50",
+            "--all -a bob --sort priority -r --limit 50",
+            "--sort id -r --limit 50",
+            "--all --sort status -r --limit 50",
+            "--archived --sort title --limit 50",
+            "-a carol -m v2-0 -t feature -p high --sort updated --limit 50",
+            "-l cache --limit 50",
+            "-m v1.1 --sort title --limit 50",
+        ];
+        for view in views {
+            let parsed = List::try_parse_from(std::iter::once("list").chain(view.split(' ')))
+                .unwrap()
+                .args;
+            let query = parsed.to_query(|_| false).unwrap();
+            let plan = cache.plan(&query).unwrap();
+            let (sql, params) = query.sql(None, &plan);
+            let steps: Vec<String> = cache
+                .connection()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(params_from_iter(params.iter()), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            println!("| `{view}` | {plan:?} | {} |", steps.join("; "));
+        }
+    }
+}
