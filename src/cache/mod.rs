@@ -11,6 +11,7 @@
 mod list_plan;
 pub mod query;
 pub mod remote;
+mod row_update;
 mod search;
 mod worktree;
 mod write;

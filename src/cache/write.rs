@@ -1,9 +1,11 @@
 //! The write side of the cache: one transaction per sync, with prepared statements.
 
+use super::row_update::{self, Changes, RowValues};
 use super::{CREATE_INDEXES, CacheError, meta};
 use crate::issue::Issue;
 use crate::milestone::{Milestone, Project};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction, params, params_from_iter};
 use std::collections::BTreeSet;
 
 /// The single transaction of a sync. Dropped without [`CacheTransaction::commit`], it rolls
@@ -18,19 +20,12 @@ pub struct CacheTransaction<'c> {
     text_index: bool,
 }
 
-const UPSERT_ISSUE: &str = "
+/// A new row; a changed one is rewritten column by column (`row_update`).
+const INSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
         updated_key, due_date, warnings)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-    ON CONFLICT(path) DO UPDATE SET blob_oid = excluded.blob_oid, id = excluded.id,
-        archived = excluded.archived, is_open = excluded.is_open, title = excluded.title,
-        status = excluded.status, status_rank = excluded.status_rank,
-        priority = excluded.priority, priority_rank = excluded.priority_rank,
-        issue_type = excluded.issue_type, milestone = excluded.milestone,
-        assignee = excluded.assignee, labels = excluded.labels,
-        created_key = excluded.created_key, updated_key = excluded.updated_key,
-        due_date = excluded.due_date, warnings = excluded.warnings
     RETURNING rowid";
 
 /// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
@@ -80,14 +75,55 @@ impl<'c> CacheTransaction<'c> {
         issue: &Issue,
         json: &str,
     ) -> Result<(), CacheError> {
-        if !self.rebuilding {
-            self.forget_other_kinds(path, false)?;
-            if let Some(previous_id) = self.id_at(path)? {
-                self.touched_ids.insert(previous_id);
-                self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;
-            }
-        }
         let is_open = issue.status.is_open() && !issue.archived;
+        let labels = serde_json::to_string(&issue.labels).unwrap_or_else(|_| "[]".into());
+        let warnings = (!issue.warnings.is_empty()).then(|| issue.warnings.join("\n"));
+        let text = |value: Option<&str>| value.map_or(Value::Null, |v| Value::Text(v.to_owned()));
+        let new: RowValues = [
+            Value::Text(blob_oid.to_owned()),
+            Value::Text(issue.id.clone()),
+            Value::Integer(issue.archived.into()),
+            Value::Integer(is_open.into()),
+            Value::Text(issue.title.clone()),
+            Value::Text(issue.status.as_str().to_owned()),
+            Value::Integer(issue.status.rank()),
+            Value::Text(issue.priority.as_str().to_owned()),
+            Value::Integer(issue.priority.rank()),
+            Value::Text(issue.issue_type.as_str().to_owned()),
+            text(issue.milestone.as_deref()),
+            text(issue.assignee.as_deref()),
+            Value::Text(labels),
+            text(issue.created_key()),
+            text(issue.updated_key()),
+            text(issue.frontmatter.due_date.as_deref()),
+            text(warnings.as_deref()),
+        ];
+        let existing = if self.rebuilding {
+            None
+        } else {
+            self.forget_other_kinds(path, false)?;
+            row_update::row_at(&self.tx, path)?
+        };
+        let (rowid, labels_changed) = match existing {
+            Some((rowid, old)) => {
+                if let Value::Text(previous_id) = &old[1] {
+                    self.touched_ids.insert(previous_id.clone());
+                }
+                let changes = Changes::between(&old, &new);
+                if changes.moves_json_key() {
+                    self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;
+                }
+                changes.write(&self.tx, rowid, &new)?;
+                (rowid, changes.labels())
+            }
+            None => {
+                let rowid: i64 = self.tx.prepare_cached(INSERT_ISSUE)?.query_row(
+                    params_from_iter(std::iter::once(Value::Text(path.to_owned())).chain(new)),
+                    |row| row.get(0),
+                )?;
+                (rowid, true)
+            }
+        };
         self.tx.prepare_cached(INSERT_JSON)?.execute(params![
             issue.priority.rank(),
             issue.status.rank(),
@@ -97,36 +133,6 @@ impl<'c> CacheTransaction<'c> {
             is_open,
             json,
         ])?;
-        let labels = serde_json::to_string(&issue.labels).unwrap_or_else(|_| "[]".into());
-        let warnings = (!issue.warnings.is_empty()).then(|| issue.warnings.join("\n"));
-        let rowid: i64 = self.tx.prepare_cached(UPSERT_ISSUE)?.query_row(
-            params![
-                path,
-                blob_oid,
-                issue.id,
-                issue.archived,
-                is_open,
-                issue.title,
-                issue.status.as_str(),
-                issue.status.rank(),
-                issue.priority.as_str(),
-                issue.priority.rank(),
-                issue.issue_type.as_str(),
-                issue.milestone,
-                issue.assignee,
-                labels,
-                issue.created_key(),
-                issue.updated_key(),
-                issue.frontmatter.due_date,
-                warnings,
-            ],
-            |row| row.get(0),
-        )?;
-        if !self.rebuilding {
-            self.tx
-                .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
-                .execute([rowid])?;
-        }
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
             .execute(params![rowid, issue.body])?;
@@ -138,11 +144,18 @@ impl<'c> CacheTransaction<'c> {
                 .prepare_cached("INSERT INTO issue_text (rowid, title, body) VALUES (?1, ?2, ?3)")?
                 .execute(params![rowid, issue.title, issue.body])?;
         }
-        let mut insert_label = self
-            .tx
-            .prepare_cached("INSERT OR IGNORE INTO issue_labels (label, issue) VALUES (?1, ?2)")?;
-        for label in &issue.labels {
-            insert_label.execute(params![label, rowid])?;
+        if labels_changed {
+            if !self.rebuilding {
+                self.tx
+                    .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
+                    .execute([rowid])?;
+            }
+            let mut insert_label = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO issue_labels (label, issue) VALUES (?1, ?2)",
+            )?;
+            for label in &issue.labels {
+                insert_label.execute(params![label, rowid])?;
+            }
         }
         self.touched_ids.insert(issue.id.clone());
         Ok(())
@@ -248,14 +261,6 @@ impl<'c> CacheTransaction<'c> {
             }
         }
         Ok(())
-    }
-
-    fn id_at(&self, path: &str) -> Result<Option<String>, CacheError> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT id FROM issues WHERE path = ?1")?
-            .query_row([path], |row| row.get(0))
-            .optional()?)
     }
 
     pub(super) fn connection(&self) -> &rusqlite::Connection {
