@@ -524,12 +524,14 @@ impl Cache {
     /// Returns every issue whose file is under `.roadmap/issues/` (the tracker's active
     /// issues), shadowed copies included, in path order.
     pub fn tracker_active_issues(&self) -> Result<Vec<TrackerIssueRow>, CacheError> {
-        let mut statement = self.connection().prepare(
+        // The JSON lives in `issue_json`, found by the row's key (`JSON_OF_ROW`).
+        let mut statement = self.connection().prepare(&format!(
             "SELECT id, title, status, priority, issue_type, assignee, milestone, created_key, due_date,
-                    json_extract(json, '$.estimated_hours'), json_extract(json, '$.progress_percentage'),
+                    json_extract(object, '$.estimated_hours'), json_extract(object, '$.progress_percentage'),
                     warnings IS NOT NULL
-             FROM issues WHERE path GLOB '.roadmap/issues/*' ORDER BY path",
-        )?;
+             FROM (SELECT *, ({JSON_OF_ROW}) AS object FROM issues
+                   WHERE path GLOB '.roadmap/issues/*') ORDER BY path"
+        ))?;
         let number = |value: rusqlite::types::ValueRef<'_>| match value {
             rusqlite::types::ValueRef::Integer(i) => Ok(Some(i as f64)),
             rusqlite::types::ValueRef::Real(f) => Ok(Some(f)),
