@@ -60,14 +60,14 @@ impl Cache {
             }
         };
         for (index, label) in query.labels.iter().enumerate() {
-            let count = self.count_up_to(
+            let count = self.count_rows_up_to(
                 "SELECT 1 FROM issue_labels WHERE label = ?1 LIMIT ?2",
                 label,
             )?;
             consider(count, Plan::FromLabel(index));
         }
         if let Some(assignee) = &query.assignee {
-            let count = self.count_up_to(
+            let count = self.count_rows_up_to(
                 "SELECT 1 FROM issues INDEXED BY issues_by_assignee
                  WHERE assignee = ?1 COLLATE NOCASE AND NOT shadowed LIMIT ?2",
                 assignee,
@@ -75,7 +75,7 @@ impl Cache {
             consider(count, Plan::FromAssignee);
         }
         if let Some(MilestoneFilter::Named(name)) = &query.milestone {
-            let count = self.count_up_to(
+            let count = self.count_rows_up_to(
                 "SELECT 1 FROM issues INDEXED BY issues_by_milestone
                  WHERE milestone = ?1 AND NOT shadowed LIMIT ?2",
                 name,
@@ -87,7 +87,7 @@ impl Cache {
 
     /// Counts the rows of `rows` (a statement with the value as `?1` and a limit as `?2`), up
     /// to [`FEW`].
-    fn count_up_to(&self, rows: &str, value: &str) -> Result<i64, CacheError> {
+    fn count_rows_up_to(&self, rows: &str, value: &str) -> Result<i64, CacheError> {
         let sql = format!("SELECT count(*) FROM ({rows})");
         Ok(self
             .connection()

@@ -26,14 +26,23 @@ pub fn render_rows(rows: &[IssueRow], format: Format, style: TableStyle) -> Stri
     }
 }
 
-/// The line under a table that a `--limit` cut: how many issues matched in all.
+/// The line under a table that a `--limit` cut: how many issues matched in all, or `None`
+/// when more than [`FOOTER_COUNTS_UP_TO`] did.
 #[must_use]
-pub fn limit_footer(shown: usize, matched: usize) -> String {
-    if matched <= shown {
-        return String::new();
+pub fn limit_footer(shown: usize, matched: Option<usize>) -> String {
+    match matched {
+        Some(matched) if matched <= shown => String::new(),
+        Some(matched) => {
+            format!("({shown} of {matched} matching issues shown; raise --limit to see more)\n")
+        }
+        None => format!(
+            "({shown} of more than {FOOTER_COUNTS_UP_TO} matching issues shown; raise --limit to see more)\n"
+        ),
     }
-    format!("({shown} of {matched} matching issues shown; raise --limit to see more)\n")
 }
+
+/// How far the footer counts: each match counted is a step of the query.
+pub const FOOTER_COUNTS_UP_TO: usize = 1000;
 
 /// Writes the stored JSON objects as one array, one object per line, as they come: the bytes
 /// of [`json`], without holding the list. The first [`HELD_BACK`] bytes are held back, so a
