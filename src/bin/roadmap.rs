@@ -326,7 +326,7 @@ fn answer(
     text.push_str(&render::render_rows(&rows, args.format, style));
     if let (Format::Table, Some(limit)) = (args.format, query.limit) {
         if rows.len() == limit {
-            let matched = cache.count_up_to(query, render::FOOTER_COUNTS_UP_TO)?;
+            let matched = cache.count_matches(query)?;
             text.push_str(&render::limit_footer(limit, matched));
         }
     }

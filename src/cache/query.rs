@@ -82,6 +82,13 @@ pub struct ListQuery {
     pub text: Option<String>,
 }
 
+/// How many issues a list's filters select: counted, or too many to count within a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matched {
+    Exactly(usize),
+    Many,
+}
+
 /// One issue as a list shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IssueRow {
@@ -261,31 +268,48 @@ impl Cache {
         self.read_in_order(query, ROW_COLUMNS, issue_row)
     }
 
-    /// Counts the issues `query` selects, ignoring its limit, up to `at_most`: `None` when
-    /// more match. Counting walks the list's own plan one step per match, so an exact count
-    /// of the default view at 100k (70k open issues) cost twice the whole list; a bound keeps
-    /// a limited list's cost near the limit.
-    pub fn count_up_to(
-        &self,
-        query: &ListQuery,
-        at_most: usize,
-    ) -> Result<Option<usize>, CacheError> {
+    /// Counts the issues `query` selects, ignoring its limit, within a budget of SQLite
+    /// steps: exactly when that suffices, else only that there are many. Counting walks
+    /// the list's plan one step per match and per entry a filter skips, so an exact count of
+    /// the default view at 100k (70k open issues) cost twice the whole list, and a 1% filter
+    /// walked its whole index; the budget keeps the count near the cost of the list itself.
+    pub fn count_matches(&self, query: &ListQuery) -> Result<Matched, CacheError> {
+        /// SQLite virtual-machine steps the count may take: a few thousand index entries.
+        const BUDGET: u64 = 5_000;
+        const EVERY: i32 = 250;
         let unlimited = ListQuery {
-            limit: Some(at_most + 1),
+            limit: None,
             ..query.clone()
         };
         let Some(text_match) = self.text_match(&unlimited)? else {
-            return Ok(Some(0));
+            return Ok(Matched::Exactly(0));
         };
         let plan = self.plan(&unlimited)?;
         let (sql, params) = unlimited.sql(text_match.as_deref(), &plan);
-        let count: i64 = self.connection().query_row(
+        let mut steps = 0_u64;
+        self.connection().progress_handler(
+            EVERY,
+            Some(move || {
+                steps += EVERY as u64;
+                steps > BUDGET
+            }),
+        );
+        let counted = self.connection().query_row(
             &format!("SELECT count(*) FROM ({sql})"),
             params_from_iter(params.iter()),
-            |row| row.get(0),
-        )?;
-        let count = usize::try_from(count).unwrap_or(0);
-        Ok((count <= at_most).then_some(count))
+            |row| row.get::<_, i64>(0),
+        );
+        self.connection()
+            .progress_handler(EVERY, None::<fn() -> bool>);
+        match counted {
+            Ok(count) => Ok(Matched::Exactly(usize::try_from(count).unwrap_or(0))),
+            Err(error)
+                if error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+            {
+                Ok(Matched::Many)
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Returns the stored JSON object of each issue `query` selects, in its order.

@@ -1,7 +1,7 @@
 //! Rendering issue lists: table, plain, CSV, ids, Markdown and JSON.
 
 use super::list_args::Format;
-use crate::cache::query::{IssueRow, MilestoneRow};
+use crate::cache::query::{IssueRow, Matched, MilestoneRow};
 use std::io::Write as _;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -26,23 +26,20 @@ pub fn render_rows(rows: &[IssueRow], format: Format, style: TableStyle) -> Stri
     }
 }
 
-/// The line under a table that a `--limit` cut: how many issues matched in all, or `None`
-/// when more than [`FOOTER_COUNTS_UP_TO`] did.
+/// The line under a table that a `--limit` cut: how many issues matched in all, when that
+/// was quick to count.
 #[must_use]
-pub fn limit_footer(shown: usize, matched: Option<usize>) -> String {
+pub fn limit_footer(shown: usize, matched: Matched) -> String {
     match matched {
-        Some(matched) if matched <= shown => String::new(),
-        Some(matched) => {
+        Matched::Exactly(matched) if matched <= shown => String::new(),
+        Matched::Exactly(matched) => {
             format!("({shown} of {matched} matching issues shown; raise --limit to see more)\n")
         }
-        None => format!(
-            "({shown} of more than {FOOTER_COUNTS_UP_TO} matching issues shown; raise --limit to see more)\n"
-        ),
+        Matched::Many => {
+            format!("({shown} shown; more issues match: raise --limit to see more)\n")
+        }
     }
 }
-
-/// How far the footer counts: each match counted is a step of the query.
-pub const FOOTER_COUNTS_UP_TO: usize = 1000;
 
 /// Writes the stored JSON objects as one array, one object per line, as they come: the bytes
 /// of [`json`], without holding the list. The first [`HELD_BACK`] bytes are held back, so a
