@@ -57,6 +57,13 @@ pub struct TrackerListArgs {
     /// Accepted as the tracker does (its list output does not change)
     #[arg(long)]
     pub show_github_ids: bool,
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// The output flags every list of the tracker takes (`issue list`, `milestone list`).
+#[derive(Debug, Clone, Args)]
+pub struct TableArgs {
     /// rich (the default), plain, csv, json or markdown
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "plain", "csv", "json", "markdown"]), ignore_case = true)]
     pub format: Option<String>,
@@ -146,7 +153,7 @@ pub fn answer(
     now: &str,
     terminal_width: usize,
 ) -> Answer {
-    let format = TableFormat::parse(args.format.as_deref());
+    let format = TableFormat::parse(args.table.format.as_deref());
     let backlog = args.backlog || args.filter_type.is_some();
     if usize::from(backlog) + usize::from(args.unassigned) + usize::from(args.milestone.is_some())
         > 1
@@ -196,9 +203,9 @@ pub fn answer(
         sort_by: Vec::new(),
     };
     if let Err(reason) = table.shape(
-        args.columns.as_deref(),
-        args.sort_by.as_deref(),
-        args.filter.as_deref(),
+        args.table.columns.as_deref(),
+        args.table.sort_by.as_deref(),
+        args.table.filter.as_deref(),
         SELECTABLE,
     ) {
         return Answer::Forward(reason);

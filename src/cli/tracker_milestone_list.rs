@@ -18,18 +18,8 @@ pub struct MilestoneListArgs {
     /// Only open milestones whose due date has passed
     #[arg(long)]
     pub overdue: bool,
-    /// rich (the default), plain, csv, json or markdown
-    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["rich", "plain", "csv", "json", "markdown"]), ignore_case = true)]
-    pub format: Option<String>,
-    /// Columns to show, comma-separated
-    #[arg(long)]
-    pub columns: Option<String>,
-    /// Sort by columns: col1:asc,col2:desc
-    #[arg(long)]
-    pub sort_by: Option<String>,
-    /// Keep rows where column=value
-    #[arg(long = "filter")]
-    pub filter: Option<String>,
+    #[command(flatten)]
+    pub table: super::tracker_list::TableArgs,
 }
 
 const fn column(
@@ -89,7 +79,7 @@ pub fn answer(
     now: &str,
     terminal_width: usize,
 ) -> Answer {
-    let format = TableFormat::parse(args.format.as_deref());
+    let format = TableFormat::parse(args.table.format.as_deref());
     // Sums follow the tracker's issue order, so float rounding matches too.
     let Some(issues) = super::tracker_list::sorted_like_the_tracker(issues) else {
         return Answer::Forward("an issue the tracker may read differently");
@@ -126,9 +116,9 @@ pub fn answer(
         sort_by: Vec::new(),
     };
     if let Err(reason) = table.shape(
-        args.columns.as_deref(),
-        args.sort_by.as_deref(),
-        args.filter.as_deref(),
+        args.table.columns.as_deref(),
+        args.table.sort_by.as_deref(),
+        args.table.filter.as_deref(),
         MILESTONE_COLUMNS.len(),
     ) {
         return Answer::Forward(reason);
