@@ -63,6 +63,26 @@ pub const PLAIN_EMOJI: &[&str] = &[
 ];
 
 impl Table {
+    /// A table of `rows` under `title`, nothing selected, filtered or sorted yet.
+    #[must_use]
+    pub fn new(
+        title: &'static str,
+        headline: String,
+        columns: &'static [Column],
+        rows: Vec<Vec<String>>,
+    ) -> Table {
+        Table {
+            title,
+            headline,
+            columns,
+            total: rows.len(),
+            rows,
+            selected: None,
+            filters_applied: Vec::new(),
+            sort_by: Vec::new(),
+        }
+    }
+
     fn active_columns(&self) -> Vec<&Column> {
         match &self.selected {
             Some(indices) => indices.iter().map(|&i| &self.columns[i]).collect(),
@@ -137,11 +157,14 @@ impl Table {
     /// the tracker would reject (ours then forwards the command).
     pub fn shape(
         &mut self,
-        columns: Option<&str>,
-        sort_by: Option<&str>,
-        filter: Option<&str>,
+        flags: &super::tracker_list::TableArgs,
         selectable: usize,
     ) -> Result<(), &'static str> {
+        let (columns, sort_by, filter) = (
+            flags.columns.as_deref(),
+            flags.sort_by.as_deref(),
+            flags.filter.as_deref(),
+        );
         let all = self.columns;
         let lookup = |name: &str| {
             all[..selectable]

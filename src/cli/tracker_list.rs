@@ -88,7 +88,8 @@ pub enum Answer {
 }
 
 const PRIORITIES: &[&str] = &["critical", "high", "medium", "low"];
-const STATUSES: &[&str] = &[
+/// The tracker's `Status` values, in its enum order.
+pub(crate) const STATUSES: &[&str] = &[
     "todo",
     "in-progress",
     "blocked",
@@ -192,22 +193,8 @@ pub fn answer(
         out.push_str(&workload_summary(assignee, &chosen));
     }
     let rows: Vec<Vec<String>> = chosen.iter().map(row).collect();
-    let mut table = Table {
-        title: "Issues",
-        headline: description.clone(),
-        columns: ISSUE_COLUMNS,
-        total: rows.len(),
-        rows,
-        selected: None,
-        filters_applied: Vec::new(),
-        sort_by: Vec::new(),
-    };
-    if let Err(reason) = table.shape(
-        args.table.columns.as_deref(),
-        args.table.sort_by.as_deref(),
-        args.table.filter.as_deref(),
-        SELECTABLE,
-    ) {
+    let mut table = Table::new("Issues", description.clone(), ISSUE_COLUMNS, rows);
+    if let Err(reason) = table.shape(&args.table, SELECTABLE) {
         return Answer::Forward(reason);
     }
     let Some(format) = format else {

@@ -105,22 +105,13 @@ pub fn answer(
         return Answer::Print(out);
     }
     let rows: Vec<Vec<String>> = milestones.iter().map(|m| row(m, &issues)).collect();
-    let mut table = Table {
-        title: "Milestones",
-        headline: if args.overdue { "overdue" } else { "all" }.to_owned(),
-        columns: MILESTONE_COLUMNS,
-        total: rows.len(),
+    let mut table = Table::new(
+        "Milestones",
+        if args.overdue { "overdue" } else { "all" }.to_owned(),
+        MILESTONE_COLUMNS,
         rows,
-        selected: None,
-        filters_applied: Vec::new(),
-        sort_by: Vec::new(),
-    };
-    if let Err(reason) = table.shape(
-        args.table.columns.as_deref(),
-        args.table.sort_by.as_deref(),
-        args.table.filter.as_deref(),
-        MILESTONE_COLUMNS.len(),
-    ) {
+    );
+    if let Err(reason) = table.shape(&args.table, MILESTONE_COLUMNS.len()) {
         return Answer::Forward(reason);
     }
     let cells = || table.rows.iter().flatten().map(String::as_str);

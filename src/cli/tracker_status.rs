@@ -33,15 +33,8 @@ pub struct StatusArgs {
     pub output: Option<OsString>,
 }
 
-/// `Status`, in the tracker's enum order (its rows are printed in this order).
-const ISSUE_STATUSES: &[&str] = &[
-    "todo",
-    "in-progress",
-    "blocked",
-    "review",
-    "closed",
-    "archived",
-];
+// `Status`, in the tracker's enum order: the status table prints its rows in this order.
+use super::tracker_list::STATUSES as ISSUE_STATUSES;
 
 /// What `status` counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,16 +201,7 @@ fn render(
     rows: Vec<Vec<String>>,
     terminal_width: usize,
 ) -> String {
-    let table = Table {
-        title,
-        headline: String::new(),
-        columns,
-        total: rows.len(),
-        rows,
-        selected: None,
-        filters_applied: Vec::new(),
-        sort_by: Vec::new(),
-    };
+    let table = Table::new(title, String::new(), columns, rows);
     if table.vertical_layout(terminal_width) {
         return table.render_vertical();
     }
