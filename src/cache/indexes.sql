@@ -29,9 +29,16 @@ CREATE INDEX IF NOT EXISTS issues_sort_title
     ON issues(title COLLATE NOCASE, id,
               is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
 -- A filter on a value few issues have (an assignee, a milestone) starts from these instead:
--- a walk in order would read the whole index to find them.
-CREATE INDEX IF NOT EXISTS issues_by_assignee ON issues(assignee COLLATE NOCASE) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_by_milestone ON issues(milestone) WHERE NOT shadowed;
+-- a walk in order would read the whole index to find them. The other equality filters
+-- follow, so a combination of them (`-a carol -m v2-0 -t feature -p high`) is one seek to
+-- the few entries that pass, however common each filter is alone; the rest are tested on the
+-- entry, and only the rows that pass are read (for their sort key).
+CREATE INDEX IF NOT EXISTS issues_by_assignee
+    ON issues(assignee COLLATE NOCASE, milestone, issue_type, priority, status, is_open, archived)
+    WHERE NOT shadowed;
+CREATE INDEX IF NOT EXISTS issues_by_milestone
+    ON issues(milestone, assignee COLLATE NOCASE, issue_type, priority, status, is_open, archived)
+    WHERE NOT shadowed;
 -- The few shadowed files, for `list --format json`, which reads `issue_json` in order.
 CREATE INDEX IF NOT EXISTS issues_shadowed ON issues(path) WHERE shadowed;
 CREATE INDEX IF NOT EXISTS issues_by_issue ON issue_labels(issue);
