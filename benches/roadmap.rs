@@ -856,9 +856,35 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<String> {
     }
     let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
     let mut lines = a.lines().zip(b.lines()).enumerate();
-    let found = lines.find(|(_, (x, y))| x != y);
+    let found = lines.find(|(_, (x, y))| x != y && !same_limit_footer(x, y));
+    if found.is_none() && a.lines().count() == b.lines().count() {
+        return None;
+    }
     Some(match found {
         Some((line, (x, y))) => format!("line {}: `{x}` vs `{y}`", line + 1),
         None => format!("{} vs {} lines", a.lines().count(), b.lines().count()),
     })
+}
+
+/// Whether two lines are the footer under a list a limit cut, saying the same: `roadmap list`
+/// counts the matches within a budget and says "more issues match" when it runs out, where
+/// the file scan always knows the exact count, which is then more than the rows shown.
+fn same_limit_footer(a: &str, b: &str) -> bool {
+    let footer = |line: &str| -> Option<(usize, Option<usize>)> {
+        let inner = line
+            .strip_prefix('(')?
+            .strip_suffix(" raise --limit to see more)")?;
+        if let Some(shown) = inner.strip_suffix(" shown; more issues match:") {
+            return Some((shown.parse().ok()?, None));
+        }
+        let (shown, rest) = inner.split_once(" of ")?;
+        let matched = rest.strip_suffix(" matching issues shown;")?;
+        Some((shown.parse().ok()?, Some(matched.parse().ok()?)))
+    };
+    match (footer(a), footer(b)) {
+        (Some((x, None)), Some((y, Some(matched))))
+        | (Some((y, Some(matched))), Some((x, None))) => x == y && matched > x,
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
 }

@@ -8,7 +8,9 @@
 //! comparison includes process start on both sides.
 
 use clap::Parser;
-use roadmap_hooks::cache::query::{IssueRow, ListQuery, MilestoneFilter, Scope, SortKey};
+use roadmap_hooks::cache::query::{
+    IssueRow, ListQuery, Matched, MilestoneFilter, MilestoneRow, Scope, SortKey,
+};
 use roadmap_hooks::cli::list_args::{Format, ListArgs};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::{self, write_stdout};
@@ -62,8 +64,8 @@ struct Row {
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let mut files = Vec::new();
-    collect(Path::new("."), ".roadmap", &mut files)?;
+    let (mut files, mut milestone_files) = (Vec::new(), Vec::new());
+    collect(Path::new("."), ".roadmap", &mut files, &mut milestone_files)?;
     if args.parse_only {
         let count: usize = parse_in_parallel(&files, |path, issue| {
             std::hint::black_box((path, issue));
@@ -110,6 +112,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             order
         }
     });
+    let matched = listed.len();
     listed.truncate(query.limit.unwrap_or(usize::MAX));
     let output = if with_json {
         let objects: Vec<String> = listed.into_iter().filter_map(|r| r.json).collect();
@@ -120,13 +123,31 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
             colour: cli::use_colour(),
             width: cli::output_width(),
         };
-        render::render_rows(&rows, args.list.format, style)
+        let mut text = String::new();
+        if let (Some(name), Format::Table | Format::Plain) =
+            (&args.list.milestone, args.list.format)
+        {
+            let milestone = milestone_named(&milestone_files, name)?;
+            text.push_str(&render::milestone_header(name, milestone.as_ref()));
+        }
+        text.push_str(&render::render_rows(&rows, args.list.format, style));
+        if let (Format::Table, Some(limit)) = (args.list.format, query.limit) {
+            if rows.len() == limit {
+                text.push_str(&render::limit_footer(limit, Matched::Exactly(matched)));
+            }
+        }
+        text
     };
     Ok(write_stdout(output.as_bytes()).map_err(|e| e.message)?)
 }
 
-/// The issue files under `root/relative`, as repository-relative paths.
-fn collect(root: &Path, relative: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+/// The issue and milestone files under `root/relative`, as repository-relative paths.
+fn collect(
+    root: &Path,
+    relative: &str,
+    issues: &mut Vec<String>,
+    milestones: &mut Vec<String>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(root.join(relative))? {
         let entry = entry?;
         let Ok(name) = entry.file_name().into_string() else {
@@ -135,12 +156,38 @@ fn collect(root: &Path, relative: &str, out: &mut Vec<String>) -> std::io::Resul
         let path = format!("{relative}/{name}");
         let kind = entry.file_type()?;
         if kind.is_dir() && layout::may_contain_roadmap_files(&path) {
-            collect(root, &path, out)?;
-        } else if kind.is_file() && matches!(layout::classify(&path), Some(RoadmapFile::Issue(_))) {
-            out.push(path);
+            collect(root, &path, issues, milestones)?;
+        } else if kind.is_file() {
+            match layout::classify(&path) {
+                Some(RoadmapFile::Issue(_)) => issues.push(path),
+                Some(RoadmapFile::Milestone { .. }) => milestones.push(path),
+                _ => {}
+            }
         }
     }
     Ok(())
+}
+
+/// The milestone `roadmap list -m` describes above its rows: an active file before an
+/// archived one, then the smaller path, as the cache picks.
+fn milestone_named(files: &[String], name: &str) -> std::io::Result<Option<MilestoneRow>> {
+    let mut found: Vec<(bool, &String, MilestoneRow)> = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(path)?;
+        if let Some(Record::Milestone(milestone)) = Record::read(path, &bytes) {
+            if milestone.name == name {
+                let row = MilestoneRow {
+                    name: milestone.name,
+                    status: milestone.status,
+                    due_date: milestone.due_date,
+                    archived: milestone.archived,
+                };
+                found.push((row.archived, path, row));
+            }
+        }
+    }
+    found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    Ok(found.into_iter().next().map(|(_, _, row)| row))
 }
 
 /// Reads and parses `files` on every core; `keep` turns each issue into what the caller needs,
