@@ -254,15 +254,18 @@ impl GitRepo {
     ) -> Result<Vec<TreeChange>, GitError> {
         match &self.backend {
             Backend::InProcess { repo, .. } => {
-                let tree = |id: Option<ObjectId>| -> Result<Option<git2::Tree<'_>>, GitError> {
-                    let Some(id) = id else { return Ok(None) };
-                    let id = id
-                        .to_git2()
-                        .ok_or_else(|| GitError::Missing(id.to_string()))?;
-                    Ok(Some(repo.find_commit(id)?.tree()?))
+                let oid = |id: Option<ObjectId>| -> Result<Option<git2::Oid>, GitError> {
+                    id.map(|id| {
+                        id.to_git2()
+                            .ok_or_else(|| GitError::Missing(id.to_string()))
+                    })
+                    .transpose()
                 };
-                let (old, new) = (tree(old)?, tree(new)?);
-                Ok(super::diff_roadmap_files(repo, old.as_ref(), new.as_ref())?)
+                Ok(super::tree_diff::diff_roadmap_files(
+                    repo,
+                    oid(old)?,
+                    oid(new)?,
+                )?)
             }
             Backend::Cli => self.cli.diff(old, new),
         }
