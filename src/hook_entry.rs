@@ -47,7 +47,7 @@ fn run_in(
     }
     let opened = match check_cache(dirs) {
         CacheCheck::Current => return Ok(None),
-        CacheCheck::Stale(opened) => opened,
+        CacheCheck::Stale(opened) => opened.map(|cache| *cache),
     };
     let no_cache = opened.is_none() && !workspace.cache_dir().join("current").exists();
     if no_cache && !head_has_roadmap(workspace.repo()?) {
@@ -100,7 +100,7 @@ enum CacheCheck {
     Current,
     /// The cache is behind HEAD, or could not be read; the live generation, when it opened,
     /// for the sync to reuse.
-    Stale(Option<Cache>),
+    Stale(Option<Box<Cache>>),
 }
 
 /// The cheap check: HEAD from the ref files against the cache's last synced commit. Pending
@@ -117,7 +117,7 @@ fn check_cache(dirs: &RepoDirs) -> CacheCheck {
     if last.as_deref() == Some(head) {
         CacheCheck::Current
     } else {
-        CacheCheck::Stale(Some(cache))
+        CacheCheck::Stale(Some(Box::new(cache)))
     }
 }
 
