@@ -791,6 +791,26 @@ fn switch_across_hundreds_of_changed_issues(mode: Hooks) {
     assert_eq!(switch.status, 0, "{switch:?}");
     lists_head_but_broken(&switch.stderr);
     assert_eq!(ids(&repo).len(), 300);
+
+    // The syncs keep the folders' raw trees for the next diff; a damaged copy is never used.
+    let kept = repo.root.join(".git/roadmap/trees");
+    let files: Vec<_> = std::fs::read_dir(&kept).map_or(Vec::new(), |entries| {
+        entries
+            .map(|entry| entry.expect("list the kept trees").path())
+            .collect()
+    });
+    assert!(!files.is_empty(), "no tree kept in {}", kept.display());
+    for (n, file) in files.iter().enumerate() {
+        let mut bytes = std::fs::read(file).expect("read a kept tree");
+        let middle = bytes.len() / 2;
+        match n % 2 {
+            0 => bytes.truncate(middle),
+            _ => bytes[middle] ^= 0x20,
+        }
+        std::fs::write(file, bytes).expect("damage a kept tree");
+    }
+    git(&repo, &["switch", "-q", "main"]);
+    assert_current_after_hook(&repo, mode);
 }
 
 /// The same id in an active and an archived file lists the active one; deleting it brings the

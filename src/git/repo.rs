@@ -14,6 +14,7 @@
 //! fetch` from the promisor remote, never a process per blob.
 
 use super::cli::{CatFile, Cli};
+use super::tree_diff::{NoMemo, TreeMemo};
 use super::{HeadStamp, ObjectFormat, ObjectId, TreeChange, head_commit, read_head_stamp};
 use crate::workspace::RepoDirs;
 use git2::Repository;
@@ -252,6 +253,16 @@ impl GitRepo {
         old: Option<ObjectId>,
         new: Option<ObjectId>,
     ) -> Result<Vec<TreeChange>, GitError> {
+        self.diff_remembering(old, new, &mut NoMemo)
+    }
+
+    /// [`GitRepo::diff`], taking trees from `memo` and offering it those read (in process).
+    pub fn diff_remembering(
+        &self,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        memo: &mut dyn TreeMemo,
+    ) -> Result<Vec<TreeChange>, GitError> {
         match &self.backend {
             Backend::InProcess { repo, .. } => {
                 let oid = |id: Option<ObjectId>| -> Result<Option<git2::Oid>, GitError> {
@@ -265,6 +276,7 @@ impl GitRepo {
                     repo,
                     oid(old)?,
                     oid(new)?,
+                    memo,
                 )?)
             }
             Backend::Cli => self.cli.diff(old, new),

@@ -5,7 +5,7 @@ use super::rebuild::read_in_parallel;
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
 use crate::cache::Cache;
-use crate::git::{GitRepo, ObjectId, TreeChange};
+use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
 use std::collections::HashSet;
 
 /// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
@@ -13,6 +13,7 @@ pub(super) fn plan_incremental(
     repo: &GitRepo,
     last: Option<&str>,
     head: Option<ObjectId>,
+    trees: &mut dyn TreeMemo,
 ) -> Result<Vec<TreeChange>, RebuildReason> {
     let last = last.ok_or(RebuildReason::FirstSync)?;
     let old = if last.is_empty() {
@@ -23,7 +24,7 @@ pub(super) fn plan_incremental(
             .ok_or_else(|| RebuildReason::CommitGone(last.to_owned()))?;
         Some(id)
     };
-    repo.diff(old, head)
+    repo.diff_remembering(old, head, trees)
         .map_err(|e| RebuildReason::DiffFailed(e.to_string()))
 }
 

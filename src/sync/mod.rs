@@ -9,6 +9,7 @@ mod incremental;
 mod local_writes;
 mod rebuild;
 mod store;
+mod tree_snapshots;
 
 use crate::cache::{Cache, CacheError, meta};
 use crate::git::{self, GitError};
@@ -19,6 +20,7 @@ use rebuild::rebuild;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tree_snapshots::TreeSnapshots;
 
 /// How a caller wants the sync run.
 #[derive(Debug, Clone)]
@@ -191,13 +193,13 @@ pub fn sync_reusing(
         if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
             break;
         }
+        let mut trees = TreeSnapshots::new(&cache_dir);
         let plan = match (forced.take(), cache.as_mut()) {
-            (None, Some(live)) => {
-                plan_incremental(repo, last.as_deref(), head).and_then(|changes| {
+            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head, &mut trees)
+                .and_then(|changes| {
                     cheaper_as_rebuild(live, &changes)?;
                     Ok((live, changes))
-                })
-            }
+                }),
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
         // A damaged page met while applying the diff is cured like a damaged file: rebuild.
@@ -208,7 +210,11 @@ pub fn sync_reusing(
             other => other,
         };
         let report = match plan {
-            Ok(applied) => applied?,
+            Ok(applied) => {
+                let report = applied?;
+                trees.save();
+                report
+            }
             Err(reason) => {
                 let (rebuilt, report) =
                     rebuild(repo, &cache_dir, head, &head_id, reason, request.progress)?;
