@@ -12,19 +12,20 @@
 //! - [`cli`]: the command-line backend.
 //! - [`object_id`]: ids of either hash, and blob ids computed as the repository does.
 //! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
+//! - [`tree_diff`]: the in-process roadmap diff, over raw tree objects.
 
 pub mod cli;
 pub mod object_id;
 pub mod reftable;
 pub mod repo;
+mod tree_diff;
 
 pub use object_id::{ObjectFormat, ObjectId};
 pub use repo::{GitError, GitRepo};
+pub use tree_diff::TreeMemo;
 
-use crate::layout;
 use crate::workspace::RepoDirs;
-use git2::{ObjectType, Repository, Tree};
-use std::cmp::Ordering;
+use git2::Repository;
 use std::path::Path;
 
 /// What HEAD points at, as read from the ref files.
@@ -172,159 +173,4 @@ pub enum TreeChange {
         path: String,
         blob: Option<ObjectId>,
     },
-}
-
-/// Lists the roadmap files (see [`layout::classify`]) that differ from `old` to `new`. `None`
-/// stands for an empty tree, so `(None, Some(tree))` lists every roadmap file in `tree`.
-/// In process, through libgit2; [`cli`] does the same through `git diff-tree`.
-pub(crate) fn diff_roadmap_files(
-    repo: &Repository,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
-) -> Result<Vec<TreeChange>, git2::Error> {
-    let mut changes = Vec::new();
-    let subtree = |tree: Option<&Tree>| -> Result<Option<Tree<'_>>, git2::Error> {
-        match tree.and_then(|t| t.get_name(".roadmap")) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
-                repo.find_tree(entry.id()).map(Some)
-            }
-            _ => Ok(None),
-        }
-    };
-    let (old_roadmap, new_roadmap) = (subtree(old)?, subtree(new)?);
-    walk(
-        repo,
-        ".roadmap",
-        old_roadmap.as_ref(),
-        new_roadmap.as_ref(),
-        true,
-        &mut changes,
-    )?;
-    Ok(changes)
-}
-
-/// One side of a directory entry, with the facts the walk compares decoded once.
-struct Entry<'tree> {
-    entry: git2::TreeEntry<'tree>,
-    id: git2::Oid,
-    is_tree: bool,
-    is_file: bool,
-}
-
-impl Entry<'_> {
-    fn name(&self) -> &[u8] {
-        self.entry.name_bytes()
-    }
-}
-
-fn entries<'tree>(tree: Option<&'tree Tree<'_>>) -> Vec<Entry<'tree>> {
-    let Some(tree) = tree else { return Vec::new() };
-    tree.iter()
-        .map(|entry| {
-            let mode = entry.filemode();
-            Entry {
-                id: entry.id(),
-                is_tree: mode == 0o040000,
-                is_file: mode == 0o100644 || mode == 0o100755,
-                entry,
-            }
-        })
-        .collect()
-}
-
-fn walk(
-    repo: &Repository,
-    dir: &str,
-    old: Option<&Tree>,
-    new: Option<&Tree>,
-    dir_is_utf8: bool,
-    out: &mut Vec<TreeChange>,
-) -> Result<(), git2::Error> {
-    if let (Some(o), Some(n)) = (old, new) {
-        if o.id() == n.id() {
-            return Ok(());
-        }
-    }
-    let (old_entries, new_entries) = (entries(old), entries(new));
-    let (mut i, mut j) = (0, 0);
-    while i < old_entries.len() || j < new_entries.len() {
-        let order = match (old_entries.get(i), new_entries.get(j)) {
-            (Some(a), Some(b)) => git_order(a, b),
-            (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
-        };
-        let (before, after) = match order {
-            Ordering::Less => (old_entries.get(i), None),
-            Ordering::Greater => (None, new_entries.get(j)),
-            Ordering::Equal => (old_entries.get(i), new_entries.get(j)),
-        };
-        if order != Ordering::Greater {
-            i += 1;
-        }
-        if order != Ordering::Less {
-            j += 1;
-        }
-        if before.zip(after).is_some_and(|(a, b)| a.id == b.id) {
-            continue;
-        }
-        let name = layout::name_as_text(before.or(after).map_or(&[][..], Entry::name));
-        let path_is_utf8 = dir_is_utf8 && name.is_ok();
-        let path = match &name {
-            Ok(name) => format!("{dir}/{name}"),
-            Err(escaped) => format!("{dir}/{escaped}"),
-        };
-        let is_tree = before.or(after).is_some_and(|e| e.is_tree);
-        if is_tree {
-            if layout::may_contain_roadmap_files(&path) {
-                let old_tree = before.map(|e| repo.find_tree(e.id)).transpose()?;
-                let new_tree = after.map(|e| repo.find_tree(e.id)).transpose()?;
-                let (old_tree, new_tree) = (old_tree.as_ref(), new_tree.as_ref());
-                walk(repo, &path, old_tree, new_tree, path_is_utf8, out)?;
-            }
-            continue;
-        }
-        if layout::classify(&path).is_none() {
-            continue;
-        }
-        let before = before.filter(|e| e.is_file);
-        let after = after.filter(|e| e.is_file);
-        if !path_is_utf8 {
-            if before.is_some() || after.is_some() {
-                let blob = after.map(|e| e.id.into());
-                out.push(TreeChange::NameNotUtf8 { path, blob });
-            }
-            continue;
-        }
-        out.push(match (before, after) {
-            (None, Some(b)) => TreeChange::Added {
-                path,
-                blob: b.id.into(),
-            },
-            (Some(_), Some(b)) => TreeChange::Modified {
-                path,
-                blob: b.id.into(),
-            },
-            (Some(a), None) => TreeChange::Deleted {
-                path,
-                blob: a.id.into(),
-            },
-            (None, None) => continue,
-        });
-    }
-    Ok(())
-}
-
-/// Git sorts tree entries by name, comparing a directory as if its name ended in `/`.
-fn git_order(a: &Entry, b: &Entry) -> Ordering {
-    let (a_name, b_name) = (a.name(), b.name());
-    let common = a_name.len().min(b_name.len());
-    a_name[..common].cmp(&b_name[..common]).then_with(|| {
-        let next = |e: &Entry| {
-            e.name()
-                .get(common)
-                .copied()
-                .unwrap_or(if e.is_tree { b'/' } else { 0 })
-        };
-        next(a).cmp(&next(b))
-    })
 }

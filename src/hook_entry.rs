@@ -42,10 +42,15 @@ fn run_in(
     args: &[String],
 ) -> Result<Option<String>, sync::SyncError> {
     let dirs = workspace.dirs();
-    if skip(dirs, name, args) || cache_is_current(dirs) {
+    if skip(dirs, name, args) {
         return Ok(None);
     }
-    if !workspace.cache_dir().join("current").exists() && !head_has_roadmap(workspace.repo()?) {
+    let opened = match check_cache(dirs) {
+        CacheCheck::Current => return Ok(None),
+        CacheCheck::Stale(opened) => opened.map(|cache| *cache),
+    };
+    let no_cache = opened.is_none() && !workspace.cache_dir().join("current").exists();
+    if no_cache && !head_has_roadmap(workspace.repo()?) {
         // A shared core.hooksPath runs our hooks in repositories that have no issues at all.
         return Ok(None);
     }
@@ -53,7 +58,7 @@ fn run_in(
         full: false,
         progress: false,
     };
-    let reports = match workspace.sync(&request, LockPurpose::Hook)? {
+    let reports = match workspace.sync_reusing(&request, LockPurpose::Hook, opened)? {
         SyncOutcome::Synced(reports) => reports,
         SyncOutcome::UpToDate { .. } | SyncOutcome::LockBusy => return Ok(None),
     };
@@ -90,22 +95,30 @@ fn skip(dirs: &RepoDirs, name: &str, args: &[String]) -> bool {
     }
 }
 
+/// What the cheap check found.
+enum CacheCheck {
+    Current,
+    /// The cache is behind HEAD, or could not be read; the live generation, when it opened,
+    /// for the sync to reuse.
+    Stale(Option<Box<Cache>>),
+}
+
 /// The cheap check: HEAD from the ref files against the cache's last synced commit. Pending
 /// writes need no look here: a commit moves HEAD, and the sync it triggers reconciles them.
-fn cache_is_current(dirs: &RepoDirs) -> bool {
+fn check_cache(dirs: &RepoDirs) -> CacheCheck {
     let stamp = read_head_stamp(dirs);
     let Some(head) = stamp.as_synced_commit() else {
-        return false;
+        return CacheCheck::Stale(None);
     };
     let Ok(cache) = Cache::open_reader(&dirs.cache_dir()) else {
-        return false;
+        return CacheCheck::Stale(None);
     };
-    cache
-        .metadata(meta::LAST_SYNCED_COMMIT)
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some(head)
+    let last = cache.metadata(meta::LAST_SYNCED_COMMIT).ok().flatten();
+    if last.as_deref() == Some(head) {
+        CacheCheck::Current
+    } else {
+        CacheCheck::Stale(Some(Box::new(cache)))
+    }
 }
 
 fn head_has_roadmap(repo: &GitRepo) -> bool {

@@ -56,6 +56,7 @@ in_both_modes!(
     gc_after_rebase_dropped_the_last_synced_commit,
     two_post_commit_hooks_at_once,
     broken_yaml_file_among_good_ones,
+    switch_across_hundreds_of_changed_issues,
     deleting_the_active_copy_of_a_duplicate_brings_back_the_archived_one,
     unborn_head,
     hooks_are_silent_on_success,
@@ -741,6 +742,75 @@ fn broken_yaml_file_among_good_ones(mode: Hooks) {
     assert_eq!(ids(&repo), ["0000000a", "0000000b", "0000000c"]);
     let status = repo.roadmap_hooks(&["status"]).success().stdout;
     assert!(status.contains("invalid files: 0\n"), "{status}");
+}
+
+/// A switch across hundreds of changed files (edits, moves to another milestone's folder, an
+/// unreadable file), which the sync reads on all cores as a rebuild does, leaves the cache at
+/// HEAD like a small one and names the unreadable file.
+fn switch_across_hundreds_of_changed_issues(mode: Hooks) {
+    let issues: Vec<IssueSpec> = (0..300)
+        .map(|n| IssueSpec::new(&format!("{:08x}", 0x1000 + n), &format!("Issue {n}")))
+        .collect();
+    let repo = repo_with(mode, &issues.iter().collect::<Vec<_>>());
+    git(&repo, &["switch", "-q", "-c", "many"]);
+    for (n, issue) in issues.iter().enumerate() {
+        let edited = match n % 3 {
+            0 => issue.clone().priority("high"),
+            1 => issue.clone().body("Edited on the branch."),
+            _ => {
+                repo.remove(&issue.path());
+                issue.clone().milestone("v2")
+            }
+        };
+        repo.write_issue(&edited);
+    }
+    let broken = IssueSpec::new("0000000b", "Beta");
+    repo.write(
+        &broken.path(),
+        &broken.render().replace("title: \"Beta\"", "title: [Beta"),
+    );
+    git(&repo, &["add", "-A"]);
+    let commit = git_with_env(&repo.root, &["commit", "-q", "-m", "edit them all"], &[]);
+    assert_eq!(commit.status, 0, "{commit:?}");
+    // Lists HEAD, warning of the unreadable file alone (with the hooks, before any sync).
+    let lists_head_but_broken = |hook_stderr: &str| {
+        let warned = "roadmap: warning: skipped ";
+        if mode == Hooks::Installed {
+            assert_one_line_naming(hook_stderr, "roadmap-hooks: ", &broken.path());
+            let stderr = listed_head(&repo, &repo.root, &["--no-sync"]);
+            assert_one_line_naming(&stderr, warned, &broken.path());
+        }
+        let stderr = listed_head(&repo, &repo.root, &[]);
+        assert_one_line_naming(&stderr, warned, &broken.path());
+    };
+    lists_head_but_broken(&commit.stderr);
+
+    git(&repo, &["switch", "-q", "main"]);
+    assert_current_after_hook(&repo, mode);
+    let switch = git_with_env(&repo.root, &["switch", "-q", "many"], &[]);
+    assert_eq!(switch.status, 0, "{switch:?}");
+    lists_head_but_broken(&switch.stderr);
+    assert_eq!(ids(&repo).len(), 300);
+
+    // The syncs keep the folders' raw trees for the next diff; a damaged copy is never used.
+    let kept = repo.root.join(".git/roadmap/trees");
+    let files: Vec<_> = std::fs::read_dir(&kept).map_or(Vec::new(), |entries| {
+        entries
+            .map(|entry| entry.expect("list the kept trees").path())
+            .collect()
+    });
+    assert!(!files.is_empty(), "no tree kept in {}", kept.display());
+    for (n, file) in files.iter().enumerate() {
+        let mut bytes = std::fs::read(file).expect("read a kept tree");
+        let middle = bytes.len() / 2;
+        match n % 2 {
+            0 => bytes.truncate(middle),
+            _ => bytes[middle] ^= 0x20,
+        }
+        std::fs::write(file, bytes).expect("damage a kept tree");
+    }
+    git(&repo, &["switch", "-q", "main"]);
+    assert_current_after_hook(&repo, mode);
 }
 
 /// The same id in an active and an archived file lists the active one; deleting it brings the

@@ -246,6 +246,22 @@ impl Cache {
         }
     }
 
+    /// [`Cache::open_for_sync`], keeping this connection (opened by [`Cache::open_reader`] for a
+    /// check before the lock was taken) when it may write and still holds the live generation:
+    /// a second open reads the schema again, a tenth of a 1-file hook. The caller holds the
+    /// sync lock, so no rebuild can replace the generation from here on.
+    pub fn reopen_for_sync(self, dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
+        let read_only = self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        if read_only || current_generation(dir)?.as_deref() != Some(self.path.as_path()) {
+            drop(self);
+            return Self::open_for_sync(dir);
+        }
+        if let Some(live) = self.path.file_name().and_then(|n| n.to_str()) {
+            remove_other_generations(dir, live);
+        }
+        Ok((Some(self), None))
+    }
+
     /// Where the database file is.
     #[must_use]
     pub fn path(&self) -> &Path {

@@ -14,6 +14,7 @@
 //! fetch` from the promisor remote, never a process per blob.
 
 use super::cli::{CatFile, Cli};
+use super::tree_diff::{NoMemo, TreeMemo};
 use super::{HeadStamp, ObjectFormat, ObjectId, TreeChange, head_commit, read_head_stamp};
 use crate::workspace::RepoDirs;
 use git2::Repository;
@@ -252,17 +253,31 @@ impl GitRepo {
         old: Option<ObjectId>,
         new: Option<ObjectId>,
     ) -> Result<Vec<TreeChange>, GitError> {
+        self.diff_remembering(old, new, &mut NoMemo)
+    }
+
+    /// [`GitRepo::diff`], taking trees from `memo` and offering it those read (in process).
+    pub fn diff_remembering(
+        &self,
+        old: Option<ObjectId>,
+        new: Option<ObjectId>,
+        memo: &mut dyn TreeMemo,
+    ) -> Result<Vec<TreeChange>, GitError> {
         match &self.backend {
             Backend::InProcess { repo, .. } => {
-                let tree = |id: Option<ObjectId>| -> Result<Option<git2::Tree<'_>>, GitError> {
-                    let Some(id) = id else { return Ok(None) };
-                    let id = id
-                        .to_git2()
-                        .ok_or_else(|| GitError::Missing(id.to_string()))?;
-                    Ok(Some(repo.find_commit(id)?.tree()?))
+                let oid = |id: Option<ObjectId>| -> Result<Option<git2::Oid>, GitError> {
+                    id.map(|id| {
+                        id.to_git2()
+                            .ok_or_else(|| GitError::Missing(id.to_string()))
+                    })
+                    .transpose()
                 };
-                let (old, new) = (tree(old)?, tree(new)?);
-                Ok(super::diff_roadmap_files(repo, old.as_ref(), new.as_ref())?)
+                Ok(super::tree_diff::diff_roadmap_files(
+                    repo,
+                    oid(old)?,
+                    oid(new)?,
+                    memo,
+                )?)
             }
             Backend::Cli => self.cli.diff(old, new),
         }

@@ -1,10 +1,11 @@
 //! The incremental path: the roadmap files that differ between the last synced commit and HEAD,
 //! applied in one transaction.
 
+use super::rebuild::read_in_parallel;
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
 use crate::cache::Cache;
-use crate::git::{GitRepo, ObjectId, TreeChange};
+use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
 use std::collections::HashSet;
 
 /// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
@@ -12,6 +13,7 @@ pub(super) fn plan_incremental(
     repo: &GitRepo,
     last: Option<&str>,
     head: Option<ObjectId>,
+    trees: &mut dyn TreeMemo,
 ) -> Result<Vec<TreeChange>, RebuildReason> {
     let last = last.ok_or(RebuildReason::FirstSync)?;
     let old = if last.is_empty() {
@@ -22,9 +24,13 @@ pub(super) fn plan_incremental(
             .ok_or_else(|| RebuildReason::CommitGone(last.to_owned()))?;
         Some(id)
     };
-    repo.diff(old, head)
+    repo.diff_remembering(old, head, trees)
         .map_err(|e| RebuildReason::DiffFailed(e.to_string()))
 }
+
+/// From this many files to read, they are read and parsed on all cores, as a rebuild does:
+/// below it, starting the threads (each opens the repository) costs more than it saves.
+const READ_IN_PARALLEL: usize = 256;
 
 pub(super) fn apply(
     repo: &GitRepo,
@@ -64,17 +70,35 @@ pub(super) fn apply(
         commit: super::short(head_id).to_owned(),
         source,
     })?;
-    for (path, blob, is_new) in &written {
-        let bytes = read_blob(repo, *blob, path, head_id)?;
-        if let Some(parsed) = Parsed::read(path, &bytes) {
-            store(&mut tx, path, *blob, &parsed, &mut report)?;
-        }
-        // Renames are counted for the user; the row is rewritten either way, because a move
-        // between folders can change the milestone or the archived flag.
+    // Renames are counted for the user; the row is rewritten either way, because a move
+    // between folders can change the milestone or the archived flag.
+    for (_, blob, is_new) in &written {
         match (is_new, deleted_blobs.contains(blob)) {
             (true, true) => report.renamed += 1,
             (true, false) => report.added += 1,
             (false, _) => report.modified += 1,
+        }
+    }
+    if written.len() >= READ_IN_PARALLEL {
+        let files: Vec<(String, ObjectId)> = written
+            .into_iter()
+            .map(|(path, blob, _)| (path, blob))
+            .collect();
+        read_in_parallel(
+            &repo.blob_source(),
+            &files,
+            head_id,
+            |path, blob, parsed| store(&mut tx, path, blob, parsed, &mut report),
+        )?;
+        // Records come in the order the threads finish; the first unreadable file named to
+        // the user must not depend on it.
+        report.invalid.sort();
+    } else {
+        for (path, blob, _) in &written {
+            let bytes = read_blob(repo, *blob, path, head_id)?;
+            if let Some(parsed) = Parsed::read(path, &bytes) {
+                store(&mut tx, path, *blob, &parsed, &mut report)?;
+            }
         }
     }
     report.deleted -= report.renamed.min(report.deleted);

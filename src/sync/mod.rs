@@ -9,6 +9,7 @@ mod incremental;
 mod local_writes;
 mod rebuild;
 mod store;
+mod tree_snapshots;
 
 use crate::cache::{Cache, CacheError, meta};
 use crate::git::{self, GitError};
@@ -19,6 +20,7 @@ use rebuild::rebuild;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tree_snapshots::TreeSnapshots;
 
 /// How a caller wants the sync run.
 #[derive(Debug, Clone)]
@@ -153,13 +155,27 @@ pub fn sync(
     lock: &SyncLock,
     request: &SyncRequest,
 ) -> Result<SyncOutcome, SyncError> {
+    sync_reusing(workspace, lock, request, None)
+}
+
+/// [`sync`], with the live generation `opened` before the lock was taken, if any (see
+/// [`Cache::reopen_for_sync`]).
+pub fn sync_reusing(
+    workspace: &Workspace,
+    lock: &SyncLock,
+    request: &SyncRequest,
+    opened: Option<Cache>,
+) -> Result<SyncOutcome, SyncError> {
     // Objects come from git's own database, which git itself does not re-hash on read; doing it
     // here cost a fifth of a 1-file sync and a quarter of a rebuild.
     git2::opts::strict_hash_verification(false);
     rebuild::bound_pack_mappings();
     let repo = workspace.repo()?;
     let cache_dir = workspace.cache_dir();
-    let (mut cache, unusable) = Cache::open_for_sync(&cache_dir)?;
+    let (mut cache, unusable) = match opened {
+        Some(opened) => opened.reopen_for_sync(&cache_dir)?,
+        None => Cache::open_for_sync(&cache_dir)?,
+    };
     let mut forced = match (&cache, unusable) {
         (_, Some(why)) => Some(RebuildReason::Damaged(why)),
         (None, None) => Some(RebuildReason::FirstSync),
@@ -177,13 +193,13 @@ pub fn sync(
         if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
             break;
         }
+        let mut trees = TreeSnapshots::new(&cache_dir);
         let plan = match (forced.take(), cache.as_mut()) {
-            (None, Some(live)) => {
-                plan_incremental(repo, last.as_deref(), head).and_then(|changes| {
+            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head, &mut trees)
+                .and_then(|changes| {
                     cheaper_as_rebuild(live, &changes)?;
                     Ok((live, changes))
-                })
-            }
+                }),
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
         // A damaged page met while applying the diff is cured like a damaged file: rebuild.
@@ -194,7 +210,11 @@ pub fn sync(
             other => other,
         };
         let report = match plan {
-            Ok(applied) => applied?,
+            Ok(applied) => {
+                let report = applied?;
+                trees.save();
+                report
+            }
             Err(reason) => {
                 let (rebuilt, report) =
                     rebuild(repo, &cache_dir, head, &head_id, reason, request.progress)?;

@@ -156,8 +156,9 @@ impl Phases {
 }
 
 /// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
-/// one that owns the transaction) as soon as it is ready.
-fn read_in_parallel(
+/// one that owns the transaction) as soon as it is ready, in no set order. The incremental
+/// sync uses it for large diffs too.
+pub(super) fn read_in_parallel(
     source: &BlobSource,
     files: &[(String, ObjectId)],
     commit: &str,

@@ -21,6 +21,7 @@ pub mod write;
 pub use discover::DiscoverError;
 pub use lock::{LockPurpose, SyncLock};
 
+use crate::cache::Cache;
 use crate::git::{GitError, GitRepo, ObjectFormat};
 use crate::sync::{self, SyncError, SyncOutcome, SyncRequest};
 use std::cell::OnceCell;
@@ -163,10 +164,21 @@ impl Workspace {
         request: &SyncRequest,
         purpose: LockPurpose,
     ) -> Result<SyncOutcome, SyncError> {
+        self.sync_reusing(request, purpose, None)
+    }
+
+    /// [`Workspace::sync`], reusing the cache a caller `opened` to check it before, when it is
+    /// still the live generation once the lock is held (see [`Cache::reopen_for_sync`]).
+    pub fn sync_reusing(
+        &self,
+        request: &SyncRequest,
+        purpose: LockPurpose,
+        opened: Option<Cache>,
+    ) -> Result<SyncOutcome, SyncError> {
         let Some(lock) = self.lock(purpose)? else {
             return Ok(SyncOutcome::LockBusy);
         };
-        sync::sync(self, &lock, request)
+        sync::sync_reusing(self, &lock, request, opened)
     }
 }
 

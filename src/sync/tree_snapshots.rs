@@ -1,0 +1,142 @@
+//! The large raw trees of the last diff, kept in files beside the cache so the next sync
+//! need not inflate them again: the old side of a sync's diff is the new side of the one
+//! before it. At 100k issues a folder's tree is 1.9 MB, and zlib inflating it was most of a
+//! 1-file hook (twice when the pack stores one version as a delta of the other: libgit2 caches
+//! no delta base over 1 MiB).
+//!
+//! A file is named by its tree's id and holds the length and a checksum before the bytes, so
+//! a torn or foreign file is never taken for the tree: it is read from git instead. Only the
+//! holder of the sync lock reads or writes them.
+
+use crate::git::TreeMemo;
+use git2::Oid;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Trees smaller than this (~170 issues) are left to git: inflating them costs about what
+/// reading a file does.
+const KEEP_FROM: usize = 8 << 10;
+
+/// The folder, under the cache folder.
+const FOLDER: &str = "trees";
+
+/// The memo of one sync pass: what it found, and what it read.
+pub(super) struct TreeSnapshots {
+    dir: PathBuf,
+    /// Trees this diff looked up: kept if they were there, as either side may come back.
+    looked_up: HashSet<Oid>,
+    /// Large trees read from git, to keep.
+    read: Vec<(Oid, Vec<u8>)>,
+}
+
+impl TreeSnapshots {
+    pub(super) fn new(cache_dir: &Path) -> Self {
+        TreeSnapshots {
+            dir: cache_dir.join(FOLDER),
+            looked_up: HashSet::new(),
+            read: Vec::new(),
+        }
+    }
+
+    /// Keeps the trees of this diff, both sides, and drops the others. Best effort: a file
+    /// that cannot be written is read from git next time.
+    pub(super) fn save(self) {
+        if self.read.is_empty() && self.looked_up.is_empty() {
+            return;
+        }
+        let _ = std::fs::create_dir_all(&self.dir);
+        let mut kept: HashSet<String> = HashSet::new();
+        for (id, data) in &self.read {
+            let name = id.to_string();
+            let staged = self.dir.join(format!("{name}.tmp"));
+            let written = std::fs::write(&staged, encode(data))
+                .and_then(|()| std::fs::rename(&staged, self.dir.join(&name)));
+            if written.is_ok() {
+                kept.insert(name);
+            } else {
+                let _ = std::fs::remove_file(&staged);
+            }
+        }
+        kept.extend(self.looked_up.iter().map(Oid::to_string));
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_str().is_some_and(|n| kept.contains(n)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+impl TreeMemo for TreeSnapshots {
+    fn get(&mut self, id: Oid) -> Option<Vec<u8>> {
+        let bytes = std::fs::read(self.dir.join(id.to_string())).ok()?;
+        let data = decode(bytes)?;
+        self.looked_up.insert(id);
+        Some(data)
+    }
+
+    fn offer(&mut self, id: Oid, data: &[u8]) {
+        if data.len() >= KEEP_FROM {
+            self.read.push((id, data.to_vec()));
+        }
+    }
+}
+
+/// `length (8 bytes LE) | checksum (8 bytes LE) | data`.
+fn encode(data: &[u8]) -> Vec<u8> {
+    let mut file = Vec::with_capacity(16 + data.len());
+    file.extend_from_slice(&(data.len() as u64).to_le_bytes());
+    file.extend_from_slice(&checksum(data).to_le_bytes());
+    file.extend_from_slice(data);
+    file
+}
+
+fn decode(mut file: Vec<u8>) -> Option<Vec<u8>> {
+    let header: [u8; 16] = file.get(..16)?.try_into().ok()?;
+    let length = u64::from_le_bytes(header[..8].try_into().ok()?);
+    let sum = u64::from_le_bytes(header[8..].try_into().ok()?);
+    let data = file.get(16..)?;
+    if data.len() as u64 != length || checksum(data) != sum {
+        return None;
+    }
+    file.drain(..16);
+    Some(file)
+}
+
+/// A fast 64-bit checksum, eight bytes a step: catches a torn or truncated file, which is
+/// all it is for (the name says which tree, and only our syncs write there).
+fn checksum(data: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut words = data.chunks_exact(8);
+    let mut hash = data.len() as u64;
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
+        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    for &byte in words.remainder() {
+        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_or_foreign_file_is_not_a_tree() {
+        let data: Vec<u8> = (0..100_003u32).map(|n| (n % 251) as u8).collect();
+        let file = encode(&data);
+        assert_eq!(decode(file.clone()).as_deref(), Some(&data[..]));
+        assert_eq!(decode(file[..file.len() - 1].to_vec()), None, "truncated");
+        let mut flipped = file.clone();
+        flipped[16 + 50_000] ^= 1;
+        assert_eq!(decode(flipped), None, "a changed byte");
+        let mut zeroed = file;
+        zeroed[16 + 4096..16 + 8192].fill(0);
+        assert_eq!(decode(zeroed), None, "a block never written");
+        assert_eq!(decode(Vec::new()), None, "empty");
+    }
+}
