@@ -14,6 +14,7 @@ pub fn run(name: &str, args: &[String]) -> Option<String> {
     if std::env::var_os("ROADMAP_HOOKS").is_some_and(|v| v == "0") {
         return None;
     }
+    crate::cache::checkpoint::checkpoint_in_background();
     // Git runs hooks at the top of the working tree, with GIT_DIR set where it matters.
     let workspace = match Workspace::discover() {
         Ok(workspace) => workspace,

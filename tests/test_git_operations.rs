@@ -791,6 +791,9 @@ fn switch_across_hundreds_of_changed_issues(mode: Hooks) {
     assert_eq!(switch.status, 0, "{switch:?}");
     lists_head_but_broken(&switch.stderr);
     assert_eq!(ids(&repo).len(), 300);
+    if mode == Hooks::Installed {
+        assert_wal_emptied_soon(&repo);
+    }
 
     // The syncs keep the folders' raw trees for the next diff; a damaged copy is never used.
     let kept = repo.root.join(".git/roadmap/trees");
@@ -811,6 +814,27 @@ fn switch_across_hundreds_of_changed_issues(mode: Hooks) {
     }
     git(&repo, &["switch", "-q", "main"]);
     assert_current_after_hook(&repo, mode);
+}
+
+/// A hook that wrote a large WAL leaves the checkpoint to a detached process (git does not
+/// wait for it); that process must empty the WAL soon, or every query would index it first.
+fn assert_wal_emptied_soon(repo: &TestRepo) {
+    let dir = repo.root.join(".git/roadmap");
+    let name = std::fs::read_to_string(dir.join("current")).expect("read current");
+    let wal = dir.join(format!("{}-wal", name.trim()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if size == 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} still holds {size} bytes 30 s after the hook",
+            wal.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// The same id in an active and an archived file lists the active one; deleting it brings the

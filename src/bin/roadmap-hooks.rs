@@ -102,6 +102,18 @@ fn main() {
         }
         std::process::exit(0);
     }
+    // A hook's checkpoint, detached from it (`cache::checkpoint`): quiet, whatever happens.
+    if raw
+        .get(1)
+        .is_some_and(|a| a == roadmap_hooks::cache::checkpoint::SUBCOMMAND)
+    {
+        if let Some(path) = std::env::args_os().nth(2) {
+            let _ = std::panic::catch_unwind(|| {
+                roadmap_hooks::cache::checkpoint::run_detached(std::path::Path::new(&path));
+            });
+        }
+        std::process::exit(0);
+    }
     // The merge driver must leave git a merged file whatever happens: it parses its own
     // arguments and a panic falls back to git's text merge.
     if raw.get(1).is_some_and(|a| a == "merge-driver") {

@@ -8,6 +8,7 @@
 //! - `current`: the file name of the live generation, replaced atomically by rename.
 //! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
+pub mod checkpoint;
 mod list_plan;
 pub mod query;
 pub mod remote;
@@ -342,6 +343,7 @@ const WAL_LEFT_AT_MOST: u64 = 512 << 10;
 impl Drop for Cache {
     /// A connection that wrote checkpoints and empties the WAL once it is over
     /// [`WAL_LEFT_AT_MOST`], or always after a rebuild; queries never do (they do not write).
+    /// In a hook, a detached process does it ([`checkpoint`]), so git does not wait for it.
     fn drop(&mut self) {
         if self.conn.total_changes() == 0 && !self.checkpoint_on_close {
             return;
@@ -350,8 +352,7 @@ impl Drop for Cache {
         wal.push("-wal");
         let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
         if size > WAL_LEFT_AT_MOST || (self.checkpoint_on_close && size > 0) {
-            // Busy (a reader in the WAL): the next writer tries again.
-            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            checkpoint::checkpoint(&self.conn, &self.path);
         }
     }
 }
