@@ -1,5 +1,6 @@
 //! The write side of the cache: one transaction per sync, with prepared statements.
 
+use super::json_staging::{JsonRow, JsonStaging};
 use super::row_update::{self, Changes, RowValues};
 use super::{CREATE_INDEXES, CacheError, meta};
 use crate::issue::Issue;
@@ -16,6 +17,8 @@ pub struct CacheTransaction<'c> {
     touched_ids: BTreeSet<String>,
     /// Filling a new, empty generation: nothing to replace, indexes created at the end.
     rebuilding: bool,
+    /// A rebuild's `issue_json` rows, inserted in key order when it commits.
+    staged_json: Option<JsonStaging>,
     /// The full-text index exists and must follow every row (see [`Cache::ensure_text_index`]).
     text_index: bool,
 }
@@ -56,13 +59,26 @@ const PICK_ALL_WINNERS: &str = "
     WHERE issues.rowid = ranked.row AND ranked.rank > 1";
 
 impl<'c> CacheTransaction<'c> {
-    pub(super) fn new(tx: Transaction<'c>, rebuilding: bool) -> Result<Self, CacheError> {
+    pub(super) fn new(tx: Transaction<'c>) -> Result<Self, CacheError> {
         let text_index = text_index_built(&tx)?;
         Ok(CacheTransaction {
             tx,
             touched_ids: BTreeSet::new(),
-            rebuilding,
+            rebuilding: false,
+            staged_json: None,
             text_index,
+        })
+    }
+
+    /// The transaction that fills a new generation, staging its JSON in `staged_json`.
+    pub(super) fn rebuilding(
+        tx: Transaction<'c>,
+        staged_json: JsonStaging,
+    ) -> Result<Self, CacheError> {
+        Ok(CacheTransaction {
+            rebuilding: true,
+            staged_json: Some(staged_json),
+            ..Self::new(tx)?
         })
     }
 
@@ -124,15 +140,28 @@ impl<'c> CacheTransaction<'c> {
                 (rowid, true)
             }
         };
-        self.tx.prepare_cached(INSERT_JSON)?.execute(params![
-            issue.priority.rank(),
-            issue.status.rank(),
-            issue.created_key(),
-            issue.id,
-            path,
-            is_open,
-            json,
-        ])?;
+        match &mut self.staged_json {
+            Some(staged) => staged.push(&JsonRow {
+                priority_rank: issue.priority.rank(),
+                status_rank: issue.status.rank(),
+                created_key: issue.created_key().unwrap_or(""),
+                id: &issue.id,
+                path,
+                is_open,
+                json,
+            })?,
+            None => {
+                self.tx.prepare_cached(INSERT_JSON)?.execute(params![
+                    issue.priority.rank(),
+                    issue.status.rank(),
+                    issue.created_key(),
+                    issue.id,
+                    path,
+                    is_open,
+                    json,
+                ])?;
+            }
+        }
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
             .execute(params![rowid, issue.body])?;
@@ -292,7 +321,10 @@ impl<'c> CacheTransaction<'c> {
 
     /// Decides duplicate winners, records `commit` as synced and commits. `commit` is empty
     /// for an unborn HEAD.
-    pub fn commit(self, commit: &str, kind: &str) -> Result<(), CacheError> {
+    pub fn commit(mut self, commit: &str, kind: &str) -> Result<(), CacheError> {
+        if let Some(staged) = self.staged_json.take() {
+            staged.insert_in_key_order(&self.tx)?;
+        }
         if self.rebuilding {
             self.tx.execute_batch(CREATE_INDEXES)?;
             // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
