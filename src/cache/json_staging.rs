@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write as _};
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 /// The suffix of the staging file's name, after the generation's (`cache-….db-json`).
 pub(super) const SUFFIX: &str = "-json";
@@ -37,6 +38,7 @@ pub(super) struct JsonStaging {
 /// Where one row is: its ranks, its `created_key` and `id` as `keys[start..split]` and
 /// `keys[split..end]`, and its record in the file (`is_open` byte, path length as 4 bytes,
 /// path, JSON).
+#[derive(Clone, Copy)]
 struct StagedRow {
     priority_rank: i64,
     status_rank: i64,
@@ -112,52 +114,48 @@ impl JsonStaging {
     }
 
     /// Inserts every staged row into `issue_json`, in the table's key order, and deletes the
-    /// staging file.
+    /// staging file. A helper thread sorts the rows and reads their records back, so this one
+    /// (SQLite's) only inserts: the reads were a third of the time.
     pub(super) fn insert_in_key_order(
         mut self,
         conn: &rusqlite::Connection,
     ) -> Result<(), CacheError> {
         self.file.flush().map_err(|e| self.io(e))?;
         let keys = std::mem::take(&mut self.keys);
-        let mut rows = std::mem::take(&mut self.rows);
+        let rows = std::mem::take(&mut self.rows);
+        let (keys, file) = (&keys, self.file.get_ref());
         let [created_key, id] = [0, 1].map(|part| {
-            let keys = &keys;
             move |row: &StagedRow| &keys[row.key[part] as usize..row.key[part + 1] as usize]
         });
-        // Bytes compare as SQLite's BINARY collation does. Rows with equal keys up to the path
-        // (duplicate ids created at the same instant) may go in either order: SQLite sorts
-        // them, at the cost of one insert out of order.
-        rows.sort_unstable_by(|a, b| {
-            (a.priority_rank, a.status_rank, created_key(a), id(a)).cmp(&(
-                b.priority_rank,
-                b.status_rank,
-                created_key(b),
-                id(b),
-            ))
-        });
         let mut insert = conn.prepare_cached(INSERT_JSON)?;
-        let mut record = Vec::new();
-        for row in &rows {
-            record.resize(row.len as usize, 0);
-            self.file
-                .get_ref()
-                .read_exact_at(&mut record, row.offset)
-                .map_err(|e| self.io(e))?;
-            let (is_open, rest) = record.split_at(1);
-            let (path_len, rest) = rest.split_at(4);
-            let path_len = u32::from_le_bytes(path_len.try_into().expect("4 bytes")) as usize;
-            let (path, json) = rest.split_at(path_len.min(rest.len()));
-            insert.execute(rusqlite::params![
-                row.priority_rank,
-                row.status_rank,
-                text(created_key(row)),
-                text(id(row)),
-                text(path),
-                is_open[0] != 0,
-                text(json),
-            ])?;
-        }
-        Ok(())
+        std::thread::scope(|scope| {
+            let (sender, batches) = mpsc::sync_channel(4);
+            scope.spawn(move || read_in_key_order(rows, keys, file, &sender));
+            // Returning early drops `batches`, which ends the helper at its next batch.
+            for batch in batches {
+                let Batch { rows, records } = batch.map_err(|e| self.io(e))?;
+                let mut records = records.as_slice();
+                for row in &rows {
+                    let (record, rest) = records.split_at(row.len as usize);
+                    records = rest;
+                    let (is_open, rest) = record.split_at(1);
+                    let (path_len, rest) = rest.split_at(4);
+                    let path_len =
+                        u32::from_le_bytes(path_len.try_into().expect("4 bytes")) as usize;
+                    let (path, json) = rest.split_at(path_len.min(rest.len()));
+                    insert.execute(rusqlite::params![
+                        row.priority_rank,
+                        row.status_rank,
+                        text(created_key(row)),
+                        text(id(row)),
+                        text(path),
+                        is_open[0] != 0,
+                        text(json),
+                    ])?;
+                }
+            }
+            Ok(())
+        })
     }
 
     fn io(&self, source: std::io::Error) -> CacheError {
@@ -169,6 +167,55 @@ impl JsonStaging {
 
     fn too_large(&self) -> CacheError {
         self.io(std::io::Error::other("issue keys or JSON over 4 GiB"))
+    }
+}
+
+/// Rows in key order with their records (see [`StagedRow`]) back to back.
+struct Batch {
+    rows: Vec<StagedRow>,
+    records: Vec<u8>,
+}
+
+/// Sorts `rows` into `issue_json`'s key order and sends them with their records, a batch at
+/// a time, until done, a read fails or the receiver is gone.
+fn read_in_key_order(
+    mut rows: Vec<StagedRow>,
+    keys: &[u8],
+    file: &File,
+    sender: &mpsc::SyncSender<std::io::Result<Batch>>,
+) {
+    const BATCH: usize = 256;
+    let key = |row: &StagedRow| {
+        let [start, split, end] = row.key.map(|at| at as usize);
+        (
+            row.priority_rank,
+            row.status_rank,
+            &keys[start..split],
+            &keys[split..end],
+        )
+    };
+    // Bytes compare as SQLite's BINARY collation does. Rows with equal keys up to the path
+    // (duplicate ids created at the same instant) may go in either order: SQLite sorts them,
+    // at the cost of one insert out of order.
+    rows.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    for chunk in rows.chunks(BATCH) {
+        let mut records = vec![0; chunk.iter().map(|row| row.len as usize).sum()];
+        let mut at = 0;
+        for row in chunk {
+            let end = at + row.len as usize;
+            if let Err(error) = file.read_exact_at(&mut records[at..end], row.offset) {
+                let _ = sender.send(Err(error));
+                return;
+            }
+            at = end;
+        }
+        let batch = Batch {
+            rows: chunk.to_vec(),
+            records,
+        };
+        if sender.send(Ok(batch)).is_err() {
+            return;
+        }
     }
 }
 
