@@ -422,7 +422,7 @@ impl NewGeneration {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        CacheTransaction::rebuilding(tx, json_staging::JsonStaging::create(&self.path)?)
+        CacheTransaction::for_rebuild(tx, json_staging::JsonStaging::create(&self.path)?)
     }
 }
 

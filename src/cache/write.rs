@@ -70,7 +70,7 @@ impl<'c> CacheTransaction<'c> {
     }
 
     /// The transaction that fills a new generation, staging its JSON in `staged_json`.
-    pub(super) fn rebuilding(
+    pub(super) fn for_rebuild(
         tx: Transaction<'c>,
         staged_json: JsonStaging,
     ) -> Result<Self, CacheError> {
