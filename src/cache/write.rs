@@ -327,21 +327,8 @@ impl<'c> CacheTransaction<'c> {
     /// Decides duplicate winners, records `commit` as synced and commits. `commit` is empty
     /// for an unborn HEAD.
     pub fn commit(mut self, commit: &str, kind: &str) -> Result<(), CacheError> {
-        if let Some(staged) = self.staged_json.take() {
-            staged.insert_in_key_order(&self.tx)?;
-        }
         if self.rebuilding {
-            self.tx.execute_batch(CREATE_INDEXES)?;
-            // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
-            // duplicate ids, which the id index answers at once.
-            let duplicates: bool = self.tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM issues GROUP BY id HAVING count(*) > 1)",
-                [],
-                |row| row.get(0),
-            )?;
-            if duplicates {
-                self.tx.execute(PICK_ALL_WINNERS, [])?;
-            }
+            self.finish_rebuild()?;
         } else {
             self.pick_winners()?;
         }
@@ -357,6 +344,38 @@ impl<'c> CacheTransaction<'c> {
         drop(set);
         self.tx.commit()?;
         Ok(())
+    }
+
+    /// Inserts a rebuild's staged JSON, creates the indexes and decides duplicate winners.
+    ///
+    /// Meanwhile a helper thread syncs what the rebuild wrote so far (all rows but the JSON),
+    /// which the disk writes while this thread builds indexes: `NewGeneration::publish` then
+    /// has less left to sync (its phase 0.19 -> 0.10 s at 100k). It syncs the whole file
+    /// anyway, and reports errors: this early sync only starts the work sooner.
+    fn finish_rebuild(&mut self) -> Result<(), CacheError> {
+        let written = self.tx.path().map(std::path::PathBuf::from);
+        std::thread::scope(|scope| {
+            if let Some(written) = &written {
+                scope.spawn(move || {
+                    let _ = std::fs::File::open(written).and_then(|file| file.sync_data());
+                });
+            }
+            if let Some(staged) = self.staged_json.take() {
+                staged.insert_in_key_order(&self.tx)?;
+            }
+            self.tx.execute_batch(CREATE_INDEXES)?;
+            // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
+            // duplicate ids, which the id index answers at once.
+            let duplicates: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM issues GROUP BY id HAVING count(*) > 1)",
+                [],
+                |row| row.get(0),
+            )?;
+            if duplicates {
+                self.tx.execute(PICK_ALL_WINNERS, [])?;
+            }
+            Ok(())
+        })
     }
 }
 
