@@ -149,12 +149,15 @@ fn live_generation(repo: &TestRepo) -> PathBuf {
     dir.join(name.trim())
 }
 
-/// The generation files in the cache folder (`cache-*.db`, without `-wal`/`-shm`), sorted.
+/// The generation files in the cache folder (`cache-*.db`, and `cache-*.db-json`, a rebuild's
+/// staged JSON; without `-wal`/`-shm`), sorted.
 fn generation_files(repo: &TestRepo) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(cache_dir(repo))
         .expect("list the cache folder")
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with("cache-") && name.ends_with(".db"))
+        .filter(|name| {
+            name.starts_with("cache-") && (name.ends_with(".db") || name.ends_with(".db-json"))
+        })
         .collect();
     names.sort();
     names

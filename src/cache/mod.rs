@@ -5,10 +5,13 @@
 //!   while a sync writes. A full rebuild writes a new generation with the journal off, then
 //!   points `current` at it: readers see the old or the new generation, never a mix, and the
 //!   rebuild writes each page once instead of deleting rows and writing everything twice.
+//! - `cache-<stamp>.db-json`: a rebuild's `issue_json` rows while it reads the files
+//!   ([`json_staging`]), deleted when it commits or fails.
 //! - `current`: the file name of the live generation, replaced atomically by rename.
 //! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
 pub mod checkpoint;
+mod json_staging;
 mod list_plan;
 pub mod query;
 pub mod remote;
@@ -301,7 +304,7 @@ impl Cache {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        CacheTransaction::new(tx, false)
+        CacheTransaction::new(tx)
     }
 
     /// Runs `PRAGMA quick_check`; `Ok(())` when SQLite finds the file sound.
@@ -436,7 +439,7 @@ impl NewGeneration {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        CacheTransaction::new(tx, true)
+        CacheTransaction::for_rebuild(tx, json_staging::JsonStaging::create(&self.path)?)
     }
 }
 
@@ -463,7 +466,10 @@ fn remove_other_generations(dir: &Path, keep: &str) {
         let name = name.to_string_lossy();
         // A reader that lost the race with a rebuild may have recreated the WAL and shared
         // memory of a generation already deleted: those go too.
-        let database = name.trim_end_matches("-wal").trim_end_matches("-shm");
+        let database = name
+            .trim_end_matches("-wal")
+            .trim_end_matches("-shm")
+            .trim_end_matches(json_staging::SUFFIX);
         if name.starts_with("cache-") && database.ends_with(".db") && database != keep {
             // Readers that still have it open keep reading their snapshot: unlinking does not
             // take a file away from those who hold it.
@@ -503,7 +509,7 @@ fn classify(path: &Path, error: rusqlite::Error) -> CacheError {
 }
 
 fn remove_database_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", json_staging::SUFFIX] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
         // A file that is already gone is what we want.

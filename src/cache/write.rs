@@ -1,5 +1,6 @@
 //! The write side of the cache: one transaction per sync, with prepared statements.
 
+use super::json_staging::{JsonRow, JsonStaging};
 use super::row_update::{self, Changes, RowValues};
 use super::{CREATE_INDEXES, CacheError, meta};
 use crate::issue::Issue;
@@ -16,6 +17,8 @@ pub struct CacheTransaction<'c> {
     touched_ids: BTreeSet<String>,
     /// Filling a new, empty generation: nothing to replace, indexes created at the end.
     rebuilding: bool,
+    /// A rebuild's `issue_json` rows, inserted in key order when it commits.
+    staged_json: Option<JsonStaging>,
     /// The full-text index exists and must follow every row (see [`Cache::ensure_text_index`]).
     text_index: bool,
 }
@@ -25,8 +28,7 @@ const INSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
         updated_key, due_date, warnings)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-    RETURNING rowid";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
 /// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
 const DELETE_JSON: &str = "
@@ -56,13 +58,26 @@ const PICK_ALL_WINNERS: &str = "
     WHERE issues.rowid = ranked.row AND ranked.rank > 1";
 
 impl<'c> CacheTransaction<'c> {
-    pub(super) fn new(tx: Transaction<'c>, rebuilding: bool) -> Result<Self, CacheError> {
+    pub(super) fn new(tx: Transaction<'c>) -> Result<Self, CacheError> {
         let text_index = text_index_built(&tx)?;
         Ok(CacheTransaction {
             tx,
             touched_ids: BTreeSet::new(),
-            rebuilding,
+            rebuilding: false,
+            staged_json: None,
             text_index,
+        })
+    }
+
+    /// The transaction that fills a new generation, staging its JSON in `staged_json`.
+    pub(super) fn for_rebuild(
+        tx: Transaction<'c>,
+        staged_json: JsonStaging,
+    ) -> Result<Self, CacheError> {
+        Ok(CacheTransaction {
+            rebuilding: true,
+            staged_json: Some(staged_json),
+            ..Self::new(tx)?
         })
     }
 
@@ -117,22 +132,38 @@ impl<'c> CacheTransaction<'c> {
                 (rowid, changes.labels())
             }
             None => {
-                let rowid: i64 = self.tx.prepare_cached(INSERT_ISSUE)?.query_row(
-                    params_from_iter(std::iter::once(Value::Text(path.to_owned())).chain(new)),
-                    |row| row.get(0),
-                )?;
-                (rowid, true)
+                // Not `RETURNING rowid`: SQLite gathers returned rows in a table of their own
+                // before the statement ends, which the rebuild pays 100k times.
+                self.tx
+                    .prepare_cached(INSERT_ISSUE)?
+                    .execute(params_from_iter(
+                        std::iter::once(Value::Text(path.to_owned())).chain(new),
+                    ))?;
+                (self.tx.last_insert_rowid(), true)
             }
         };
-        self.tx.prepare_cached(INSERT_JSON)?.execute(params![
-            issue.priority.rank(),
-            issue.status.rank(),
-            issue.created_key(),
-            issue.id,
-            path,
-            is_open,
-            json,
-        ])?;
+        match &mut self.staged_json {
+            Some(staged) => staged.push(&JsonRow {
+                priority_rank: issue.priority.rank(),
+                status_rank: issue.status.rank(),
+                created_key: issue.created_key().unwrap_or(""),
+                id: &issue.id,
+                path,
+                is_open,
+                json,
+            })?,
+            None => {
+                self.tx.prepare_cached(INSERT_JSON)?.execute(params![
+                    issue.priority.rank(),
+                    issue.status.rank(),
+                    issue.created_key(),
+                    issue.id,
+                    path,
+                    is_open,
+                    json,
+                ])?;
+            }
+        }
         self.tx
             .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
             .execute(params![rowid, issue.body])?;
@@ -157,7 +188,10 @@ impl<'c> CacheTransaction<'c> {
                 insert_label.execute(params![label, rowid])?;
             }
         }
-        self.touched_ids.insert(issue.id.clone());
+        // A rebuild decides every winner at the end (`commit`).
+        if !self.rebuilding {
+            self.touched_ids.insert(issue.id.clone());
+        }
         Ok(())
     }
 
@@ -292,19 +326,9 @@ impl<'c> CacheTransaction<'c> {
 
     /// Decides duplicate winners, records `commit` as synced and commits. `commit` is empty
     /// for an unborn HEAD.
-    pub fn commit(self, commit: &str, kind: &str) -> Result<(), CacheError> {
+    pub fn commit(mut self, commit: &str, kind: &str) -> Result<(), CacheError> {
         if self.rebuilding {
-            self.tx.execute_batch(CREATE_INDEXES)?;
-            // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
-            // duplicate ids, which the id index answers at once.
-            let duplicates: bool = self.tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM issues GROUP BY id HAVING count(*) > 1)",
-                [],
-                |row| row.get(0),
-            )?;
-            if duplicates {
-                self.tx.execute(PICK_ALL_WINNERS, [])?;
-            }
+            self.finish_rebuild()?;
         } else {
             self.pick_winners()?;
         }
@@ -320,6 +344,38 @@ impl<'c> CacheTransaction<'c> {
         drop(set);
         self.tx.commit()?;
         Ok(())
+    }
+
+    /// Inserts a rebuild's staged JSON, creates the indexes and decides duplicate winners.
+    ///
+    /// Meanwhile a helper thread syncs what the rebuild wrote so far (all rows but the JSON),
+    /// which the disk writes while this thread builds indexes: `NewGeneration::publish` then
+    /// has less left to sync (its phase 0.19 -> 0.10 s at 100k). It syncs the whole file
+    /// anyway, and reports errors: this early sync only starts the work sooner.
+    fn finish_rebuild(&mut self) -> Result<(), CacheError> {
+        let written = self.tx.path().map(std::path::PathBuf::from);
+        std::thread::scope(|scope| {
+            if let Some(written) = &written {
+                scope.spawn(move || {
+                    let _ = std::fs::File::open(written).and_then(|file| file.sync_data());
+                });
+            }
+            if let Some(staged) = self.staged_json.take() {
+                staged.insert_in_key_order(&self.tx)?;
+            }
+            self.tx.execute_batch(CREATE_INDEXES)?;
+            // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
+            // duplicate ids, which the id index answers at once.
+            let duplicates: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM issues GROUP BY id HAVING count(*) > 1)",
+                [],
+                |row| row.get(0),
+            )?;
+            if duplicates {
+                self.tx.execute(PICK_ALL_WINNERS, [])?;
+            }
+            Ok(())
+        })
     }
 }
 
