@@ -245,8 +245,8 @@ mod tests {
         args: ListArgs,
     }
 
-    /// A cache whose 6,000 open issues spread over 3 assignees, 2 milestones, 2 types and 4
-    /// priorities independently: every filter alone passes 1,500 or more of them.
+    /// A cache whose 6,000 open issues spread over 3 assignees, 2 milestones, 2 types, 4
+    /// priorities and 5 statuses independently: every filter alone passes 1,200 or more.
     fn spread_cache(dir: &std::path::Path) -> Cache {
         let generation = super::super::NewGeneration::create(dir).unwrap();
         let cache = generation.publish(dir).unwrap();
@@ -259,11 +259,14 @@ mod tests {
                 "INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status,
                      status_rank, priority, priority_rank, issue_type, milestone, assignee,
                      labels, created_key, updated_key)
-                 VALUES (?1, '', ?1, 0, 1, 't', 'todo', 1, ?2, ?3, ?4, ?5, ?6, '[]', ?1, ?1)",
+                 VALUES (?1, '', ?1, 0, 1, 't', ?7, ?8, ?2, ?3, ?4, ?5, ?6, '[]', ?1, ?1)",
             )
             .unwrap();
         let priorities = ["critical", "high", "medium", "low"];
+        // Every status, an unknown one included, with the rank a sync gives it.
+        let statuses = ["todo", "in-progress", "blocked", "review", "waiting"];
         for n in 0..6_000_usize {
+            let status = statuses[n / 48 % statuses.len()];
             insert
                 .execute(rusqlite::params![
                     format!("{n:05}"),
@@ -272,6 +275,8 @@ mod tests {
                     ["bug", "feature"][n / 4 % 2],
                     ["v1", "v2"][n / 8 % 2],
                     ["alice", "bob", "carol"][n / 16 % 3],
+                    status,
+                    crate::issue::Status::from_file(status).0.rank(),
                 ])
                 .unwrap();
         }
@@ -325,6 +330,60 @@ mod tests {
         let rare_by_milestone = query("-m v1 -a ALICE -t bug -p low --limit 50");
         assert_ne!(cache.plan(&rare_by_milestone).unwrap(), Plan::Walk);
         assert!(!cache.list(&rare_by_milestone).unwrap().is_empty());
+    }
+
+    /// Status and priority filters seek by rank on the orders that lead with ranks, and find
+    /// exactly the rows the names select, an unknown status included, in either direction.
+    #[test]
+    fn status_and_priority_filters_seek_by_rank_and_find_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = spread_cache(dir.path());
+        for (args, names) in [
+            (
+                "-t bug -s blocked",
+                "issue_type = 'bug' AND status = 'blocked'",
+            ),
+            (
+                "-s waiting -s review --sort status -r",
+                "status IN ('waiting', 'review')",
+            ),
+            (
+                "-s todo -p low -p critical",
+                "status = 'todo' AND priority IN ('low', 'critical')",
+            ),
+            ("-p high --sort status", "priority = 'high'"),
+            ("-s blocked --sort updated -r", "status = 'blocked'"),
+        ] {
+            let parsed = List::try_parse_from(std::iter::once("list").chain(args.split(' ')))
+                .unwrap()
+                .args;
+            let list = parsed.to_query(|status| status == "waiting").unwrap();
+            let (sql, _) = list.sql(None, &Plan::Walk);
+            if matches!(list.sort, SortKey::Priority | SortKey::Status) {
+                assert!(
+                    sql.contains("status_rank IN (") || sql.contains("priority_rank IN ("),
+                    "{sql}"
+                );
+            }
+            let mut found: Vec<String> = cache
+                .list(&list)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            let mut expected: Vec<String> = cache
+                .connection()
+                .prepare(&format!("SELECT id FROM issues WHERE {names}"))
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(expected.len() > 100, "{args}: the case selects too little");
+            found.sort();
+            expected.sort();
+            assert_eq!(found, expected, "{args}: {sql}");
+        }
     }
 
     /// Prints the plan of each view of the bench's matrix for the cache generation at

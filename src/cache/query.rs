@@ -2,6 +2,7 @@
 
 use super::list_plan::Plan;
 use super::{Cache, CacheError, meta};
+use crate::issue::{Priority, Status};
 use rusqlite::{OptionalExtension, ToSql, params_from_iter};
 
 /// Which issues a list shows before the filters.
@@ -145,6 +146,9 @@ impl ListQuery {
         any_of("status", &self.statuses, &mut params);
         any_of("priority", &self.priorities, &mut params);
         any_of("issue_type", &self.types, &mut params);
+        if *plan == Plan::Walk {
+            conditions.extend(self.rank_seeks());
+        }
         match (self.scope, self.statuses.is_empty()) {
             // Written as the partial index's condition, so the default view walks that index.
             (Scope::Open, true) => conditions[0] = "is_open AND NOT shadowed".into(),
@@ -206,6 +210,47 @@ impl ListQuery {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         (sql, params)
+    }
+
+    /// The ranks of the statuses and priorities the list asks for, beside their names: the
+    /// order indexes lead with the ranks, so a walk seeks to the entries that have them
+    /// instead of passing every other one (at 1M, `-t bug -s blocked` walked the 30,000 open
+    /// critical issues in progress or in review before the first blocked one). On the
+    /// priority order a status alone gets every priority rank, so the seek reaches the status.
+    /// Only the priority and status orders lead with ranks. Ranks are a function of the names (`Status::rank`), so the rows are the same.
+    fn rank_seeks(&self) -> Vec<String> {
+        fn ranks_in(column: &str, ranks: impl Iterator<Item = i64>) -> String {
+            let mut ranks: Vec<String> = ranks.map(|rank| rank.to_string()).collect();
+            ranks.sort();
+            ranks.dedup();
+            format!("{column} IN ({})", ranks.join(", "))
+        }
+        let mut seeks = Vec::new();
+        if !matches!(self.sort, SortKey::Priority | SortKey::Status) {
+            // The other orders' indexes lead with their key: nothing to seek by.
+            return seeks;
+        }
+        if !self.priorities.is_empty() {
+            let ranks = self
+                .priorities
+                .iter()
+                .map(|p| Priority::from_file(p).0.rank());
+            seeks.push(ranks_in("priority_rank", ranks));
+        } else if !self.statuses.is_empty() && self.sort == SortKey::Priority {
+            let every = [
+                Priority::Critical,
+                Priority::High,
+                Priority::Medium,
+                Priority::Low,
+                Priority::Other(String::new()),
+            ];
+            seeks.push(ranks_in("priority_rank", every.iter().map(Priority::rank)));
+        }
+        if !self.statuses.is_empty() {
+            let ranks = self.statuses.iter().map(|s| Status::from_file(s).0.rank());
+            seeks.push(ranks_in("status_rank", ranks));
+        }
+        seeks
     }
 
     /// Whether the list is the default view's set of rows (or all of them) in the default
@@ -730,10 +775,15 @@ mod tests {
                     !plan.iter().any(|step| step.contains("TEMP B-TREE")),
                     "{sql}: {plan:?}"
                 );
-                assert!(
-                    plan.iter().any(|step| step.contains("SCAN issues USING")),
-                    "{sql}: {plan:?}"
-                );
+                // A walk of the order's index, or (a status filter) seeks along it.
+                let along_the_order = |step: &String| {
+                    step.contains("SCAN issues USING")
+                        || step.starts_with(&format!(
+                            "SEARCH issues USING COVERING INDEX {}",
+                            query.sort.index()
+                        ))
+                };
+                assert!(plan.iter().any(along_the_order), "{sql}: {plan:?}");
             }
         }
     }
