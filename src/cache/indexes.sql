@@ -32,12 +32,15 @@ CREATE INDEX IF NOT EXISTS issues_sort_title
 -- a walk in order would read the whole index to find them. The other equality filters
 -- follow, so a combination of them (`-a carol -m v2-0 -t feature -p high`) is one seek to
 -- the few entries that pass, however common each filter is alone; the rest are tested on the
--- entry, and only the rows that pass are read (for their sort key).
+-- entry. The sort keys of every order but the title's follow, so the entries found are sorted
+-- without reading their rows (at 1M, the ~1,000 rows of the 0.1% combination cost 3 ms).
 CREATE INDEX IF NOT EXISTS issues_by_assignee
-    ON issues(assignee COLLATE NOCASE, milestone, issue_type, priority, status, is_open, archived)
+    ON issues(assignee COLLATE NOCASE, milestone, issue_type, priority, status, is_open, archived,
+              priority_rank, status_rank, created_key, updated_key, id)
     WHERE NOT shadowed;
 CREATE INDEX IF NOT EXISTS issues_by_milestone
-    ON issues(milestone, assignee COLLATE NOCASE, issue_type, priority, status, is_open, archived)
+    ON issues(milestone, assignee COLLATE NOCASE, issue_type, priority, status, is_open, archived,
+              priority_rank, status_rank, created_key, updated_key, id)
     WHERE NOT shadowed;
 -- The few shadowed files, for `list --format json`, which reads `issue_json` in order.
 CREATE INDEX IF NOT EXISTS issues_shadowed ON issues(path) WHERE shadowed;
