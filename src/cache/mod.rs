@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");
