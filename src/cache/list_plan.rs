@@ -284,6 +284,18 @@ mod tests {
         cache
     }
 
+    /// SQLite's plan of `sql`, one line per step.
+    fn plan_steps(cache: &Cache, sql: &str, params: &[Box<dyn rusqlite::ToSql>]) -> Vec<String> {
+        cache
+            .connection()
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params_from_iter(params.iter()), |row| row.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     fn query(args: &str) -> ListQuery {
         let parsed = List::try_parse_from(std::iter::once("list").chain(args.split(' ')))
             .unwrap()
@@ -300,14 +312,7 @@ mod tests {
         let rare = query("-a carol -m v2 -t feature -p high --sort updated --limit 50");
         assert_eq!(cache.plan(&rare).unwrap(), Plan::FromAssignee);
         let (sql, params) = rare.sql(None, &Plan::FromAssignee);
-        let steps: Vec<String> = cache
-            .connection()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(params_from_iter(params.iter()), |row| row.get(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let steps = plan_steps(&cache, &sql, &params);
         assert!(
             steps.iter().any(|step| step.contains(
                 "issues_by_assignee (assignee=? AND milestone=? AND issue_type=? AND priority=?)"
@@ -417,14 +422,7 @@ mod tests {
             let query = parsed.to_query(|_| false).unwrap();
             let plan = cache.plan(&query).unwrap();
             let (sql, params) = query.sql(None, &plan);
-            let steps: Vec<String> = cache
-                .connection()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map(params_from_iter(params.iter()), |row| row.get(3))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+            let steps = plan_steps(&cache, &sql, &params);
             println!("| `{view}` | {plan:?} | {} |", steps.join("; "));
         }
     }
