@@ -7,7 +7,8 @@
 //! label, assignee or milestone, or one nobody has) would make that walk read the whole
 //! index; such a list starts from the filter's own index and sorts what it finds instead.
 
-use super::query::{JSON_OF_ROW, ListQuery, MilestoneFilter, Scope, SortKey};
+use super::list_query::{ListQuery, MilestoneFilter, Scope, SortKey};
+use super::query::JSON_OF_ROW;
 use super::{Cache, CacheError};
 use rusqlite::params_from_iter;
 

@@ -13,6 +13,7 @@
 pub mod checkpoint;
 mod json_staging;
 mod list_plan;
+mod list_query;
 pub mod query;
 pub mod remote;
 mod row_update;
