@@ -237,6 +237,7 @@ fn text<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<&'r str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::list_query::plan_steps;
     use crate::cli::list_args::ListArgs;
     use clap::Parser;
 
@@ -283,18 +284,6 @@ mod tests {
         }
         drop(insert);
         cache
-    }
-
-    /// SQLite's plan of `sql`, one line per step.
-    fn plan_steps(cache: &Cache, sql: &str, params: &[Box<dyn rusqlite::ToSql>]) -> Vec<String> {
-        cache
-            .connection()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(params_from_iter(params.iter()), |row| row.get(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
     }
 
     fn query(args: &str) -> ListQuery {

@@ -243,11 +243,26 @@ impl ListQuery {
     }
 }
 
+/// SQLite's plan of `sql`, one line per step: for the tests of plans, here and in `list_plan`.
+#[cfg(test)]
+pub(super) fn plan_steps(
+    cache: &super::Cache,
+    sql: &str,
+    params: &[Box<dyn ToSql>],
+) -> Vec<String> {
+    cache
+        .connection()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(params.iter()), |row| row.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::Cache;
-    use rusqlite::params_from_iter;
 
     /// Every combination of scope, order and text the list can ask for.
     fn queries() -> Vec<ListQuery> {
@@ -276,17 +291,6 @@ mod tests {
             }
         }
         queries
-    }
-
-    fn plan_of(cache: &Cache, sql: &str, params: &[Box<dyn ToSql>]) -> Vec<String> {
-        cache
-            .connection()
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(params_from_iter(params.iter()), |row| row.get(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
     }
 
     #[test]
@@ -329,7 +333,7 @@ mod tests {
                 query.assignee = reverse.then(|| "alice".to_owned());
                 query.statuses = if reverse { vec!["todo".into()] } else { vec![] };
                 let (sql, params) = query.sql(None, &Plan::Walk);
-                let plan = plan_of(&cache, &sql, &params);
+                let plan = plan_steps(&cache, &sql, &params);
                 assert!(
                     !plan.iter().any(|step| step.contains("TEMP B-TREE")),
                     "{sql}: {plan:?}"
