@@ -234,7 +234,30 @@ impl Cache {
     /// Opens the live generation to update it; the caller holds the sync lock. `Ok(None)`
     /// when there is none to update: the reason is returned for a damaged or outdated one.
     pub fn open_for_sync(dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
-        match Self::open_existing(dir).and_then(|cache| cache.check_readable().map(|()| cache)) {
+        Self::ready_for_sync(Self::open_existing(dir), dir)
+    }
+
+    /// [`Cache::open_for_sync`], keeping this connection (opened by [`Cache::open_reader`] for a
+    /// check before the lock was taken) when it may write and still holds the live generation:
+    /// a second open reads the schema again, a tenth of a 1-file hook. The caller holds the
+    /// sync lock, so no rebuild can replace the generation from here on.
+    pub fn reopen_for_sync(self, dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
+        let read_only = self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+        if read_only || current_generation(dir)?.as_deref() != Some(self.path.as_path()) {
+            drop(self);
+            return Self::open_for_sync(dir);
+        }
+        Self::ready_for_sync(Ok(self), dir)
+    }
+
+    /// What [`Cache::open_for_sync`] makes of an opened (or failed) live generation: checked
+    /// readable, the other generations removed, a damaged or outdated one turned into the reason
+    /// for a rebuild.
+    fn ready_for_sync(
+        opened: Result<Self, CacheError>,
+        dir: &Path,
+    ) -> Result<(Option<Self>, Option<String>), CacheError> {
+        match opened.and_then(|cache| cache.check_readable().map(|()| cache)) {
             Ok(cache) => {
                 // Only lock holders build generations, so any other one was left by a rebuild
                 // that was killed before it published (a whole cache's worth of disk).
@@ -249,22 +272,6 @@ impl Cache {
             }
             Err(other) => Err(other),
         }
-    }
-
-    /// [`Cache::open_for_sync`], keeping this connection (opened by [`Cache::open_reader`] for a
-    /// check before the lock was taken) when it may write and still holds the live generation:
-    /// a second open reads the schema again, a tenth of a 1-file hook. The caller holds the
-    /// sync lock, so no rebuild can replace the generation from here on.
-    pub fn reopen_for_sync(self, dir: &Path) -> Result<(Option<Self>, Option<String>), CacheError> {
-        let read_only = self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
-        if read_only || current_generation(dir)?.as_deref() != Some(self.path.as_path()) {
-            drop(self);
-            return Self::open_for_sync(dir);
-        }
-        if let Some(live) = self.path.file_name().and_then(|n| n.to_str()) {
-            remove_other_generations(dir, live);
-        }
-        Ok((Some(self), None))
     }
 
     /// Where the database file is.
