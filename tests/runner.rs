@@ -13,6 +13,7 @@ mod test_forwarded_writes;
 mod test_front;
 mod test_git_operations;
 mod test_install;
+mod test_install_attributes;
 mod test_list;
 mod test_merge_driver;
 mod test_reliability;

@@ -7,6 +7,7 @@
 
 use super::{HookError, git};
 use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The driver's name in `merge.<name>.*` and `merge=<name>`.
@@ -84,8 +85,7 @@ impl Registration {
 pub fn state(work_dir: &Path) -> Result<Registration, HookError> {
     let command = config_get(work_dir, "driver")?;
     let attributes_path = attributes_path(work_dir)?;
-    let attributes =
-        fs::read_to_string(&attributes_path).is_ok_and(|text| text.contains(&attributes_block()));
+    let attributes = find_block(&read_attributes(&attributes_path)?).is_some();
     Ok(Registration {
         binary: command.as_deref().and_then(binary_in_command),
         command,
@@ -123,19 +123,14 @@ pub fn install(work_dir: &Path, binary: &str) -> Result<Registered, HookError> {
     }
     if !before.attributes {
         let path = &before.attributes_path;
-        let io_error = |source| HookError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut text = fs::read_to_string(path).unwrap_or_default();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
+        // Every byte already there is kept, whatever its encoding: git reads this file as
+        // bytes, and a user's lines are not ours to drop.
+        let mut bytes = read_attributes(path)?;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
         }
-        text.push_str(&attributes_block());
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error)?;
-        }
-        fs::write(path, text).map_err(io_error)?;
+        bytes.extend_from_slice(attributes_block().as_bytes());
+        write_attributes(path, &bytes)?;
         changed = true;
     }
     Ok(match (changed, before.is_absent()) {
@@ -162,19 +157,71 @@ pub fn uninstall(work_dir: &Path) -> Result<bool, HookError> {
     }
     if before.attributes {
         let path = &before.attributes_path;
-        let io_error = |source| HookError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let text = fs::read_to_string(path).map_err(io_error)?;
-        let without = text.replacen(&attributes_block(), "", 1);
-        if without.is_empty() {
-            fs::remove_file(path).map_err(io_error)?;
+        let mut bytes = read_attributes(path)?;
+        if let Some(start) = find_block(&bytes) {
+            bytes.drain(start..start + attributes_block().len());
+        }
+        if bytes.is_empty() {
+            fs::remove_file(path).map_err(|source| io_error(path, source))?;
+            sync_folder(path)?;
         } else {
-            fs::write(path, without).map_err(io_error)?;
+            write_attributes(path, &bytes)?;
         }
     }
     Ok(before.binary.is_some() || before.attributes)
+}
+
+/// The bytes of `info/attributes`; none when it does not exist. Any other read error stops
+/// the caller: writing after a failed read would replace a file we could not see.
+fn read_attributes(path: &Path) -> Result<Vec<u8>, HookError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(io_error(path, source)),
+    }
+}
+
+/// Where our block starts in `bytes`.
+fn find_block(bytes: &[u8]) -> Option<usize> {
+    memchr::memmem::find(bytes, attributes_block().as_bytes())
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file beside it, written, fsynced, given
+/// the old file's permissions and renamed over it, then the folder fsynced. A crash leaves the
+/// old file or the new one, never a truncated one.
+fn write_attributes(path: &Path, bytes: &[u8]) -> Result<(), HookError> {
+    let folder = path.parent().expect("info/attributes has a parent folder");
+    fs::create_dir_all(folder).map_err(|source| io_error(folder, source))?;
+    let temporary = folder.join(format!(".attributes.roadmap-hooks.{}", std::process::id()));
+    let written = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        if let Ok(old) = fs::metadata(path) {
+            file.set_permissions(old.permissions())?;
+        }
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if let Err(source) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(io_error(path, source));
+    }
+    sync_folder(path)
+}
+
+/// Fsyncs the folder holding `path`, so a rename or removal in it survives a crash.
+fn sync_folder(path: &Path) -> Result<(), HookError> {
+    let folder = path.parent().expect("info/attributes has a parent folder");
+    fs::File::open(folder)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| io_error(folder, source))
+}
+
+fn io_error(path: &Path, source: io::Error) -> HookError {
+    HookError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn key(name: &str) -> String {
