@@ -3,6 +3,10 @@
 //!
 //! Order: `ROADMAP_TRACKER`, then `git config roadmap.tracker`, then the first `roadmap` on
 //! `PATH` that is not this binary (canonical paths compared, so a symlink to us is skipped).
+//!
+//! `roadmap.tracker` names a program we run, so it is read as git reads `core.fsmonitor`: from
+//! the repository's own config only when git would open the repository (the user owns it, or
+//! lists it in `safe.directory`), and always from the user's own config.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -91,8 +95,12 @@ fn on_path(us: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.canonicalize().ok().as_deref() != us)
 }
 
-/// `roadmap.tracker` from the repository's git config, or the user's when outside one.
+/// `roadmap.tracker` from the repository's git config, or the user's own when outside one or
+/// when the repository belongs to someone else.
 fn git_config_tracker(cwd: &Path) -> Option<String> {
+    // libgit2 refuses to open a repository another user owns unless `safe.directory` lists it
+    // (`ErrorCode::Owner`), git's own rule; that refusal is what keeps a stranger's
+    // `.git/config` from choosing a program for us to run. Never turn the check off here.
     let config = match git2::Repository::discover(cwd) {
         Ok(repo) => repo.config().ok()?,
         Err(_) => git2::Config::open_default().ok()?,
