@@ -23,6 +23,7 @@ pub mod hooks;
 pub mod issue;
 pub mod issue_write;
 pub mod layout;
+pub mod lines;
 pub mod merge_driver;
 pub mod milestone;
 pub mod record;
