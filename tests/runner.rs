@@ -27,6 +27,7 @@ mod test_remote_limits;
 mod test_remote_sync;
 mod test_remote_tracker;
 mod test_tracker_effects;
+mod test_tracker_release;
 mod test_tracker_trust;
 mod test_workspace;
 mod test_worktree;

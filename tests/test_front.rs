@@ -269,7 +269,8 @@ fn version_shows_ours_and_the_trackers() {
     assert_eq!(
         got.stdout,
         format!(
-            "roadmap (roadmap-hooks) {}\ntracker: roadmap, version 9.9.9 ({})\n",
+            "roadmap (roadmap-hooks) {}\ntracker: roadmap-cli 9.9.9, a release we do not know \
+             (every tracker command goes to it) ({})\n",
             env!("CARGO_PKG_VERSION"),
             tracker.display()
         )

@@ -276,16 +276,45 @@ pub fn version_text() -> String {
         );
     }
     let cwd = std::env::current_dir().unwrap_or_default();
+    let workspace = crate::workspace::Workspace::discover().ok();
     let theirs = match tracker::find(&cwd) {
-        Ok(Some(found)) => format!(
-            "tracker: {} ({})",
-            tracker::version(&found),
-            found.path.display()
-        ),
+        Ok(Some(found)) => {
+            let memo = workspace
+                .as_ref()
+                .map(crate::workspace::Workspace::cache_dir);
+            format!(
+                "tracker: {} ({})",
+                describe_release(tracker::release::release(&found, memo.as_deref())),
+                found.path.display()
+            )
+        }
         Ok(None) => "tracker: not installed (pipx install roadmap-cli)".to_owned(),
         Err(error) => format!("tracker: {error}"),
     };
-    format!("{ours}\n{theirs}\n")
+    let mut text = format!("{ours}\n{theirs}\n");
+    let roadmap_dir = workspace.map(|w| w.work_dir().join(".roadmap"));
+    if let Some(roadmap_dir) = roadmap_dir.filter(|dir| dir.is_dir()) {
+        let line = crate::lines::workspace_line(&roadmap_dir);
+        text.push_str(&format!("workspace: {}\n", line.describe()));
+    }
+    text
+}
+
+/// `roadmap-cli 0.3.1, 0.2 contract (roadmap-cli 0.2+)`, or why the release is unknown.
+#[must_use]
+pub fn describe_release(release: Option<tracker::release::Release>) -> String {
+    match release {
+        Some(release) => match release.line {
+            Some(line) => format!("roadmap-cli {}, {}", release.version, line.describe()),
+            None => format!(
+                "roadmap-cli {}, a release we do not know (every tracker command goes to it)",
+                release.version
+            ),
+        },
+        None => {
+            "a roadmap whose release we cannot tell (every tracker command goes to it)".to_owned()
+        }
+    }
 }
 
 /// The tracker's `sync` flags we have an equivalent for.

@@ -14,8 +14,11 @@ use super::{CommandError, write_stdout};
 use crate::cache::Cache;
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
+use crate::lines::{self, Line};
+use crate::tracker;
 use clap::Args;
 use std::ffi::OsString;
+use std::path::Path;
 
 /// The tracker's `issue list` flags we serve exactly; any other flag is a parse error, and the
 /// command line goes to the tracker.
@@ -381,6 +384,9 @@ pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), C
             "not at the root of an initialised roadmap in a git repository",
         )
     };
+    if let Err(reason) = outputs_we_follow(&workspace, &cwd) {
+        hand_over(argv, &reason);
+    }
     let fresh = super::first_use::open(&workspace, false, true)?;
     for warning in &fresh.warnings {
         eprintln!("roadmap: {warning}");
@@ -393,6 +399,27 @@ pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), C
         hand_over(argv, "an issue file we cannot read");
     }
     Ok((fresh.cache, workspace.work_dir().to_owned()))
+}
+
+/// Whose outputs a served answer would copy, and whether we have them: today the legacy line's
+/// (roadmap-cli 1.0.2), on a legacy workspace with a legacy tracker or none behind us. A
+/// 0.2-contract workspace, or 0.2+ behind us (which prints other bytes, or refuses a legacy
+/// workspace until it is migrated), or a release we do not know: the tracker answers.
+fn outputs_we_follow(workspace: &crate::workspace::Workspace, cwd: &Path) -> Result<(), String> {
+    if lines::workspace_line(&workspace.work_dir().join(".roadmap")) == Line::Contract {
+        return Err("a 0.2-contract workspace (its outputs are the tracker's)".to_owned());
+    }
+    let Ok(Some(tracker)) = tracker::find(cwd) else {
+        return Ok(());
+    };
+    match tracker::release::release(&tracker, Some(&workspace.cache_dir())) {
+        Some(release) if release.line == Some(Line::Legacy) => Ok(()),
+        Some(release) => Err(format!(
+            "roadmap-cli {} behind us, whose outputs we do not copy",
+            release.version
+        )),
+        None => Err("a tracker whose release we cannot tell".to_owned()),
+    }
 }
 
 /// Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's, else 80.

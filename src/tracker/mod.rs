@@ -8,6 +8,8 @@
 //! the repository's own config only when git would open the repository (the user owns it, or
 //! lists it in `safe.directory`), and always from the user's own config.
 
+pub mod release;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -109,24 +111,4 @@ fn git_config_tracker(cwd: &Path) -> Option<String> {
         .get_string("roadmap.tracker")
         .ok()
         .filter(|v| !v.is_empty())
-}
-
-/// The tracker's own `--version` line (first line of its output), or why there is none.
-#[must_use]
-pub fn version(tracker: &Tracker) -> String {
-    let output = std::process::Command::new(&tracker.path)
-        .arg("--version")
-        .env(FORWARDED_ENV, "1")
-        .stdin(std::process::Stdio::null())
-        .output();
-    match output {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_owned(),
-        Ok(out) => format!("`--version` failed ({})", out.status),
-        Err(e) => format!("could not run it: {e}"),
-    }
 }

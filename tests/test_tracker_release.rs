@@ -1,0 +1,167 @@
+//! Which tracker stands behind us decides what we serve: the legacy line's outputs only when a
+//! legacy tracker (or none) is behind a legacy workspace; roadmap-cli 0.2+ behind us, a
+//! 0.2-contract workspace, or a release we do not know gets the command. The release is read
+//! from the package metadata of the tracker's environment, or asked once and remembered.
+
+use crate::common::{Run, TestRepo, copy_fixture, hermetic};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A tracker installed as pip installs one into a venv: `bin/roadmap` whose `#!` names the
+/// venv's `bin/python` (here a link to `/bin/sh`, so the script runs), and
+/// `lib/python3.13/site-packages/roadmap_cli-VERSION.dist-info`. It prints its arguments.
+fn venv_tracker(dir: &Path, version: &str) -> PathBuf {
+    let bin = dir.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink("/bin/sh", bin.join("python")).unwrap();
+    let dist_info = format!("lib/python3.13/site-packages/roadmap_cli-{version}.dist-info");
+    fs::create_dir_all(dir.join(dist_info)).unwrap();
+    let script = bin.join("roadmap");
+    fs::write(
+        &script,
+        format!(
+            "#!{}\nprintf 'tracker got:'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; echo\n",
+            bin.join("python").display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// A tracker with no package metadata beside it: it answers `--version` with `version`, and
+/// counts how often it was asked in `asked` beside it.
+fn bare_tracker(dir: &Path, version: &str) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let script = dir.join("roadmap");
+    let asked = dir.join("asked");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo x >> '{}'; echo 'roadmap, version {version}'; exit 0; fi\n\
+             printf 'tracker got:'; for a in \"$@\"; do printf ' [%s]' \"$a\"; done; echo\n",
+            asked.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+fn times_asked(tracker: &Path) -> usize {
+    fs::read_to_string(tracker.with_file_name("asked"))
+        .map(|text| text.lines().count())
+        .unwrap_or(0)
+}
+
+fn legacy_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    copy_fixture(&repo, "tracker-1.0.2");
+    repo.write(".roadmap/config.yaml", "");
+    repo.commit_all("roadmap data");
+    repo
+}
+
+/// `roadmap issue list --format csv`, piped, with `tracker` behind us.
+fn issue_list_csv(repo: &TestRepo, tracker: &Path) -> Run {
+    let mut command = Command::new(crate::common::binary("roadmap"));
+    hermetic(&mut command)
+        .env("ROADMAP_TRACKER", tracker)
+        .args(["issue", "list", "--format", "csv"])
+        .current_dir(&repo.root)
+        .stdin(Stdio::null());
+    Run::from_output(command.output().unwrap())
+}
+
+/// 1.0.2's CSV, as we serve it: a `📋` line, then the header.
+fn is_served(run: &Run) -> bool {
+    run.stdout.starts_with("📋 ") && run.stdout.contains("\nID,Title,Priority,")
+}
+
+const FORWARDED: &str = "tracker got: [issue] [list] [--format] [csv]\n";
+
+#[test]
+fn a_legacy_tracker_behind_a_legacy_workspace_is_answered_from_the_cache() {
+    let repo = legacy_repo();
+    for version in ["1.0.2", "0.1.1"] {
+        let tracker = venv_tracker(&repo.sibling(&format!("venv-{version}")), version);
+        let run = issue_list_csv(&repo, &tracker).success();
+        assert!(is_served(&run), "{version}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn roadmap_cli_0_3_behind_us_gets_the_command() {
+    let repo = legacy_repo();
+    for version in ["0.3.1", "0.2.0", "0.4.0"] {
+        let tracker = venv_tracker(&repo.sibling(&format!("venv-{version}")), version);
+        let run = issue_list_csv(&repo, &tracker);
+        assert_eq!(run.stdout, FORWARDED, "{version}");
+    }
+}
+
+#[test]
+fn a_contract_workspace_gets_the_tracker_even_with_a_legacy_one_behind_us() {
+    let repo = legacy_repo();
+    repo.write(
+        ".roadmap/config.yaml",
+        "schema_version: 1\nworkspace_schema_version: 1\nbehavior:\n  default_project_id: null\n",
+    );
+    repo.commit_all("migrated");
+    let tracker = venv_tracker(&repo.sibling("venv"), "1.0.2");
+    assert_eq!(issue_list_csv(&repo, &tracker).stdout, FORWARDED);
+}
+
+#[test]
+fn a_tracker_without_metadata_is_asked_its_version_once_until_it_changes() {
+    let repo = legacy_repo();
+    let tracker = bare_tracker(&repo.sibling("bare"), "1.0.2");
+    for _ in 0..3 {
+        let run = issue_list_csv(&repo, &tracker).success();
+        assert!(is_served(&run), "{}", run.stdout);
+    }
+    assert_eq!(times_asked(&tracker), 1, "the answer is remembered");
+
+    // An upgrade rewrites the script: asked again, and 0.3.1 now gets the command.
+    let upgraded = fs::read_to_string(&tracker)
+        .unwrap()
+        .replace("version 1.0.2", "version 0.3.1");
+    fs::write(&tracker, upgraded).unwrap();
+    assert_eq!(issue_list_csv(&repo, &tracker).stdout, FORWARDED);
+    assert_eq!(issue_list_csv(&repo, &tracker).stdout, FORWARDED);
+    assert_eq!(times_asked(&tracker), 2);
+}
+
+#[test]
+fn version_names_the_trackers_release_and_line_and_the_workspaces_line() {
+    let repo = legacy_repo();
+    let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
+    let version = |repo: &TestRepo| {
+        let mut command = Command::new(crate::common::binary("roadmap"));
+        hermetic(&mut command)
+            .env("ROADMAP_TRACKER", &tracker)
+            .arg("--version")
+            .current_dir(&repo.root);
+        Run::from_output(command.output().unwrap()).success().stdout
+    };
+    let ours = format!("roadmap (roadmap-hooks) {}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        version(&repo),
+        format!(
+            "{ours}\ntracker: roadmap-cli 0.3.1, 0.2 contract (roadmap-cli 0.2+) ({})\n\
+             workspace: legacy layout (roadmap-cli 1.0.x / 0.1.x)\n",
+            tracker.display()
+        )
+    );
+    repo.write(
+        ".roadmap/config.yaml",
+        "schema_version: 1\nworkspace_schema_version: 1\n",
+    );
+    assert!(
+        version(&repo).ends_with("\nworkspace: 0.2 contract (roadmap-cli 0.2+)\n"),
+        "{}",
+        version(&repo)
+    );
+}
