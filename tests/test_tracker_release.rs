@@ -165,3 +165,61 @@ fn version_names_the_trackers_release_and_line_and_the_workspaces_line() {
         version(&repo)
     );
 }
+
+/// A workspace `roadmap migrate` (0.3.1) turned into the 0.2 contract: one issue, committed.
+fn contract_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        ".roadmap/config.yaml",
+        "schema_version: 1\nworkspace_schema_version: 1\nbehavior:\n  default_project_id: null\n",
+    );
+    repo.write(
+        ".roadmap/issues/0e93cfa2.md",
+        "---\nschema_version: 1\nid: 0e93cfa2\ncreated: '2026-01-01T00:00:00+00:00'\n\
+         updated: '2026-01-01T00:00:00+00:00'\nretention: visible\ntitle: Crash\nstatus: todo\n---",
+    );
+    repo.commit_all("workspace");
+    repo
+}
+
+#[test]
+fn our_writes_never_write_legacy_files_into_a_contract_workspace() {
+    let repo = contract_repo();
+    let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
+    let before = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let ours = |args: &[&str]| {
+        let mut command = Command::new(crate::common::binary("roadmap"));
+        hermetic(&mut command)
+            .env("ROADMAP_TRACKER", &tracker)
+            .args(args)
+            .current_dir(&repo.root)
+            .stdin(Stdio::null());
+        Run::from_output(command.output().unwrap())
+    };
+
+    // Our spelling: refused, one line naming the config, nothing written.
+    for args in [
+        &["create", "New one"][..],
+        &["close", "0e93cfa2"],
+        &["archive", "0e93cfa2"],
+        &["sync"],
+    ] {
+        let run = ours(args);
+        assert_eq!(run.status, 1, "{args:?}: {}", run.stderr);
+        let first = run.stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(".roadmap/config.yaml follows roadmap-cli's 0.2 contract"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+            before,
+            "{args:?} wrote nothing"
+        );
+    }
+
+    // The tracker's spelling (after our global options too): the tracker runs it.
+    let run = ours(&["-C", ".", "issue", "close", "0e93cfa2"]);
+    assert_eq!(run.stdout, "tracker got: [issue] [close] [0e93cfa2]\n");
+}
