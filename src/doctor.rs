@@ -4,7 +4,9 @@
 use crate::cache::{Cache, CacheError};
 use crate::git::read_head_stamp;
 use crate::hooks::{self, HookState, merge_config, script};
+use crate::lines::{self, Line};
 use crate::sync::short;
+use crate::tracker;
 use crate::workspace::{LockPurpose, RepoDirs, Workspace};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -43,7 +45,73 @@ pub fn examine(workspace: &Workspace) -> Vec<Finding> {
     findings.push(merge_driver_finding(workspace.work_dir()));
     findings.push(lock_finding(workspace));
     findings.extend(cache_findings(dirs));
+    findings.extend(tracker_findings(workspace));
     findings
+}
+
+/// The workspace's line, the tracker behind us, whether they fit, and whether the 0.2
+/// tracker's private folder `.roadmap/db/` (its projection, lock and write journals, which
+/// 0.3.1 does not all git-ignore) is kept out of commits.
+#[must_use]
+pub fn tracker_findings(workspace: &Workspace) -> Vec<Finding> {
+    let roadmap_dir = workspace.work_dir().join(".roadmap");
+    if !roadmap_dir.is_dir() {
+        return Vec::new();
+    }
+    let line = lines::workspace_line(&roadmap_dir);
+    let mut findings = vec![Finding::ok(format!("workspace: {}", line.describe()))];
+    let tracker = tracker::find(workspace.work_dir());
+    let release = match &tracker {
+        Ok(Some(found)) => tracker::release::release(found, Some(&workspace.cache_dir())),
+        _ => None,
+    };
+    findings.push(match (&tracker, release.as_ref().and_then(|r| r.line)) {
+        (Ok(None), _) => Finding::ok("tracker: not installed (pipx install roadmap-cli)"),
+        (Err(e), _) => Finding::problem(format!("tracker: {e}"), "fix or unset that setting"),
+        (Ok(Some(found)), tracker_line) => {
+            let what = format!(
+                "tracker: {} ({})",
+                tracker::release::describe(release.as_ref()),
+                found.path.display()
+            );
+            match (line, tracker_line) {
+                (Line::Legacy, Some(Line::Contract)) => Finding::problem(
+                    format!("{what} refuses this legacy workspace until it is migrated"),
+                    "run `roadmap migrate --dry-run` to see what the tracker's migration changes, \
+                     then `roadmap migrate --yes` and commit",
+                ),
+                (Line::Contract, Some(Line::Legacy)) => Finding::problem(
+                    format!("{what} cannot read this 0.2-contract workspace"),
+                    "run `pipx install --force roadmap-cli` for 0.3.x",
+                ),
+                _ => Finding::ok(what),
+            }
+        }
+    });
+    if roadmap_dir.join("db").is_dir() || line == Line::Contract {
+        findings.push(db_ignored_finding(workspace.work_dir()));
+    }
+    findings
+}
+
+/// Whether a write journal under `.roadmap/db/transactions/` would be left out of a commit.
+fn db_ignored_finding(work_dir: &Path) -> Finding {
+    let probe = ".roadmap/db/transactions/0/journal.json";
+    let ignored = std::process::Command::new("git")
+        .args(["check-ignore", "-q", "--no-index", probe])
+        .current_dir(work_dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if ignored {
+        Finding::ok(".roadmap/db/ (the tracker's projection, lock and journals) is git-ignored")
+    } else {
+        Finding::problem(
+            ".roadmap/db/ write journals are not git-ignored, so a commit can take them along",
+            "add `.roadmap/db/` to .gitignore (and `git rm -r --cached .roadmap/db` if committed)",
+        )
+    }
 }
 
 fn hook_findings(work_dir: &Path) -> Vec<Finding> {

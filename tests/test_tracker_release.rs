@@ -223,3 +223,69 @@ fn our_writes_never_write_legacy_files_into_a_contract_workspace() {
     let run = ours(&["-C", ".", "issue", "close", "0e93cfa2"]);
     assert_eq!(run.stdout, "tracker got: [issue] [close] [0e93cfa2]\n");
 }
+
+/// `roadmap-hooks doctor` with `tracker` behind us.
+fn doctor(repo: &TestRepo, tracker: &Path) -> Run {
+    let mut command = Command::new(crate::common::binary("roadmap-hooks"));
+    hermetic(&mut command)
+        .env("ROADMAP_TRACKER", tracker)
+        .arg("doctor")
+        .current_dir(&repo.root);
+    Run::from_output(command.output().unwrap())
+}
+
+#[test]
+fn doctor_says_when_0_3_stands_behind_a_legacy_workspace() {
+    let repo = legacy_repo();
+    repo.roadmap_hooks(&["install"]).success();
+    let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
+    let run = doctor(&repo, &tracker);
+    assert!(
+        run.stdout.contains(&format!(
+            "problem  tracker: roadmap-cli 0.3.1, 0.2 contract (roadmap-cli 0.2+) ({}) refuses \
+             this legacy workspace until it is migrated\n         fix: run `roadmap migrate \
+             --dry-run`",
+            tracker.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    let legacy = venv_tracker(&repo.sibling("venv-legacy"), "1.0.2");
+    let run = doctor(&repo, &legacy);
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("ok       workspace: legacy layout (roadmap-cli 1.0.x / 0.1.x)\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn doctor_says_when_the_trackers_journals_are_not_git_ignored() {
+    let repo = contract_repo();
+    repo.roadmap_hooks(&["install"]).success();
+    let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
+    // The lines 0.3.1's `init` writes leave the journals out.
+    repo.write(
+        ".gitignore",
+        ".roadmap/db/*.db\n.roadmap/db/*.db-*\n.roadmap/db/*.lock\n",
+    );
+    let run = doctor(&repo, &tracker);
+    assert!(
+        run.stdout.contains(
+            "problem  .roadmap/db/ write journals are not git-ignored, so a commit can take them along\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    repo.write(".gitignore", ".roadmap/db/\n");
+    let run = doctor(&repo, &tracker);
+    assert!(
+        run.stdout.contains(
+            "ok       .roadmap/db/ (the tracker's projection, lock and journals) is git-ignored\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -367,6 +367,10 @@ fn status(repo: Option<PathBuf>) -> Result<(), CommandError> {
         Err(e) => out.push_str(&format!("hooks directory: unknown ({e})\n")),
     }
     out.push_str(&merge_driver_status(&workspace));
+    for finding in roadmap_hooks::doctor::tracker_findings(&workspace) {
+        out.push_str(&finding.what);
+        out.push('\n');
+    }
     match Cache::open_existing(&dirs.cache_dir()) {
         Err(e) => out.push_str(&format!(
             "cache: {e}\n  run `roadmap-hooks sync` to build it\n"

@@ -284,7 +284,9 @@ pub fn version_text() -> String {
                 .map(crate::workspace::Workspace::cache_dir);
             format!(
                 "tracker: {} ({})",
-                describe_release(tracker::release::release(&found, memo.as_deref())),
+                tracker::release::describe(
+                    tracker::release::release(&found, memo.as_deref()).as_ref()
+                ),
                 found.path.display()
             )
         }
@@ -298,23 +300,6 @@ pub fn version_text() -> String {
         text.push_str(&format!("workspace: {}\n", line.describe()));
     }
     text
-}
-
-/// `roadmap-cli 0.3.1, 0.2 contract (roadmap-cli 0.2+)`, or why the release is unknown.
-#[must_use]
-pub fn describe_release(release: Option<tracker::release::Release>) -> String {
-    match release {
-        Some(release) => match release.line {
-            Some(line) => format!("roadmap-cli {}, {}", release.version, line.describe()),
-            None => format!(
-                "roadmap-cli {}, a release we do not know (every tracker command goes to it)",
-                release.version
-            ),
-        },
-        None => {
-            "a roadmap whose release we cannot tell (every tracker command goes to it)".to_owned()
-        }
-    }
 }
 
 /// The tracker's `sync` flags we have an equivalent for.

@@ -54,6 +54,26 @@ pub fn release(tracker: &Tracker, memo_dir: Option<&Path>) -> Option<Release> {
     Some(Release::new(version))
 }
 
+/// `roadmap-cli 0.3.1, 0.2 contract (roadmap-cli 0.2+)`, or why the release is unknown.
+#[must_use]
+pub fn describe(release: Option<&Release>) -> String {
+    match release {
+        Some(Release {
+            version,
+            line: Some(line),
+        }) => format!("roadmap-cli {version}, {}", line.describe()),
+        Some(Release {
+            version,
+            line: None,
+        }) => format!(
+            "roadmap-cli {version}, a release we do not know (every tracker command goes to it)"
+        ),
+        None => {
+            "a roadmap whose release we cannot tell (every tracker command goes to it)".to_owned()
+        }
+    }
+}
+
 const MEMO_FILE: &str = "tracker-release";
 /// The distribution's name as pip writes it in `*.dist-info` folder names.
 const DIST_PREFIX: &str = "roadmap_cli-";
