@@ -138,7 +138,7 @@ fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
     let asks_help = args.iter().any(|a| a == "--help" || a == "-h");
     let workspace = crate::workspace::Workspace::discover()
         .ok()
-        .filter(|w| !asks_help && w.cache_dir().join("current").exists());
+        .filter(|w| !asks_help && has_cache_or_builds_one(w));
     let Some(workspace) = workspace else {
         return replace_process(tracker, args);
     };
@@ -171,6 +171,24 @@ fn exec(tracker: &Tracker, args: &[OsString]) -> i32 {
         ),
     }
     exit_code(status)
+}
+
+/// Whether the workspace has a cache, building one from HEAD when it has none: what the
+/// tracker is about to write is recorded against it, so the first query shows it (without a
+/// cache, that query would read HEAD only). Quiet: the output is the tracker's. A busy lock or
+/// a failed build leaves the next query to build it, and the tracker runs all the same.
+fn has_cache_or_builds_one(workspace: &crate::workspace::Workspace) -> bool {
+    if workspace.cache_dir().join("current").exists() {
+        return true;
+    }
+    let request = crate::sync::SyncRequest {
+        full: true,
+        progress: false,
+    };
+    matches!(
+        workspace.sync(&request, crate::workspace::LockPurpose::Write),
+        Ok(crate::sync::SyncOutcome::Synced(_) | crate::sync::SyncOutcome::UpToDate { .. })
+    )
 }
 
 /// The exit code a shell would report for `status`: its code, or 128 + the signal.
