@@ -1,9 +1,9 @@
 //! Lists merged item by item: labels and the other sets by value, comments by their `id`.
 //!
 //! An item either side added is kept, an item either side removed (and the other left alone)
-//! is dropped, an item both changed differently makes the whole key a conflict. The items of one
-//! identity are compared as a group, so a copy only one side holds is never dropped unseen. Items keep
-//! their lines as written; PyYAML's anchors (`&id001` in a comment's timestamps) are renamed
+//! is dropped, an item both changed differently makes the whole key a conflict. The items of
+//! one identity are compared as a group, so a copy only one side holds is never dropped
+//! unseen. Items keep their lines as written; PyYAML's anchors (`&id001` in a comment's timestamps) are renamed
 //! where two sides' new items would define the same one, since PyYAML refuses a repeated anchor.
 
 use super::fields::Entry;
