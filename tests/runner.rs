@@ -7,6 +7,7 @@ mod corpus;
 
 mod test_bad_input;
 mod test_corpus;
+mod test_durability;
 mod test_fixtures;
 mod test_formats;
 mod test_forwarded_writes;

@@ -9,9 +9,9 @@ fn plain_comment(id: &str, body: &str) -> String {
 }
 
 /// Theirs and ours replace Alpha's empty `comments:` with their lists; returns the merge.
-fn merge_comments(ours: &[String], theirs: &[String]) -> (TestRepo, Run) {
+fn merge_comments(ours: &[&str], theirs: &[&str]) -> (TestRepo, Run) {
     let repo = repo();
-    let list = |items: &[String]| format!("comments:\n{}", items.concat());
+    let list = |items: &[&str]| format!("comments:\n{}", items.concat());
     let (ours, theirs) = (list(ours), list(theirs));
     diverge(
         &repo,
@@ -25,7 +25,7 @@ fn merge_comments(ours: &[String], theirs: &[String]) -> (TestRepo, Run) {
 #[test]
 fn same_id_comments_compared_one_copy_when_alike_a_conflict_when_not() {
     let one = plain_comment("9001", "Fixed upstream.");
-    let (repo, run) = merge_comments(&[one.clone()], &[one]);
+    let (repo, run) = merge_comments(&[&one], &[&one]);
     assert_merged(&run);
     assert_eq!(read(&repo, ALPHA).matches("Fixed upstream.").count(), 1);
     assert_cache_is_head(&repo);
@@ -34,7 +34,7 @@ fn same_id_comments_compared_one_copy_when_alike_a_conflict_when_not() {
     // ours holds the first copy only.
     let first = plain_comment("9001", "Fixed upstream.");
     let second = plain_comment("9001", "Fixed upstream in 2.1.");
-    let (repo, run) = merge_comments(&[first.clone()], &[first, second]);
+    let (repo, run) = merge_comments(&[&first], &[&first, &second]);
     assert_conflicted(&run, ALPHA);
     let merged = read(&repo, ALPHA);
     assert!(
@@ -53,7 +53,7 @@ fn comments_without_ids_added_on_both_sides_are_all_kept() {
     // `id: null` is no id: such comments are told apart by their text, not all by "null".
     let thanks = plain_comment("null", "Thanks!");
     let question = plain_comment("null", "Which version?");
-    let (repo, run) = merge_comments(&[thanks.clone()], &[thanks, question]);
+    let (repo, run) = merge_comments(&[&thanks], &[&thanks, &question]);
     assert_merged(&run);
     let merged = read(&repo, ALPHA);
     assert_eq!(
