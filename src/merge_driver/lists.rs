@@ -85,6 +85,13 @@ pub fn merge_list(
     Some(format!("{head}\n{}", texts.concat()))
 }
 
+/// The lines of each item of the list under a key, as written; `None` when the list cannot be
+/// split into items that each read alone as the value they hold in the list.
+#[must_use]
+pub fn item_texts(entry: &Entry) -> Option<Vec<String>> {
+    Some(items(entry)?.into_iter().map(|item| item.text).collect())
+}
+
 /// Splits a list key's lines into items. A flow list (`[a, b]`) of text becomes block items.
 fn items(entry: &Entry) -> Option<Vec<Item>> {
     let values = match &entry.value {
