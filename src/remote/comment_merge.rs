@@ -70,6 +70,10 @@ pub(super) fn merge(
                     let created = if record_intent(intent) {
                         create(github, context.issue, &body(comment), notes)?
                     } else {
+                        // Unrecorded, a create could not be found again after a failure.
+                        notes.push(format!(
+                            "{issue_id}: a comment was not created: remote.db could not record it first"
+                        ));
                         None
                     };
                     let Some(created) = created else {
