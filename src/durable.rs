@@ -120,13 +120,6 @@ impl Drop for Folders {
     }
 }
 
-/// Fsyncs the folder `dir` after a change to one of its entries made elsewhere.
-pub fn sync_folder_of(path: &Path) -> io::Result<()> {
-    let mut folders = Folders::new();
-    folders.changed_entry(path);
-    folders.sync()
-}
-
 #[cfg(target_os = "linux")]
 fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     use std::os::unix::ffi::OsStrExt as _;
