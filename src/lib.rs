@@ -5,7 +5,8 @@
 //! git (`git`) → sync (`sync`, under the workspace's lock) → cache (`cache`) → queries
 //! (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths hold
 //! issues is decided by `layout`. Writes are computed by `issue_write` and land through the
-//! workspace's compare-and-swap write. Hook files and the merge driver's registration are
+//! workspace's compare-and-swap write; renames and links of files
+//! that must survive a power cut go through `durable`, which fsyncs their folders. Hook files and the merge driver's registration are
 //! installed by `hooks`; the driver itself (`merge_driver`) merges issue files field by field.
 //! Two-way sync with GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
 
@@ -16,6 +17,7 @@ extern crate self as roadmap_hooks;
 pub mod cache;
 pub mod cli;
 pub mod doctor;
+pub mod durable;
 pub mod error;
 pub mod git;
 pub mod hook_entry;

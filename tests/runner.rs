@@ -7,6 +7,7 @@ mod corpus;
 
 mod test_bad_input;
 mod test_corpus;
+mod test_durability;
 mod test_first_use;
 mod test_fixtures;
 mod test_formats;
@@ -20,6 +21,7 @@ mod test_merge_driver;
 mod test_reliability;
 mod test_remote_answers;
 mod test_remote_auth;
+mod test_remote_comments;
 mod test_remote_conflicts;
 mod test_remote_deletions;
 mod test_remote_faults;

@@ -8,6 +8,7 @@
 //! - `odd_files`: CRLF, no final newline, unknown keys, YAML comments, odd names, a missing binary;
 //! - `registration`: install, uninstall, status and doctor of the driver.
 
+mod comments;
 mod matrix;
 mod odd_files;
 mod operations;

@@ -427,7 +427,10 @@ impl NewGeneration {
         file.write_all(format!("{name}\n").as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(io(&staged))?;
-        std::fs::rename(&staged, &pointer).map_err(io(&pointer))?;
+        // The pointer's folder too: a power cut must not bring the old generation back.
+        let mut folders = crate::durable::Folders::new();
+        folders.rename(&staged, &pointer).map_err(io(&pointer))?;
+        folders.sync().map_err(io(dir))?;
         remove_other_generations(dir, &name);
         let mut cache = Cache::open_existing(dir)?;
         cache.checkpoint_on_close = true;

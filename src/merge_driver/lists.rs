@@ -1,8 +1,9 @@
 //! Lists merged item by item: labels and the other sets by value, comments by their `id`.
 //!
 //! An item either side added is kept, an item either side removed (and the other left alone)
-//! is dropped, an item both changed differently makes the whole key a conflict. Items keep
-//! their lines as written; PyYAML's anchors (`&id001` in a comment's timestamps) are renamed
+//! is dropped, an item both changed differently makes the whole key a conflict. The items of
+//! one identity are compared as a group, so a copy only one side holds is never dropped
+//! unseen. Items keep their lines as written; PyYAML's anchors (`&id001` in a comment's timestamps) are renamed
 //! where two sides' new items would define the same one, since PyYAML refuses a repeated anchor.
 
 use super::fields::Entry;
@@ -17,14 +18,24 @@ struct Item {
     value: Value,
 }
 
-/// The identity of a comment: its `id`, or the whole comment when it has none.
+/// The identity of a comment: its `id` as text, or the whole comment when it has none (`id:
+/// null` is none: comments not yet sent to GitHub are told apart by what they say).
 #[must_use]
 pub fn comment_identity(value: &Value) -> Value {
-    value.get("id").cloned().unwrap_or_else(|| value.clone())
+    match value.get("id") {
+        Some(Value::String(id)) => Value::String(id.clone()),
+        Some(Value::Number(id)) => Value::String(id.to_string()),
+        Some(Value::Null) | None => value.clone(),
+        Some(other) => other.clone(),
+    }
 }
 
 /// Merges the list under `key`, items matched by `identity`. Returns the key's merged lines,
-/// or `None` when the sides disagree about one item or a list cannot be split into items.
+/// or `None` when the sides disagree about one identity or a list cannot be split into items.
+///
+/// All the items of one identity are decided together, as one value: a side that holds an
+/// identity twice (a comment written again with another body) is compared as a whole with the
+/// other side, so no copy is dropped without being compared.
 pub fn merge_list(
     key: &str,
     base: Option<&Entry>,
@@ -37,35 +48,30 @@ pub fn merge_list(
         None => Vec::new(),
     };
     let (ours_items, theirs_items) = (items(ours)?, items(theirs)?);
-    let find = |list: &[Item], id: &Value| list.iter().find(|i| identity(&i.value) == *id).cloned();
+    let group = |list: &[Item], id: &Value| -> Vec<Item> {
+        list.iter()
+            .filter(|i| identity(&i.value) == *id)
+            .cloned()
+            .collect()
+    };
+    let values = |items: &[Item]| items.iter().map(|i| i.value.clone()).collect::<Vec<_>>();
+    let mut decided: Vec<Value> = Vec::new();
     let mut merged = Vec::new();
-    for item in &ours_items {
+    // Ours' order first, then what only theirs holds, in theirs' order.
+    for item in ours_items.iter().chain(&theirs_items) {
         let id = identity(&item.value);
-        match (find(&base, &id), find(&theirs_items, &id)) {
-            (None, None) => merged.push(item.clone()),
-            (Some(b), None) if b.value == item.value => {}
-            (Some(_), None) => return None,
-            (b, Some(t)) => {
-                let b = b.map(|b| b.value);
-                if t.value == item.value || b.as_ref() == Some(&t.value) {
-                    merged.push(item.clone());
-                } else if b.as_ref() == Some(&item.value) {
-                    merged.push(t);
-                } else {
-                    return None;
-                }
-            }
-        }
-    }
-    for item in &theirs_items {
-        let id = identity(&item.value);
-        if find(&ours_items, &id).is_some() {
+        if decided.contains(&id) {
             continue;
         }
-        match find(&base, &id) {
-            None => merged.push(item.clone()),
-            Some(b) if b.value == item.value => {}
-            Some(_) => return None,
+        decided.push(id.clone());
+        let [b, o, t] = [&base, &ours_items, &theirs_items].map(|list| group(list, &id));
+        let [bv, ov, tv] = [&b, &o, &t].map(|g| values(g));
+        if ov == tv || bv == tv {
+            merged.extend(o);
+        } else if bv == ov {
+            merged.extend(t);
+        } else {
+            return None;
         }
     }
     let texts = unique_anchors(merged.into_iter().map(|i| i.text).collect());
@@ -77,6 +83,13 @@ pub fn merge_list(
         _ => format!("{key}:"),
     };
     Some(format!("{head}\n{}", texts.concat()))
+}
+
+/// The lines of each item of the list under a key, as written; `None` when the list cannot be
+/// split into items that each read alone as the value they hold in the list.
+#[must_use]
+pub fn item_texts(entry: &Entry) -> Option<Vec<String>> {
+    Some(items(entry)?.into_iter().map(|item| item.text).collect())
 }
 
 /// Splits a list key's lines into items. A flow list (`[a, b]`) of text becomes block items.

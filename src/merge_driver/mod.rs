@@ -21,7 +21,8 @@ mod fields;
 mod lists;
 mod text;
 
-pub use fields::{Fields, Piece, SET_KEYS};
+pub use fields::{Entry, Fields, Piece, SET_KEYS};
+pub use lists::item_texts;
 pub use text::{Favor, Options, Style};
 
 use crate::issue::split;

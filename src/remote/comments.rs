@@ -3,16 +3,26 @@
 //! changed: a local comment without an id is created on GitHub; one GitHub has that the file
 //! lacks is added; a body changed on one side since the last sync reaches the other; both
 //! changed is reported and left alone. A deletion on either side is not repeated on the other.
-//! The comment bodies both sides agreed on are kept per issue in `remote.db`.
+//! The comment bodies both sides agreed on are kept per issue in `remote.db`
+//! ([`comment_merge`](super::comment_merge) merges, [`comment_file`](super::comment_file)
+//! rewrites the list in place, keeping every key of every comment).
+//!
+//! **A comment is created on GitHub once**, whatever the direction of the run and whatever
+//! fails after the create. Before the POST its intent (the body, and the newest GitHub comment
+//! id seen) is recorded in the issue's row of `remote.db`; a push-only run writes the new id
+//! back to the file as a pulling run does. A run that finds an intent and still a comment
+//! without an id (the write-back failed, the process was killed, GitHub answered an error
+//! after creating it) adopts GitHub's comment with that body and a newer id instead of
+//! creating another; the intent ends once the file holds the id.
 
+use super::comment_file::{Slot, comment_items, rewrite};
+use super::comment_merge::{Context, merge};
 use super::github::{GhComment, GitHub, GitHubError};
 use crate::cache::remote::RemoteState;
-use crate::issue::render::{YamlValue, scalar, set_fields};
-use crate::issue::{Comment, Issue, KNOWN_KEYS};
+use crate::issue::{Comment, Issue};
 use crate::layout::{RoadmapFile, classify};
 use crate::workspace::Workspace;
-use crate::workspace::pending::blob_id;
-use crate::workspace::write::FileChange;
+use crate::workspace::write::{FileChange, ReadFile};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +33,19 @@ pub const ROW_PREFIX: &str = "#comments:";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CommentsBase {
     pub bodies: BTreeMap<String, String>,
+    /// Comments being created on GitHub whose ids the file does not hold yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub creating: Vec<Creating>,
+}
+
+/// A comment about to be created on GitHub, recorded before the request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Creating {
+    /// The body sent (trimmed).
+    pub body: String,
+    /// The newest GitHub comment id of the issue when it was sent: GitHub's ids only grow, so
+    /// the comment created is newer.
+    pub after: u64,
 }
 
 /// A linked issue whose comments this run may sync.
@@ -87,36 +110,147 @@ pub fn sync_comments(
             }
             Err(error) => return Err(error),
         };
-        let merged = merge(issue, &local, &remote, &base, push, github, &mut done)?;
-        if pull && merged.comments != local {
-            if let Some(text) = with_comments(&read.text, &merged.comments) {
-                let change = FileChange::Replace {
-                    path: issue.path.clone(),
-                    text,
-                    read: blob_id(read.text.as_bytes()),
-                };
-                match workspace.write_all(std::slice::from_ref(&change)) {
-                    Ok(_) => done.local_files += 1,
-                    Err(error) => {
-                        done.notes
-                            .push(format!("{}: comments not written: {error}", issue.id));
-                        continue;
-                    }
+        let row = format!("{ROW_PREFIX}{}", issue.id);
+        let context = Context {
+            issue,
+            base: &base,
+            adopted: adopt(&local, &remote, &base.creating),
+            push,
+        };
+        let mut creating = base.creating.clone();
+        let mut record_intent = |intent: Creating| {
+            creating.push(intent);
+            let recorded = CommentsBase {
+                bodies: base.bodies.clone(),
+                creating: creating.clone(),
+            };
+            let json = serde_json::to_string(&recorded).unwrap_or_default();
+            state
+                .set_base_states(remote_key, &[(row.clone(), json)])
+                .is_ok()
+        };
+        let merged = merge(
+            &context,
+            &local,
+            &remote,
+            github,
+            &mut done.notes,
+            &mut done.remote_writes,
+            &mut record_intent,
+        )?;
+        let slots = if pull { &merged.pulled } else { &merged.pushed };
+        let unchanged = slots.len() == local.len()
+            && slots
+                .iter()
+                .enumerate()
+                .all(|(i, slot)| *slot == Slot::untouched(i));
+        let mut in_file = local.clone();
+        if !unchanged {
+            match write_comments(workspace, &read, &local, slots) {
+                Ok(()) => {
+                    done.local_files += 1;
+                    in_file = comments_after(&local, slots);
                 }
+                Err(message) => done
+                    .notes
+                    .push(format!("{}: comments not written: {message}", issue.id)),
             }
         }
+        // An intent ends once the file holds the comment's id (or the comment is gone).
+        creating.retain(|intent| {
+            in_file
+                .iter()
+                .any(|c| c.id.is_none() && body(c) == intent.body)
+        });
         let agreed = if pull {
             merged.agreed
         } else {
-            merged.agreed_remote
+            merged.agreed_pushed
         };
-        let json = serde_json::to_string(&CommentsBase { bodies: agreed }).unwrap_or_default();
-        rows.push((format!("{ROW_PREFIX}{}", issue.id), json));
+        let json = serde_json::to_string(&CommentsBase {
+            bodies: agreed,
+            creating,
+        })
+        .unwrap_or_default();
+        rows.push((row, json));
     }
     if !rows.is_empty() {
         let _ = state.set_base_states(remote_key, &rows);
     }
     Ok(done)
+}
+
+/// The GitHub comments earlier runs created for the file's comments without an id: for each
+/// recorded intent, the oldest GitHub comment with its body, newer than the intent, that no
+/// comment of the file holds. By index in `local`.
+fn adopt<'a>(
+    local: &[Comment],
+    remote: &'a [GhComment],
+    intents: &[Creating],
+) -> HashMap<usize, &'a GhComment> {
+    let held: Vec<String> = local.iter().filter_map(|c| c.id.clone()).collect();
+    let mut taken: Vec<u64> = Vec::new();
+    let mut adopted = HashMap::new();
+    for intent in intents {
+        let Some(index) = local.iter().enumerate().position(|(i, c)| {
+            c.id.is_none() && body(c) == intent.body && !adopted.contains_key(&i)
+        }) else {
+            continue;
+        };
+        let found = remote.iter().find(|r| {
+            r.id > intent.after
+                && r.text() == intent.body
+                && !taken.contains(&r.id)
+                && !held.contains(&r.id.to_string())
+        });
+        if let Some(found) = found {
+            taken.push(found.id);
+            adopted.insert(index, found);
+        }
+    }
+    adopted
+}
+
+/// Writes the comments `slots` describe into the file `read` came from, if it still holds it.
+fn write_comments(
+    workspace: &Workspace,
+    read: &ReadFile,
+    local: &[Comment],
+    slots: &[Slot],
+) -> Result<(), String> {
+    let (path, read, blob) = (&read.path, &read.text, &read.blob);
+    // The file's items must be the comments the parse saw, one for one.
+    let items = comment_items(read).ok_or("the comments list cannot be split into comments")?;
+    if items.len() != local.len() {
+        return Err("the comments list holds entries that are not comments".into());
+    }
+    let text = rewrite(read, slots).ok_or("the comments list cannot be edited in place")?;
+    let change = FileChange::Replace {
+        path: path.to_owned(),
+        text,
+        read: blob.clone(),
+    };
+    workspace
+        .write_all(std::slice::from_ref(&change))
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// The comments the file holds once `slots` are written (ids set by creates).
+fn comments_after(local: &[Comment], slots: &[Slot]) -> Vec<Comment> {
+    slots
+        .iter()
+        .filter_map(|slot| match slot {
+            Slot::Kept { index, set } => {
+                let mut comment = local.get(*index)?.clone();
+                if let Some((_, id)) = set.iter().find(|(key, _)| *key == "id") {
+                    comment.id = Some(id.clone());
+                }
+                Some(comment)
+            }
+            Slot::New(comment) => Some(comment.clone()),
+        })
+        .collect()
 }
 
 /// Whether the issue's comments may differ between the sides: a local comment new or edited
@@ -130,171 +264,14 @@ fn needs_sync(local: &[Comment], base: &CommentsBase, issue: &Linked) -> bool {
     let remote_may_have = issue
         .listed_comments
         .is_some_and(|count| count > 0 || !base.bodies.is_empty());
-    local_changed || remote_may_have
+    local_changed || remote_may_have || !base.creating.is_empty()
 }
 
-fn body(comment: &Comment) -> String {
+pub(super) fn body(comment: &Comment) -> String {
     comment
         .body
         .as_deref()
         .unwrap_or_default()
         .trim()
         .to_owned()
-}
-
-struct MergedComments {
-    comments: Vec<Comment>,
-    /// Bodies both sides hold after this run, by id.
-    agreed: BTreeMap<String, String>,
-    /// The same, when the files were not written (a push-only run): GitHub's side.
-    agreed_remote: BTreeMap<String, String>,
-}
-
-/// The comments both sides should hold, with GitHub changed as it goes (creates and edits).
-fn merge(
-    issue: &Linked,
-    local: &[Comment],
-    remote: &[GhComment],
-    base: &CommentsBase,
-    push: bool,
-    github: &mut GitHub,
-    done: &mut CommentsDone,
-) -> Result<MergedComments, GitHubError> {
-    let issue_id = issue.id.as_str();
-    let by_id: HashMap<String, &GhComment> = remote.iter().map(|c| (c.id.to_string(), c)).collect();
-    let mut out = MergedComments {
-        comments: Vec::new(),
-        agreed: BTreeMap::new(),
-        agreed_remote: BTreeMap::new(),
-    };
-    for comment in local {
-        let Some(id) = comment.id.clone() else {
-            if !push {
-                out.comments.push(comment.clone());
-                continue;
-            }
-            let created = github.create_comment(issue.number, &body(comment))?;
-            done.remote_writes += 1;
-            let issue_of = comment
-                .issue_id
-                .clone()
-                .or_else(|| Some(issue_id.to_owned()));
-            let mut written = from_github(&created, issue_of);
-            written.body = comment.body.clone();
-            out.agreed.insert(created.id.to_string(), body(comment));
-            out.agreed_remote
-                .insert(created.id.to_string(), body(comment));
-            out.comments.push(written);
-            continue;
-        };
-        let Some(theirs) = by_id.get(&id) else {
-            // Gone on GitHub: dropped here too unless edited here since.
-            if base.bodies.get(&id) != Some(&body(comment)) {
-                done.notes.push(format!(
-                    "{issue_id}: comment {id} was deleted on GitHub but edited here; kept"
-                ));
-                out.comments.push(comment.clone());
-            }
-            continue;
-        };
-        let (ours, their_body, agreed) = (body(comment), theirs.text(), base.bodies.get(&id));
-        let mut kept = comment.clone();
-        let body_now = if ours == their_body {
-            ours
-        } else if agreed == Some(&ours) {
-            kept.body = Some(their_body.clone());
-            kept.updated_at = Some(theirs.updated_at.clone());
-            their_body
-        } else if agreed == Some(&their_body) && push {
-            github.update_comment(theirs.id, &ours)?;
-            done.remote_writes += 1;
-            ours
-        } else {
-            done.notes.push(format!(
-                "{issue_id}: comment {id} changed on both sides; both kept as they are"
-            ));
-            out.comments.push(kept);
-            continue;
-        };
-        out.agreed.insert(id.clone(), body_now.clone());
-        out.agreed_remote.insert(id, body_now);
-        out.comments.push(kept);
-    }
-    let known: Vec<String> = local.iter().filter_map(|c| c.id.clone()).collect();
-    for theirs in remote {
-        let id = theirs.id.to_string();
-        // Deleted here since the last sync: not pulled back (nor deleted on GitHub).
-        if known.contains(&id) || base.bodies.contains_key(&id) {
-            continue;
-        }
-        out.agreed.insert(id.clone(), theirs.text());
-        out.agreed_remote.insert(id, theirs.text());
-        out.comments
-            .push(from_github(theirs, Some(issue_id.to_owned())));
-    }
-    Ok(out)
-}
-
-/// A local comment for a GitHub comment.
-fn from_github(comment: &GhComment, issue_id: Option<String>) -> Comment {
-    Comment {
-        id: Some(comment.id.to_string()),
-        issue_id,
-        author: comment.user.as_ref().map(|u| u.login.clone()),
-        body: Some(comment.text()),
-        created_at: Some(comment.created_at.clone()),
-        updated_at: Some(comment.updated_at.clone()),
-        github_url: comment.html_url.clone(),
-        in_reply_to: None,
-    }
-}
-
-/// The file `text` with its `comments:` list replaced by `comments`, in the tracker's layout.
-fn with_comments(text: &str, comments: &[Comment]) -> Option<String> {
-    let emptied = set_fields(
-        text,
-        &[("comments", YamlValue::List(Vec::new()))],
-        KNOWN_KEYS,
-    )?;
-    if comments.is_empty() {
-        return Some(emptied);
-    }
-    let mut block = String::from("comments:\n");
-    let text_or_null =
-        |value: &Option<String>| value.as_deref().map_or_else(|| "null".to_owned(), scalar);
-    for comment in comments {
-        let id = match comment.id.as_deref() {
-            Some(id) if id.parse::<u64>().is_ok() => id.to_owned(),
-            other => text_or_null(&other.map(str::to_owned)),
-        };
-        block.push_str(&format!("- author: {}\n", text_or_null(&comment.author)));
-        block.push_str(&format!("  body: {}\n", text_or_null(&comment.body)));
-        block.push_str(&format!(
-            "  created_at: {}\n",
-            text_or_null(&comment.created_at)
-        ));
-        block.push_str(&format!(
-            "  github_url: {}\n",
-            text_or_null(&comment.github_url)
-        ));
-        block.push_str(&format!("  id: {id}\n"));
-        block.push_str(&format!(
-            "  in_reply_to: {}\n",
-            text_or_null(&comment.in_reply_to)
-        ));
-        block.push_str(&format!(
-            "  issue_id: {}\n",
-            text_or_null(&comment.issue_id)
-        ));
-        block.push_str(&format!(
-            "  updated_at: {}\n",
-            text_or_null(&comment.updated_at)
-        ));
-    }
-    let at = emptied.find("\ncomments: []\n")?;
-    Some(format!(
-        "{}\n{block}{}",
-        &emptied[..at],
-        &emptied[at + "\ncomments: []\n".len()..]
-    ))
 }

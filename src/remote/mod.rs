@@ -8,6 +8,8 @@ pub mod apply;
 pub mod auth;
 mod baseline;
 pub mod clock;
+mod comment_file;
+mod comment_merge;
 pub mod comments;
 pub mod config;
 pub mod deletions;

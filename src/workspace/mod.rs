@@ -7,11 +7,13 @@
 //! - [`lock`]: who waits how long for the sync lock; nothing below the workspace takes it.
 //! - [`freshness`]: the self-healing check of queries (HEAD and pending writes vs the cache).
 //! - [`pending`]: local writes HEAD does not hold yet, and the rule for when a row shows them.
-//! - [`write`]: compare-and-swap writes of issue files, then the cache in step.
+//! - [`write`]: compare-and-swap writes of issue files, then the cache in step; `files` puts
+//!   each change on disk.
 //! - [`worktree`]: changes others made in the working tree, found by stat data, recorded as
 //!   pending writes.
 
 pub mod discover;
+mod files;
 pub mod freshness;
 pub mod lock;
 pub mod pending;

@@ -20,6 +20,7 @@
 //! rewritten within the timestamp granularity (git's racy-clean rule), so it is re-hashed.
 
 use super::lock::SyncLock;
+use crate::durable::Folders;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;
@@ -128,20 +129,23 @@ impl PendingWrites {
         PendingWrites { entries }
     }
 
-    /// Replaces the records on disk, atomically; the caller holds the lock.
+    /// Replaces the records on disk, atomically and durably (the folder is fsynced after the
+    /// rename); the caller holds the lock.
     pub fn save(&self, cache_dir: &Path, _lock: &SyncLock) -> std::io::Result<()> {
         let target = cache_dir.join(FILE_NAME);
+        let mut folders = Folders::new();
         if self.entries.is_empty() {
-            return match std::fs::remove_file(&target) {
+            return match folders.unlink(&target) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
+                _ => folders.sync(),
             };
         }
         let staged = cache_dir.join(format!("{FILE_NAME}.tmp"));
         let mut file = std::fs::File::create(&staged)?;
         file.write_all(&self.to_bytes())?;
         file.sync_all()?;
-        std::fs::rename(&staged, &target)
+        folders.rename(&staged, &target)?;
+        folders.sync()
     }
 
     fn to_bytes(&self) -> Vec<u8> {

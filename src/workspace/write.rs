@@ -4,21 +4,23 @@
 //! `update-ref <new> <old>` is the model), or that the path must not exist. Under the sync lock
 //! each file is checked to still hold exactly that; if any does not, nothing is written and the
 //! caller hears which issue changed meanwhile. Then the files are written atomically (temporary
-//! file + rename; `link` for a new file, so a file created meanwhile is never overwritten), the
-//! writes recorded as pending (see [`super::pending`]), and the cache rows updated, in one
-//! transaction. If the cache update fails, the files and the records stand, and the next query
-//! reconciles the cache with them.
+//! file + rename; `link` for a new file, so a file created meanwhile is never overwritten; a
+//! move is two renames, never two copies; `files` says how), the folders fsynced once each
+//! ([`crate::durable`]), the writes recorded as pending (see [`super::pending`]), and the cache
+//! rows updated, in one transaction. What landed on disk is what is recorded, also when a write
+//! fails part way. If the cache update fails, the files and the records stand, and the next
+//! query reconciles the cache with them.
 
+use super::files::write_file;
 use super::pending::{PendingWrite, PendingWrites};
 use super::{LockPurpose, SyncLock, Workspace};
 use crate::cache::{Cache, CacheError, meta};
+use crate::durable::Folders;
 use crate::issue::{Issue, to_json};
 use crate::layout::{RoadmapFile, classify};
 use crate::sync::{self, SyncRequest};
 use std::fs;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -137,17 +139,38 @@ impl Workspace {
         for change in changes {
             still_current(work_dir, change)?;
         }
-        let mut done = 0;
+        let mut folders = Folders::new();
+        let (mut landed, mut landed_issues) = (Vec::new(), Vec::new());
         let mut failure = None;
-        for change in changes {
-            if let Err(error) = write_file(work_dir, change) {
-                failure = Some(error);
-                break;
+        for (change, issue) in changes.iter().zip(&issues) {
+            match write_file(work_dir, change, &mut folders) {
+                Ok(()) => {
+                    landed.push(change.clone());
+                    landed_issues.push(issue.clone());
+                }
+                Err(failed) => {
+                    // A move stopped half way that could not be undone: record what is there.
+                    if let Some(change) = failed.landed {
+                        let (path, text) = change.target();
+                        if let Ok(issue) = validate(path, text) {
+                            landed.push(*change);
+                            landed_issues.push(issue);
+                        }
+                    }
+                    failure = Some(failed.error);
+                    break;
+                }
             }
-            done += 1;
+        }
+        // Before the records: a record must not name a write a power cut could still undo.
+        if let Err(source) = folders.sync() {
+            failure.get_or_insert(WriteError::Io {
+                path: work_dir.display().to_string(),
+                source,
+            });
         }
         let cache_note = self
-            .record(&lock, &changes[..done], &issues[..done])
+            .record(&lock, &landed, &landed_issues)
             .err()
             .map(|error| {
                 format!("the file is written, but the cache could not follow ({error}); the next query will catch up")
@@ -281,70 +304,4 @@ fn still_current(work_dir: &Path, change: &FileChange) -> Result<(), WriteError>
             absent(to)
         }
     }
-}
-
-fn write_file(work_dir: &Path, change: &FileChange) -> Result<(), WriteError> {
-    match change {
-        FileChange::Create { path, text } => create_file(work_dir, path, text),
-        FileChange::Replace { path, text, .. } => replace_file(work_dir, path, text),
-        FileChange::Move { from, to, text, .. } => {
-            create_file(work_dir, to, text)?;
-            fs::remove_file(work_dir.join(from)).map_err(|source| WriteError::Io {
-                path: from.clone(),
-                source,
-            })
-        }
-    }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
-    move |source| WriteError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// Writes `text` to a temporary file beside `path`, synced to disk; returns its path. The
-/// temporary name is short, so a target name near the 255-byte limit still has room.
-fn staged(work_dir: &Path, path: &str, text: &str) -> Result<PathBuf, WriteError> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let target = work_dir.join(path);
-    let folder = target.parent().unwrap_or(work_dir);
-    fs::create_dir_all(folder).map_err(io(folder))?;
-    let temporary = folder.join(format!(
-        ".roadmap-{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let mut file = fs::File::create(&temporary).map_err(io(&temporary))?;
-    if let Err(error) = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-    {
-        let _ = fs::remove_file(&temporary);
-        return Err(io(&temporary)(error));
-    }
-    Ok(temporary)
-}
-
-fn create_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
-    let temporary = staged(work_dir, path, text)?;
-    // link(2) fails if the target exists, so a file created meanwhile is never overwritten.
-    let linked = fs::hard_link(&temporary, work_dir.join(path));
-    let _ = fs::remove_file(&temporary);
-    match linked {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(WriteError::Exists(path.to_owned()))
-        }
-        other => other.map_err(io(&work_dir.join(path))),
-    }
-}
-
-fn replace_file(work_dir: &Path, path: &str, text: &str) -> Result<(), WriteError> {
-    let temporary = staged(work_dir, path, text)?;
-    let target = work_dir.join(path);
-    fs::rename(&temporary, &target).map_err(|e| {
-        let _ = fs::remove_file(&temporary);
-        io(&target)(e)
-    })
 }

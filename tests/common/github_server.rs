@@ -210,6 +210,12 @@ impl State {
         id
     }
 
+    /// From a request hook: answers the request being served (and then the next ones) with
+    /// `fault`, so a fault can be aimed at one kind of request.
+    pub fn fail_this(&mut self, fault: Fault) {
+        self.faults.push_front(fault);
+    }
+
     /// Changes a comment's body, as a person on GitHub would (the issue's `updated_at` stays).
     pub fn edit_comment(&mut self, id: u64, body: &str) {
         let now = self.tick();
