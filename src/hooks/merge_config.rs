@@ -6,6 +6,7 @@
 //! would without us.
 
 use super::{HookError, git};
+use crate::durable::Folders;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -162,8 +163,7 @@ pub fn uninstall(work_dir: &Path) -> Result<bool, HookError> {
             bytes.drain(start..start + attributes_block().len());
         }
         if bytes.is_empty() {
-            fs::remove_file(path).map_err(|source| io_error(path, source))?;
-            sync_folder(path)?;
+            remove_attributes(path)?;
         } else {
             write_attributes(path, &bytes)?;
         }
@@ -191,30 +191,33 @@ fn find_block(bytes: &[u8]) -> Option<usize> {
 /// old file or the new one, never a truncated one.
 fn write_attributes(path: &Path, bytes: &[u8]) -> Result<(), HookError> {
     let folder = path.parent().expect("info/attributes has a parent folder");
-    fs::create_dir_all(folder).map_err(|source| io_error(folder, source))?;
     let temporary = folder.join(format!(".attributes.roadmap-hooks.{}", std::process::id()));
+    let mut folders = Folders::new();
     let written = (|| {
+        folders.create_dir_all(folder)?;
         let mut file = fs::File::create(&temporary)?;
         file.write_all(bytes)?;
         if let Ok(old) = fs::metadata(path) {
             file.set_permissions(old.permissions())?;
         }
         file.sync_all()?;
-        fs::rename(&temporary, path)
+        folders.rename(&temporary, path)?;
+        folders.sync()
     })();
     if let Err(source) = written {
         let _ = fs::remove_file(&temporary);
         return Err(io_error(path, source));
     }
-    sync_folder(path)
+    Ok(())
 }
 
-/// Fsyncs the folder holding `path`, so a rename or removal in it survives a crash.
-fn sync_folder(path: &Path) -> Result<(), HookError> {
-    let folder = path.parent().expect("info/attributes has a parent folder");
-    fs::File::open(folder)
-        .and_then(|f| f.sync_all())
-        .map_err(|source| io_error(folder, source))
+/// Removes `path` and fsyncs its folder, so the removal survives a crash.
+fn remove_attributes(path: &Path) -> Result<(), HookError> {
+    let mut folders = Folders::new();
+    folders
+        .unlink(path)
+        .and_then(|()| folders.sync())
+        .map_err(|source| io_error(path, source))
 }
 
 fn io_error(path: &Path, source: io::Error) -> HookError {
