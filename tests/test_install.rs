@@ -800,18 +800,7 @@ fn doctor_names_each_problem_and_its_fix() {
     let repo = TestRepo::new();
     repo.commit_issue(&crate::common::IssueSpec::new("0000000a", "Alpha"));
     repo.roadmap_hooks(&["install"]).success();
-    // No tracker named and none on PATH: the tests' ROADMAP_TRACKER names a missing file,
-    // which doctor rightly reports.
-    let doctor = || {
-        let mut command = Command::new(binary("roadmap-hooks"));
-        crate::common::hermetic(&mut command)
-            .env_remove("ROADMAP_TRACKER")
-            .env("PATH", "/usr/bin:/bin")
-            .arg("doctor")
-            .current_dir(&repo.root);
-        Run::from_output(command.output().unwrap())
-    };
-    let healthy = doctor();
+    let healthy = repo.doctor();
     assert_eq!(healthy.status, 0, "{healthy:?}");
     assert!(!healthy.stdout.contains("problem"), "{}", healthy.stdout);
 
@@ -829,7 +818,7 @@ fn doctor_names_each_problem_and_its_fix() {
         "-m",
         "behind the hooks' back",
     ]);
-    let sick = doctor();
+    let sick = repo.doctor();
     assert_eq!(sick.status, 1);
     assert!(
         sick.stdout.contains(
@@ -852,6 +841,6 @@ fn doctor_names_each_problem_and_its_fix() {
     assert_eq!(sick.stderr, "roadmap-hooks: error: 2 problem(s) found\n");
 
     repo.roadmap(&["list"]).success();
-    let after_sync = doctor().stdout;
+    let after_sync = repo.doctor().stdout;
     assert!(after_sync.contains("problem  1 issue files cannot be read, e.g. .roadmap/issues/backlog/0000000b-broken.md: invalid YAML in frontmatter"), "{after_sync}");
 }

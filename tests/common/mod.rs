@@ -273,6 +273,18 @@ impl TestRepo {
         self.run_in(&self.root, "roadmap-hooks", args)
     }
 
+    /// Runs `roadmap-hooks doctor` with no tracker named and none on `PATH` (the tests'
+    /// `ROADMAP_TRACKER` names a missing file, which doctor rightly reports as a problem).
+    pub fn doctor(&self) -> Run {
+        let mut command = Command::new(binary("roadmap-hooks"));
+        hermetic(&mut command)
+            .env_remove("ROADMAP_TRACKER")
+            .env("PATH", "/usr/bin:/bin")
+            .arg("doctor")
+            .current_dir(&self.root);
+        Run::from_output(command.output().expect("run roadmap-hooks doctor"))
+    }
+
     pub fn run_in(&self, dir: &Path, name: &str, args: &[&str]) -> Run {
         let output = hermetic(&mut Command::new(binary(name)))
             .args(args)

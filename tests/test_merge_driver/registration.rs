@@ -19,7 +19,7 @@ fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
     );
     assert_eq!(fs::read_to_string(&config).unwrap(), config_before);
     assert!(!attributes.exists());
-    let doctor = repo.roadmap_hooks(&["doctor"]).success().stdout;
+    let doctor = repo.doctor().success().stdout;
     assert!(
         doctor.contains("ok       merge driver: not registered"),
         "{doctor}"
@@ -63,7 +63,7 @@ fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
         status.contains("merge driver: registered (issue files merge field by field)\n"),
         "{status}"
     );
-    let doctor = repo.roadmap_hooks(&["doctor"]).success().stdout;
+    let doctor = repo.doctor().success().stdout;
     assert!(
         doctor.contains("ok       merge driver: registered"),
         "{doctor}"
@@ -91,7 +91,7 @@ fn doctor_reports_a_driver_whose_binary_is_gone() {
     let repo = uninstalled_repo();
     repo.roadmap_hooks(&["install"]).success();
     repo.git(&["config", "merge.roadmap.driver", "if [ -x '/nowhere/roadmap-hooks' ]; then '/nowhere/roadmap-hooks' merge-driver %O %A %B %P; fi"]);
-    let doctor = repo.roadmap_hooks(&["doctor"]);
+    let doctor = repo.doctor();
     assert_eq!(doctor.status, 1);
     assert!(
         doctor
@@ -121,7 +121,7 @@ fn a_merge_driver_of_yours_named_roadmap_is_left_alone() {
         status.contains("merge.roadmap.driver is a command of yours"),
         "{status}"
     );
-    let doctor = repo.roadmap_hooks(&["doctor"]).success().stdout;
+    let doctor = repo.doctor().success().stdout;
     assert!(
         doctor.contains("ok       merge driver: merge.roadmap.driver is a command of yours"),
         "{doctor}"
