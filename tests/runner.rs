@@ -23,6 +23,7 @@ mod test_remote_deletions;
 mod test_remote_faults;
 mod test_remote_fields;
 mod test_remote_limits;
+mod test_remote_moves;
 mod test_remote_sync;
 mod test_remote_tracker;
 mod test_tracker_effects;

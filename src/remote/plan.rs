@@ -332,6 +332,14 @@ fn plan_absent(
         let base = state.fields.clone().expect("live baselines have fields");
         match absences.get(id) {
             Some(Absence::DeletionCommitted) => {}
+            Some(Absence::InHead { path }) => {
+                plan.warnings.push(format!(
+                    "{id}: the cache does not list it, but HEAD still holds {path} (a file that fails to parse, or removed and not committed); GitHub issue #{number} left as it is"
+                ));
+                plan.unprocessed.push(number);
+                remote.remove(&number);
+                continue;
+            }
             Some(Absence::OtherBranch { seen_at }) => {
                 plan.warnings.push(format!(
                     "{id}: GitHub issue #{number} was last synced from commit {}, which this branch does not contain; not closed (sync from that branch)",
