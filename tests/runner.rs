@@ -26,6 +26,7 @@ mod test_remote_limits;
 mod test_remote_moves;
 mod test_remote_sync;
 mod test_remote_tracker;
+mod test_remote_unmerged;
 mod test_tracker_effects;
 mod test_workspace;
 mod test_worktree;

@@ -155,6 +155,9 @@ fn explain(error: SyncError) -> CommandError {
             CommandError::user(error.to_string())
                 .with_hint("check the token (GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN or `gh auth token`): expired, revoked, or for another host")
         }
+        SyncError::Unresolved(_) => CommandError::user(error.to_string()).with_hint(
+            "resolve the conflicts in these files, `git add` them and commit the merge, then run `roadmap sync` again",
+        ),
         SyncError::Freshness(inner) => inner.into(),
         SyncError::Lock(inner) => inner.into(),
         other => CommandError::user(other.to_string()),

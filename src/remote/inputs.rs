@@ -7,6 +7,7 @@ use super::apply::CURSOR_ROW;
 use super::comments;
 use super::config::SyncConfig;
 use super::plan::{BaseState, LocalIssue, SkippedLocal};
+use super::unmerged;
 use crate::cache::Cache;
 use crate::cache::query::{ListQuery, Scope, SortKey};
 use crate::cache::remote::RemoteState;
@@ -37,14 +38,23 @@ pub(super) fn read_bases(
     Ok((bases, since))
 }
 
+/// The issue files as the working tree holds them.
+pub(super) struct LocalFiles {
+    pub issues: Vec<LocalIssue>,
+    /// The ones whose file cannot be read now (unparseable, or deleted or moved without a
+    /// commit), which this run leaves alone.
+    pub skipped: Vec<SkippedLocal>,
+    /// Paths of files that hold conflict markers, parseable or not: the sync stops on them.
+    pub with_markers: Vec<String>,
+}
+
 /// Every issue the cache lists, read from its file in the working tree, so edits not yet
-/// committed are merged rather than overwritten; and the ones whose file cannot be read now
-/// (unparseable, or deleted or moved without a commit), which this run leaves alone.
+/// committed are merged rather than overwritten.
 pub(super) fn read_locals(
     cache: &Cache,
     work_dir: &Path,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<LocalIssue>, Vec<SkippedLocal>), SyncError> {
+) -> Result<LocalFiles, SyncError> {
     let query = ListQuery {
         scope: Scope::All,
         sort: SortKey::Id,
@@ -52,6 +62,7 @@ pub(super) fn read_locals(
     };
     let mut locals = Vec::new();
     let mut skipped = Vec::new();
+    let mut with_markers = Vec::new();
     for json in cache.list_json(&query)? {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
             continue;
@@ -84,6 +95,9 @@ pub(super) fn read_locals(
             }
             Err(e) => return Err(SyncError::Io(path.to_owned(), e)),
         };
+        if unmerged::has_conflict_markers(&text) {
+            with_markers.push(path.to_owned());
+        }
         match Issue::parse(text.as_bytes(), &context) {
             Ok(issue) => {
                 let number = local_link(&issue);
@@ -102,7 +116,11 @@ pub(super) fn read_locals(
             }
         }
     }
-    Ok((locals, skipped))
+    Ok(LocalFiles {
+        issues: locals,
+        skipped,
+        with_markers,
+    })
 }
 
 /// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older

@@ -2,7 +2,8 @@
 //! (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
 //! issues changed since the last sync (`github`, over `http`, under `auth`'s rules); merge each
 //! issue three ways (`merge`, `lines`); plan (`plan`); apply to both sides (`apply`, `payload`,
-//! `baseline`); then the comments (`comments`).
+//! `baseline`); then the comments (`comments`). Nothing runs on an unresolved merge
+//! (`unmerged`).
 
 pub mod apply;
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod merge;
 mod payload;
 pub mod plan;
 pub mod time;
+pub mod unmerged;
 
 use crate::cache::CacheError;
 use crate::cache::remote::RemoteState;
@@ -68,6 +70,9 @@ pub enum SyncError {
     Apply(#[from] apply::ApplyError),
     #[error("another `roadmap sync` is running in this repository")]
     Busy,
+    /// Roadmap files of an unresolved merge, one `PATH: why` each; nothing was sent or written.
+    #[error("an unresolved merge in the roadmap files; nothing was synced\n  {}", .0.join("\n  "))]
+    Unresolved(Vec<String>),
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
 }
@@ -145,7 +150,17 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         .ok_or(SyncError::Busy)?;
     let mut state = RemoteState::open(&dirs.cache_dir())?;
     let (bases, since) = inputs::read_bases(&state, &config)?;
-    let (locals, skipped) = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
+    let local_files = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
+    let unmerged = unmerged::unmerged_paths(history).map_err(|e| git_error(e.into()))?;
+    let unresolved = unmerged::describe(&unmerged, &local_files.with_markers);
+    if !unresolved.is_empty() {
+        return Err(SyncError::Unresolved(unresolved));
+    }
+    let inputs::LocalFiles {
+        issues: locals,
+        skipped,
+        ..
+    } = local_files;
     let head_oid = head.and_then(|id| id.to_git2());
     let absences = absences(history, head_oid, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
