@@ -1,5 +1,5 @@
-//! Two-way sync with a remote tracker (GitHub Issues): read the baselines and the local files
-//! (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
+//! Two-way sync with a remote tracker (GitHub Issues): confirm the repository once per clone
+//! (`confirm`); read the baselines and the local files (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
 //! issues changed since the last sync (`github`, over `http`, under `auth`'s rules); merge each
 //! issue three ways (`merge`, `lines`); plan (`plan`); apply to both sides (`apply`, `payload`,
 //! `baseline`); then the comments (`comments`). Nothing runs on an unresolved merge
@@ -11,6 +11,7 @@ mod baseline;
 pub mod clock;
 pub mod comments;
 pub mod config;
+pub mod confirm;
 pub mod deletions;
 pub mod github;
 pub mod http;
@@ -47,7 +48,12 @@ pub struct SyncOptions {
     pub first_base: Option<Prefer>,
     /// `--take`: conflicts settled for one issue or field.
     pub takes: Vec<Take>,
+    /// `--repo OWNER/NAME`: confirms, for this clone, the repository the config names.
+    pub repo: Option<String>,
 }
+
+/// The prompt that confirms the repository (see [`confirm`]); `None` where nobody can answer.
+pub type Ask<'a> = Option<&'a dyn Fn(&confirm::RepoQuestion) -> bool>;
 
 /// The most GitHub issues one run closes without `--yes`.
 pub const CLOSES_WITHOUT_YES: usize = 5;
@@ -68,6 +74,8 @@ pub enum SyncError {
     Cache(#[from] CacheError),
     #[error(transparent)]
     Apply(#[from] apply::ApplyError),
+    #[error(transparent)]
+    Confirm(#[from] confirm::ConfirmError),
     #[error("another `roadmap sync` is running in this repository")]
     Busy,
     /// Roadmap files of an unresolved merge, one `PATH: why` each; nothing was sent or written.
@@ -118,8 +126,13 @@ pub struct SyncSummary {
     pub cache_note: Option<String>,
 }
 
-/// Runs a sync of the workspace's repository with its configured remote.
-pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary, SyncError> {
+/// Runs a sync of the workspace's repository with its configured remote, once the repository
+/// is confirmed for this clone (already, by `options.repo`, or by `ask`).
+pub fn sync(
+    workspace: &Workspace,
+    options: &SyncOptions,
+    ask: Ask<'_>,
+) -> Result<SyncSummary, SyncError> {
     let fresh = workspace.open_fresh(false)?;
     let mut warnings = fresh.warnings;
     let cache = fresh.cache;
@@ -161,6 +174,14 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         skipped,
         ..
     } = local_files;
+    let check = confirm::Check {
+        dirs,
+        repo: history,
+        config: &config,
+        api_url: &api_url,
+        given: options.repo.as_deref(),
+    };
+    confirm::confirm(&check, || would_create(&locals, &bases), ask)?;
     let head_oid = head.and_then(|id| id.to_git2());
     let absences = absences(history, head_oid, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
@@ -267,6 +288,17 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
         waited_secs: github.clock.waited.as_secs_f64().round() as u64,
         cache_note: applied.cache_note,
     })
+}
+
+/// Titles of the local issues a sync would create on GitHub: no link, no live baseline, not
+/// archived (what the plan pushes as new, but for one a copied marker links).
+fn would_create(locals: &[LocalIssue], bases: &HashMap<String, BaseState>) -> Vec<String> {
+    locals
+        .iter()
+        .filter(|l| l.number.is_none() && !l.issue.archived)
+        .filter(|l| !bases.get(&l.issue.id).is_some_and(BaseState::is_live))
+        .map(|l| l.issue.title.clone())
+        .collect()
 }
 
 /// Takes the closes out of `plan` when there are more than a handful and `--yes` is absent;
