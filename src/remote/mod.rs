@@ -1,7 +1,8 @@
 //! Two-way sync with a remote tracker (GitHub Issues): confirm the repository once per clone
-//! (`confirm`); read the baselines and the local files (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
-//! issues changed since the last sync (`github`, over `http`, under `auth`'s rules); merge each
-//! issue three ways (`merge`, `lines`); plan (`plan`); apply to both sides (`apply`, `payload`,
+//! (`confirm`); read the baselines and the local files (`inputs`), ask git which absent files
+//! are committed deletions (`deletions`), list the remote issues changed since the last sync
+//! (`github`, over `http`, under `auth`'s rules); merge each issue three ways (`merge`,
+//! `lines`); plan (`plan`, shown as `rows`); apply to both sides (`apply`, `payload`,
 //! `baseline`); then the comments (`comments`). Nothing runs on an unresolved merge
 //! (`unmerged`).
 
@@ -22,6 +23,7 @@ pub mod mapping;
 pub mod merge;
 mod payload;
 pub mod plan;
+mod rows;
 pub mod time;
 pub mod unmerged;
 
@@ -31,8 +33,10 @@ use crate::workspace::{LockPurpose, Workspace};
 use apply::{Applied, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
-use merge::{Conflict, Prefer, Take};
+use merge::{Prefer, Take};
 use plan::{BaseState, Inputs, LocalIssue, Plan, SkippedLocal, Step};
+pub use rows::PlanRow;
+use rows::plan_rows;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -83,22 +87,6 @@ pub enum SyncError {
     Unresolved(Vec<String>),
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
-}
-
-/// One line of the plan as the user sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanRow {
-    /// `update`, `link`, `create-local`, `create-remote`, `close-remote`.
-    pub action: &'static str,
-    /// The local issue id; `None` for an issue still to be created locally.
-    pub id: Option<String>,
-    /// The GitHub issue number; `None` for an issue still to be created on GitHub.
-    pub number: Option<u64>,
-    pub title: String,
-    /// Fields that change in the local file, and on GitHub.
-    pub local: Vec<String>,
-    pub remote: Vec<String>,
-    pub conflicts: Vec<Conflict>,
 }
 
 /// The outcome of `roadmap sync`.
@@ -349,91 +337,4 @@ fn absences(
     }
     deletions::absences(repo, head, &candidates)
         .map_err(|e| SyncError::Io("reading git history".into(), std::io::Error::other(e)))
-}
-
-fn plan_rows(plan: &Plan, direction: Direction) -> Vec<PlanRow> {
-    let (pull, push) = (direction.pulls(), direction.pushes());
-    let mut rows = Vec::new();
-    for step in &plan.steps {
-        let row = match step {
-            Step::Merge {
-                local,
-                number,
-                merged,
-                link,
-                ..
-            } => {
-                let to_local = if pull {
-                    merged.to_local.clone()
-                } else {
-                    Vec::new()
-                };
-                let to_remote = if push {
-                    merged.to_remote.clone()
-                } else {
-                    Vec::new()
-                };
-                if !link
-                    && to_local.is_empty()
-                    && to_remote.is_empty()
-                    && merged.conflicts.is_empty()
-                {
-                    continue;
-                }
-                PlanRow {
-                    action: if *link { "link" } else { "update" },
-                    id: Some(local.issue.id.clone()),
-                    number: Some(*number),
-                    title: merged.result.title.clone(),
-                    local: to_local,
-                    remote: to_remote,
-                    conflicts: merged.conflicts.clone(),
-                }
-            }
-            Step::PullNew { number, fields } if pull => PlanRow {
-                action: "create-local",
-                id: None,
-                number: Some(*number),
-                title: fields.title.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            Step::PushNew { local, fields } if push => PlanRow {
-                action: "create-remote",
-                id: Some(local.issue.id.clone()),
-                number: None,
-                title: fields.title.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            Step::CloseRemote {
-                id,
-                number,
-                base,
-                already_closed: false,
-            } if push => PlanRow {
-                action: "close-remote",
-                id: Some(id.clone()),
-                number: Some(*number),
-                title: base.title.clone(),
-                local: Vec::new(),
-                remote: vec!["status".into()],
-                conflicts: Vec::new(),
-            },
-            Step::Unlink { id, number, reason } => PlanRow {
-                action: "unlink",
-                id: Some(id.clone()),
-                number: Some(*number),
-                title: reason.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            _ => continue,
-        };
-        rows.push(row);
-    }
-    rows
 }
