@@ -18,6 +18,7 @@ mod test_merge_driver;
 mod test_reliability;
 mod test_remote_answers;
 mod test_remote_auth;
+mod test_remote_baselines;
 mod test_remote_confirm;
 mod test_remote_conflicts;
 mod test_remote_deletions;

@@ -16,26 +16,68 @@ use crate::layout::{RoadmapFile, classify};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The baselines by local id, and the listing cursor.
-pub(super) fn read_bases(
-    state: &RemoteState,
-    config: &SyncConfig,
-) -> Result<(HashMap<String, BaseState>, Option<String>), SyncError> {
-    let mut bases = HashMap::new();
-    let mut since = None;
+/// What `remote.db` holds for a remote.
+pub(super) struct Bases {
+    /// The baselines by local id.
+    pub states: HashMap<String, BaseState>,
+    /// The listing cursor (`since=`).
+    pub since: Option<String>,
+    /// Baselines that cannot be decoded (damage, or a version of ours that wrote another
+    /// shape): their issues are left alone, never taken for unlinked ones.
+    pub undecodable: Vec<Undecodable>,
+}
+
+/// A baseline row that does not decode.
+pub(super) struct Undecodable {
+    pub id: String,
+    /// The GitHub issue it links, when the row still says (`"number": N`).
+    pub number: Option<u64>,
+    pub error: String,
+}
+
+/// The baselines and the listing cursor of `config`'s remote.
+pub(super) fn read_bases(state: &RemoteState, config: &SyncConfig) -> Result<Bases, SyncError> {
+    let mut bases = Bases {
+        states: HashMap::new(),
+        since: None,
+        undecodable: Vec::new(),
+    };
     for (id, json) in state.base_states(&config.remote_key())? {
         if id.starts_with(comments::ROW_PREFIX) {
             continue;
         }
         if id == CURSOR_ROW {
-            since = serde_json::from_str::<serde_json::Value>(&json)
+            // A cursor that cannot be read means a full listing: slower, never wrong.
+            bases.since = serde_json::from_str::<serde_json::Value>(&json)
                 .ok()
                 .and_then(|v| v.get("since")?.as_str().map(str::to_owned));
-        } else if let Ok(base) = serde_json::from_str::<BaseState>(&json) {
-            bases.insert(id, base);
+            continue;
+        }
+        match serde_json::from_str::<BaseState>(&json) {
+            Ok(base) => {
+                bases.states.insert(id, base);
+            }
+            Err(error) => bases.undecodable.push(Undecodable {
+                number: number_in(&json),
+                error: error.to_string(),
+                id,
+            }),
         }
     }
-    Ok((bases, since))
+    Ok(bases)
+}
+
+/// The `"number": N` of a baseline row that does not decode as a whole.
+fn number_in(json: &str) -> Option<u64> {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        return value.get("number")?.as_u64();
+    }
+    let after = &json[json.find("\"number\"")? + "\"number\"".len()..];
+    let digits = after.trim_start().strip_prefix(':')?.trim_start();
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
 }
 
 /// The issue files as the working tree holds them.
@@ -143,7 +185,18 @@ fn github_number(remote_ids: Option<&serde_yaml::Value>) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::github_number;
+    use super::{github_number, number_in};
+
+    #[test]
+    fn a_damaged_baseline_still_says_its_number_when_it_can() {
+        assert_eq!(number_in(r#"{"number": 7, "fields": 3}"#), Some(7));
+        assert_eq!(
+            number_in(r#"{"fields": {"title": "x"}, "number": 12, "remo"#),
+            Some(12)
+        );
+        assert_eq!(number_in("\u{0}garbled"), None);
+        assert_eq!(number_in(r#"{"number": "7"}"#), None);
+    }
 
     #[test]
     fn the_link_reads_as_a_number_or_numeric_text() {

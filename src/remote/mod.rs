@@ -150,7 +150,11 @@ pub fn sync(
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
     let mut state = RemoteState::open(&dirs.cache_dir())?;
-    let (bases, since) = inputs::read_bases(&state, &config)?;
+    let inputs::Bases {
+        states: bases,
+        since,
+        undecodable,
+    } = inputs::read_bases(&state, &config)?;
     let local_files = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
     let unmerged = unmerged::unmerged_paths(history).map_err(|e| git_error(e.into()))?;
     let unresolved = unmerged::describe(&unmerged, &local_files.with_markers);
@@ -158,10 +162,11 @@ pub fn sync(
         return Err(SyncError::Unresolved(unresolved));
     }
     let inputs::LocalFiles {
-        issues: locals,
-        skipped,
+        issues: mut locals,
+        mut skipped,
         ..
     } = local_files;
+    let unknown_links = leave_alone(&undecodable, &mut locals, &mut skipped, &mut warnings);
     let check = confirm::Check {
         dirs,
         repo: history,
@@ -205,6 +210,7 @@ pub fn sync(
             takes: options.takes.clone(),
             skipped,
             absences,
+            unknown_links,
         },
         |number| github.get_issue(number),
     )?;
@@ -276,6 +282,37 @@ pub fn sync(
         waited_secs: github.clock.waited.as_secs_f64().round() as u64,
         cache_note: applied.cache_note,
     })
+}
+
+/// Sets apart the issues whose baseline cannot be decoded, as files that cannot be read are:
+/// neither pushed, pulled nor closed this run, each reported. Returns the ids whose GitHub
+/// number neither the row nor the file says.
+fn leave_alone(
+    undecodable: &[inputs::Undecodable],
+    locals: &mut Vec<LocalIssue>,
+    skipped: &mut Vec<SkippedLocal>,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for bad in undecodable {
+        let id = &bad.id;
+        warnings.push(format!(
+            "{id}: its baseline in remote.db cannot be read ({}); left alone: nothing pushed, pulled or closed for it (delete its row to link it again: DELETE FROM sync_base_state WHERE issue_id = '{id}')",
+            bad.error
+        ));
+        let local = locals.iter().position(|l| &l.issue.id == id);
+        let in_file = local.and_then(|at| locals.remove(at).number);
+        let number = bad.number.or(in_file);
+        if number.is_none() {
+            unknown.push(id.clone());
+        }
+        skipped.retain(|s| &s.id != id);
+        skipped.push(SkippedLocal {
+            id: id.clone(),
+            number,
+        });
+    }
+    unknown
 }
 
 /// Titles of the local issues a sync would create on GitHub: no link, no live baseline, not
