@@ -29,6 +29,7 @@ mod test_remote_moves;
 mod test_remote_sync;
 mod test_remote_tracker;
 mod test_remote_unmerged;
+mod test_remote_worktrees;
 mod test_tracker_effects;
 mod test_workspace;
 mod test_worktree;

@@ -174,6 +174,14 @@ fn explain(error: SyncError) -> CommandError {
             )),
             None => CommandError::user(error.to_string()),
         },
+        SyncError::SharedState(ref inner) => {
+            let hint = format!(
+                "keep one: delete {} to keep the shared baselines, or move it over {} to keep the worktree's; then run `roadmap sync` again",
+                inner.worktree.display(),
+                inner.shared.display()
+            );
+            CommandError::user(error.to_string()).with_hint(hint)
+        }
         SyncError::Freshness(inner) => inner.into(),
         SyncError::Lock(inner) => inner.into(),
         other => CommandError::user(other.to_string()),

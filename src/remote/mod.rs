@@ -4,7 +4,7 @@
 //! (`github`, over `http`, under `auth`'s rules); merge each issue three ways (`merge`,
 //! `lines`); plan (`plan`, shown as `rows`); apply to both sides (`apply`, `payload`,
 //! `baseline`); then the comments (`comments`). Nothing runs on an unresolved merge
-//! (`unmerged`).
+//! (`unmerged`). The baselines are the repository's, shared by its worktrees (`shared_state`).
 
 pub mod apply;
 pub mod auth;
@@ -24,11 +24,11 @@ pub mod merge;
 mod payload;
 pub mod plan;
 mod rows;
+mod shared_state;
 pub mod time;
 pub mod unmerged;
 
 use crate::cache::CacheError;
-use crate::cache::remote::RemoteState;
 use crate::workspace::{LockPurpose, Workspace};
 use apply::{Applied, Direction, Target};
 use config::SyncConfig;
@@ -80,6 +80,8 @@ pub enum SyncError {
     Apply(#[from] apply::ApplyError),
     #[error(transparent)]
     Confirm(#[from] confirm::ConfirmError),
+    #[error(transparent)]
+    SharedState(shared_state::Disagree),
     #[error("another `roadmap sync` is running in this repository")]
     Busy,
     /// Roadmap files of an unresolved merge, one `PATH: why` each; nothing was sent or written.
@@ -149,7 +151,7 @@ pub fn sync(
     let _lock = workspace
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
-    let mut state = RemoteState::open(&dirs.cache_dir())?;
+    let mut state = shared_state::open(workspace)?;
     let inputs::Bases {
         states: bases,
         since,

@@ -46,6 +46,15 @@ impl Mirrored {
         }
     }
 
+    /// [`Mirrored::sync`] run in `dir` (a linked worktree, say).
+    pub fn sync_in(&self, dir: &std::path::Path, args: &[&str]) -> Run {
+        let mut command = Command::new(binary("roadmap"));
+        command.arg("sync").args(args);
+        self.sync_environment(&mut command, &[("GH_ENTERPRISE_TOKEN", TOKEN)]);
+        let output = command.current_dir(dir).output().expect("run roadmap sync");
+        Run::from_output(output)
+    }
+
     /// The folder, token, settings and clock of [`Mirrored::sync`] on `command` (which may be
     /// `script` running `roadmap sync` on a terminal), then `env`.
     pub fn sync_environment(&self, command: &mut Command, env: &[(&str, &str)]) {
