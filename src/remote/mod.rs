@@ -151,18 +151,18 @@ pub fn sync(
     let _lock = workspace
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
-    let mut state = shared_state::open(workspace)?;
-    let inputs::Bases {
-        states: bases,
-        since,
-        undecodable,
-    } = inputs::read_bases(&state, &config)?;
     let local_files = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
     let unmerged = unmerged::unmerged_paths(history).map_err(|e| git_error(e.into()))?;
     let unresolved = unmerged::describe(&unmerged, &local_files.with_markers);
     if !unresolved.is_empty() {
         return Err(SyncError::Unresolved(unresolved));
     }
+    let mut state = shared_state::open(workspace)?;
+    let inputs::Bases {
+        states: bases,
+        since,
+        undecodable,
+    } = inputs::read_bases(&state, &config)?;
     let inputs::LocalFiles {
         issues: mut locals,
         mut skipped,
