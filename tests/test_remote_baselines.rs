@@ -28,6 +28,13 @@ fn two_linked() -> (Mirrored, String) {
     (m, id)
 }
 
+/// Someone edits both titles on GitHub.
+fn edit_both_on_github(m: &Mirrored) {
+    let mut github = m.github.state();
+    github.edit(1, json!({ "title": "Damaged one, edited on GitHub" }));
+    github.edit(2, json!({ "title": "Healthy one, edited on GitHub" }));
+}
+
 #[test]
 fn a_lost_link_with_an_undecodable_baseline_is_not_pushed_again() {
     let (m, id) = two_linked();
@@ -42,12 +49,7 @@ fn a_lost_link_with_an_undecodable_baseline_is_not_pushed_again() {
             .unwrap()
             .replace("Damaged one\n", "Damaged one, edited here\n"),
     );
-    m.github
-        .state()
-        .edit(1, json!({ "title": "Damaged one, edited on GitHub" }));
-    m.github
-        .state()
-        .edit(2, json!({ "title": "Healthy one, edited on GitHub" }));
+    edit_both_on_github(&m);
 
     let run = m.sync(&[]);
     assert!(
@@ -80,12 +82,7 @@ fn a_deleted_file_with_a_garbled_baseline_is_not_pulled_back_as_new() {
     m.commit("deleted");
     // Not even JSON: the number it stood for cannot be read either.
     damage_baseline(&m, &id, "\u{0}garbled");
-    m.github
-        .state()
-        .edit(1, json!({ "title": "Damaged one, edited on GitHub" }));
-    m.github
-        .state()
-        .edit(2, json!({ "title": "Healthy one, edited on GitHub" }));
+    edit_both_on_github(&m);
     // A new issue might be the damaged one's for all the sync can tell: it waits too.
     let new = m.github.state().add_issue("Brand new", "", &[]);
 

@@ -23,6 +23,17 @@ fn moved_pair() -> (Mirrored, u64, String) {
     (m, number, moved)
 }
 
+/// Commits a YAML typo in the file at `path`; returns the text it had.
+fn commit_a_typo(m: &Mirrored, path: &str) -> String {
+    let text = std::fs::read_to_string(m.repo.root.join(path)).unwrap();
+    m.repo.write(
+        path,
+        &text.replacen("title:", "title: [unclosed\ntitle:", 1),
+    );
+    m.commit("a typo");
+    text
+}
+
 /// Asserts GitHub issue `number` is open and no request changed anything.
 #[track_caller]
 fn untouched(m: &Mirrored, number: u64, run: &Run) {
@@ -38,12 +49,7 @@ fn untouched(m: &Mirrored, number: u64, run: &Run) {
 #[test]
 fn a_typo_committed_after_a_move_closes_nothing() {
     let (m, number, moved) = moved_pair();
-    let text = std::fs::read_to_string(m.repo.root.join(&moved)).unwrap();
-    m.repo.write(
-        &moved,
-        &text.replacen("title:", "title: [unclosed\ntitle:", 1),
-    );
-    m.commit("a typo");
+    let text = commit_a_typo(&m, &moved);
 
     let run = m.sync(&[]);
     assert_eq!(run.status, 0, "{run:?}");
@@ -125,12 +131,7 @@ fn moves_into_and_out_of_the_archive_are_not_deletions() {
     m.repo.roadmap(&["unarchive", &id]).success();
     m.commit("back");
     let back = m.path_of(number);
-    let text = std::fs::read_to_string(m.repo.root.join(&back)).unwrap();
-    m.repo.write(
-        &back,
-        &text.replacen("title:", "title: [unclosed\ntitle:", 1),
-    );
-    m.commit("a typo");
+    commit_a_typo(&m, &back);
 
     let run = m.sync(&[]);
     assert_eq!(run.status, 0, "{run:?}");
