@@ -40,6 +40,7 @@ fn tracker_synced() -> Mirrored {
     );
     repo.commit_all("as the tracker's sync left it");
     repo.roadmap_hooks(&["sync"]).success();
+    crate::common::mirrored::confirm_repo(&repo);
     {
         let mut state = github.state();
         state.milestones.push(json!({ "number": 1, "title": "v1" }));

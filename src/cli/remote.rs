@@ -4,10 +4,12 @@ use super::{CommandError, write_stdout};
 use crate::remote::apply::Direction;
 use crate::remote::auth::{API_URL_GIT_KEY, AuthError};
 use crate::remote::config::CONFIG_PATH;
+use crate::remote::confirm::{CONFIRMED_KEY, RepoQuestion};
 use crate::remote::merge::{Prefer, Take};
 use crate::remote::{self, SyncError, SyncOptions, SyncSummary};
 use clap::Args;
 use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
@@ -36,6 +38,9 @@ pub struct SyncArgs {
     /// Close more than a handful of GitHub issues in one run (their files' deletions committed)
     #[arg(long)]
     pub yes: bool,
+    /// Confirm, once for this clone, the GitHub repository .roadmap/sync.yaml names (OWNER/NAME)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
     /// `table`: one line per issue that changes; `json`: the plan and counts, for scripts
     #[arg(short, long, value_enum, default_value_t = SyncFormat::Table)]
     pub format: SyncFormat,
@@ -86,8 +91,13 @@ pub fn run(args: &SyncArgs) -> Result<(), CommandError> {
             PreferArg::Remote => Prefer::Remote,
         }),
         takes,
+        repo: args.repo.clone(),
     };
-    let summary = remote::sync(&workspace, &options).map_err(explain)?;
+    // Only someone at a terminal can answer; a script or CI job gets the error and its hint.
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let ask: &dyn Fn(&RepoQuestion) -> bool = &ask_to_confirm;
+    let summary =
+        remote::sync(&workspace, &options, interactive.then_some(ask)).map_err(explain)?;
     for warning in &summary.warnings {
         eprintln!("roadmap: warning: {warning}");
     }
@@ -155,10 +165,77 @@ fn explain(error: SyncError) -> CommandError {
             CommandError::user(error.to_string())
                 .with_hint("check the token (GH_TOKEN, GITHUB_TOKEN, GH_ENTERPRISE_TOKEN or `gh auth token`): expired, revoked, or for another host")
         }
+        SyncError::Unresolved(_) => CommandError::user(error.to_string()).with_hint(
+            "resolve the conflicts in these files, `git add` them and commit the merge, then run `roadmap sync` again",
+        ),
+        SyncError::Confirm(ref inner) => match inner.repo() {
+            Some(repo) => CommandError::user(error.to_string()).with_hint(format!(
+                "if your issues belong there, run `roadmap sync --repo {repo}` (this clone then remembers it as `git config {CONFIRMED_KEY}`)"
+            )),
+            None => CommandError::user(error.to_string()),
+        },
+        SyncError::SharedState(ref inner) => {
+            let hint = format!(
+                "keep one: delete {} to keep the shared baselines, or move it over {} to keep the worktree's; then run `roadmap sync` again",
+                inner.worktree.display(),
+                inner.shared.display()
+            );
+            CommandError::user(error.to_string()).with_hint(hint)
+        }
         SyncError::Freshness(inner) => inner.into(),
         SyncError::Lock(inner) => inner.into(),
         other => CommandError::user(other.to_string()),
     }
+}
+
+/// Shows what confirming the repository means and reads a yes or no from the terminal.
+fn ask_to_confirm(question: &RepoQuestion) -> bool {
+    let mut text = format!(
+        "roadmap sync would send this clone's issues to GitHub repository {}, which {} names.\n",
+        question.repo, question.named_in
+    );
+    let _ = writeln!(text, "  {}", question.remotes_phrase());
+    for (name, at) in &question.remotes {
+        let at = at.as_deref().unwrap_or("not a GitHub repository URL");
+        let _ = writeln!(text, "    {name}: {at}");
+    }
+    if let Some(previously) = &question.previously {
+        let _ = writeln!(text, "  this clone synced with {previously} until now");
+    }
+    let count = question.would_create.len();
+    if count > 0 {
+        let shown: Vec<String> = question
+            .would_create
+            .iter()
+            .take(5)
+            .map(|t| format!("\"{t}\""))
+            .collect();
+        let more = count.saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "  it would create {count} issue{} there: {}{more}",
+            if count == 1 { "" } else { "s" },
+            shown.join(", ")
+        );
+    }
+    let _ = write!(
+        text,
+        "sync this clone with {} from now on? [y/N] ",
+        question.repo
+    );
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// Each conflict with the three values: what both sides last agreed on, and each side's.

@@ -46,6 +46,13 @@ pub struct SyncConfig {
     /// default, so GitHub is not filled with them).
     #[serde(default)]
     pub push_default_labels: bool,
+    /// The committed file these settings come from, for messages.
+    #[serde(skip, default = "default_source")]
+    pub source: &'static str,
+}
+
+fn default_source() -> &'static str {
+    CONFIG_PATH
 }
 
 fn default_fields() -> Vec<String> {
@@ -70,7 +77,6 @@ pub enum ConfigError {
 }
 
 impl SyncConfig {
-    /// Reads and checks the configuration in the working tree `work_dir`.
     /// Reads and checks the configuration in the working tree `work_dir`: ours, else the
     /// tracker's `github: {owner, repo}`.
     pub fn load(work_dir: &Path) -> Result<Self, ConfigError> {
@@ -95,7 +101,9 @@ impl SyncConfig {
         let (Some(owner), Some(repo)) = (github["owner"].as_str(), github["repo"].as_str()) else {
             return Ok(None);
         };
-        Self::parse(&format!("kind: github\nrepo: '{owner}/{repo}'\n")).map(Some)
+        let mut config = Self::parse(&format!("kind: github\nrepo: '{owner}/{repo}'\n"))?;
+        config.source = TRACKER_CONFIG_PATH;
+        Ok(Some(config))
     }
 
     /// Reads and checks the configuration text.

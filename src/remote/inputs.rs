@@ -7,6 +7,7 @@ use super::apply::CURSOR_ROW;
 use super::comments;
 use super::config::SyncConfig;
 use super::plan::{BaseState, LocalIssue, SkippedLocal};
+use super::unmerged;
 use crate::cache::Cache;
 use crate::cache::query::{ListQuery, Scope, SortKey};
 use crate::cache::remote::RemoteState;
@@ -15,36 +16,87 @@ use crate::layout::{RoadmapFile, classify};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The baselines by local id, and the listing cursor.
-pub(super) fn read_bases(
-    state: &RemoteState,
-    config: &SyncConfig,
-) -> Result<(HashMap<String, BaseState>, Option<String>), SyncError> {
-    let mut bases = HashMap::new();
-    let mut since = None;
+/// What `remote.db` holds for a remote.
+pub(super) struct Bases {
+    /// The baselines by local id.
+    pub states: HashMap<String, BaseState>,
+    /// The listing cursor (`since=`).
+    pub since: Option<String>,
+    /// Baselines that cannot be decoded (damage, or a version of ours that wrote another
+    /// shape): their issues are left alone, never taken for unlinked ones.
+    pub undecodable: Vec<Undecodable>,
+}
+
+/// A baseline row that does not decode.
+pub(super) struct Undecodable {
+    pub id: String,
+    /// The GitHub issue it links, when the row still says (`"number": N`).
+    pub number: Option<u64>,
+    pub error: String,
+}
+
+/// The baselines and the listing cursor of `config`'s remote.
+pub(super) fn read_bases(state: &RemoteState, config: &SyncConfig) -> Result<Bases, SyncError> {
+    let mut bases = Bases {
+        states: HashMap::new(),
+        since: None,
+        undecodable: Vec::new(),
+    };
     for (id, json) in state.base_states(&config.remote_key())? {
         if id.starts_with(comments::ROW_PREFIX) {
             continue;
         }
         if id == CURSOR_ROW {
-            since = serde_json::from_str::<serde_json::Value>(&json)
+            // A cursor that cannot be read means a full listing: slower, never wrong.
+            bases.since = serde_json::from_str::<serde_json::Value>(&json)
                 .ok()
                 .and_then(|v| v.get("since")?.as_str().map(str::to_owned));
-        } else if let Ok(base) = serde_json::from_str::<BaseState>(&json) {
-            bases.insert(id, base);
+            continue;
+        }
+        match serde_json::from_str::<BaseState>(&json) {
+            Ok(base) => {
+                bases.states.insert(id, base);
+            }
+            Err(error) => bases.undecodable.push(Undecodable {
+                number: number_in(&json),
+                error: error.to_string(),
+                id,
+            }),
         }
     }
-    Ok((bases, since))
+    Ok(bases)
+}
+
+/// The `"number": N` of a baseline row that does not decode as a whole.
+fn number_in(json: &str) -> Option<u64> {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        return value.get("number")?.as_u64();
+    }
+    let after = &json[json.find("\"number\"")? + "\"number\"".len()..];
+    let digits = after.trim_start().strip_prefix(':')?.trim_start();
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    digits[..end].parse().ok()
+}
+
+/// The issue files as the working tree holds them.
+pub(super) struct LocalFiles {
+    pub issues: Vec<LocalIssue>,
+    /// The ones whose file cannot be read now (unparseable, or deleted or moved without a
+    /// commit), which this run leaves alone.
+    pub skipped: Vec<SkippedLocal>,
+    /// Paths of files that hold conflict markers, parseable or not: the sync stops on them.
+    pub with_markers: Vec<String>,
 }
 
 /// Every issue the cache lists, read from its file in the working tree, so edits not yet
-/// committed are merged rather than overwritten; and the ones whose file cannot be read now
-/// (unparseable, or deleted or moved without a commit), which this run leaves alone.
+/// committed are merged rather than overwritten.
 pub(super) fn read_locals(
     cache: &Cache,
     work_dir: &Path,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<LocalIssue>, Vec<SkippedLocal>), SyncError> {
+) -> Result<LocalFiles, SyncError> {
     let query = ListQuery {
         scope: Scope::All,
         sort: SortKey::Id,
@@ -52,6 +104,7 @@ pub(super) fn read_locals(
     };
     let mut locals = Vec::new();
     let mut skipped = Vec::new();
+    let mut with_markers = Vec::new();
     for json in cache.list_json(&query)? {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
             continue;
@@ -84,6 +137,9 @@ pub(super) fn read_locals(
             }
             Err(e) => return Err(SyncError::Io(path.to_owned(), e)),
         };
+        if unmerged::has_conflict_markers(&text) {
+            with_markers.push(path.to_owned());
+        }
         match Issue::parse(text.as_bytes(), &context) {
             Ok(issue) => {
                 let number = local_link(&issue);
@@ -102,7 +158,11 @@ pub(super) fn read_locals(
             }
         }
     }
-    Ok((locals, skipped))
+    Ok(LocalFiles {
+        issues: locals,
+        skipped,
+        with_markers,
+    })
 }
 
 /// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older
@@ -125,7 +185,18 @@ fn github_number(remote_ids: Option<&serde_yaml::Value>) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::github_number;
+    use super::{github_number, number_in};
+
+    #[test]
+    fn a_damaged_baseline_still_says_its_number_when_it_can() {
+        assert_eq!(number_in(r#"{"number": 7, "fields": 3}"#), Some(7));
+        assert_eq!(
+            number_in(r#"{"fields": {"title": "x"}, "number": 12, "remo"#),
+            Some(12)
+        );
+        assert_eq!(number_in("\u{0}garbled"), None);
+        assert_eq!(number_in(r#"{"number": "7"}"#), None);
+    }
 
     #[test]
     fn the_link_reads_as_a_number_or_numeric_text() {

@@ -1,8 +1,10 @@
-//! Two-way sync with a remote tracker (GitHub Issues): read the baselines and the local files
-//! (`inputs`), ask git which absent files are committed deletions (`deletions`), list the remote
-//! issues changed since the last sync (`github`, over `http`, under `auth`'s rules); merge each
-//! issue three ways (`merge`, `lines`); plan (`plan`); apply to both sides (`apply`, `payload`,
-//! `baseline`); then the comments (`comments`).
+//! Two-way sync with a remote tracker (GitHub Issues): confirm the repository once per clone
+//! (`confirm`); read the baselines and the local files (`inputs`), ask git which absent files
+//! are committed deletions (`deletions`), list the remote issues changed since the last sync
+//! (`github`, over `http`, under `auth`'s rules); merge each issue three ways (`merge`,
+//! `lines`); plan (`plan`, shown as `rows`); apply to both sides (`apply`, `payload`,
+//! `baseline`); then the comments (`comments`). Nothing runs on an unresolved merge
+//! (`unmerged`). The baselines are the repository's, shared by its worktrees (`shared_state`).
 
 pub mod apply;
 pub mod auth;
@@ -12,6 +14,7 @@ mod comment_file;
 mod comment_merge;
 pub mod comments;
 pub mod config;
+pub mod confirm;
 pub mod deletions;
 pub mod github;
 pub mod http;
@@ -22,16 +25,20 @@ pub mod mapping;
 pub mod merge;
 mod payload;
 pub mod plan;
+mod rows;
+mod shared_state;
 pub mod time;
+pub mod unmerged;
 
 use crate::cache::CacheError;
-use crate::cache::remote::RemoteState;
 use crate::workspace::{LockPurpose, Workspace};
 use apply::{Applied, Direction, Target};
 use config::SyncConfig;
 use github::{GitHub, GitHubError};
-use merge::{Conflict, Prefer, Take};
+use merge::{Prefer, Take};
 use plan::{BaseState, Inputs, LocalIssue, Plan, SkippedLocal, Step};
+pub use rows::PlanRow;
+use rows::plan_rows;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -47,7 +54,12 @@ pub struct SyncOptions {
     pub first_base: Option<Prefer>,
     /// `--take`: conflicts settled for one issue or field.
     pub takes: Vec<Take>,
+    /// `--repo OWNER/NAME`: confirms, for this clone, the repository the config names.
+    pub repo: Option<String>,
 }
+
+/// The prompt that confirms the repository (see [`confirm`]); `None` where nobody can answer.
+pub type Ask<'a> = Option<&'a dyn Fn(&confirm::RepoQuestion) -> bool>;
 
 /// The most GitHub issues one run closes without `--yes`.
 pub const CLOSES_WITHOUT_YES: usize = 5;
@@ -68,26 +80,17 @@ pub enum SyncError {
     Cache(#[from] CacheError),
     #[error(transparent)]
     Apply(#[from] apply::ApplyError),
+    #[error(transparent)]
+    Confirm(#[from] confirm::ConfirmError),
+    #[error(transparent)]
+    SharedState(shared_state::Disagree),
     #[error("another `roadmap sync` is running in this repository")]
     Busy,
+    /// Roadmap files of an unresolved merge, one `PATH: why` each; nothing was sent or written.
+    #[error("an unresolved merge in the roadmap files; nothing was synced\n  {}", .0.join("\n  "))]
+    Unresolved(Vec<String>),
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
-}
-
-/// One line of the plan as the user sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanRow {
-    /// `update`, `link`, `create-local`, `create-remote`, `close-remote`.
-    pub action: &'static str,
-    /// The local issue id; `None` for an issue still to be created locally.
-    pub id: Option<String>,
-    /// The GitHub issue number; `None` for an issue still to be created on GitHub.
-    pub number: Option<u64>,
-    pub title: String,
-    /// Fields that change in the local file, and on GitHub.
-    pub local: Vec<String>,
-    pub remote: Vec<String>,
-    pub conflicts: Vec<Conflict>,
 }
 
 /// The outcome of `roadmap sync`.
@@ -115,8 +118,13 @@ pub struct SyncSummary {
     pub cache_note: Option<String>,
 }
 
-/// Runs a sync of the workspace's repository with its configured remote.
-pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary, SyncError> {
+/// Runs a sync of the workspace's repository with its configured remote, once the repository
+/// is confirmed for this clone (already, by `options.repo`, or by `ask`).
+pub fn sync(
+    workspace: &Workspace,
+    options: &SyncOptions,
+    ask: Ask<'_>,
+) -> Result<SyncSummary, SyncError> {
     let fresh = workspace.open_fresh(false)?;
     let mut warnings = fresh.warnings;
     let cache = fresh.cache;
@@ -145,9 +153,32 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     let _lock = workspace
         .lock(LockPurpose::RemoteSync)?
         .ok_or(SyncError::Busy)?;
-    let mut state = RemoteState::open(&dirs.cache_dir())?;
-    let (bases, since) = inputs::read_bases(&state, &config)?;
-    let (locals, skipped) = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
+    let local_files = inputs::read_locals(&cache, &work_dir, &mut warnings)?;
+    let unmerged = unmerged::unmerged_paths(history).map_err(|e| git_error(e.into()))?;
+    let unresolved = unmerged::describe(&unmerged, &local_files.with_markers);
+    if !unresolved.is_empty() {
+        return Err(SyncError::Unresolved(unresolved));
+    }
+    let mut state = shared_state::open(workspace)?;
+    let inputs::Bases {
+        states: bases,
+        since,
+        undecodable,
+    } = inputs::read_bases(&state, &config)?;
+    let inputs::LocalFiles {
+        issues: mut locals,
+        mut skipped,
+        ..
+    } = local_files;
+    let unknown_links = leave_alone(&undecodable, &mut locals, &mut skipped, &mut warnings);
+    let check = confirm::Check {
+        dirs,
+        repo: history,
+        config: &config,
+        api_url: &api_url,
+        given: options.repo.as_deref(),
+    };
+    confirm::confirm(&check, || would_create(&locals, &bases), ask)?;
     let head_oid = head.and_then(|id| id.to_git2());
     let absences = absences(history, head_oid, &bases, &locals, &skipped)?;
     let mut github = GitHub::new(&api_url, &config.repo, &token);
@@ -183,6 +214,7 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
             takes: options.takes.clone(),
             skipped,
             absences,
+            unknown_links,
         },
         |number| github.get_issue(number),
     )?;
@@ -256,6 +288,48 @@ pub fn sync(workspace: &Workspace, options: &SyncOptions) -> Result<SyncSummary,
     })
 }
 
+/// Sets apart the issues whose baseline cannot be decoded, as files that cannot be read are:
+/// neither pushed, pulled nor closed this run, each reported. Returns the ids whose GitHub
+/// number neither the row nor the file says.
+fn leave_alone(
+    undecodable: &[inputs::Undecodable],
+    locals: &mut Vec<LocalIssue>,
+    skipped: &mut Vec<SkippedLocal>,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for bad in undecodable {
+        let id = &bad.id;
+        warnings.push(format!(
+            "{id}: its baseline in remote.db cannot be read ({}); left alone: nothing pushed, pulled or closed for it (delete its row to link it again: DELETE FROM sync_base_state WHERE issue_id = '{id}')",
+            bad.error
+        ));
+        let local = locals.iter().position(|l| &l.issue.id == id);
+        let in_file = local.and_then(|at| locals.remove(at).number);
+        let number = bad.number.or(in_file);
+        if number.is_none() {
+            unknown.push(id.clone());
+        }
+        skipped.retain(|s| &s.id != id);
+        skipped.push(SkippedLocal {
+            id: id.clone(),
+            number,
+        });
+    }
+    unknown
+}
+
+/// Titles of the local issues a sync would create on GitHub: no link, no live baseline, not
+/// archived (what the plan pushes as new, but for one a copied marker links).
+fn would_create(locals: &[LocalIssue], bases: &HashMap<String, BaseState>) -> Vec<String> {
+    locals
+        .iter()
+        .filter(|l| l.number.is_none() && !l.issue.archived)
+        .filter(|l| !bases.get(&l.issue.id).is_some_and(BaseState::is_live))
+        .map(|l| l.issue.title.clone())
+        .collect()
+}
+
 /// Takes the closes out of `plan` when there are more than a handful and `--yes` is absent;
 /// returns how many were held back.
 fn hold_closes(plan: &mut Plan, options: &SyncOptions, warnings: &mut Vec<String>) -> usize {
@@ -304,91 +378,4 @@ fn absences(
     }
     deletions::absences(repo, head, &candidates)
         .map_err(|e| SyncError::Io("reading git history".into(), std::io::Error::other(e)))
-}
-
-fn plan_rows(plan: &Plan, direction: Direction) -> Vec<PlanRow> {
-    let (pull, push) = (direction.pulls(), direction.pushes());
-    let mut rows = Vec::new();
-    for step in &plan.steps {
-        let row = match step {
-            Step::Merge {
-                local,
-                number,
-                merged,
-                link,
-                ..
-            } => {
-                let to_local = if pull {
-                    merged.to_local.clone()
-                } else {
-                    Vec::new()
-                };
-                let to_remote = if push {
-                    merged.to_remote.clone()
-                } else {
-                    Vec::new()
-                };
-                if !link
-                    && to_local.is_empty()
-                    && to_remote.is_empty()
-                    && merged.conflicts.is_empty()
-                {
-                    continue;
-                }
-                PlanRow {
-                    action: if *link { "link" } else { "update" },
-                    id: Some(local.issue.id.clone()),
-                    number: Some(*number),
-                    title: merged.result.title.clone(),
-                    local: to_local,
-                    remote: to_remote,
-                    conflicts: merged.conflicts.clone(),
-                }
-            }
-            Step::PullNew { number, fields } if pull => PlanRow {
-                action: "create-local",
-                id: None,
-                number: Some(*number),
-                title: fields.title.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            Step::PushNew { local, fields } if push => PlanRow {
-                action: "create-remote",
-                id: Some(local.issue.id.clone()),
-                number: None,
-                title: fields.title.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            Step::CloseRemote {
-                id,
-                number,
-                base,
-                already_closed: false,
-            } if push => PlanRow {
-                action: "close-remote",
-                id: Some(id.clone()),
-                number: Some(*number),
-                title: base.title.clone(),
-                local: Vec::new(),
-                remote: vec!["status".into()],
-                conflicts: Vec::new(),
-            },
-            Step::Unlink { id, number, reason } => PlanRow {
-                action: "unlink",
-                id: Some(id.clone()),
-                number: Some(*number),
-                title: reason.clone(),
-                local: Vec::new(),
-                remote: Vec::new(),
-                conflicts: Vec::new(),
-            },
-            _ => continue,
-        };
-        rows.push(row);
-    }
-    rows
 }

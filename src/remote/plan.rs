@@ -152,6 +152,10 @@ pub struct Inputs<'a> {
     pub skipped: Vec<SkippedLocal>,
     /// What git says about each live baseline no local issue stands for.
     pub absences: HashMap<String, Absence>,
+    /// Ids left alone whose GitHub number nothing local says (a baseline that cannot be
+    /// decoded): found by the marker in a listed body, else no new issue is pulled this run,
+    /// since any of them may be theirs.
+    pub unknown_links: Vec<String>,
 }
 
 /// Builds the plan; `fetch` reads one remote issue the listing did not show and no baseline
@@ -181,6 +185,16 @@ pub fn build<E>(
         }
     }
     let mut linked_by_marker = HashSet::new();
+    let mut hold_new = false;
+    for id in &inputs.unknown_links {
+        match by_marker.get(id) {
+            Some(&number) => {
+                known.insert(number);
+                plan.unprocessed.push(number);
+            }
+            None => hold_new = true,
+        }
+    }
 
     for local in inputs.locals {
         let id = local.issue.id.clone();
@@ -298,13 +312,25 @@ pub fn build<E>(
         &mut plan,
     );
 
-    for (number, issue) in remote {
-        if !known.contains(&number) && !linked_by_marker.contains(&number) {
-            plan.steps.push(Step::PullNew {
-                number,
-                fields: Fields::of_remote(&issue, config),
-            });
-        }
+    let new: Vec<(u64, GhIssue)> = remote
+        .into_iter()
+        .filter(|(number, _)| !known.contains(number) && !linked_by_marker.contains(number))
+        .collect();
+    if hold_new && !new.is_empty() {
+        plan.warnings.push(format!(
+            "{} new GitHub issue(s) not pulled this run: one may be the issue of {}, whose link is unknown",
+            new.len(),
+            inputs.unknown_links.join(", ")
+        ));
+        plan.unprocessed
+            .extend(new.iter().map(|(number, _)| *number));
+        return Ok(plan);
+    }
+    for (number, issue) in new {
+        plan.steps.push(Step::PullNew {
+            number,
+            fields: Fields::of_remote(&issue, config),
+        });
     }
     Ok(plan)
 }
@@ -332,6 +358,14 @@ fn plan_absent(
         let base = state.fields.clone().expect("live baselines have fields");
         match absences.get(id) {
             Some(Absence::DeletionCommitted) => {}
+            Some(Absence::InHead { path }) => {
+                plan.warnings.push(format!(
+                    "{id}: the cache does not list it, but HEAD still holds {path} (a file that fails to parse, or removed and not committed); GitHub issue #{number} left as it is"
+                ));
+                plan.unprocessed.push(number);
+                remote.remove(&number);
+                continue;
+            }
             Some(Absence::OtherBranch { seen_at }) => {
                 plan.warnings.push(format!(
                     "{id}: GitHub issue #{number} was last synced from commit {}, which this branch does not contain; not closed (sync from that branch)",

@@ -13,7 +13,9 @@
 //! catches up with the rest. Whoever takes the sync lock next removes the marker.
 //!
 //! `roadmap sync` with GitHub holds a second lock, `remote-sync.lock`, so two remote syncs never
-//! create the same issue twice; it takes the sync lock too for each local write.
+//! create the same issue twice; it takes the sync lock too for each local write. That lock is
+//! the repository's, not the worktree's (in the common git dir, beside the shared `remote.db`):
+//! two worktrees speak to the same GitHub repository.
 
 use fs2::FileExt;
 use std::fs::{File, OpenOptions};
@@ -55,7 +57,14 @@ impl LockPurpose {
         }
     }
 
-    /// The lock file's name in the cache folder.
+    /// Whether the lock is shared by all worktrees (in [`super::RepoDirs::shared_dir`]) rather
+    /// than one worktree's (in its cache folder).
+    #[must_use]
+    pub fn is_shared(self) -> bool {
+        self == LockPurpose::RemoteSync
+    }
+
+    /// The lock file's name in its folder.
     #[must_use]
     pub fn file_name(self) -> &'static str {
         match self {

@@ -55,6 +55,30 @@ impl RepoDirs {
         self.git_dir.join("roadmap")
     }
 
+    /// The folder of the state every worktree of the repository shares: `remote.db` (the
+    /// baselines of `roadmap sync` with GitHub, which speaks for the one remote repository
+    /// whatever the worktree) and its lock.
+    #[must_use]
+    pub fn shared_dir(&self) -> PathBuf {
+        self.common_dir.join("roadmap")
+    }
+
+    /// `remote.db` files linked worktrees kept in their own git dirs before the state was
+    /// shared (see [`RepoDirs::shared_dir`]), to be adopted.
+    #[must_use]
+    pub fn worktree_remote_dbs(&self) -> Vec<PathBuf> {
+        let Ok(worktrees) = std::fs::read_dir(self.common_dir.join("worktrees")) else {
+            return Vec::new();
+        };
+        let mut found: Vec<PathBuf> = worktrees
+            .flatten()
+            .map(|entry| entry.path().join("roadmap").join("remote.db"))
+            .filter(|db| db.is_file())
+            .collect();
+        found.sort();
+        found
+    }
+
     /// Whether a rebase is replaying commits in this worktree. `git am` keeps its state in
     /// `rebase-apply` too, marked by an `applying` file (as git's own status reads it): that is
     /// no rebase, and no post-rewrite will follow it.
@@ -156,7 +180,12 @@ impl Workspace {
     /// Takes the lock for `purpose`, waiting as long as the policy in [`lock`] says. `Ok(None)`
     /// when another process still holds it after that.
     pub fn lock(&self, purpose: LockPurpose) -> Result<Option<SyncLock>, LockError> {
-        let path = self.cache_dir().join(purpose.file_name());
+        let dir = if purpose.is_shared() {
+            self.dirs.shared_dir()
+        } else {
+            self.cache_dir()
+        };
+        let path = dir.join(purpose.file_name());
         lock::take(&path, purpose).map_err(|source| LockError { path, source })
     }
 

@@ -23,6 +23,7 @@ impl Mirrored {
         );
         repo.commit_all("configure sync");
         repo.roadmap_hooks(&["sync"]).success();
+        confirm_repo(&repo);
         Mirrored { repo, github }
     }
 
@@ -35,10 +36,31 @@ impl Mirrored {
 
     pub fn sync_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = Command::new(binary("roadmap"));
-        hermetic(&mut command)
-            .arg("sync")
-            .args(args)
+        command.arg("sync").args(args);
+        self.sync_environment(&mut command, env);
+        let output = command.output().expect("run roadmap sync");
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// [`Mirrored::sync`] run in `dir` (a linked worktree, say).
+    pub fn sync_in(&self, dir: &std::path::Path, args: &[&str]) -> Run {
+        let mut command = Command::new(binary("roadmap"));
+        command.arg("sync").args(args);
+        self.sync_environment(&mut command, &[("GH_ENTERPRISE_TOKEN", TOKEN)]);
+        let output = command.current_dir(dir).output().expect("run roadmap sync");
+        Run::from_output(output)
+    }
+
+    /// The folder, token, settings and clock of [`Mirrored::sync`] on `command` (which may be
+    /// `script` running `roadmap sync` on a terminal), then `env`.
+    pub fn sync_environment(&self, command: &mut Command, env: &[(&str, &str)]) {
+        hermetic(command)
             .current_dir(&self.repo.root)
+            .stdin(std::process::Stdio::null())
             .env_remove("GITHUB_TOKEN")
             .env_remove("GH_TOKEN")
             .env_remove("GH_ENTERPRISE_TOKEN")
@@ -51,12 +73,6 @@ impl Mirrored {
             .env("ROADMAP_SYNC_TEST_CLOCK", "fast");
         for (name, value) in env {
             command.env(name, value);
-        }
-        let output = command.output().expect("run roadmap sync");
-        Run {
-            status: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
 
@@ -110,6 +126,12 @@ impl Mirrored {
     pub fn commit(&self, message: &str) {
         self.repo.commit_all(message);
     }
+}
+
+/// Confirms in `repo`'s git config that this clone syncs with the fake's repository, as
+/// `roadmap sync --repo` or the prompt would.
+pub fn confirm_repo(repo: &TestRepo) {
+    repo.git(&["config", "roadmap.sync.repo", REPO]);
 }
 
 /// The baseline row of `id` among `rows`.
