@@ -1,8 +1,8 @@
 //! What one file under `.roadmap/` says, read from its bytes: an issue, a milestone, a project,
 //! or the reason it could not be read.
 
-use crate::issue::ParseError;
 use crate::issue::Issue;
+use crate::issue::ParseError;
 use crate::milestone::{Milestone, Project};
 
 /// The content of one roadmap file.

@@ -23,10 +23,20 @@ pub struct Scan {
 pub fn scan(root: &Path) -> std::io::Result<Scan> {
     let line = lines::workspace_line(&root.join(".roadmap"));
     let mut files = Vec::new();
-    collect(line, root, Path::new(".roadmap"), ".roadmap", true, &mut files)?;
+    collect(
+        line,
+        root,
+        Path::new(".roadmap"),
+        ".roadmap",
+        true,
+        &mut files,
+    )?;
     // Milestones first, by path, so issues are read knowing their names.
     files.sort_by_key(|file| {
-        let is_milestone = matches!(line.classify(&file.shown), Some(RoadmapFile::Milestone { .. }));
+        let is_milestone = matches!(
+            line.classify(&file.shown),
+            Some(RoadmapFile::Milestone { .. })
+        );
         (!is_milestone, file.shown.clone())
     });
     let mut reader = Reader::new(line);

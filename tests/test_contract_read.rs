@@ -39,7 +39,11 @@ fn fixture_milestone(repo: &TestRepo) -> (String, String) {
 /// An issue file as 0.3.1 writes it: its key order, its quoting, no body (the file then ends
 /// with the closing `---` and a line break; with a body, the body ends it without one).
 fn contract_issue(id: &str, title: &str, milestone: Option<&str>, retention: &str) -> String {
-    let quoted_id = if id.contains('-') { id.to_owned() } else { format!("'{id}'") };
+    let quoted_id = if id.contains('-') {
+        id.to_owned()
+    } else {
+        format!("'{id}'")
+    };
     let milestone = milestone.unwrap_or("null");
     format!(
         "---\nschema_version: 1\nid: {quoted_id}\ncreated: '2026-12-01T10:00:00.000000+00:00'\n\
@@ -83,7 +87,11 @@ fn a_real_0_3_1_workspace_lists_names_archived_flags_and_comments() {
     assert_eq!(
         comments
             .iter()
-            .map(|c| (c["id"].clone(), c["in_reply_to"].clone(), c["author"].clone()))
+            .map(|c| (
+                c["id"].clone(),
+                c["in_reply_to"].clone(),
+                c["author"].clone()
+            ))
             .collect::<Vec<_>>(),
         [
             (Value::from(1), Value::Null, Value::from("bob")),
@@ -115,14 +123,27 @@ fn a_real_0_3_1_workspace_lists_names_archived_flags_and_comments() {
     assert_eq!(actions, ["created", "closed", "archived"]);
 
     // The default view leaves the archived issue out; --archived shows only it.
-    let open: Vec<String> = repo.roadmap(&["list", "--format", "ids"]).success().stdout.lines().map(str::to_owned).collect();
+    let open: Vec<String> = repo
+        .roadmap(&["list", "--format", "ids"])
+        .success()
+        .stdout
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(open.len(), 3);
     assert!(!open.contains(&old["id"].as_str().unwrap().to_owned()));
-    let archived = repo.roadmap(&["list", "--archived", "--format", "ids"]).success().stdout;
+    let archived = repo
+        .roadmap(&["list", "--archived", "--format", "ids"])
+        .success()
+        .stdout;
     assert_eq!(archived.trim(), old["id"].as_str().unwrap());
 
     let status = repo.roadmap_hooks(&["status"]).success();
-    assert!(status.stdout.contains("invalid files: 0"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("invalid files: 0"),
+        "{}",
+        status.stdout
+    );
     assert!(!status.stdout.contains("warning"), "{}", status.stdout);
     repo.assert_cache_matches_head(&[]);
 }
@@ -130,7 +151,9 @@ fn a_real_0_3_1_workspace_lists_names_archived_flags_and_comments() {
 #[test]
 fn the_list_table_shows_milestone_names() {
     let repo = fixture_repo();
-    let table = repo.roadmap(&["list", "--all", "--sort", "title"]).success();
+    let table = repo
+        .roadmap(&["list", "--all", "--sort", "title"])
+        .success();
     insta::assert_snapshot!(table.stdout);
 }
 
@@ -138,17 +161,25 @@ fn the_list_table_shows_milestone_names() {
 fn list_filters_by_the_milestone_name_or_its_id() {
     let repo = fixture_repo();
     let (_, milestone_id) = fixture_milestone(&repo);
-    let by_name = repo.roadmap(&["list", "-m", "v1-0", "--format", "ids"]).success();
-    let by_id = repo.roadmap(&["list", "-m", &milestone_id, "--format", "ids"]).success();
+    let by_name = repo
+        .roadmap(&["list", "-m", "v1-0", "--format", "ids"])
+        .success();
+    let by_id = repo
+        .roadmap(&["list", "-m", &milestone_id, "--format", "ids"])
+        .success();
     assert_eq!(by_name.stdout.lines().count(), 2, "{}", by_name.stdout);
     assert_eq!(by_name.stdout, by_id.stdout);
     let header = repo.roadmap(&["list", "-m", &milestone_id]).success();
     assert!(
-        header.stdout.starts_with("Milestone v1-0 (open, due 2027-01-15T00:00:00+00:00)\n"),
+        header
+            .stdout
+            .starts_with("Milestone v1-0 (open, due 2027-01-15T00:00:00+00:00)\n"),
         "{}",
         header.stdout
     );
-    let search = repo.roadmap(&["search", "login", "-m", &milestone_id, "--format", "ids"]).success();
+    let search = repo
+        .roadmap(&["search", "login", "-m", &milestone_id, "--format", "ids"])
+        .success();
     assert_eq!(search.stdout.lines().count(), 1, "{}", search.stdout);
 }
 
@@ -163,7 +194,11 @@ fn a_milestone_renamed_in_a_later_commit_shows_its_new_name_incremental_and_full
     repo.commit_all("rename the milestone");
 
     let synced = repo.roadmap_hooks(&["sync"]).success();
-    assert!(!synced.stdout.contains("rebuilt"), "a diff: {}", synced.stdout);
+    assert!(
+        !synced.stdout.contains("rebuilt"),
+        "a diff: {}",
+        synced.stdout
+    );
     let milestones = |repo: &TestRepo| -> Vec<String> {
         repo.listed(&[])
             .as_array()
@@ -172,9 +207,25 @@ fn a_milestone_renamed_in_a_later_commit_shows_its_new_name_incremental_and_full
             .filter_map(|issue| issue["milestone"].as_str().map(str::to_owned))
             .collect()
     };
-    assert_eq!(milestones(&repo), ["v1-1", "v1-1"], "after the incremental sync");
-    assert_eq!(repo.roadmap(&["list", "-m", "v1-0", "--format", "ids"]).success().stdout, "");
-    assert_eq!(repo.roadmap(&["list", "-m", "v1-1", "--format", "ids"]).success().stdout.lines().count(), 2);
+    assert_eq!(
+        milestones(&repo),
+        ["v1-1", "v1-1"],
+        "after the incremental sync"
+    );
+    assert_eq!(
+        repo.roadmap(&["list", "-m", "v1-0", "--format", "ids"])
+            .success()
+            .stdout,
+        ""
+    );
+    assert_eq!(
+        repo.roadmap(&["list", "-m", "v1-1", "--format", "ids"])
+            .success()
+            .stdout
+            .lines()
+            .count(),
+        2
+    );
     repo.assert_cache_matches_head(&[]);
 
     repo.roadmap_hooks(&["sync", "--full"]).success();
@@ -206,7 +257,11 @@ fn a_milestone_file_added_later_names_the_issues_that_waited_for_it() {
         "{}",
         status.stdout
     );
-    assert_eq!(repo.listed(&[])[0]["milestone"], milestone, "shown by its id meanwhile");
+    assert_eq!(
+        repo.listed(&[])[0]["milestone"],
+        milestone,
+        "shown by its id meanwhile"
+    );
 
     repo.write(
         &format!(".roadmap/milestones/{milestone}.md"),
@@ -238,7 +293,12 @@ fn purged_and_archived_retention_leave_the_default_view() {
     let shown = |args: &[&str]| -> Vec<String> {
         let mut all = vec!["list", "--format", "ids", "--sort", "id"];
         all.extend_from_slice(args);
-        repo.roadmap(&all).success().stdout.lines().map(|id| id[..2].to_owned()).collect()
+        repo.roadmap(&all)
+            .success()
+            .stdout
+            .lines()
+            .map(|id| id[..2].to_owned())
+            .collect()
     };
     assert_eq!(shown(&[]), ["1f"]);
     assert_eq!(shown(&["--archived"]), ["2f", "3f"]);
@@ -252,7 +312,10 @@ fn a_migrated_8_hex_id_and_a_milestone_named_by_its_name_read_without_warnings()
     repo.write(".roadmap/config.yaml", CONTRACT_CONFIG);
     // `migrate` keeps 8-hex ids (quoted by PyYAML: `4e619042` reads as a float) and rewrites
     // milestones in place with the name as their id.
-    repo.write(".roadmap/milestones/v1-0.md", &contract_milestone("v1-0", "v1-0"));
+    repo.write(
+        ".roadmap/milestones/v1-0.md",
+        &contract_milestone("v1-0", "v1-0"),
+    );
     repo.write(
         ".roadmap/issues/4e619042.md",
         &contract_issue("4e619042", "Migrated", Some("v1-0"), "visible"),
@@ -264,7 +327,15 @@ fn a_migrated_8_hex_id_and_a_milestone_named_by_its_name_read_without_warnings()
     let listed: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(listed[0]["id"], "4e619042");
     assert_eq!(listed[0]["milestone"], "v1-0");
-    assert_eq!(repo.roadmap(&["show", "4e61"]).success().stdout.lines().next().unwrap(), "4e619042  Migrated");
+    assert_eq!(
+        repo.roadmap(&["show", "4e61"])
+            .success()
+            .stdout
+            .lines()
+            .next()
+            .unwrap(),
+        "4e619042  Migrated"
+    );
 }
 
 #[test]
@@ -275,14 +346,23 @@ fn a_migrate_commit_switches_lines_by_a_full_rebuild_and_back() {
         ".roadmap/issues/v1-0/4e619042-fix-login.md",
         "---\nid: 4e619042\ntitle: Fix login\nmilestone: v1-0\n---\n\nBody\n",
     );
-    repo.write(".roadmap/milestones/v1-0.md", "---\nname: v1-0\nstatus: open\n---\n");
+    repo.write(
+        ".roadmap/milestones/v1-0.md",
+        "---\nname: v1-0\nstatus: open\n---\n",
+    );
     repo.commit_all("legacy");
-    assert_eq!(repo.listed(&[])[0]["path"], ".roadmap/issues/v1-0/4e619042-fix-login.md");
+    assert_eq!(
+        repo.listed(&[])[0]["path"],
+        ".roadmap/issues/v1-0/4e619042-fix-login.md"
+    );
 
     // What `roadmap migrate` leaves: flat files, the config rewritten.
     repo.git(&["rm", "-q", "-r", ".roadmap"]);
     repo.write(".roadmap/config.yaml", CONTRACT_CONFIG);
-    repo.write(".roadmap/milestones/v1-0.md", &contract_milestone("v1-0", "v1-0"));
+    repo.write(
+        ".roadmap/milestones/v1-0.md",
+        &contract_milestone("v1-0", "v1-0"),
+    );
     repo.write(
         ".roadmap/issues/4e619042.md",
         &contract_issue("4e619042", "Fix login", Some("v1-0"), "visible"),
@@ -300,7 +380,10 @@ fn a_migrate_commit_switches_lines_by_a_full_rebuild_and_back() {
     repo.git(&["checkout", "-q", "HEAD~1"]);
     let synced = repo.roadmap_hooks(&["sync"]).success();
     assert!(synced.stdout.contains("legacy layout"), "{}", synced.stdout);
-    assert_eq!(repo.listed(&[])[0]["path"], ".roadmap/issues/v1-0/4e619042-fix-login.md");
+    assert_eq!(
+        repo.listed(&[])[0]["path"],
+        ".roadmap/issues/v1-0/4e619042-fix-login.md"
+    );
 }
 
 #[test]
@@ -312,9 +395,17 @@ fn committed_tracker_state_under_db_is_never_read() {
     let journal = ".roadmap/db/transactions/9f2c4e61a0b7/issues";
     repo.write(
         &format!("{journal}/5e0b7c1d-2a3f-4e5d-8c9b-0a1b2c3d4e5f.md"),
-        &contract_issue("5e0b7c1d-2a3f-4e5d-8c9b-0a1b2c3d4e5f", "Half written", None, "visible"),
+        &contract_issue(
+            "5e0b7c1d-2a3f-4e5d-8c9b-0a1b2c3d4e5f",
+            "Half written",
+            None,
+            "visible",
+        ),
     );
-    repo.write(".roadmap/db/transactions/9f2c4e61a0b7/broken.md", "no frontmatter");
+    repo.write(
+        ".roadmap/db/transactions/9f2c4e61a0b7/broken.md",
+        "no frontmatter",
+    );
     repo.write(".roadmap/db/transactions/9f2c4e61a0b7/journal.json", "{}");
     repo.write(".roadmap/db/projection.db.stale", "");
     repo.write(".roadmap/db/canonical-write.lock", "{\"pid\": 1}");
@@ -328,7 +419,11 @@ fn committed_tracker_state_under_db_is_never_read() {
     repo.roadmap_hooks(&["sync", "--full"]).success();
     assert_eq!(repo.listed(&[]), before, "full rebuild: nothing from db/");
     let status = repo.roadmap_hooks(&["status"]).success();
-    assert!(status.stdout.contains("invalid files: 0"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("invalid files: 0"),
+        "{}",
+        status.stdout
+    );
     assert!(!status.stdout.contains("warning"), "{}", status.stdout);
     repo.assert_cache_matches_head(&[]);
 }

@@ -180,7 +180,14 @@ impl Cache {
                 "SELECT name, status, due_date, archived FROM milestones WHERE name = ?1 OR id = ?1
                  ORDER BY name IS NOT ?1, archived, path LIMIT 1",
                 [name],
-                |row| Ok(MilestoneRow { name: row.get(0)?, status: row.get(1)?, due_date: row.get(2)?, archived: row.get(3)? }),
+                |row| {
+                    Ok(MilestoneRow {
+                        name: row.get(0)?,
+                        status: row.get(1)?,
+                        due_date: row.get(2)?,
+                        archived: row.get(3)?,
+                    })
+                },
             )
             .optional()?)
     }

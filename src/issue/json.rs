@@ -73,7 +73,7 @@ impl Serialize for Comments<'_> {
         if !self.integer_ids {
             return self.list.serialize(serializer);
         }
-        serializer.collect_seq(self.list.iter().map(|comment| IntegerIds(comment)))
+        serializer.collect_seq(self.list.iter().map(IntegerIds))
     }
 }
 

@@ -60,7 +60,11 @@ impl Line {
 /// `config.yaml`. A missing or unreadable config reads as legacy, the line that kept none.
 #[must_use]
 pub fn workspace_line(roadmap_dir: &Path) -> Line {
-    line_of_config(std::fs::read(roadmap_dir.join("config.yaml")).ok().as_deref())
+    line_of_config(
+        std::fs::read(roadmap_dir.join("config.yaml"))
+            .ok()
+            .as_deref(),
+    )
 }
 
 /// Whether a workspace config holds the top-level key `workspace_schema_version`. A line scan,
@@ -274,6 +278,29 @@ mod tests {
         ] {
             assert_eq!(tracker_line(version), line, "{version}");
         }
+    }
+
+    #[test]
+    fn git_pathspecs_cover_every_document_and_leave_db_out() {
+        for path in [
+            ".roadmap/issues/v1/4e619042-x.md",
+            ".roadmap/issues/12ee8bf7-e95c-478d-962f-a61f4a9b0399.md",
+            ".roadmap/archive/issues/v1/4e619042-x.md",
+            ".roadmap/archive/milestones/2024/old.md",
+            ".roadmap/milestones/v1.md",
+            ".roadmap/projects/0a1b2c3d.md",
+        ] {
+            assert!(may_be_document(path), "{path}");
+            assert!(
+                DOCUMENT_FOLDERS
+                    .iter()
+                    .any(|folder| path.starts_with(&format!("{folder}/"))),
+                "{path}"
+            );
+        }
+        assert!(!may_be_document(".roadmap/db/transactions/ab/issues/x.md"));
+        assert!(!may_contain_documents(".roadmap/db"));
+        assert_eq!(Line::Contract.classify(".roadmap/issues/v1/4e619042-x.md"), None);
     }
 
     #[test]

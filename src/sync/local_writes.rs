@@ -53,7 +53,15 @@ pub(super) fn apply_pending(
     for write in kept.entries() {
         if !show_written(&reader, &mut tx, work_dir, write, &mut report)? {
             // Changed between the check and the read: HEAD's content, and the record ends.
-            show_head(repo, &reader, &mut tx, &at_head, &last, &write.path, &mut report)?;
+            show_head(
+                repo,
+                &reader,
+                &mut tx,
+                &at_head,
+                &last,
+                &write.path,
+                &mut report,
+            )?;
             changed_since.push(write.path.clone());
         }
     }

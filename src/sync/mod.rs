@@ -84,8 +84,17 @@ impl fmt::Display for RebuildReason {
             }
             RebuildReason::Damaged(note) => f.write_str(note),
             RebuildReason::LineChanged { from, to } => match from {
-                Some(from) => write!(f, "the workspace moved from the {} to the {}", from.describe(), to.describe()),
-                None => write!(f, "the cache does not say which tracker line it read; HEAD follows the {}", to.describe()),
+                Some(from) => write!(
+                    f,
+                    "the workspace moved from the {} to the {}",
+                    from.describe(),
+                    to.describe()
+                ),
+                None => write!(
+                    f,
+                    "the cache does not say which tracker line it read; HEAD follows the {}",
+                    to.describe()
+                ),
             },
             RebuildReason::LargeDiff { changed, rows } => write!(
                 f,
@@ -218,12 +227,13 @@ pub fn sync_reusing(
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
         // A damaged page met while applying the diff is cured like a damaged file: rebuild.
-        let plan = match plan.map(|(live, changes)| apply(repo, &mut reader, live, changes, &head_id)) {
-            Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
-                Err(RebuildReason::Damaged(error.to_string()))
-            }
-            other => other,
-        };
+        let plan =
+            match plan.map(|(live, changes)| apply(repo, &mut reader, live, changes, &head_id)) {
+                Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
+                    Err(RebuildReason::Damaged(error.to_string()))
+                }
+                other => other,
+            };
         let report = match plan {
             Ok(applied) => {
                 let report = applied?;
@@ -268,7 +278,8 @@ pub fn sync_reusing(
 
 /// `Err(LineChanged)` when the cache's rows were read under another line than `line`, HEAD's.
 fn same_line(cache: &Cache, line: Line) -> Result<(), RebuildReason> {
-    let cached = reader::cached_line(cache).map_err(|e| RebuildReason::DiffFailed(e.to_string()))?;
+    let cached =
+        reader::cached_line(cache).map_err(|e| RebuildReason::DiffFailed(e.to_string()))?;
     if cached == Some(line) {
         return Ok(());
     }

@@ -98,7 +98,10 @@ pub(super) fn name_milestones_for_diff(
             TreeChange::Deleted { .. } | TreeChange::NameNotUtf8 { .. } => None,
         };
         let path = path_of(change);
-        if !matches!(reader.line().classify(path), Some(RoadmapFile::Milestone { .. })) {
+        if !matches!(
+            reader.line().classify(path),
+            Some(RoadmapFile::Milestone { .. })
+        ) {
             continue;
         }
         if let Some((id, _)) = after.remove(path) {
@@ -131,7 +134,9 @@ pub(super) fn name_milestones_for_diff(
     }
     let in_diff: HashSet<String> = changes.iter().map(|c| path_of(c).to_owned()).collect();
     for (path, blob) in cache.issue_files_showing_milestones(&stale)? {
-        let Some(blob) = ObjectId::from_hex(&blob) else { continue };
+        let Some(blob) = ObjectId::from_hex(&blob) else {
+            continue;
+        };
         if !in_diff.contains(&path) {
             changes.push(TreeChange::Modified { path, blob });
         }
@@ -147,13 +152,18 @@ fn read_milestone(
     blob: ObjectId,
     commit_id: &str,
 ) -> Result<Option<(String, String)>, SyncError> {
-    if !matches!(reader.line().classify(path), Some(RoadmapFile::Milestone { .. })) {
+    if !matches!(
+        reader.line().classify(path),
+        Some(RoadmapFile::Milestone { .. })
+    ) {
         return Ok(None);
     }
-    Ok(match reader.read(path, &read_blob(repo, blob, path, commit_id)?) {
-        Some(Record::Milestone(milestone)) => milestone.id.map(|id| (id, milestone.name)),
-        _ => None,
-    })
+    Ok(
+        match reader.read(path, &read_blob(repo, blob, path, commit_id)?) {
+            Some(Record::Milestone(milestone)) => milestone.id.map(|id| (id, milestone.name)),
+            _ => None,
+        },
+    )
 }
 
 /// The cache's milestone files with an id, by path: `path → (id, name)`.

@@ -3,9 +3,9 @@
 
 use super::store::{Parsed, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests, short};
+use crate::cache::meta;
 use crate::cache::{Cache, NewGeneration};
 use crate::git::repo::BlobSource;
-use crate::cache::meta;
 use crate::git::{GitRepo, ObjectId, TreeChange};
 use crate::lines::Reader;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -58,7 +58,10 @@ mod tests {
                 panic!("{path}");
             };
             assert_eq!(context.id_from_name.as_deref(), Some(id));
-            assert_eq!((context.milestone_folder, context.in_archive), (None, false));
+            assert_eq!(
+                (context.milestone_folder, context.in_archive),
+                (None, false)
+            );
         }
         assert_eq!(
             classify(&format!(".roadmap/milestones/{UUID}.md")),
@@ -92,7 +95,11 @@ mod tests {
             assert_eq!(classify(path), None, "{path}");
         }
         assert!(may_contain_documents(".roadmap/issues"));
-        for folder in [".roadmap/db", ".roadmap/db/transactions", ".roadmap/issues/x"] {
+        for folder in [
+            ".roadmap/db",
+            ".roadmap/db/transactions",
+            ".roadmap/issues/x",
+        ] {
             assert!(!may_contain_documents(folder), "{folder}");
         }
     }

@@ -42,7 +42,10 @@ pub(super) fn read(
         RoadmapFile::Milestone { name: stem, .. } => match Milestone::parse(bytes, &stem, false) {
             Ok(mut milestone) => {
                 milestone.archived = hidden_by(milestone.retention.as_deref());
-                milestone.id = milestone.id.filter(|id| !id.trim().is_empty()).or(Some(stem));
+                milestone.id = milestone
+                    .id
+                    .filter(|id| !id.trim().is_empty())
+                    .or(Some(stem));
                 Record::Milestone(milestone)
             }
             Err(error) => Record::Invalid(error),

@@ -16,8 +16,9 @@ pub(super) fn read(path: &str, bytes: &[u8]) -> Option<Record> {
             Ok(issue) => Record::Issue(Box::new(issue)),
             Err(error) => Record::Invalid(error),
         },
-        RoadmapFile::Milestone { name, archived } => Milestone::parse(bytes, &name, archived)
-            .map_or_else(Record::Invalid, Record::Milestone),
+        RoadmapFile::Milestone { name, archived } => {
+            Milestone::parse(bytes, &name, archived).map_or_else(Record::Invalid, Record::Milestone)
+        }
         RoadmapFile::Project => Project::parse(bytes).map_or_else(Record::Invalid, Record::Project),
     })
 }
