@@ -300,7 +300,10 @@ mod tests {
         }
         assert!(!may_be_document(".roadmap/db/transactions/ab/issues/x.md"));
         assert!(!may_contain_documents(".roadmap/db"));
-        assert_eq!(Line::Contract.classify(".roadmap/issues/v1/4e619042-x.md"), None);
+        assert_eq!(
+            Line::Contract.classify(".roadmap/issues/v1/4e619042-x.md"),
+            None
+        );
     }
 
     #[test]
