@@ -168,7 +168,7 @@ pub enum TreeChange {
     },
     /// A file whose name, or a folder's on its path, is not UTF-8: it cannot be read as an
     /// issue (nothing could write it back), so it is listed as unreadable under `path`, written
-    /// with `\xNN` escapes ([`layout::name_as_text`]). `blob` is `None` once it is gone.
+    /// with `\xNN` escapes ([`crate::lines::name_as_text`]). `blob` is `None` once it is gone.
     NameNotUtf8 {
         path: String,
         blob: Option<ObjectId>,

@@ -4,9 +4,11 @@
 //! only owner of the sync lock, the cache and the pending local writes. Data flows one way:
 //! git (`git`) → sync (`sync`, under the workspace's lock) → cache (`cache`) → queries
 //! (`cache::query`) → rendering (`cli`). Issue files are parsed by `issue`; which paths hold
-//! issues is decided by `layout`. Writes are computed by `issue_write` and land through the
-//! workspace's compare-and-swap write; renames and links of files
-//! that must survive a power cut go through `durable`, which fsyncs their folders. Hook files and the merge driver's registration are
+//! issues, and how a file reads on each of the tracker's two lines, is decided by `lines`
+//! (the engine holds a `lines::Reader` for the workspace's line). Writes are computed by
+//! `issue_write` and land through the workspace's compare-and-swap write; renames and links of
+//! files that must survive a power cut go through `durable`, which fsyncs their folders. Hook
+//! files and the merge driver's registration are
 //! installed by `hooks`; the driver itself (`merge_driver`) merges issue files field by field.
 //! Two-way sync with GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
 

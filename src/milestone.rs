@@ -6,8 +6,14 @@ use serde::Deserialize;
 /// A milestone as `list --milestone` shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Milestone {
-    /// The file's stem; the tracker names milestone files after the milestone.
+    /// The `name` field, else the file's stem (the legacy tracker names milestone files
+    /// after the milestone).
     pub name: String,
+    /// The `id` field: what contract-line issues name the milestone by (legacy files have
+    /// none; `migrate` writes the name as the id).
+    pub id: Option<String>,
+    /// The contract line's `retention:` (`visible`, `archived`, `purged`) as written.
+    pub retention: Option<String>,
     pub archived: bool,
     pub status: Option<String>,
     pub due_date: Option<String>,
@@ -32,6 +38,7 @@ struct Fields {
     due_date: Option<String>,
     target_end_date: Option<String>,
     headline: Option<String>,
+    retention: Option<String>,
 }
 
 fn read_fields(bytes: &[u8]) -> Result<Fields, ParseError> {
@@ -58,6 +65,8 @@ impl Milestone {
                 .name
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| name.to_owned()),
+            id: fields.id,
+            retention: fields.retention,
             archived,
             status: fields.status,
             due_date: fields.due_date.or(fields.target_end_date),

@@ -1,8 +1,8 @@
 //! What one file under `.roadmap/` says, read from its bytes: an issue, a milestone, a project,
 //! or the reason it could not be read.
 
-use crate::issue::{Issue, ParseError};
-use crate::layout::{RoadmapFile, classify};
+use crate::issue::Issue;
+use crate::issue::ParseError;
 use crate::milestone::{Milestone, Project};
 
 /// The content of one roadmap file.
@@ -16,19 +16,11 @@ pub enum Record {
 }
 
 impl Record {
-    /// Reads the file at repository-relative `path`; `None` when the path is not ours.
+    /// Reads the file at repository-relative `path` as the legacy line lays it out; `None`
+    /// when the path is not ours. The sync and the scan read through a
+    /// [`crate::lines::Reader`] for the workspace's line instead.
     #[must_use]
     pub fn read(path: &str, bytes: &[u8]) -> Option<Record> {
-        Some(match classify(path)? {
-            RoadmapFile::Issue(context) => match Issue::parse(bytes, &context) {
-                Ok(issue) => Record::Issue(Box::new(issue)),
-                Err(error) => Record::Invalid(error),
-            },
-            RoadmapFile::Milestone { name, archived } => Milestone::parse(bytes, &name, archived)
-                .map_or_else(Record::Invalid, Record::Milestone),
-            RoadmapFile::Project => {
-                Project::parse(bytes).map_or_else(Record::Invalid, Record::Project)
-            }
-        })
+        crate::lines::Reader::new(crate::lines::Line::Legacy).read(path, bytes)
     }
 }

@@ -1,9 +1,11 @@
 //! A full scan of the issue files in a working tree, without the cache: enumerate, read and
 //! parse every file. It is the "before" this project replaces, the baseline of the benchmarks,
-//! and the reference the tests compare the cache with.
+//! and the reference the tests compare the cache with. The files are read as the working
+//! tree's `config.yaml` says its tracker line lays them out, milestones before issues (a
+//! contract issue shows its milestone's name, from the milestone's file).
 
 use crate::issue::{Issue, ParseError, to_json};
-use crate::layout;
+use crate::lines::{self, Line, Reader, RoadmapFile};
 use crate::record::Record;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,25 @@ pub struct Scan {
 
 /// Reads every roadmap file under `root/.roadmap`.
 pub fn scan(root: &Path) -> std::io::Result<Scan> {
+    let line = lines::workspace_line(&root.join(".roadmap"));
     let mut files = Vec::new();
-    collect(root, Path::new(".roadmap"), ".roadmap", true, &mut files)?;
+    collect(
+        line,
+        root,
+        Path::new(".roadmap"),
+        ".roadmap",
+        true,
+        &mut files,
+    )?;
+    // Milestones first, by path, so issues are read knowing their names.
+    files.sort_by_key(|file| {
+        let is_milestone = matches!(
+            line.classify(&file.shown),
+            Some(RoadmapFile::Milestone { .. })
+        );
+        (!is_milestone, file.shown.clone())
+    });
+    let mut reader = Reader::new(line);
     let mut found = Scan::default();
     let mut all: Vec<(String, Issue)> = Vec::new();
     for file in files {
@@ -30,7 +49,13 @@ pub fn scan(root: &Path) -> std::io::Result<Scan> {
             continue;
         }
         let bytes = std::fs::read(root.join(&file.relative))?;
-        match Record::read(&file.shown, &bytes) {
+        let record = reader.read(&file.shown, &bytes);
+        if let Some(Record::Milestone(milestone)) = &record {
+            if let Some(id) = &milestone.id {
+                reader.add_milestone_name(id.clone(), milestone.name.clone());
+            }
+        }
+        match record {
             Some(Record::Issue(issue)) => all.push((file.shown, *issue)),
             Some(Record::Invalid(error)) => found.invalid.push((file.shown, error.to_string())),
             _ => {}
@@ -64,6 +89,7 @@ struct Found {
 }
 
 fn collect(
+    line: Line,
     root: &Path,
     relative: &Path,
     shown: &str,
@@ -78,7 +104,7 @@ fn collect(
     for entry in entries {
         let entry = entry?;
         let file_name = entry.file_name();
-        let name = layout::name_as_text(file_name.as_bytes());
+        let name = lines::name_as_text(file_name.as_bytes());
         let name_is_utf8 = is_utf8 && name.is_ok();
         let path = match &name {
             Ok(name) => format!("{shown}/{name}"),
@@ -86,11 +112,11 @@ fn collect(
         };
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            if layout::may_contain_roadmap_files(&path) {
+            if line.may_contain_documents(&path) {
                 let inner = relative.join(&file_name);
-                collect(root, &inner, &path, name_is_utf8, out)?;
+                collect(line, root, &inner, &path, name_is_utf8, out)?;
             }
-        } else if kind.is_file() && layout::classify(&path).is_some() {
+        } else if kind.is_file() && line.classify(&path).is_some() {
             out.push(Found {
                 relative: relative.join(&file_name),
                 shown: path,

@@ -277,6 +277,7 @@ fn list(args: &ListArgs, text: Option<String>, no_pager: bool) -> Result<(), Com
     let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
     let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
     query.text = text;
+    cache.resolve_milestone_filter(&mut query)?;
     let output = match answer(&workspace, args, &query, cache) {
         Err(error) if error.is_damage() => {
             let FreshCache { cache, warnings } = workspace.rebuild_damaged(&error)?;

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");
@@ -49,6 +49,9 @@ pub mod meta {
     pub const TEXT_INDEX: &str = "text_index";
     /// The digest of the pending local writes the rows show (see `workspace::pending`).
     pub const PENDING_APPLIED: &str = "pending_applied";
+    /// The tracker line the rows were read under (`legacy` or `contract`, see `lines`): a
+    /// commit that switches lines is rebuilt, never diffed.
+    pub const WORKSPACE_LINE: &str = "workspace_line";
 }
 
 #[derive(Debug, thiserror::Error)]

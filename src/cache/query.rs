@@ -170,16 +170,68 @@ impl Cache {
         Ok(placed.into_iter().map(|(_, row)| row).collect())
     }
 
-    /// Returns the milestone named `name`, preferring an active one over an archived one.
+    /// Returns the milestone named `name`, preferring an active one over an archived one;
+    /// failing that, the milestone whose id is `name` (contract-line files name milestones by
+    /// id, and `-m` takes either).
     pub fn milestone(&self, name: &str) -> Result<Option<MilestoneRow>, CacheError> {
         Ok(self
             .connection()
             .query_row(
-                "SELECT name, status, due_date, archived FROM milestones WHERE name = ?1 ORDER BY archived, path LIMIT 1",
+                "SELECT name, status, due_date, archived FROM milestones WHERE name = ?1 OR id = ?1
+                 ORDER BY name IS NOT ?1, archived, path LIMIT 1",
                 [name],
-                |row| Ok(MilestoneRow { name: row.get(0)?, status: row.get(1)?, due_date: row.get(2)?, archived: row.get(3)? }),
+                |row| {
+                    Ok(MilestoneRow {
+                        name: row.get(0)?,
+                        status: row.get(1)?,
+                        due_date: row.get(2)?,
+                        archived: row.get(3)?,
+                    })
+                },
             )
             .optional()?)
+    }
+
+    /// Limits a `--milestone` given as a milestone's id to the issues of that milestone: the
+    /// rows hold names, so the filter becomes the name. A value that is some milestone's name
+    /// stays as it is.
+    pub fn resolve_milestone_filter(&self, query: &mut ListQuery) -> Result<(), CacheError> {
+        if let Some(MilestoneFilter::Named(given)) = &query.milestone {
+            if let Some(found) = self.milestone(given)? {
+                query.milestone = Some(MilestoneFilter::Named(found.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every milestone file as `(path, id, name)`, by path (what the sync resolves contract
+    /// issues' milestone ids with).
+    pub fn milestone_files(&self) -> Result<Vec<(String, Option<String>, String)>, CacheError> {
+        let mut statement = self
+            .connection()
+            .prepare("SELECT path, id, name FROM milestones ORDER BY path")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The issue files whose row shows one of `milestones`, as `(path, blob)`: when a
+    /// milestone's name changes, the files that must be read again. Seeks the milestone
+    /// index for listed rows and the small shadowed index for the others.
+    pub fn issue_files_showing_milestones(
+        &self,
+        milestones: &[String],
+    ) -> Result<Vec<(String, String)>, CacheError> {
+        let values = serde_json::to_string(milestones).unwrap_or_else(|_| "[]".into());
+        let mut statement = self.connection().prepare(
+            "SELECT path, blob_oid FROM issues
+                 WHERE NOT shadowed AND milestone IN (SELECT value FROM json_each(?1))
+             UNION ALL
+             SELECT path, blob_oid FROM issues
+                 WHERE shadowed AND milestone IN (SELECT value FROM json_each(?1))
+             ORDER BY path",
+        )?;
+        let rows = statement.query_map([values], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Returns every file that could not be read, as `(path, error)`, by path.

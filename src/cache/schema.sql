@@ -66,9 +66,12 @@ CREATE TABLE invalid_files (
     error    TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- `name` is what issues show; `id` is what contract-line issues name the milestone by (NULL
+-- on the legacy line, whose issues name it by name).
 CREATE TABLE milestones (
     path     TEXT PRIMARY KEY,
     name     TEXT NOT NULL,
+    id       TEXT,
     archived INTEGER NOT NULL,
     status   TEXT,
     due_date TEXT,

@@ -225,12 +225,13 @@ impl<'c> CacheTransaction<'c> {
         }
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO milestones (path, name, archived, status, due_date, headline, blob_oid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO milestones (path, name, id, archived, status, due_date, headline, blob_oid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 path,
                 milestone.name,
+                milestone.id,
                 milestone.archived,
                 milestone.status,
                 milestone.due_date,

@@ -7,7 +7,7 @@
 //! `.roadmap`, and one `cat-file --batch` per reading thread that streams every blob.
 
 use super::{GitError, ObjectId, TreeChange};
-use crate::layout;
+use crate::lines;
 use crate::workspace::RepoDirs;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -106,7 +106,9 @@ impl Cli {
                 .collect()),
             (Some(old), Some(new)) => {
                 let (old, new) = (old.to_string(), new.to_string());
-                let args = [
+                // The document folders only: never `.roadmap/db/`, where the contract
+                // tracker's journals may be committed.
+                let mut args = vec![
                     "diff-tree",
                     "-r",
                     "-z",
@@ -115,8 +117,8 @@ impl Cli {
                     &old,
                     &new,
                     "--",
-                    ".roadmap",
                 ];
+                args.extend_from_slice(lines::DOCUMENT_FOLDERS);
                 parse_raw_diff(&self.run(&args)?)
             }
         }
@@ -127,7 +129,7 @@ impl Cli {
         let commit = commit.to_string();
         let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", &commit, "--"];
         if paths.is_empty() {
-            args.push(".roadmap");
+            args.extend_from_slice(lines::DOCUMENT_FOLDERS);
         } else {
             args.extend_from_slice(paths);
         }
@@ -144,7 +146,7 @@ impl Cli {
             let (mode, id) = (fields.next(), fields.nth(1));
             let (path, is_utf8) = path_text(path);
             if !mode.is_some_and(is_file_mode)
-                || (paths.is_empty() && layout::classify(&path).is_none())
+                || (paths.is_empty() && !lines::may_be_document(&path))
             {
                 continue;
             }
@@ -294,9 +296,9 @@ impl Drop for CatFile {
 }
 
 /// A path as text, with bytes that are not UTF-8 written `\xNN` as the in-process walk writes
-/// them ([`layout::name_as_text`]); `false` when there were any.
+/// them ([`lines::name_as_text`]); `false` when there were any.
 fn path_text(raw: &[u8]) -> (String, bool) {
-    match layout::name_as_text(raw) {
+    match lines::name_as_text(raw) {
         Ok(text) => (text.to_owned(), true),
         Err(escaped) => (escaped, false),
     }
@@ -339,7 +341,7 @@ fn parse_raw_diff(output: &[u8]) -> Result<Vec<TreeChange>, GitError> {
             return Err(failed(&["diff-tree"], "unexpected output"));
         };
         let (path, is_utf8) = path_text(path);
-        if layout::classify(&path).is_none() {
+        if !lines::may_be_document(&path) {
             continue;
         }
         let before = is_file_mode(old_mode)

@@ -9,14 +9,14 @@
 //! `sync::tree_snapshots`).
 
 use super::TreeChange;
-use crate::layout;
+use crate::lines;
 use git2::{Odb, OdbObject, Oid, Repository};
 use std::cmp::Ordering;
 
 /// The size of a SHA-1 id in a tree entry.
 const ID_LEN: usize = 20;
 
-/// Lists the roadmap files (see [`layout::classify`]) that differ from the tree of commit
+/// Lists the roadmap files (see [`lines::may_be_document`]) that differ from the tree of commit
 /// `old` to that of commit `new`; `None` stands for an empty tree. Trees `memo` holds are not
 /// read from the object database, and the large ones read are added to it.
 pub(crate) fn diff_roadmap_files(
@@ -179,7 +179,7 @@ impl<'o> Walk<'_, 'o> {
         let Some(either) = before.as_ref().or(after.as_ref()) else {
             return Ok(());
         };
-        let name = layout::name_as_text(either.name);
+        let name = lines::name_as_text(either.name);
         let path_is_utf8 = dir_is_utf8 && name.is_ok();
         let path = match &name {
             Ok(name) => format!("{dir}/{name}"),
@@ -187,14 +187,14 @@ impl<'o> Walk<'_, 'o> {
         };
         // The side that decides whether this is a folder, as git's diff orders them.
         if either.is_tree() {
-            if layout::may_contain_roadmap_files(&path) {
+            if lines::may_contain_documents(&path) {
                 let old = before.filter(Entry::is_tree).map(|e| e.oid());
                 let new = after.filter(Entry::is_tree).map(|e| e.oid());
                 self.dir(&path, old, new, path_is_utf8)?;
             }
             return Ok(());
         }
-        if layout::classify(&path).is_none() {
+        if !lines::may_be_document(&path) {
             return Ok(());
         }
         let before = before.filter(Entry::is_file);

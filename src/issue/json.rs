@@ -20,6 +20,9 @@ struct IssueJson<'a> {
     archived: bool,
     issue_type: &'a str,
     milestone: &'a Option<String>,
+    /// Only on the contract line, whose files name the milestone by id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    milestone_id: &'a Option<String>,
     labels: &'a [String],
     remote_ids: &'a Option<serde_yaml::Value>,
     created: &'a Option<String>,
@@ -38,7 +41,7 @@ struct IssueJson<'a> {
     git_branches: &'a [String],
     git_commits: &'a Option<serde_yaml::Value>,
     completed_date: &'a Option<String>,
-    comments: &'a [Comment],
+    comments: Comments<'a>,
     github_issue: &'a Option<String>,
     sync_metadata: &'a Option<serde_yaml::Value>,
     description: &'a Option<String>,
@@ -59,6 +62,55 @@ impl Serialize for Extra<'_> {
     }
 }
 
+/// The comments, with `id` and `in_reply_to` as numbers where the file wrote integers.
+struct Comments<'a> {
+    list: &'a [Comment],
+    integer_ids: bool,
+}
+
+impl Serialize for Comments<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.integer_ids {
+            return self.list.serialize(serializer);
+        }
+        serializer.collect_seq(self.list.iter().map(IntegerIds))
+    }
+}
+
+/// A contract-line comment: the same keys, in the same order, ids as numbers.
+struct IntegerIds<'a>(&'a Comment);
+
+impl Serialize for IntegerIds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("id", &Id(&c.id))?;
+        map.serialize_entry("issue_id", &c.issue_id)?;
+        map.serialize_entry("author", &c.author)?;
+        map.serialize_entry("body", &c.body)?;
+        map.serialize_entry("created_at", &c.created_at)?;
+        map.serialize_entry("updated_at", &c.updated_at)?;
+        map.serialize_entry("github_url", &c.github_url)?;
+        map.serialize_entry("in_reply_to", &Id(&c.in_reply_to))?;
+        map.end()
+    }
+}
+
+/// An id read as text: a number when it is a plain integer, else the text.
+struct Id<'a>(&'a Option<String>);
+
+impl Serialize for Id<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_deref().map(|text| (text, text.parse::<i64>())) {
+            Some((text, Ok(number))) if number.to_string() == text => {
+                serializer.serialize_i64(number)
+            }
+            Some((text, _)) => serializer.serialize_str(text),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
 /// Returns the issue at `path` as one line of JSON.
 #[must_use]
 pub fn to_json(issue: &Issue, path: &str) -> String {
@@ -72,6 +124,7 @@ pub fn to_json(issue: &Issue, path: &str) -> String {
         archived: issue.archived,
         issue_type: issue.issue_type.as_str(),
         milestone: &issue.milestone,
+        milestone_id: &issue.milestone_id,
         labels: &issue.labels,
         remote_ids: &fm.remote_ids,
         created: &fm.created,
@@ -90,7 +143,10 @@ pub fn to_json(issue: &Issue, path: &str) -> String {
         git_branches: fm.git_branches.as_deref().unwrap_or_default(),
         git_commits: &fm.git_commits,
         completed_date: &fm.completed_date,
-        comments: fm.comments.as_deref().unwrap_or_default(),
+        comments: Comments {
+            list: fm.comments.as_deref().unwrap_or_default(),
+            integer_ids: issue.integer_comment_ids,
+        },
         github_issue: &fm.github_issue,
         sync_metadata: &fm.sync_metadata,
         description: &fm.description,

@@ -42,13 +42,20 @@ pub struct Issue {
     pub issue_type: IssueType,
     /// In the archive folder, or `archived: true`, or status `archived`.
     pub archived: bool,
+    /// The milestone as lists show it: its name.
     pub milestone: Option<String>,
+    /// The milestone's id as the file names it, where that differs from what lists show (the
+    /// contract line names milestones by id); `None` on the legacy line.
+    pub milestone_id: Option<String>,
     pub labels: Vec<String>,
     pub assignee: Option<String>,
     pub body: String,
     pub frontmatter: Frontmatter,
     /// One line per odd field, e.g. an unknown status; the issue is still listed.
     pub warnings: Vec<String>,
+    /// The file's comment ids (and `in_reply_to`) are integers, as the contract line writes
+    /// them: JSON gives them as numbers.
+    pub integer_comment_ids: bool,
     /// `created` and `updated` as UTC sort keys, worked out once when the file is read (on
     /// the parsing threads of a rebuild, not the thread that writes SQLite).
     sort_keys: (Option<String>, Option<String>),
@@ -180,13 +187,20 @@ impl Issue {
             issue_type,
             archived,
             milestone,
+            milestone_id: None,
             labels: fm.labels.clone().unwrap_or_default(),
             assignee: fm.assignee.clone(),
             body,
             sort_keys,
             frontmatter: fm,
             warnings: warnings.into_iter().map(one_line_warning).collect(),
+            integer_comment_ids: false,
         })
+    }
+
+    /// Adds a warning about the issue, made one line as those found while parsing are.
+    pub fn warn(&mut self, warning: String) {
+        self.warnings.push(one_line_warning(warning));
     }
 
     /// The `created` timestamp as a UTC sort key, when it is one.

@@ -4,8 +4,9 @@
 use super::rebuild::read_in_parallel;
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
-use crate::cache::Cache;
+use crate::cache::{Cache, meta};
 use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
+use crate::lines::Reader;
 use std::collections::HashSet;
 
 /// Diffs the last synced commit against HEAD, or says why a rebuild is needed instead.
@@ -32,12 +33,17 @@ pub(super) fn plan_incremental(
 /// below it, starting the threads (each opens the repository) costs more than it saves.
 const READ_IN_PARALLEL: usize = 256;
 
+/// Applies `changes` to the cache, reading the files with `reader` (HEAD's line, the same as
+/// the cache's: a change of line is a rebuild).
 pub(super) fn apply(
     repo: &GitRepo,
+    reader: &mut Reader,
     cache: &mut Cache,
-    changes: Vec<TreeChange>,
+    mut changes: Vec<TreeChange>,
     head_id: &str,
 ) -> Result<SyncReport, SyncError> {
+    super::reader::name_milestones_for_diff(repo, cache, reader, &mut changes, head_id)?;
+    let reader = &*reader;
     let mut report = SyncReport {
         commit: head_id.to_owned(),
         ..SyncReport::default()
@@ -86,6 +92,7 @@ pub(super) fn apply(
             .collect();
         read_in_parallel(
             &repo.blob_source(),
+            reader,
             &files,
             head_id,
             |path, blob, parsed| store(&mut tx, path, blob, parsed, &mut report),
@@ -96,13 +103,14 @@ pub(super) fn apply(
     } else {
         for (path, blob, _) in &written {
             let bytes = read_blob(repo, *blob, path, head_id)?;
-            if let Some(parsed) = Parsed::read(path, &bytes) {
+            if let Some(parsed) = Parsed::read(reader, path, &bytes) {
                 store(&mut tx, path, *blob, &parsed, &mut report)?;
             }
         }
     }
     report.deleted -= report.renamed.min(report.deleted);
     pause_for_tests("written");
+    tx.set_metadata(meta::WORKSPACE_LINE, reader.line().key())?;
     tx.commit(head_id, "incremental")?;
     Ok(report)
 }

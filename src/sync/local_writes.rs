@@ -6,6 +6,7 @@ use super::store::{Parsed, read_blob, store};
 use super::{SyncError, SyncReport, last_synced};
 use crate::cache::{Cache, CacheTransaction, meta};
 use crate::git::{GitRepo, ObjectId};
+use crate::lines::Reader;
 use crate::workspace::pending::{PendingWrite, PendingWrites};
 use crate::workspace::{SyncLock, Workspace};
 use std::collections::HashMap;
@@ -41,17 +42,26 @@ pub(super) fn apply_pending(
         done
     });
     let mut report = SyncReport::default();
+    let reader = super::reader::cached_reader(cache)?;
     let mut tx = cache.transaction()?;
     // A committed record shows what HEAD holds, which is what was written; a record replaced
     // by HEAD's content (a discard seen by a look at the working tree) needs the row back too.
     for path in ended.iter().map(|w| &w.path).chain(&committed) {
-        show_head(repo, &mut tx, &at_head, &last, path, &mut report)?;
+        show_head(repo, &reader, &mut tx, &at_head, &last, path, &mut report)?;
     }
     let mut changed_since = Vec::new();
     for write in kept.entries() {
-        if !show_written(&mut tx, work_dir, write, &mut report)? {
+        if !show_written(&reader, &mut tx, work_dir, write, &mut report)? {
             // Changed between the check and the read: HEAD's content, and the record ends.
-            show_head(repo, &mut tx, &at_head, &last, &write.path, &mut report)?;
+            show_head(
+                repo,
+                &reader,
+                &mut tx,
+                &at_head,
+                &last,
+                &write.path,
+                &mut report,
+            )?;
             changed_since.push(write.path.clone());
         }
     }
@@ -78,6 +88,7 @@ fn head_blob(at_head: &HashMap<String, ObjectId>, path: &str) -> String {
 /// Puts HEAD's content of `path` back in the cache, or removes the row when HEAD has none.
 fn show_head(
     repo: &GitRepo,
+    reader: &Reader,
     tx: &mut CacheTransaction<'_>,
     at_head: &HashMap<String, ObjectId>,
     commit: &str,
@@ -86,7 +97,7 @@ fn show_head(
 ) -> Result<(), SyncError> {
     let blob = at_head.get(path).copied();
     let parsed = match blob {
-        Some(blob) => Parsed::read(path, &read_blob(repo, blob, path, commit)?),
+        Some(blob) => Parsed::read(reader, path, &read_blob(repo, blob, path, commit)?),
         None => None,
     };
     match (blob, parsed) {
@@ -98,6 +109,7 @@ fn show_head(
 
 /// Shows what `write` wrote; `false` when the file no longer holds it.
 fn show_written(
+    reader: &Reader,
     tx: &mut CacheTransaction<'_>,
     work_dir: &Path,
     write: &PendingWrite,
@@ -123,7 +135,7 @@ fn show_written(
     if !crate::git::object_id::is_blob_of(&write.blob, &bytes) {
         return Ok(false);
     }
-    match Parsed::read(&write.path, &bytes) {
+    match Parsed::read(reader, &write.path, &bytes) {
         Some(parsed) => store(tx, &write.path, blob, &parsed, report)?,
         None => tx.remove(&write.path)?,
     }

@@ -7,12 +7,14 @@
 
 mod incremental;
 mod local_writes;
+mod reader;
 mod rebuild;
 mod store;
 mod tree_snapshots;
 
 use crate::cache::{Cache, CacheError, meta};
 use crate::git::{self, GitError};
+use crate::lines::{Line, Reader};
 use crate::workspace::{LockError, SyncLock, Workspace};
 use incremental::{apply, plan_incremental};
 use local_writes::apply_pending;
@@ -43,6 +45,12 @@ pub enum RebuildReason {
     DiffFailed(String),
     /// The cache file was damaged and was created again.
     Damaged(String),
+    /// The commit follows another tracker line than the cache's rows (a `roadmap migrate`
+    /// commit, or a checkout across one).
+    LineChanged {
+        from: Option<Line>,
+        to: Line,
+    },
     /// So many files changed that building the cache afresh costs less than the diff.
     LargeDiff {
         changed: usize,
@@ -75,6 +83,19 @@ impl fmt::Display for RebuildReason {
                 write!(f, "could not diff against the last synced commit: {error}")
             }
             RebuildReason::Damaged(note) => f.write_str(note),
+            RebuildReason::LineChanged { from, to } => match from {
+                Some(from) => write!(
+                    f,
+                    "the workspace moved from the {} to the {}",
+                    from.describe(),
+                    to.describe()
+                ),
+                None => write!(
+                    f,
+                    "the cache does not say which tracker line it read; HEAD follows the {}",
+                    to.describe()
+                ),
+            },
             RebuildReason::LargeDiff { changed, rows } => write!(
                 f,
                 "{changed} files changed, against {rows} in the cache: a rebuild is cheaper"
@@ -194,8 +215,11 @@ pub fn sync_reusing(
             break;
         }
         let mut trees = TreeSnapshots::new(&cache_dir);
+        let line = reader::line_at(repo, head, &head_id)?;
+        let mut reader = Reader::new(line);
         let plan = match (forced.take(), cache.as_mut()) {
-            (None, Some(live)) => plan_incremental(repo, last.as_deref(), head, &mut trees)
+            (None, Some(live)) => same_line(live, line)
+                .and_then(|()| plan_incremental(repo, last.as_deref(), head, &mut trees))
                 .and_then(|changes| {
                     cheaper_as_rebuild(live, &changes)?;
                     Ok((live, changes))
@@ -203,12 +227,13 @@ pub fn sync_reusing(
             (reason, _) => Err(reason.unwrap_or(RebuildReason::FirstSync)),
         };
         // A damaged page met while applying the diff is cured like a damaged file: rebuild.
-        let plan = match plan.map(|(live, changes)| apply(repo, live, changes, &head_id)) {
-            Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
-                Err(RebuildReason::Damaged(error.to_string()))
-            }
-            other => other,
-        };
+        let plan =
+            match plan.map(|(live, changes)| apply(repo, &mut reader, live, changes, &head_id)) {
+                Ok(Err(SyncError::Cache(error))) if error.is_damage() => {
+                    Err(RebuildReason::Damaged(error.to_string()))
+                }
+                other => other,
+            };
         let report = match plan {
             Ok(applied) => {
                 let report = applied?;
@@ -216,8 +241,15 @@ pub fn sync_reusing(
                 report
             }
             Err(reason) => {
-                let (rebuilt, report) =
-                    rebuild(repo, &cache_dir, head, &head_id, reason, request.progress)?;
+                let (rebuilt, report) = rebuild(
+                    repo,
+                    &mut reader,
+                    &cache_dir,
+                    head,
+                    &head_id,
+                    reason,
+                    request.progress,
+                )?;
                 cache = Some(rebuilt);
                 report
             }
@@ -241,6 +273,19 @@ pub fn sync_reusing(
         }
     } else {
         SyncOutcome::Synced(reports)
+    })
+}
+
+/// `Err(LineChanged)` when the cache's rows were read under another line than `line`, HEAD's.
+fn same_line(cache: &Cache, line: Line) -> Result<(), RebuildReason> {
+    let cached =
+        reader::cached_line(cache).map_err(|e| RebuildReason::DiffFailed(e.to_string()))?;
+    if cached == Some(line) {
+        return Ok(());
+    }
+    Err(RebuildReason::LineChanged {
+        from: cached,
+        to: line,
     })
 }
 

@@ -3,16 +3,20 @@
 
 use super::store::{Parsed, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests, short};
+use crate::cache::meta;
 use crate::cache::{Cache, NewGeneration};
 use crate::git::repo::BlobSource;
 use crate::git::{GitRepo, ObjectId, TreeChange};
+use crate::lines::Reader;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Builds a new cache generation from HEAD's tree and makes it the live one.
+/// Builds a new cache generation from HEAD's tree, read with `reader` (the line of HEAD), and
+/// makes it the live one.
 pub(super) fn rebuild(
     repo: &GitRepo,
+    reader: &mut Reader,
     cache_dir: &std::path::Path,
     head: Option<ObjectId>,
     head_id: &str,
@@ -33,6 +37,8 @@ pub(super) fn rebuild(
         }
     }
     phases.mark("listed the files of HEAD");
+    super::reader::name_milestones_for_rebuild(repo, reader, &files, head_id)?;
+    let reader = &*reader;
     let blobs: Vec<ObjectId> = files.iter().map(|(_, blob)| *blob).collect();
     repo.prefetch(&blobs).map_err(|source| SyncError::Blob {
         path: format!("{} files", blobs.len()),
@@ -51,6 +57,7 @@ pub(super) fn rebuild(
         let mut progress = Progress::new(progress, files.len());
         read_in_parallel(
             &repo.blob_source(),
+            reader,
             &files,
             head_id,
             |path, blob, parsed| {
@@ -64,6 +71,7 @@ pub(super) fn rebuild(
         progress.finish();
         phases.mark("read, parsed and inserted");
         pause_for_tests("written");
+        tx.set_metadata(meta::WORKSPACE_LINE, reader.line().key())?;
         tx.commit(head_id, "full")?;
         phases.mark("indexed and committed");
         Ok::<(), SyncError>(())
@@ -163,6 +171,7 @@ impl Phases {
 /// sync uses it for large diffs too.
 pub(super) fn read_in_parallel(
     source: &BlobSource,
+    line_reader: &Reader,
     files: &[(String, ObjectId)],
     commit: &str,
     mut sink: impl FnMut(&str, ObjectId, &Parsed) -> Result<(), SyncError>,
@@ -204,7 +213,7 @@ pub(super) fn read_in_parallel(
                                 commit: short(commit).to_owned(),
                                 source,
                             })?;
-                            Ok((start + offset, Parsed::read(path, &bytes)))
+                            Ok((start + offset, Parsed::read(line_reader, path, &bytes)))
                         })
                         .collect();
                     let failed = batch.is_err();

@@ -4,6 +4,7 @@ use super::{SyncError, SyncReport, pause_for_tests, short};
 use crate::cache::CacheTransaction;
 use crate::git::{GitRepo, ObjectId};
 use crate::issue::to_json;
+use crate::lines::Reader;
 use crate::record::Record;
 
 pub(super) fn read_blob(
@@ -27,8 +28,8 @@ pub(super) struct Parsed {
 }
 
 impl Parsed {
-    pub(super) fn read(path: &str, bytes: &[u8]) -> Option<Parsed> {
-        let record = Record::read(path, bytes)?;
+    pub(super) fn read(reader: &Reader, path: &str, bytes: &[u8]) -> Option<Parsed> {
+        let record = reader.read(path, bytes)?;
         let json = match &record {
             Record::Issue(issue) => Some(to_json(issue, path)),
             _ => None,

@@ -12,7 +12,7 @@
 use super::pending::{PendingWrite, PendingWrites, modified_ns};
 use super::{LockPurpose, Workspace};
 use crate::cache::{Cache, CacheError, StatEntry};
-use crate::layout;
+use crate::lines;
 use crate::sync::{SyncError, SyncRequest};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -180,7 +180,7 @@ fn unchanged(entry: &StatEntry, metadata: &std::fs::Metadata) -> bool {
         && mtime.div_euclid(1_000_000_000) < entry.stamped_ns.div_euclid(1_000_000_000)
 }
 
-/// Every roadmap file under `relative` (see [`layout::classify`]), with its metadata; symbolic
+/// Every roadmap file under `relative` (see [`lines::may_be_document`]), with its metadata; symbolic
 /// links are not followed.
 fn collect(work_dir: &Path, relative: &str, out: &mut Vec<(String, std::fs::Metadata)>) {
     let Ok(entries) = std::fs::read_dir(work_dir.join(relative)) else {
@@ -195,10 +195,10 @@ fn collect(work_dir: &Path, relative: &str, out: &mut Vec<(String, std::fs::Meta
         };
         let path = format!("{relative}/{name}");
         if metadata.is_dir() {
-            if layout::may_contain_roadmap_files(&path) {
+            if lines::may_contain_documents(&path) {
                 collect(work_dir, &path, out);
             }
-        } else if metadata.is_file() && layout::classify(&path).is_some() {
+        } else if metadata.is_file() && lines::may_be_document(&path) {
             out.push((path, metadata));
         }
     }
