@@ -1,6 +1,7 @@
 //! `roadmap-hooks install`, `uninstall`, `status` and `hook` on real repositories: where the
 //! hooks go, what becomes of hooks the user had, and that our hooks never fail git.
 
+use crate::common::tracker::required;
 use crate::common::{IssueSpec, Run, TestRepo, binary};
 use std::collections::BTreeMap;
 use std::fs;
@@ -121,8 +122,7 @@ fn user_shell_hook_runs_with_and_without_ours(template: &str) {
 /// post-checkout hook's exit status is `git checkout`'s: both survive being chained to.
 #[test]
 fn a_user_hook_in_another_language_is_chained_with_its_stdin_and_exit_status() {
-    let Some(language) = ScriptLanguage::available() else {
-        eprintln!("skipped: neither python3 nor /usr/bin/perl runs here");
+    let Some(language) = required(ScriptLanguage::available(), "python3 or /usr/bin/perl") else {
         return;
     };
     let repo = repo_with_alpha();
