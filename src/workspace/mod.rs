@@ -10,11 +10,13 @@
 //! - [`write`]: compare-and-swap writes of issue files, then the cache in step.
 //! - [`worktree`]: changes others made in the working tree, found by stat data, recorded as
 //!   pending writes.
+//! - [`remove_cache`]: what `uninstall` removes of the cache folder, and what it keeps.
 
 pub mod discover;
 pub mod freshness;
 pub mod lock;
 pub mod pending;
+pub mod remove_cache;
 pub mod worktree;
 pub mod write;
 
