@@ -147,6 +147,13 @@ fn the_trackers_quick_start_runs_through_our_roadmap() {
         "--skip-github",
         "--skip-project",
     ]);
+    // What the tracker's init adds to .gitignore, as make-fixtures.sh captured it.
+    let captured = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tracker-1.0.2-cli-output/init-wrote-root-gitignore.txt");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".gitignore")).unwrap(),
+        std::fs::read_to_string(captured).unwrap()
+    );
     repo.roadmap_hooks(&["install"]).success();
     run(&["milestone", "create", "--title", "v1"]);
     let created = run(&[
