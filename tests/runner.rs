@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 
 mod test_bad_input;
+mod test_captures;
 mod test_contract_read;
 mod test_corpus;
 mod test_durability;

@@ -3,6 +3,7 @@
 //! pending writes. Checked with a stand-in tracker that writes files always, and with the real
 //! tracker's quick-start when it is installed.
 
+use crate::common::tracker::{TrackerLine, installed_tracker};
 use crate::common::{IssueSpec, Run, TestRepo, hermetic};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,10 +47,11 @@ fn roadmap_with_tracker(repo: &TestRepo, tracker: &Path, args: &[&str], home: &P
     Run::from_output(command.output().unwrap())
 }
 
-/// The cache as it stands (no sync, no look) must equal a fresh parse of the working tree.
+/// The cache as it stands (no sync, no look) must equal the working tree's files, as the
+/// tracker's reader and PyYAML read them.
 #[track_caller]
 fn cache_equals_the_working_tree(repo: &TestRepo) {
-    assert_eq!(repo.listed(&["--no-sync"]), repo.scanned());
+    repo.assert_cache_equals_working_tree();
 }
 
 #[test]
@@ -73,19 +75,28 @@ fn a_forwarded_write_shows_in_the_next_query_before_any_commit() {
     );
     cache_equals_the_working_tree(&repo);
 
-    roadmap_with_tracker(
+    let closed = roadmap_with_tracker(
         &repo,
         &tracker,
         &["issue", "close", "0000000a", "--reason", "x"],
         &home,
     );
+    assert_eq!(closed.status, 0, "{closed:?}");
+    let listed = repo.listed(&["--no-sync"]);
+    let alpha = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "0000000a");
+    assert_eq!(alpha.unwrap()["status"], "closed", "{listed}");
     cache_equals_the_working_tree(&repo);
-    roadmap_with_tracker(
+    let deleted = roadmap_with_tracker(
         &repo,
         &tracker,
         &["issue", "delete", "abcdef01", "--force"],
         &home,
     );
+    assert_eq!(deleted.status, 0, "{deleted:?}");
     cache_equals_the_working_tree(&repo);
     assert_eq!(repo.listed_ids(&["--no-sync"]), ["0000000a"]);
 
@@ -97,16 +108,6 @@ fn a_forwarded_write_shows_in_the_next_query_before_any_commit() {
     // Committed, it is simply HEAD's.
     repo.commit_all("what the tracker did");
     repo.assert_cache_matches_head(&[]);
-}
-
-/// The installed tracker: `ROADMAP_TEST_TRACKER`, else the one `bench/install-peers.sh` puts in
-/// `target/bench-peers/`.
-fn installed_tracker() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ROADMAP_TEST_TRACKER") {
-        return Some(PathBuf::from(path)).filter(|p| p.is_file());
-    }
-    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-peers/venv/bin/roadmap");
-    peers.is_file().then_some(peers)
 }
 
 /// The id in the tracker's "ID: abcdef01" line.
@@ -126,10 +127,7 @@ fn id_in(output: &str) -> String {
 
 #[test]
 fn the_trackers_quick_start_runs_through_our_roadmap() {
-    let Some(tracker) = installed_tracker() else {
-        eprintln!(
-            "skipped: the tracker is not installed (bench/install-peers.sh, or set ROADMAP_TEST_TRACKER)"
-        );
+    let Some(tracker) = installed_tracker(TrackerLine::Legacy) else {
         return;
     };
     let repo = TestRepo::new();
@@ -149,6 +147,13 @@ fn the_trackers_quick_start_runs_through_our_roadmap() {
         "--skip-github",
         "--skip-project",
     ]);
+    // What the tracker's init adds to .gitignore, as make-fixtures.sh captured it.
+    let captured = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tracker-1.0.2-cli-output/init-wrote-root-gitignore.txt");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".gitignore")).unwrap(),
+        std::fs::read_to_string(captured).unwrap()
+    );
     repo.roadmap_hooks(&["install"]).success();
     run(&["milestone", "create", "--title", "v1"]);
     let created = run(&[

@@ -3,6 +3,7 @@
 //! committed captures always, and against the tracker itself when it is installed); the first
 //! query in a repository builds the cache.
 
+use crate::common::tracker::{TrackerLine, installed_tracker, required};
 use crate::common::{NO_TRACKER, Run, TestRepo, copy_fixture, hermetic};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -432,22 +433,9 @@ fn front_cases_equal_the_trackers_captured_output() {
     });
 }
 
-/// The installed tracker: `ROADMAP_TEST_TRACKER`, else the one `bench/install-peers.sh` puts in
-/// `target/bench-peers/`.
-fn installed_tracker() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ROADMAP_TEST_TRACKER") {
-        return Some(PathBuf::from(path)).filter(|p| p.is_file());
-    }
-    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-peers/venv/bin/roadmap");
-    peers.is_file().then_some(peers)
-}
-
 #[test]
 fn front_cases_equal_the_installed_tracker() {
-    let Some(tracker) = installed_tracker() else {
-        eprintln!(
-            "skipped: the tracker is not installed (bench/install-peers.sh, or set ROADMAP_TEST_TRACKER)"
-        );
+    let Some(tracker) = installed_tracker(TrackerLine::Legacy) else {
         return;
     };
     let home = tempfile::tempdir().unwrap();
@@ -532,7 +520,7 @@ fn status_counts_uncommitted_edits_as_the_tracker_does() {
         ours.contains("│ Issues     │ 6    │ 3      │ 2        │ 11    │"),
         "{ours}"
     );
-    if let Some(tracker) = installed_tracker() {
+    if let Some(tracker) = installed_tracker(TrackerLine::Legacy) {
         let home = tempfile::tempdir().unwrap();
         let env = [("HOME", home.path().to_str().unwrap())];
         let theirs = run(&uncommitted.root, &tracker, &["status"], &env, "");
@@ -687,8 +675,8 @@ fn which_script() -> Option<PathBuf> {
 fn long_output_on_a_terminal_goes_through_the_pager() {
     let repo = repo_with_issues(40);
     let pager = [("ROADMAP_PAGER", "sed s/^/paged:/")];
-    let Some(paged) = on_a_terminal(&repo, "list", &pager) else {
-        eprintln!("skipped: no `script` to give the command a terminal");
+    let paged = on_a_terminal(&repo, "list", &pager);
+    let Some(paged) = required(paged, "`script` (to give the command a terminal)") else {
         return;
     };
     assert!(paged.lines().count() > 40, "{paged}");

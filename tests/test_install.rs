@@ -1,6 +1,7 @@
 //! `roadmap-hooks install`, `uninstall`, `status` and `hook` on real repositories: where the
 //! hooks go, what becomes of hooks the user had, and that our hooks never fail git.
 
+use crate::common::tracker::required;
 use crate::common::{IssueSpec, Run, TestRepo, binary};
 use std::collections::BTreeMap;
 use std::fs;
@@ -112,17 +113,19 @@ fn user_shell_hook_runs_with_and_without_ours(template: &str) {
         read(&log),
         format!("commit {}\ncommit {}\n", short(&beta), short(&gamma))
     );
-    let (ids, warning) = ids_without_sync(&repo, &repo.root);
-    assert_eq!(ids, ["0000000a", "0000000b"], "our block is gone");
-    assert!(warning.contains("(--no-sync)"), "{warning}");
+    // Uninstall removed the cache; a block of ours still in the hook would have synced and
+    // built it again.
+    assert!(
+        !repo.root.join(".git/roadmap").exists(),
+        "our block is gone"
+    );
 }
 
 /// A python (or perl) post-rewrite hook reads the rewritten commits on its stdin, and a
 /// post-checkout hook's exit status is `git checkout`'s: both survive being chained to.
 #[test]
 fn a_user_hook_in_another_language_is_chained_with_its_stdin_and_exit_status() {
-    let Some(language) = ScriptLanguage::available() else {
-        eprintln!("skipped: neither python3 nor /usr/bin/perl runs here");
+    let Some(language) = required(ScriptLanguage::available(), "python3 or /usr/bin/perl") else {
         return;
     };
     let repo = repo_with_alpha();
@@ -505,9 +508,11 @@ fn the_reference_transaction_opt_in_syncs_a_reset_hard() {
     assert!(hook.is_file());
     let uninstall = with_opt_in.roadmap_hooks(&["uninstall"]).success();
     assert!(
-        uninstall
-            .stdout
-            .ends_with(", reference-transaction\nremoved the merge driver for issue files\n"),
+        uninstall.stdout.ends_with(&format!(
+            ", reference-transaction\nremoved the merge driver for issue files\n\
+             removed the cache {}\n",
+            with_opt_in.root.join(".git/roadmap").display()
+        )),
         "{}",
         uninstall.stdout
     );
@@ -528,6 +533,7 @@ fn status_shows_each_hook_and_whether_the_cache_is_in_sync() {
     let status =
         |repo: &TestRepo| redacted(repo, &repo.roadmap_hooks(&["status"]).success().stdout);
     insta::assert_snapshot!("status_before_install", status(&repo));
+    let before = files_in(&hooks);
 
     repo.roadmap_hooks(&["install", "--reference-transaction"])
         .success();
@@ -541,6 +547,45 @@ fn status_shows_each_hook_and_whether_the_cache_is_in_sync() {
 
     repo.roadmap_hooks(&["uninstall"]).success();
     insta::assert_snapshot!("status_after_uninstall", status(&repo));
+    // Exactly what the user had before install: their hooks, byte for byte, and no cache.
+    assert_eq!(files_in(&hooks), before);
+    assert!(!repo.root.join(".git/roadmap").exists());
+}
+
+/// Uninstall removes the cache it built and keeps the two files git cannot give back: the
+/// record of an uncommitted `roadmap create` and the GitHub sync's baselines.
+#[test]
+fn uninstall_keeps_only_what_cannot_be_rebuilt() {
+    let repo = repo_with_alpha();
+    repo.roadmap_hooks(&["install"]).success();
+    let created = repo.roadmap(&["create", "Not committed yet"]).success();
+    let cache = repo.root.join(".git/roadmap");
+    rusqlite::Connection::open(cache.join("remote.db"))
+        .and_then(|db| db.execute_batch("CREATE TABLE baseline (id TEXT)"))
+        .expect("a remote.db as the GitHub sync leaves it");
+    assert!(cache.join("hooks.log").exists() || cache.join("current").exists());
+
+    let uninstall = repo.roadmap_hooks(&["uninstall"]).success();
+    assert!(
+        uninstall.stdout.ends_with(&format!(
+            "removed the cache in {} (kept pending-writes.json, remote.db: they cannot be rebuilt)\n",
+            cache.display()
+        )),
+        "{}",
+        uninstall.stdout
+    );
+    let mut left: Vec<String> = fs::read_dir(&cache)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["pending-writes.json", "remote.db"]);
+    // The next query builds the cache again, the uncommitted issue still in it.
+    let titles = repo.roadmap(&["list", "--format", "csv"]).success().stdout;
+    assert!(
+        titles.contains("Not committed yet"),
+        "{created:?}\n{titles}"
+    );
 }
 
 #[test]

@@ -124,3 +124,53 @@ fn create_writes_the_trackers_defaults_template_and_assignee() {
     let json: serde_json::Value = serde_json::from_str(&run.success().stdout).unwrap();
     assert_eq!(json["assignee"], "Ada Lovelace");
 }
+
+#[test]
+fn archive_and_unarchive_of_an_open_issue_move_it_unchanged() {
+    our_command_matches(
+        "04-create-untrimmed-title",
+        &["archive", "e26fe5fd"],
+        "21-archive-open",
+    );
+    // Unarchive: the same bytes as the tracker's `restore`, but in the milestone folder, where
+    // the tracker moves it to the flat `.roadmap/issues/` (a difference on purpose, README).
+    let repo = TestRepo::new();
+    let (text, path) = step("21-archive-open");
+    repo.write(&path, &text);
+    repo.commit_all("the tracker's file");
+    repo.roadmap_hooks(&["install"]).success();
+    repo.roadmap(&["unarchive", "e26fe5fd"]).success();
+    let (expected, tracker_path) = step("22-restore-status-todo");
+    assert_eq!(tracker_path, ".roadmap/issues/e26fe5fd-spaces-around.md");
+    let ours = ".roadmap/issues/backlog/e26fe5fd-spaces-around.md";
+    let written = std::fs::read_to_string(repo.root.join(ours)).unwrap();
+    assert_eq!(written, expected);
+    assert!(!repo.root.join(&path).exists());
+}
+
+#[test]
+fn any_update_writes_a_naive_date_back_with_its_zone() {
+    our_command_matches(
+        "25-start-with-date",
+        &["update", "a1577f28", "--priority", "high"],
+        "26-update-priority-after-naive-date",
+    );
+}
+
+#[test]
+fn an_update_of_assignee_and_priority_changes_those_lines_only() {
+    // The tracker's `-e 4` too; ours has no estimate option, so its line is the tracker's.
+    let repo = TestRepo::new();
+    let (text, path) = step("14-update-milestone");
+    let (expected, _) = step("15-update-assignee-priority-estimate");
+    repo.write(
+        &path,
+        &text.replace("estimated_hours: 2.5", "estimated_hours: 4.0"),
+    );
+    repo.commit_all("the tracker's file");
+    repo.roadmap_hooks(&["install"]).success();
+    repo.roadmap(&["update", "3b4da314", "-a", "carol", "-p", "low"])
+        .success();
+    let written = std::fs::read_to_string(repo.root.join(&path)).unwrap();
+    assert_eq!(masked(&written), masked(&expected));
+}

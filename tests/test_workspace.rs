@@ -1,6 +1,7 @@
 //! The workspace: repositories found as git finds them, compare-and-swap writes, and pending
 //! writes that survive whatever happens to the cache.
 
+use crate::common::tracker::required;
 use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -328,8 +329,8 @@ fn a_read_only_cache_folder_is_named_and_no_sync_still_answers() {
         "-m",
         "x",
     ]);
-    let Some(sync) = as_reader_without_write_access(&repo, &["list", "--format", "ids"]) else {
-        eprintln!("skipped: running as root without setpriv");
+    let sync = as_reader_without_write_access(&repo, &["list", "--format", "ids"]);
+    let Some(sync) = required(sync, "setpriv (the tests run as root)") else {
         return;
     };
     assert_eq!(sync.status, 1, "{sync:?}");

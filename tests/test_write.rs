@@ -416,11 +416,9 @@ fn search_ranks_titles_and_bodies_with_the_list_filters() {
 
 #[test]
 fn files_we_write_read_the_same_in_pyyaml() {
-    let probe = Command::new("python3").args(["-c", "import yaml"]).output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 with PyYAML is not installed");
+    let Some(python) = crate::common::tracker::pyyaml_python() else {
         return;
-    }
+    };
     let repo = repo_with_hooks();
     let tricky = [
         "yes",
@@ -465,7 +463,7 @@ print(json.dumps(out))
                 .to_string()
         })
         .collect();
-    let output = Command::new("python3")
+    let output = Command::new(&python)
         .arg("-c")
         .arg(script)
         .args(&paths)

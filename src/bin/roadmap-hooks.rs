@@ -9,6 +9,7 @@ use roadmap_hooks::git::read_head_stamp;
 use roadmap_hooks::hooks::merge_config::{self, Registered};
 use roadmap_hooks::hooks::{self, HookState, Installed, Uninstalled};
 use roadmap_hooks::sync::{SyncOutcome, SyncReport, SyncRequest, short};
+use roadmap_hooks::workspace::remove_cache::CacheRemoval;
 use roadmap_hooks::workspace::{LockPurpose, Workspace};
 use std::path::PathBuf;
 
@@ -270,6 +271,27 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), CommandError> {
     };
     if merge_config::uninstall(workspace.work_dir())? {
         text.push_str("removed the merge driver for issue files\n");
+    }
+    let cache = workspace.cache_dir();
+    match workspace.remove_cache()? {
+        CacheRemoval::NoCache => {}
+        CacheRemoval::Removed { kept } if kept.is_empty() => {
+            text.push_str(&format!("removed the cache {}\n", cache.display()));
+        }
+        CacheRemoval::Removed { kept } => text.push_str(&format!(
+            "removed the cache in {} (kept {}: they cannot be rebuilt)\n",
+            cache.display(),
+            kept.join(", ")
+        )),
+        CacheRemoval::LockBusy => {
+            write_stdout(text.as_bytes())?;
+            return Err(CommandError::repository(format!(
+                "another sync held the lock for {} s; the cache {} was not removed",
+                LockPurpose::Sync.wait().as_secs(),
+                cache.display()
+            ))
+            .with_hint("run `roadmap-hooks uninstall` again"));
+        }
     }
     write_stdout(text.as_bytes())
 }

@@ -1,7 +1,7 @@
 //! Handing a command line we do not serve exactly to the Python tracker, unchanged.
 //!
 //! "Served exactly" is decided by our clap definitions: a command line they parse is ours; any
-//! other parse error except `--help`/`--version` is forwarded, with two exceptions: a typo in one
+//! other parse error except `--help` of our own commands and `--version` is forwarded, with two exceptions: a typo in one
 //! of our own commands the tracker does not have (`roadmap list --bogus`) gets our usage error,
 //! and `roadmap sync` is never forwarded (two sync engines with different baselines on one
 //! repository would duplicate issues).
@@ -66,6 +66,9 @@ pub fn classify(args: &[OsString], kind: clap::error::ErrorKind) -> Rejected {
     let first = args.get(1).map(OsString::as_os_str);
     match kind {
         ErrorKind::DisplayVersion if args.len() == 2 => Rejected::Version,
+        // The help of a tracker command we also serve (`issue list --help`) is the tracker's:
+        // ours would hide the options we forward, and the tracker's output is what we imitate.
+        ErrorKind::DisplayHelp if first.is_some_and(is_tracker_command) => Rejected::Forward,
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Rejected::Ours,
@@ -75,6 +78,15 @@ pub fn classify(args: &[OsString], kind: clap::error::ErrorKind) -> Rejected {
         }
         _ => Rejected::Forward,
     }
+}
+
+/// Whether `first`, the first word of a command line, names a command of the tracker's that we
+/// answer some command lines of (`issue`, `milestone`, `status`), not one of ours.
+fn is_tracker_command(first: &OsStr) -> bool {
+    !first.to_string_lossy().starts_with('-')
+        && first != "sync"
+        && first != "help"
+        && !OWN_COMMANDS.iter().any(|own| first == OsStr::new(own))
 }
 
 /// Runs the tracker with `args` (program name excluded) in place of this process; returns only
@@ -408,10 +420,12 @@ mod tests {
             classify(&args(&["--version"]), ErrorKind::DisplayVersion),
             Rejected::Version
         );
-        assert_eq!(
-            classify(&args(&["issue", "--help"]), ErrorKind::DisplayHelp),
-            Rejected::Ours
-        );
+        let help = |w: &[&str]| classify(&args(w), ErrorKind::DisplayHelp);
+        assert_eq!(help(&["issue", "list", "--help"]), Rejected::Forward);
+        assert_eq!(help(&["status", "-h"]), Rejected::Forward);
+        assert_eq!(help(&["list", "--help"]), Rejected::Ours);
+        assert_eq!(help(&["sync", "--help"]), Rejected::Ours);
+        assert_eq!(help(&["--help"]), Rejected::Ours);
     }
 
     #[test]

@@ -11,12 +11,14 @@
 //!   each change on disk.
 //! - [`worktree`]: changes others made in the working tree, found by stat data, recorded as
 //!   pending writes.
+//! - [`remove_cache`]: what `uninstall` removes of the cache folder, and what it keeps.
 
 pub mod discover;
 mod files;
 pub mod freshness;
 pub mod lock;
 pub mod pending;
+pub mod remove_cache;
 pub mod worktree;
 pub mod write;
 

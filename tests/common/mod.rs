@@ -4,6 +4,7 @@
 
 pub mod github_server;
 pub mod mirrored;
+pub mod tracker;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -315,13 +316,18 @@ impl TestRepo {
         serde_json::from_str(&run.stdout).expect("scan prints JSON")
     }
 
-    /// Asserts that the cache equals a full parse of the files at HEAD. The working tree must
-    /// be clean for the issue folders (the scan reads the working tree).
+    /// Asserts that the cache equals the issue files at HEAD, as the tracker's reader and
+    /// PyYAML read them (`tracker::assert_listing_equals_files`), not our parser. The oracle
+    /// reads the working tree, so the issue folders must be clean: that is checked first.
     #[track_caller]
     pub fn assert_cache_matches_head(&self, extra: &[&str]) {
+        let dirty = self.git(&["status", "--porcelain", "--", ".roadmap"]);
+        assert_eq!(
+            dirty, "",
+            "the working tree differs from HEAD under .roadmap"
+        );
         let listed = self.listed(extra);
-        let scanned = self.scanned();
-        assert_eq!(listed, scanned, "cache differs from the files at HEAD");
+        tracker::assert_listing_equals_files(&listed, &self.root);
     }
 
     /// The ids the cache lists (all issues), sorted.

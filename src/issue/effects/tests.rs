@@ -226,3 +226,14 @@ fn headlines_are_filled_from_the_body_once() {
     };
     assert_eq!(cut.chars().count(), 100);
 }
+
+#[test]
+fn an_update_of_nothing_the_tracker_writes_is_the_save_alone() {
+    // 1.0.2's `issue update ID -d TEXT` writes no description: only the save's `updated`.
+    check(
+        fixture!("15-update-assignee-priority-estimate.md"),
+        fixture!("16-update-description.md"),
+        on_save,
+        &[],
+    );
+}
