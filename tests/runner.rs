@@ -7,6 +7,7 @@ mod corpus;
 
 mod test_bad_input;
 mod test_captures;
+mod test_contract_captures;
 mod test_contract_read;
 mod test_corpus;
 mod test_durability;
@@ -39,6 +40,7 @@ mod test_remote_worktrees;
 mod test_tracker_effects;
 mod test_tracker_release;
 mod test_tracker_trust;
+mod test_two_clones;
 mod test_workspace;
 mod test_worktree;
 mod test_write;

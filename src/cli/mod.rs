@@ -9,6 +9,7 @@ pub mod pager;
 pub mod remote;
 pub mod render;
 pub mod rich_text;
+pub mod thread;
 pub mod tracker_format;
 pub mod tracker_list;
 pub mod tracker_milestone_list;

@@ -402,6 +402,9 @@ pub fn show(detail: &crate::cache::query::IssueDetail) -> String {
         out.push_str(&detail.body);
         out.push('\n');
     }
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&detail.json).unwrap_or_default();
+    out.push_str(&super::thread::sections(&object));
     out
 }
 

@@ -52,15 +52,31 @@ except ImportError:
 # under remote_ids) as an int.
 ID_KEYS = {"id", "issue_id", "in_reply_to", "github", "gitlab", "github_issue"}
 # Keys of our listing that are not fields of the file.
-NOT_FIELDS = {"path", "extra", "archived"}
+NOT_FIELDS = {"path", "extra", "archived", "milestone_id"}
 EMPTY = (None, [], {}, "")
 # What the tracker reads for a key the file lacks, where that is not empty (0.3.1's
 # `_parse_issue`: `data.pop("status", "todo")` and so on).
 DEFAULTS = {"status": "todo", "priority": "medium", "issue_type": "other"}
 
 
-def issue_files(root):
-    """Every Markdown file the legacy layout keeps issues in, active before archived."""
+def follows_contract(root):
+    """Whether the workspace is on the 0.2 contract: its config has workspace_schema_version."""
+    config = root / ".roadmap" / "config.yaml"
+    try:
+        loaded = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(loaded, dict) and "workspace_schema_version" in loaded
+
+
+def issue_files(root, contract):
+    """Every Markdown file the layout keeps issues in: flat `issues/<id>.md` on the 0.2
+    contract; on the legacy layout any depth, active before archived."""
+    if contract:
+        base = root / ".roadmap" / "issues"
+        if base.is_dir():
+            yield from sorted(p for p in base.glob("*.md") if p.is_file())
+        return
     for folder in (".roadmap/issues", ".roadmap/archive/issues"):
         base = root / folder
         if base.is_dir():
@@ -95,13 +111,18 @@ def same(ours, theirs, key):
             and all(same(o, t, key) for o, t in zip(ours, theirs))
         )
     if isinstance(theirs, dict):
-        if not isinstance(ours, dict) or set(ours) != {str(k) for k in theirs}:
+        # As for an issue's own keys: one the file lacks may be null in the cache (the
+        # tracker's model gives a comment's `created_at` and `in_reply_to` that default).
+        keys = {str(k) for k in theirs}
+        if not isinstance(ours, dict) or not keys <= set(ours):
+            return False
+        if any(ours[k] is not None for k in set(ours) - keys):
             return False
         return all(same(ours[str(k)], v, str(k)) for k, v in theirs.items())
     return False
 
 
-def compare(record, data, relative):
+def compare(record, data, relative, contract):
     """Differences between one listed record and the frontmatter of its file."""
     problems = []
     extra = record.get("extra") or {}
@@ -109,7 +130,10 @@ def compare(record, data, relative):
         key = str(key)
         if key == "archived":
             continue  # 1.0.2 leaves `archived: false` in archive/: the folder says it
-        if key in record and key not in NOT_FIELDS:
+        if key == "milestone" and contract:
+            # The file holds the milestone's id; the cache shows its name beside the id.
+            got = record.get("milestone_id", record.get("milestone"))
+        elif key in record and key not in NOT_FIELDS:
             got = record[key]
         elif key in extra:
             got = extra[key]
@@ -128,8 +152,12 @@ def compare(record, data, relative):
     for key in extra:
         if key not in map(str, data):
             problems.append(f"{relative}: extra `{key}` in the cache, absent from the file")
-    # The legacy layout: an archived issue is one under .roadmap/archive/.
-    archived = relative.startswith(".roadmap/archive/")
+    # The legacy layout: an archived issue is one under .roadmap/archive/. The contract:
+    # `retention` says it (0.3.1's `delete` removes the file, so `purged` is one kept by git).
+    if contract:
+        archived = data.get("retention") in ("archived", "purged")
+    else:
+        archived = relative.startswith(".roadmap/archive/")
     if record.get("archived") is not archived:
         problems.append(f"{relative}: archived is {record.get('archived')!r} in the cache")
     return problems
@@ -141,7 +169,8 @@ def main():
     by_path = {record["path"]: record for record in listed}
     problems = []
     shown = {}  # id -> the path listed for it
-    for path in issue_files(root):
+    contract = follows_contract(root)
+    for path in issue_files(root, contract):
         relative = path.relative_to(root).as_posix()
         try:
             data, _body = _load_frontmatter(path.read_text(encoding="utf-8"), path)
@@ -164,7 +193,7 @@ def main():
         if issue_id in shown:
             problems.append(f"{relative}: issue {issue_id} listed again (also {shown[issue_id]})")
         shown[issue_id] = relative
-        problems.extend(compare(record, data, relative))
+        problems.extend(compare(record, data, relative, contract))
     for relative in by_path:
         problems.append(f"{relative}: listed by the cache, no such issue file")
     if problems:

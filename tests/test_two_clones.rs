@@ -1,0 +1,102 @@
+//! Two clones of a 0.2-contract workspace, as a team works: one closes an issue on a branch and
+//! merges it; the other pulls, with its cache stale (no hooks) or deleted, and reads the closed
+//! issue at once, without a byte of the working tree rewritten.
+
+use crate::common::{TestRepo, copy_fixture, git_with_env};
+use std::fs;
+use std::path::Path;
+
+const RELEASE: &str = "49593224-6679-4a77-a10f-d8fa6a9495e9";
+
+/// Closes the issue the way 0.3.1's `issue close` writes it: status, `updated`, `actual_end_date`
+/// and a `closed` event appended to `history`.
+fn close_as_the_tracker_does(dir: &Path) {
+    let path = dir.join(format!(".roadmap/issues/{RELEASE}.md"));
+    let text = fs::read_to_string(&path).unwrap();
+    let at = "'2026-12-07T09:00:00.000000+00:00'";
+    let closed = text
+        .replace("status: todo\n", "status: closed\n")
+        .replace(
+            "updated: '2026-12-06T22:23:58.170809+00:00'",
+            &format!("updated: {at}"),
+        )
+        .replace(
+            "actual_end_date: null\n",
+            &format!("actual_end_date: {at}\n"),
+        )
+        .replace(
+            "  reason: null\n---\n",
+            &format!("  reason: null\n- action: closed\n  at: {at}\n  reason: shipped\n---\n"),
+        );
+    assert_ne!(closed, text);
+    fs::write(path, closed).unwrap();
+}
+
+/// What `roadmap list --all --format json` in `dir` says of the issue's status.
+fn status_in(repo: &TestRepo, dir: &Path) -> String {
+    let run = repo
+        .run_in(dir, "roadmap", &["list", "--all", "--format", "json"])
+        .success();
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let issue = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|issue| issue["id"] == RELEASE)
+        .expect("the issue is listed");
+    issue["status"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
+    let repo = TestRepo::new();
+    copy_fixture(&repo, "tracker-0.3.1");
+    repo.commit_all("the plan");
+    let teammate = repo.sibling("teammate");
+    git_with_env(
+        repo.root.parent().unwrap(),
+        &["clone", "-q", "repo", "teammate"],
+        &[],
+    )
+    .success();
+    assert_eq!(
+        status_in(&repo, &teammate),
+        "todo",
+        "the teammate's cache, built now"
+    );
+
+    repo.git(&["switch", "-q", "-c", "close-release"]);
+    close_as_the_tracker_does(&repo.root);
+    repo.commit_all("close the release issue");
+    repo.git(&["switch", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "close-release"]);
+
+    // No hooks in the teammate's clone: the pull leaves its cache behind HEAD.
+    git_with_env(
+        &teammate,
+        &["pull", "-q", "--no-rebase", "origin", "main"],
+        &[],
+    )
+    .success();
+    assert_eq!(status_in(&repo, &teammate), "closed", "stale cache");
+    let shown = repo
+        .run_in(&teammate, "roadmap", &["show", &RELEASE[..8]])
+        .success();
+    assert!(shown.stdout.contains("status: closed"), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains(" closed: shipped\n"),
+        "{}",
+        shown.stdout
+    );
+
+    fs::remove_dir_all(teammate.join(".git/roadmap")).unwrap();
+    assert_eq!(status_in(&repo, &teammate), "closed", "deleted cache");
+    assert_eq!(
+        repo.git_in(
+            &teammate,
+            &["status", "--porcelain", "--untracked-files=all"]
+        ),
+        "",
+        "reads rewrote nothing"
+    );
+}
