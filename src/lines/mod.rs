@@ -10,6 +10,8 @@
 //! (written by 0.2+ `init` and by `migrate`); otherwise it is legacy. 0.3.1 reads a legacy
 //! workspace only to refuse it and ask for `roadmap migrate`.
 
+pub mod contract;
+
 use std::path::Path;
 
 /// Which tracker line wrote a workspace, or a tracker belongs to.
