@@ -240,9 +240,12 @@ impl Fields<'_> {
     }
 
     /// A timestamp as 0.3.1 writes it (`2026-12-06T22:23:47.326481+00:00`), as a sort key.
+    /// Quoted or not: PyYAML reads an unquoted one as a datetime, the same instant.
     fn timestamp(&self, key: &str) -> Result<Option<String>, Unread> {
-        let Some(text) = self.text(key)? else {
-            return Ok(None);
+        let text = match self.get(key) {
+            None => return Ok(None),
+            Some(Value::String(text)) => text,
+            Some(_) => return Err(unserved(self.path, &format!("`{key}` is not a timestamp"))),
         };
         let written = text.len() >= 19 && text.as_bytes()[10] == b'T' && &text[17..19] < "60";
         match timestamp::sort_key(&text).filter(|_| written) {
