@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 
 mod test_bad_input;
+mod test_contract_issue_list;
 mod test_corpus;
 mod test_first_use;
 mod test_fixtures;

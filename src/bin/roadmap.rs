@@ -171,6 +171,12 @@ fn parse(args: &[OsString]) -> Cli {
         Ok(cli) => return cli,
         Err(error) => error,
     };
+    // 0.3.1's `issue list --help` is its own: on its workspaces the tracker prints it.
+    if error.kind() == clap::error::ErrorKind::DisplayHelp
+        && cli::contract_list::is_contract_issue_list(args)
+    {
+        std::process::exit(forward::forward(&args[1..], true));
+    }
     let code = match forward::classify(args, error.kind()) {
         Rejected::Ours => error.exit(),
         Rejected::Version => {

@@ -64,6 +64,28 @@ pub fn run_unparsed(argv: &[OsString]) -> Option<Result<(), CommandError>> {
     Some(super::tracker_list::run(None, argv))
 }
 
+/// Whether `argv` is `issue list ...` (our `-C DIR` and `--no-pager` aside) run where 0.3.1's
+/// outputs are followed; `-C` is applied when it is.
+pub fn is_contract_issue_list(argv: &[OsString]) -> bool {
+    let mut words = Vec::new();
+    let mut directory = None;
+    let mut rest = argv.iter().skip(1);
+    while let Some(word) = rest.next() {
+        match word.to_str() {
+            Some("--no-pager") => {}
+            Some("-C") => directory = rest.next().cloned(),
+            _ => words.push(word),
+        }
+    }
+    if words.len() < 2 || words[0] != "issue" || words[1] != "list" {
+        return false;
+    }
+    if directory.is_some_and(|dir| std::env::set_current_dir(dir).is_err()) {
+        return false;
+    }
+    super::tracker_list::follows_contract(argv)
+}
+
 /// Answers `issue list` on the contract workspace at `root` (the current directory).
 pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     let Some((Front { command, .. }, matches)) = parse(argv) else {

@@ -454,6 +454,11 @@ fn outputs_we_follow(
     }
 }
 
+/// Whether the current directory is a 0.2-contract workspace whose outputs we follow.
+pub fn follows_contract(argv: &[OsString]) -> bool {
+    contract_workspace_root(argv).is_some()
+}
+
 /// The repository root when the current directory is the root of a git work tree holding a
 /// 0.2-contract `.roadmap/` whose outputs we follow ([`Outputs::Contract`]); else `None`.
 fn contract_workspace_root(argv: &[OsString]) -> Option<std::path::PathBuf> {
