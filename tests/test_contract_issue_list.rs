@@ -110,7 +110,11 @@ fn every_issue_list_capture_is_served_byte_for_byte_or_forwarded() {
     let tracker = stand_in_tracker(&repo, "0.3.1");
     let (home, empty) = homes(&repo);
     let captures = issue_list_captures();
-    assert!(captures.len() > 100, "commands.txt lists {}", captures.len());
+    assert!(
+        captures.len() > 100,
+        "commands.txt lists {}",
+        captures.len()
+    );
     let ours = crate::common::binary("roadmap");
     let mut failures = Vec::new();
     for capture in &captures {
@@ -153,7 +157,8 @@ fn every_issue_list_capture_is_served_byte_for_byte_or_forwarded() {
 #[test]
 fn a_conflicted_record_is_refused_naming_the_file_as_the_tracker_does() {
     let repo = contract_repo();
-    let conflict = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracker-0.3.1-conflict");
+    let conflict =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracker-0.3.1-conflict");
     for name in ["conflicted-issue", "untouched-issue"] {
         let path = std::fs::read_to_string(conflict.join(format!("{name}.path"))).unwrap();
         let text = std::fs::read_to_string(conflict.join(format!("{name}.md"))).unwrap();
@@ -170,17 +175,34 @@ fn a_conflicted_record_is_refused_naming_the_file_as_the_tracker_does() {
         ("issue-list--format-json", Some("json")),
     ] {
         let mut args = vec!["issue".to_owned(), "list".to_owned()];
-        args.extend(format.map(|f| ["--format".to_owned(), f.to_owned()]).into_iter().flatten());
+        args.extend(
+            format
+                .map(|f| ["--format".to_owned(), f.to_owned()])
+                .into_iter()
+                .flatten(),
+        );
         let got = run(&root, &ours, &args, &home, &env);
-        let captured = std::fs::read_to_string(conflict.join(format!("{capture}.stderr.txt"))).unwrap();
+        let captured =
+            std::fs::read_to_string(conflict.join(format!("{capture}.stderr.txt"))).unwrap();
         // The tracker's first words, with this repository's path; the rest is PyYAML's.
         let prefix = captured
             .split_once(".md: ")
             .map(|(head, _)| head.replace("/tmp/rm03fix/conflict", root.to_str().unwrap()))
             .unwrap();
-        assert_eq!((got.status, got.stdout.as_str()), (1, ""), "{capture}: {got:?}");
-        assert!(got.stderr.starts_with(&format!("{prefix}.md: ")), "{capture}: {got:?}");
-        assert!(got.stderr.contains("unresolved git conflict markers (line 5)"), "{got:?}");
+        assert_eq!(
+            (got.status, got.stdout.as_str()),
+            (1, ""),
+            "{capture}: {got:?}"
+        );
+        assert!(
+            got.stderr.starts_with(&format!("{prefix}.md: ")),
+            "{capture}: {got:?}"
+        );
+        assert!(
+            got.stderr
+                .contains("unresolved git conflict markers (line 5)"),
+            "{got:?}"
+        );
         assert_eq!(got.stderr.lines().count(), 1, "{got:?}");
     }
 }
@@ -226,7 +248,8 @@ fn issue_list_equals_a_live_0_3_tracker() {
         let theirs = run(&repo.root, &live, &capture.args, home, &[]);
         let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
         let got = run(&repo.root, &ours, &capture.args, home, &env);
-        if (got.status, &got.stdout, &got.stderr) != (theirs.status, &theirs.stdout, &theirs.stderr) {
+        if (got.status, &got.stdout, &got.stderr) != (theirs.status, &theirs.stdout, &theirs.stderr)
+        {
             failures.push(format!("{}:\n{theirs:?}\n{got:?}", capture.args.join(" ")));
         }
     }

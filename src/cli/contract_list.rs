@@ -83,7 +83,7 @@ pub fn is_contract_issue_list(argv: &[OsString]) -> bool {
     if directory.is_some_and(|dir| std::env::set_current_dir(dir).is_err()) {
         return false;
     }
-    super::tracker_list::follows_contract(argv)
+    follows_contract(argv)
 }
 
 /// Answers `issue list` on the contract workspace at `root` (the current directory).
@@ -146,17 +146,29 @@ fn who_am_i(root: &Path, roadmap_dir: &Path, needed: bool) -> Result<Option<Stri
         map.keys()
             .all(|k| k.as_str().is_some_and(|k| keys.contains(&k)))
     };
-    let behavior_known = project
-        .get("behavior")
-        .map_or(true, |b| b.as_mapping().is_some_and(|b| known(b, &["default_project_id", "include_closed_in_critical_path"])));
-    if !known(&project, &["schema_version", "workspace_schema_version", "behavior"]) || !behavior_known {
+    let behavior_known = project.get("behavior").is_none_or(|b| {
+        b.as_mapping().is_some_and(|b| {
+            known(
+                b,
+                &["default_project_id", "include_closed_in_critical_path"],
+            )
+        })
+    });
+    if !known(
+        &project,
+        &["schema_version", "workspace_schema_version", "behavior"],
+    ) || !behavior_known
+    {
         return Err(".roadmap/config.yaml holds keys we do not check".to_owned());
     }
     let home = std::env::var_os("HOME").ok_or("no HOME")?;
     let user_config = Path::new(&home).join(".config/roadmap/config.yaml");
     let user = read_yaml(&user_config)?.unwrap_or_default();
     if !known(&user, &["schema_version", "identity"]) {
-        return Err(format!("{} holds keys we do not check", user_config.display()));
+        return Err(format!(
+            "{} holds keys we do not check",
+            user_config.display()
+        ));
     }
     let name = match user.get("identity") {
         None | Some(serde_yaml::Value::Null) => None,
@@ -197,5 +209,35 @@ fn read_yaml(path: &Path) -> Result<Option<serde_yaml::Mapping>, String> {
         Ok(serde_yaml::Value::Mapping(map)) => Ok(Some(map)),
         Ok(serde_yaml::Value::Null) => Ok(None),
         _ => Err(format!("{}: not a YAML mapping", path.display())),
+    }
+}
+
+/// Whether the current directory is a 0.2-contract workspace whose outputs we follow.
+pub fn follows_contract(argv: &[OsString]) -> bool {
+    contract_workspace_root(argv).is_some()
+}
+
+/// The repository root when the current directory is the root of a git work tree holding a
+/// 0.2-contract `.roadmap/` whose outputs we follow ([`Outputs::Contract`]); else `None`.
+pub(super) fn contract_workspace_root(argv: &[OsString]) -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    if !cwd.join(".roadmap").join("config.yaml").is_file() {
+        return None;
+    }
+    let workspace = crate::workspace::Workspace::discover().ok()?;
+    let root = workspace.work_dir().canonicalize().ok()?;
+    if Some(&root) != cwd.canonicalize().ok().as_ref() {
+        return None;
+    }
+    match super::tracker_list::outputs_we_follow(&workspace, &cwd) {
+        Ok(super::tracker_list::Outputs::Contract) => Some(root),
+        Ok(super::tracker_list::Outputs::Legacy) => None,
+        Err(reason)
+            if crate::lines::workspace_line(&root.join(".roadmap"))
+                == crate::lines::Line::Contract =>
+        {
+            hand_over(argv, &reason)
+        }
+        Err(_) => None,
     }
 }

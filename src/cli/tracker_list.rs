@@ -331,7 +331,7 @@ fn additional(
 /// 0.2-contract workspace with 0.3.x (or no tracker) behind us, 0.3.1's output
 /// ([`super::contract_list`]); `args` is `None` when the command line is not 1.0.2's.
 pub fn run(args: Option<&TrackerListArgs>, argv: &[OsString]) -> Result<(), CommandError> {
-    if let Some(root) = contract_workspace_root(argv) {
+    if let Some(root) = super::contract_list::contract_workspace_root(argv) {
         return super::contract_list::run(argv, &root);
     }
     let Some(args) = args else {
@@ -394,7 +394,9 @@ pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), C
     };
     match outputs_we_follow(&workspace, &cwd) {
         Ok(Outputs::Legacy) => {}
-        Ok(Outputs::Contract) => hand_over(argv, "a 0.2-contract workspace (only issue list is served)"),
+        Ok(Outputs::Contract) => {
+            hand_over(argv, "a 0.2-contract workspace (only issue list is served)")
+        }
         Err(reason) => hand_over(argv, &reason),
     }
     let fresh = super::first_use::open(&workspace, false, true)?;
@@ -424,7 +426,7 @@ pub enum Outputs {
 /// release. `Err` (the tracker answers): a workspace of one line with a tracker of the other
 /// (0.3.1 refuses a legacy workspace until it is migrated), 0.2.x (whose outputs we did not
 /// capture), or a release we do not know.
-fn outputs_we_follow(
+pub(super) fn outputs_we_follow(
     workspace: &crate::workspace::Workspace,
     cwd: &Path,
 ) -> Result<Outputs, String> {
@@ -451,33 +453,6 @@ fn outputs_we_follow(
             release.version
         )),
         None => Err("a tracker whose release we cannot tell".to_owned()),
-    }
-}
-
-/// Whether the current directory is a 0.2-contract workspace whose outputs we follow.
-pub fn follows_contract(argv: &[OsString]) -> bool {
-    contract_workspace_root(argv).is_some()
-}
-
-/// The repository root when the current directory is the root of a git work tree holding a
-/// 0.2-contract `.roadmap/` whose outputs we follow ([`Outputs::Contract`]); else `None`.
-fn contract_workspace_root(argv: &[OsString]) -> Option<std::path::PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    if !cwd.join(".roadmap").join("config.yaml").is_file() {
-        return None;
-    }
-    let workspace = crate::workspace::Workspace::discover().ok()?;
-    let root = workspace.work_dir().canonicalize().ok()?;
-    if Some(&root) != cwd.canonicalize().ok().as_ref() {
-        return None;
-    }
-    match outputs_we_follow(&workspace, &cwd) {
-        Ok(Outputs::Contract) => Some(root),
-        Ok(Outputs::Legacy) => None,
-        Err(reason) if lines::workspace_line(&root.join(".roadmap")) == Line::Contract => {
-            hand_over(argv, &reason)
-        }
-        Err(_) => None,
     }
 }
 

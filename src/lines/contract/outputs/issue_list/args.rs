@@ -128,7 +128,10 @@ const CHOICES: &[Choice] = &[
 /// What click makes of the choices on this command line: `Ok(None)` when all are valid,
 /// `Ok(Some(stderr))` for its usage error (exit 2), `Err` when we would not print click's exact
 /// words (the positional `backlog` misspelt, a value Python's `repr` would quote otherwise).
-pub fn usage_error(args: &ContractListArgs, matches: &ArgMatches) -> Result<Option<String>, &'static str> {
+pub fn usage_error(
+    args: &ContractListArgs,
+    matches: &ArgMatches,
+) -> Result<Option<String>, &'static str> {
     if args
         .filter_type
         .as_deref()
@@ -154,8 +157,7 @@ pub fn usage_error(args: &ContractListArgs, matches: &ArgMatches) -> Result<Opti
     let Some((_, choice, value)) = bad.into_iter().min_by_key(|(at, ..)| *at) else {
         return Ok(None);
     };
-    if value.contains(['\'', '\\']) || value.chars().any(|c| c.is_control()) || !value.is_ascii()
-    {
+    if value.contains(['\'', '\\']) || value.chars().any(|c| c.is_control()) || !value.is_ascii() {
         return Err("a value whose Python repr we do not reproduce");
     }
     let choices: Vec<String> = choice.choices.iter().map(|c| format!("'{c}'")).collect();

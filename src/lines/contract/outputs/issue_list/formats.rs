@@ -127,7 +127,11 @@ fn plain(table: &Table) -> String {
 /// the row is not empty).
 fn csv(table: &Table) -> String {
     let mut out = String::new();
-    let header: Vec<&str> = table.active_columns().iter().map(|c| c.display_name).collect();
+    let header: Vec<&str> = table
+        .active_columns()
+        .iter()
+        .map(|c| c.display_name)
+        .collect();
     csv_row(&mut out, &header);
     for row in table.active_rows() {
         csv_row(&mut out, &row);
@@ -212,7 +216,10 @@ fn json(table: &Table) -> Value {
         .map(|(i, d)| serde_json::json!([COLUMNS[*i].name, d]))
         .collect();
     let selected = table.selected.as_ref().map_or(Value::Null, |indices| {
-        indices.iter().map(|&i| Value::from(COLUMNS[i].name)).collect()
+        indices
+            .iter()
+            .map(|&i| Value::from(COLUMNS[i].name))
+            .collect()
     });
     serde_json::json!({
         "title": "Issues",

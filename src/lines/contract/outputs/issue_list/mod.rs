@@ -9,6 +9,7 @@
 //! [`Answer::Forward`], never an approximation.
 
 pub mod args;
+mod document;
 pub mod formats;
 pub mod query;
 pub mod row;
@@ -82,14 +83,21 @@ impl Out {
 /// Answers `issue list` (options already past click's choice checks).
 #[must_use]
 pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroundings) -> Answer {
-    for source in [sources.milestones.as_ref().err(), sources.issues.as_ref().err()] {
+    for source in [
+        sources.milestones.as_ref().err(),
+        sources.issues.as_ref().err(),
+    ] {
         if let Some(Unread::Unserved(reason)) = source {
             return Answer::Forward(reason.clone());
         }
     }
     let mut out = Out {
         stdout: String::new(),
-        stderr: if args.verbose { VERBOSE.to_owned() } else { String::new() },
+        stderr: if args.verbose {
+            VERBOSE.to_owned()
+        } else {
+            String::new()
+        },
     };
     let shape = match table::parse(
         args.columns.as_deref(),
@@ -134,7 +142,11 @@ pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroun
     let Some(selection) = query::select(&issues, &milestones, &query) else {
         return Answer::Forward("a --search Python folds differently".to_owned());
     };
-    if !selection.records.iter().all(|r| table::progress_is_servable(r)) {
+    if !selection
+        .records
+        .iter()
+        .all(|r| table::progress_is_servable(r))
+    {
         return Answer::Forward("a progress Python prints with an exponent".to_owned());
     }
     let rows: Vec<Vec<String>> = selection.records.iter().map(|r| table::cells(r)).collect();
@@ -178,12 +190,20 @@ fn rich(
     let mut literal = true;
     if selection.next_milestone_missing {
         literal &= out.print("📋 No upcoming milestones with due dates found.");
-        return if literal { out.done(0) } else { Answer::Forward("markup".into()) };
+        return if literal {
+            out.done(0)
+        } else {
+            Answer::Forward("markup".into())
+        };
     }
     if selection.records.is_empty() {
         literal &= out.print(&format!("📋 No {description} issues found."));
         literal &= out.print("Create one with: roadmap issue create --title 'Issue title'");
-        return if literal { out.done(0) } else { Answer::Forward("markup".into()) };
+        return if literal {
+            out.done(0)
+        } else {
+            Answer::Forward("markup".into())
+        };
     }
     let count = selection.records.len();
     let plural = if count == 1 { "" } else { "s" };
@@ -201,7 +221,11 @@ fn rich(
             table::duration(Some(total))
         ));
         out.print("Workload breakdown:");
-        let mut statuses: Vec<&str> = selection.records.iter().map(|r| r.status.as_str()).collect();
+        let mut statuses: Vec<&str> = selection
+            .records
+            .iter()
+            .map(|r| r.status.as_str())
+            .collect();
         statuses.sort_unstable();
         let mut counted = statuses.clone();
         counted.dedup();
@@ -219,9 +243,16 @@ fn rich(
         Err(other) => return Answer::Forward(format!("{other:?}")),
     };
     if !formats::vertical_layout(&table, terminal_width) {
-        return Answer::Forward("the horizontal rich table (only the vertical panel is served)".into());
+        return Answer::Forward(
+            "the horizontal rich table (only the vertical panel is served)".into(),
+        );
     }
-    if !table.rows.iter().flatten().all(|c| rich_text::is_plain_text(c)) {
+    if !table
+        .rows
+        .iter()
+        .flatten()
+        .all(|c| rich_text::is_plain_text(c))
+    {
         return Answer::Forward("control characters in a value".into());
     }
     out.stdout.push_str(&formats::vertical(&table));

@@ -30,7 +30,10 @@ pub struct Selection<'a> {
 
 /// The milestone `supplied` names: exactly one id or name, else the one id it starts. `Err` is
 /// the tracker's message (shown after `Error: `, exit 1).
-pub fn resolve_milestone(milestones: &[ContractMilestone], supplied: &str) -> Result<String, String> {
+pub fn resolve_milestone(
+    milestones: &[ContractMilestone],
+    supplied: &str,
+) -> Result<String, String> {
     let exact: Vec<&ContractMilestone> = milestones
         .iter()
         .filter(|m| m.id == supplied || m.name == supplied)
@@ -69,7 +72,11 @@ pub fn validate(query: &Query) -> Result<(), String> {
     if args.assignee.as_deref().is_some_and(|a| !a.is_empty()) && args.my_issues {
         return Err("Cannot combine --assignee and --my-issues filters".to_owned());
     }
-    let milestone_filters = [backlog(args), args.next_milestone, query.milestone.is_some()];
+    let milestone_filters = [
+        backlog(args),
+        args.next_milestone,
+        query.milestone.is_some(),
+    ];
     if milestone_filters.iter().filter(|on| **on).count() > 1 {
         return Err(
             "Cannot combine --backlog, --unassigned, --next-milestone, and --milestone filters"
@@ -167,14 +174,20 @@ fn apply_filters(records: &mut Vec<&ContractIssueRow>, description: &mut String,
         apply(&|r| &r.status == status, status);
     }
     if let Some(priority) = &args.priority {
-        apply(&|r| &r.priority == priority, &format!("{priority} priority"));
+        apply(
+            &|r| &r.priority == priority,
+            &format!("{priority} priority"),
+        );
     }
     if let Some(kind) = &args.issue_type {
         apply(&|r| &r.issue_type == kind, kind);
     }
     if args.overdue {
         let now = query.now.as_str();
-        apply(&|r| r.due_key.as_deref().is_some_and(|due| due < now), "overdue");
+        apply(
+            &|r| r.due_key.as_deref().is_some_and(|due| due < now),
+            "overdue",
+        );
     }
 }
 
@@ -201,8 +214,8 @@ fn next_milestone(milestones: &[ContractMilestone]) -> Option<String> {
 /// Characters whose Unicode case folding yields ASCII letters (`ß` → `ss`, `K` (Kelvin) → `k`,
 /// `ﬁ` → `fi`, ...): the only way text outside ASCII can match an ASCII needle.
 const FOLDS_TO_ASCII: &[char] = &[
-    'ß', 'İ', 'ŉ', 'ſ', 'ǰ', 'ẖ', 'ẗ', 'ẘ', 'ẙ', 'ẚ', 'ẞ', '\u{212a}', 'ﬀ', 'ﬁ', 'ﬂ', 'ﬃ', 'ﬄ', 'ﬅ',
-    'ﬆ',
+    'ß', 'İ', 'ŉ', 'ſ', 'ǰ', 'ẖ', 'ẗ', 'ẘ', 'ẙ', 'ẚ', 'ẞ', '\u{212a}', 'ﬀ', 'ﬁ', 'ﬂ', 'ﬃ', 'ﬄ',
+    'ﬅ', 'ﬆ',
 ];
 
 /// `needle.casefold() in text.casefold()`, exactly, for an ASCII needle; `None` when we cannot

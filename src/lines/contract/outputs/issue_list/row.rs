@@ -8,8 +8,8 @@
 //! validates fields we would otherwise have to guess about. A record holding git conflict
 //! hunks in its front matter is [`Unread::Conflict`]: the tracker refuses every read then.
 
-use crate::issue::timestamp;
-use serde_yaml::{Mapping, Value};
+use super::document::{Fields, conflict_line, front_matter, unserved};
+use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
 /// One issue as 0.3.1's `issue list` needs it: the fields its filters, columns and sort read.
@@ -72,10 +72,6 @@ pub enum Unread {
     Unserved(String),
 }
 
-fn unserved(path: &Path, what: &str) -> Unread {
-    Unread::Unserved(format!("{}: {what}", path.display()))
-}
-
 /// Reads the issues and milestones under `roadmap_dir` (the working tree, as the tracker does).
 /// The one function to swap for a cache query once the cache holds contract rows.
 #[must_use]
@@ -88,7 +84,9 @@ pub fn read_workspace(roadmap_dir: &Path) -> ContractSources {
         };
     }
     ContractSources {
-        milestones: read_kind(&roadmap_dir.join("milestones"), |fields, _| milestone(fields)),
+        milestones: read_kind(&roadmap_dir.join("milestones"), |fields, _| {
+            milestone(fields)
+        }),
         issues: read_kind(&roadmap_dir.join("issues"), issue).and_then(|issues| {
             let mut ids: Vec<&str> = issues.iter().map(|i| i.id.as_str()).collect();
             ids.sort_unstable();
@@ -158,136 +156,6 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, Unread> {
     Ok(found)
 }
 
-/// The first line of the front matter that is a git conflict marker, if any.
-fn conflict_line(text: &str) -> Option<usize> {
-    let mut fences = 0;
-    for (index, line) in text.lines().enumerate() {
-        if line.trim_end() == "---" {
-            fences += 1;
-            if fences == 2 {
-                return None;
-            }
-        }
-        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line == "=======" {
-            return Some(index + 1);
-        }
-    }
-    None
-}
-
-/// 0.3.1's `\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z`, then one leading newline of the
-/// body dropped; the front matter parsed as a mapping.
-fn front_matter(text: &str) -> Option<(Mapping, &str)> {
-    let rest = text.strip_prefix("---")?;
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix("\r\n").or_else(|| rest.strip_prefix('\n'))?;
-    let mut from = 0;
-    let (yaml, body) = loop {
-        let at = from + rest.get(from..)?.find("\n---")?;
-        let after = rest[at + 4..].trim_start_matches([' ', '\t']);
-        let after = after.strip_prefix('\r').unwrap_or(after);
-        if let Some(body) = after.strip_prefix('\n') {
-            let yaml = &rest[..at];
-            break (yaml.strip_suffix('\r').unwrap_or(yaml), body);
-        }
-        from = at + 1;
-    };
-    let body = body.strip_prefix('\n').unwrap_or(body);
-    match serde_yaml::from_str::<Value>(yaml).ok()? {
-        Value::Mapping(map) => Some((map, body)),
-        _ => None,
-    }
-}
-
-/// One document's front matter, read strictly: each accessor refuses what 0.3.1 would read
-/// differently or reject.
-struct Fields<'a> {
-    path: &'a Path,
-    data: &'a Mapping,
-}
-
-impl Fields<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.data.get(key).filter(|v| !v.is_null())
-    }
-
-    /// A string PyYAML would also read as a string (see [`pyyaml_retypes`]).
-    fn text(&self, key: &str) -> Result<Option<String>, Unread> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if !pyyaml_retypes(s) => Ok(Some(s.clone())),
-            Some(_) => Err(unserved(self.path, &format!("`{key}` is not plain text"))),
-        }
-    }
-
-    /// Non-empty, trimmed, single-line text (the tracker's `RequiredText` and `EntityId`).
-    fn required(&self, key: &str) -> Result<String, Unread> {
-        match self.text(key)? {
-            Some(s) if !s.is_empty() && s.trim() == s && !s.contains(['\0', '\r', '\n']) => {
-                Ok(s)
-            }
-            _ => Err(unserved(self.path, &format!("`{key}` missing or not one line"))),
-        }
-    }
-
-    fn one_of(&self, key: &str, default: &str, values: &[&str]) -> Result<String, Unread> {
-        let value = self.text(key)?.unwrap_or_else(|| default.to_owned());
-        if values.contains(&value.as_str()) {
-            Ok(value)
-        } else {
-            Err(unserved(self.path, &format!("`{key}: {value}`")))
-        }
-    }
-
-    /// A timestamp as 0.3.1 writes it (`2026-12-06T22:23:47.326481+00:00`), as a sort key.
-    /// Quoted or not: PyYAML reads an unquoted one as a datetime, the same instant.
-    fn timestamp(&self, key: &str) -> Result<Option<String>, Unread> {
-        let text = match self.get(key) {
-            None => return Ok(None),
-            Some(Value::String(text)) => text,
-            Some(_) => return Err(unserved(self.path, &format!("`{key}` is not a timestamp"))),
-        };
-        let written = text.len() >= 19 && text.as_bytes()[10] == b'T' && &text[17..19] < "60";
-        match timestamp::sort_key(&text).filter(|_| written) {
-            Some(key) => Ok(Some(key)),
-            None => Err(unserved(self.path, &format!("`{key}: {text}`"))),
-        }
-    }
-
-    fn number(&self, key: &str) -> Result<Option<f64>, Unread> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64().filter(|f| f.is_finite())),
-            Some(_) => Err(unserved(self.path, &format!("`{key}` is not a number"))),
-        }
-    }
-
-    fn list(&self, key: &str) -> Result<Vec<String>, Unread> {
-        let Some(value) = self.get(key) else {
-            return Ok(Vec::new());
-        };
-        let items = value
-            .as_sequence()
-            .ok_or_else(|| unserved(self.path, &format!("`{key}` is not a list")))?;
-        items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => {
-                    Ok(s.clone())
-                }
-                _ => Err(unserved(self.path, &format!("an odd item in `{key}`"))),
-            })
-            .collect()
-    }
-
-    fn schema_version(&self) -> Result<(), Unread> {
-        match self.get("schema_version") {
-            Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
-            _ => Err(unserved(self.path, "`schema_version` is not 1")),
-        }
-    }
-}
-
 /// `retention`, `visible` when absent; the legacy `archived:` flag is left to the tracker.
 fn retention(fields: &Fields) -> Result<String, Unread> {
     if fields.data.contains_key("archived") {
@@ -343,15 +211,24 @@ fn issue(fields: &Fields, body: &str) -> Result<ContractIssueRow, Unread> {
         labels: fields.list("labels")?,
         depends_on: fields.list("depends_on")?,
         blocks: fields.list("blocks")?,
-        created: fields.timestamp("created")?.ok_or_else(|| unserved(path, "no `created`"))?,
-        updated: fields.timestamp("updated")?.ok_or_else(|| unserved(path, "no `updated`"))?,
+        created: fields
+            .timestamp("created")?
+            .ok_or_else(|| unserved(path, "no `created`"))?,
+        updated: fields
+            .timestamp("updated")?
+            .ok_or_else(|| unserved(path, "no `updated`"))?,
     };
     fields.timestamp("actual_start_date")?;
     fields.timestamp("actual_end_date")?;
     if row.estimated_hours.is_some_and(|h| h <= 0.0)
-        || row.progress_percentage.is_some_and(|p| !(0.0..=100.0).contains(&p))
+        || row
+            .progress_percentage
+            .is_some_and(|p| !(0.0..=100.0).contains(&p))
     {
-        return Err(unserved(path, "an estimate or progress the tracker rejects"));
+        return Err(unserved(
+            path,
+            "an estimate or progress the tracker rejects",
+        ));
     }
     let mut related: Vec<&String> = row.depends_on.iter().chain(&row.blocks).collect();
     related.sort();
@@ -394,65 +271,4 @@ fn comment_count(fields: &Fields) -> Result<usize, Unread> {
         return Err(odd());
     }
     Ok(comments.len())
-}
-
-/// Whether PyYAML (YAML 1.1) would read this plain scalar as something other than a string:
-/// booleans such as `yes`/`off`, null spellings, and numbers or dates (approximated from the
-/// first characters; a false alarm only sends the command to the tracker).
-fn pyyaml_retypes(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-        "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL",
-    ];
-    if WORDS.contains(&text) || text.starts_with(".inf") || text.starts_with(".nan") {
-        return true;
-    }
-    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit() || c == '_' || c == ':');
-    let starts_with_digit = unsigned.starts_with(|c: char| c.is_ascii_digit());
-    // Integers (decimal, sexagesimal `1:30`, `0b`, `0x`, octal `017`).
-    let integer = starts_with_digit
-        && (digits(unsigned)
-            || unsigned.starts_with("0b")
-            || unsigned.starts_with("0x"));
-    // Floats: `1.5`, `.5`, `1e+3` forms.
-    let float = unsigned.contains('.')
-        && unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-        && unsigned
-            .chars()
-            .all(|c| c.is_ascii_digit() || "_.:eE+-".contains(c));
-    // Dates and timestamps: `2026-01-01`, `2026-1-1 10:00:00`.
-    let b = text.as_bytes();
-    let date = b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5].is_ascii_digit();
-    integer || float || date
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pyyaml_typed_scalars_are_told_from_text() {
-        for typed in ["yes", "Off", "12345678", "1.5", "2026-01-01", "0x1f", "1_000", "~"] {
-            assert!(pyyaml_retypes(typed), "{typed}");
-        }
-        for text in ["v0-1", "ada", "2 apples", "0758d37f-2853-43d0", "Handle CRLF", "2026abcd-1"] {
-            assert!(!pyyaml_retypes(text), "{text}");
-        }
-    }
-
-    #[test]
-    fn front_matter_follows_the_trackers_pattern() {
-        let (data, body) = front_matter("---\nid: a\n---\n\nBody.").unwrap();
-        assert_eq!(data.get("id").and_then(Value::as_str), Some("a"));
-        assert_eq!(body, "Body.");
-        // The closing fence needs its line break.
-        assert!(front_matter("---\nid: a\n---").is_none());
-    }
-
-    #[test]
-    fn conflict_markers_count_only_in_front_matter() {
-        assert_eq!(conflict_line("---\nid: a\n<<<<<<< HEAD\n---\n"), Some(3));
-        assert_eq!(conflict_line("---\nid: a\n---\n=======\n"), None);
-    }
 }

@@ -96,7 +96,9 @@ pub enum ShapeError {
 pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
     let progress = issue
         .progress_percentage
-        .map_or(Some("0%".to_owned()), |p| python_g(p).map(|g| format!("{g}%")));
+        .map_or(Some("0%".to_owned()), |p| {
+            python_g(p).map(|g| format!("{g}%"))
+        });
     vec![
         issue.id.clone(),
         issue.title.clone(),
@@ -124,7 +126,9 @@ pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
 /// Whether [`cells`] can show this issue's progress exactly (Python's `:g` without exponent).
 #[must_use]
 pub fn progress_is_servable(issue: &ContractIssueRow) -> bool {
-    issue.progress_percentage.is_none_or(|p| python_g(p).is_some())
+    issue
+        .progress_percentage
+        .is_none_or(|p| python_g(p).is_some())
 }
 
 /// `_time`: minutes under an hour, hours up to a day, else days of eight hours.
@@ -184,7 +188,9 @@ pub fn parse(
         .flatten()
         .any(|t| t.chars().any(char::is_control) || !t.is_ascii())
     {
-        return Err(ShapeError::Unserved("a table option outside printable ASCII"));
+        return Err(ShapeError::Unserved(
+            "a table option outside printable ASCII",
+        ));
     }
     let mut shape = Shape::default();
     if let Some(spec) = columns.filter(|s| !s.is_empty()) {
@@ -254,7 +260,11 @@ pub fn parse(
 
 impl Table {
     /// `_table(result)`, then the decorator's `select_columns`, `sort` and `filter` in order.
-    pub fn build(headline: String, rows: Vec<Vec<String>>, shape: &Shape) -> Result<Table, ShapeError> {
+    pub fn build(
+        headline: String,
+        rows: Vec<Vec<String>>,
+        shape: &Shape,
+    ) -> Result<Table, ShapeError> {
         let mut table = Table {
             headline,
             total: rows.len(),
@@ -296,7 +306,10 @@ impl Table {
                 column.name
             )));
         }
-        if column.enum_values.is_some_and(|values| !values.contains(&value)) {
+        if column
+            .enum_values
+            .is_some_and(|values| !values.contains(&value))
+        {
             return Err(ShapeError::Application(format!(
                 "Invalid value '{value}' for enum column '{}'",
                 column.name
