@@ -171,6 +171,12 @@ fn parse(args: &[OsString]) -> Cli {
         Ok(cli) => return cli,
         Err(error) => error,
     };
+    // 0.3.1's `issue list --help` is its own: on its workspaces the tracker prints it.
+    if error.kind() == clap::error::ErrorKind::DisplayHelp
+        && cli::contract_list::is_contract_issue_list(args)
+    {
+        std::process::exit(forward::forward(&args[1..], true));
+    }
     let code = match forward::classify(args, error.kind()) {
         Rejected::Ours => error.exit(),
         Rejected::Version => {
@@ -181,7 +187,15 @@ fn parse(args: &[OsString]) -> Cli {
             eprint!("{}", forward::sync_flag_message(args));
             forward::EXIT_NO_TRACKER
         }
-        Rejected::Forward => forward::forward(&args[1..], false),
+        Rejected::Forward => {
+            // 0.3.1's `issue list` options are not 1.0.2's: its parser may still take them.
+            if let Some(result) = cli::contract_list::run_unparsed(args) {
+                exit_on_error(result);
+                0
+            } else {
+                forward::forward(&args[1..], false)
+            }
+        }
     };
     std::process::exit(code)
 }
@@ -200,7 +214,7 @@ fn main() {
         Command::Issue {
             command: IssueAction::List(args),
         } => {
-            exit_on_error(tracker_list::run(&args, &argv));
+            exit_on_error(tracker_list::run(Some(&args), &argv));
             return;
         }
         Command::Milestone {

@@ -2,6 +2,7 @@
 //! writes here; the binaries call the library (through the `Workspace`) and hand its answers to
 //! these functions.
 
+pub mod contract_list;
 pub mod first_use;
 pub mod forward;
 pub mod list_args;

@@ -392,7 +392,7 @@ fn csv_line(out: &mut String, fields: &[&str]) {
 }
 
 /// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.
-fn python_json(value: &Value, depth: usize) -> String {
+pub(crate) fn python_json(value: &Value, depth: usize) -> String {
     let indent = |d: usize| "  ".repeat(d);
     match value {
         Value::Null => "null".to_owned(),

@@ -327,8 +327,16 @@ fn additional(
 }
 
 /// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
-/// would not be the same byte for byte (a terminal, the rich format, odd files, ...).
-pub fn run(args: &TrackerListArgs, argv: &[OsString]) -> Result<(), CommandError> {
+/// would not be the same byte for byte (a terminal, the rich format, odd files, ...). On a
+/// 0.2-contract workspace with 0.3.x (or no tracker) behind us, 0.3.1's output
+/// ([`super::contract_list`]); `args` is `None` when the command line is not 1.0.2's.
+pub fn run(args: Option<&TrackerListArgs>, argv: &[OsString]) -> Result<(), CommandError> {
+    if let Some(root) = super::contract_list::contract_workspace_root(argv) {
+        return super::contract_list::run(argv, &root);
+    }
+    let Some(args) = args else {
+        hand_over(argv, "options roadmap-cli 1.0.2 does not have")
+    };
     let (issues, _) = issues_as_the_tracker_reads_them(argv)?;
     let now = timestamp::now_key();
     match answer(args, issues, &now, python_terminal_width()) {
@@ -384,8 +392,12 @@ pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), C
             "not at the root of an initialised roadmap in a git repository",
         )
     };
-    if let Err(reason) = outputs_we_follow(&workspace, &cwd) {
-        hand_over(argv, &reason);
+    match outputs_we_follow(&workspace, &cwd) {
+        Ok(Outputs::Legacy) => {}
+        Ok(Outputs::Contract) => {
+            hand_over(argv, "a 0.2-contract workspace (only issue list is served)")
+        }
+        Err(reason) => hand_over(argv, &reason),
     }
     let fresh = super::first_use::open(&workspace, false, true)?;
     for warning in &fresh.warnings {
@@ -401,21 +413,43 @@ pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), C
     Ok((fresh.cache, workspace.work_dir().to_owned()))
 }
 
-/// Whose outputs a served answer would copy, and whether we have them: today the legacy line's
-/// (roadmap-cli 1.0.2), on a legacy workspace with a legacy tracker or none behind us. A
-/// 0.2-contract workspace, or 0.2+ behind us (which prints other bytes, or refuses a legacy
-/// workspace until it is migrated), or a release we do not know: the tracker answers.
-fn outputs_we_follow(workspace: &crate::workspace::Workspace, cwd: &Path) -> Result<(), String> {
-    if lines::workspace_line(&workspace.work_dir().join(".roadmap")) == Line::Contract {
-        return Err("a 0.2-contract workspace (its outputs are the tracker's)".to_owned());
-    }
+/// Whose outputs a served answer copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outputs {
+    /// roadmap-cli 1.0.2's: a legacy workspace, a legacy tracker or none behind us.
+    Legacy,
+    /// roadmap-cli 0.3.1's: a 0.2-contract workspace, 0.3.x or no tracker behind us.
+    Contract,
+}
+
+/// Whose outputs a served answer would copy, by the workspace's line and the tracker's
+/// release. `Err` (the tracker answers): a workspace of one line with a tracker of the other
+/// (0.3.1 refuses a legacy workspace until it is migrated), 0.2.x (whose outputs we did not
+/// capture), or a release we do not know.
+pub(super) fn outputs_we_follow(
+    workspace: &crate::workspace::Workspace,
+    cwd: &Path,
+) -> Result<Outputs, String> {
+    let line = lines::workspace_line(&workspace.work_dir().join(".roadmap"));
+    let ours = match line {
+        Line::Legacy => Outputs::Legacy,
+        Line::Contract => Outputs::Contract,
+    };
     let Ok(Some(tracker)) = tracker::find(cwd) else {
-        return Ok(());
+        return Ok(ours);
     };
     match tracker::release::release(&tracker, Some(&workspace.cache_dir())) {
-        Some(release) if release.line == Some(Line::Legacy) => Ok(()),
+        Some(release) if release.line == Some(line) => {
+            if line == Line::Contract && !release.version.starts_with("0.3.") {
+                return Err(format!(
+                    "roadmap-cli {} behind us (we copy 0.3.1's outputs)",
+                    release.version
+                ));
+            }
+            Ok(ours)
+        }
         Some(release) => Err(format!(
-            "roadmap-cli {} behind us, whose outputs we do not copy",
+            "roadmap-cli {} behind us, whose outputs we do not copy on this workspace",
             release.version
         )),
         None => Err("a tracker whose release we cannot tell".to_owned()),

@@ -72,8 +72,17 @@ pub fn sort_key(text: &str) -> Option<String> {
 }
 
 /// Returns the current time as a [`sort_key`], for comparisons such as "due before now".
+///
+/// Test-only: `ROADMAP_TEST_NOW` (any timestamp [`sort_key`] reads) stands for the clock, so
+/// that captures of the tracker made on one day (`--overdue`) replay on any other.
 #[must_use]
 pub fn now_key() -> String {
+    if let Some(fixed) = std::env::var("ROADMAP_TEST_NOW")
+        .ok()
+        .and_then(|text| sort_key(&text))
+    {
+        return fixed;
+    }
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

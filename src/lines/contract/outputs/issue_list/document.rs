@@ -1,0 +1,231 @@
+//! Reading one 0.2 document as roadmap-cli 0.3.1 does, strictly: its front-matter pattern, git
+//! conflict markers, and typed accessors that refuse whatever PyYAML (YAML 1.1) and the
+//! tracker's validation could read differently from serde_yaml (YAML 1.2) and us.
+
+use super::row::Unread;
+use crate::issue::timestamp;
+use serde_yaml::{Mapping, Value};
+use std::path::Path;
+
+pub(super) fn unserved(path: &Path, what: &str) -> Unread {
+    Unread::Unserved(format!("{}: {what}", path.display()))
+}
+
+/// The first line of the front matter that is a git conflict marker, if any.
+pub(super) fn conflict_line(text: &str) -> Option<usize> {
+    let mut fences = 0;
+    for (index, line) in text.lines().enumerate() {
+        if line.trim_end() == "---" {
+            fences += 1;
+            if fences == 2 {
+                return None;
+            }
+        }
+        if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line == "=======" {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// 0.3.1's `\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z`, then one leading newline of the
+/// body dropped; the front matter parsed as a mapping.
+pub(super) fn front_matter(text: &str) -> Option<(Mapping, &str)> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
+    let mut from = 0;
+    let (yaml, body) = loop {
+        let at = from + rest.get(from..)?.find("\n---")?;
+        let after = rest[at + 4..].trim_start_matches([' ', '\t']);
+        let after = after.strip_prefix('\r').unwrap_or(after);
+        if let Some(body) = after.strip_prefix('\n') {
+            let yaml = &rest[..at];
+            break (yaml.strip_suffix('\r').unwrap_or(yaml), body);
+        }
+        from = at + 1;
+    };
+    let body = body.strip_prefix('\n').unwrap_or(body);
+    match serde_yaml::from_str::<Value>(yaml).ok()? {
+        Value::Mapping(map) => Some((map, body)),
+        _ => None,
+    }
+}
+
+/// One document's front matter, read strictly: each accessor refuses what 0.3.1 would read
+/// differently or reject.
+pub(super) struct Fields<'a> {
+    pub(super) path: &'a Path,
+    pub(super) data: &'a Mapping,
+}
+
+impl Fields<'_> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
+        self.data.get(key).filter(|v| !v.is_null())
+    }
+
+    /// A string PyYAML would also read as a string (see [`pyyaml_retypes`]).
+    pub(super) fn text(&self, key: &str) -> Result<Option<String>, Unread> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if !pyyaml_retypes(s) => Ok(Some(s.clone())),
+            Some(_) => Err(unserved(self.path, &format!("`{key}` is not plain text"))),
+        }
+    }
+
+    /// Non-empty, trimmed, single-line text (the tracker's `RequiredText` and `EntityId`).
+    pub(super) fn required(&self, key: &str) -> Result<String, Unread> {
+        match self.text(key)? {
+            Some(s) if !s.is_empty() && s.trim() == s && !s.contains(['\0', '\r', '\n']) => Ok(s),
+            _ => Err(unserved(
+                self.path,
+                &format!("`{key}` missing or not one line"),
+            )),
+        }
+    }
+
+    pub(super) fn one_of(
+        &self,
+        key: &str,
+        default: &str,
+        values: &[&str],
+    ) -> Result<String, Unread> {
+        let value = self.text(key)?.unwrap_or_else(|| default.to_owned());
+        if values.contains(&value.as_str()) {
+            Ok(value)
+        } else {
+            Err(unserved(self.path, &format!("`{key}: {value}`")))
+        }
+    }
+
+    /// A timestamp as 0.3.1 writes it (`2026-12-06T22:23:47.326481+00:00`), as a sort key.
+    /// Quoted or not: PyYAML reads an unquoted one as a datetime, the same instant.
+    pub(super) fn timestamp(&self, key: &str) -> Result<Option<String>, Unread> {
+        let text = match self.get(key) {
+            None => return Ok(None),
+            Some(Value::String(text)) => text,
+            Some(_) => return Err(unserved(self.path, &format!("`{key}` is not a timestamp"))),
+        };
+        let written = text.len() >= 19 && text.as_bytes()[10] == b'T' && &text[17..19] < "60";
+        match timestamp::sort_key(text).filter(|_| written) {
+            Some(key) => Ok(Some(key)),
+            None => Err(unserved(self.path, &format!("`{key}: {text}`"))),
+        }
+    }
+
+    pub(super) fn number(&self, key: &str) -> Result<Option<f64>, Unread> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64().filter(|f| f.is_finite())),
+            Some(_) => Err(unserved(self.path, &format!("`{key}` is not a number"))),
+        }
+    }
+
+    pub(super) fn list(&self, key: &str) -> Result<Vec<String>, Unread> {
+        let Some(value) = self.get(key) else {
+            return Ok(Vec::new());
+        };
+        let items = value
+            .as_sequence()
+            .ok_or_else(|| unserved(self.path, &format!("`{key}` is not a list")))?;
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => {
+                    Ok(s.clone())
+                }
+                _ => Err(unserved(self.path, &format!("an odd item in `{key}`"))),
+            })
+            .collect()
+    }
+
+    pub(super) fn schema_version(&self) -> Result<(), Unread> {
+        match self.get("schema_version") {
+            Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
+            _ => Err(unserved(self.path, "`schema_version` is not 1")),
+        }
+    }
+}
+
+/// Whether PyYAML (YAML 1.1) would read this plain scalar as something other than a string:
+/// booleans such as `yes`/`off`, null spellings, and numbers or dates (approximated from the
+/// first characters; a false alarm only sends the command to the tracker).
+fn pyyaml_retypes(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL",
+    ];
+    if WORDS.contains(&text) || text.starts_with(".inf") || text.starts_with(".nan") {
+        return true;
+    }
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = |t: &str| {
+        t.chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == ':')
+    };
+    let starts_with_digit = unsigned.starts_with(|c: char| c.is_ascii_digit());
+    // Integers (decimal, sexagesimal `1:30`, `0b`, `0x`, octal `017`).
+    let integer = starts_with_digit
+        && (digits(unsigned) || unsigned.starts_with("0b") || unsigned.starts_with("0x"));
+    // Floats: `1.5`, `.5`, `1e+3` forms.
+    let float = unsigned.contains('.')
+        && unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || "_.:eE+-".contains(c));
+    // Dates and timestamps: `2026-01-01`, `2026-1-1 10:00:00`.
+    let b = text.as_bytes();
+    let date = b.len() >= 8
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5].is_ascii_digit();
+    integer || float || date
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pyyaml_typed_scalars_are_told_from_text() {
+        for typed in [
+            "yes",
+            "Off",
+            "12345678",
+            "1.5",
+            "2026-01-01",
+            "0x1f",
+            "1_000",
+            "~",
+        ] {
+            assert!(pyyaml_retypes(typed), "{typed}");
+        }
+        for text in [
+            "v0-1",
+            "ada",
+            "2 apples",
+            "0758d37f-2853-43d0",
+            "Handle CRLF",
+            "2026abcd-1",
+        ] {
+            assert!(!pyyaml_retypes(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn front_matter_follows_the_trackers_pattern() {
+        let (data, body) = front_matter("---\nid: a\n---\n\nBody.").unwrap();
+        assert_eq!(data.get("id").and_then(Value::as_str), Some("a"));
+        assert_eq!(body, "Body.");
+        // The closing fence needs its line break.
+        assert!(front_matter("---\nid: a\n---").is_none());
+    }
+
+    #[test]
+    fn conflict_markers_count_only_in_front_matter() {
+        assert_eq!(conflict_line("---\nid: a\n<<<<<<< HEAD\n---\n"), Some(3));
+        assert_eq!(conflict_line("---\nid: a\n---\n=======\n"), None);
+    }
+}

@@ -1,0 +1,277 @@
+//! 0.3.1's `OutputFormatter` for `issue list`: what `click.echo` writes for `--format csv`,
+//! `json`, `plain` and `markdown` (no Rich in between, unlike 1.0.2: no wrapping, CSV keeps its
+//! CRLF), and the default `rich` format piped: `SmartTableLayout`'s vertical panel.
+
+use super::table::{COLUMNS, Table};
+use crate::cli::rich_text::{self, PLAIN_WIDTH};
+use serde_json::Value;
+
+/// The non-rich formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flat {
+    Plain,
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Flat {
+    /// `--format` (lowercased) other than `rich`.
+    #[must_use]
+    pub fn parse(format: &str) -> Option<Flat> {
+        match format {
+            "plain" => Some(Flat::Plain),
+            "json" => Some(Flat::Json),
+            "csv" => Some(Flat::Csv),
+            "markdown" => Some(Flat::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// What the tracker writes to stdout for `table` in `format`: the formatter's text, plus the
+/// newline `click.echo` adds unless the text ends with one.
+#[must_use]
+pub fn render(table: &Table, format: Flat) -> String {
+    let mut text = match format {
+        Flat::Plain => plain(table),
+        Flat::Json => crate::cli::tracker_format::python_json(&json(table), 0),
+        Flat::Csv => csv(table),
+        Flat::Markdown => markdown(table),
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// `OutputFormatter.EMOJI_MAP`, applied in this order by `--format plain`.
+const PLAIN_EMOJI: &[(&str, &str)] = &[
+    ("✅", "[OK]"),
+    ("❌", "[ERROR]"),
+    ("⚠️", "[WARN]"),
+    ("⚙️", "[CONFIG]"),
+    ("📋", "[INFO]"),
+    ("🆔", "[ID]"),
+    ("📊", "[STAT]"),
+    ("🌿", "[BRANCH]"),
+    ("🔗", "[LINK]"),
+    ("💬", "[COMMENT]"),
+    ("📍", "[LOCATION]"),
+    ("🔄", "[SYNC]"),
+    ("🔍", "[SEARCH]"),
+    ("✏️", "[EDIT]"),
+    ("🗑️", "[DELETE]"),
+    ("📁", "[FOLDER]"),
+    ("📈", "[UP]"),
+    ("📉", "[DOWN]"),
+    ("⏸️", "[PAUSE]"),
+    ("▶️", "[PLAY]"),
+    ("⏹️", "[STOP]"),
+];
+
+fn pad(text: &str, width: usize) -> String {
+    let mut cell = text.to_owned();
+    cell.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(text.chars().count()),
+    ));
+    cell
+}
+
+/// `to_plain_text`: widths in characters from the raw cells (before emoji replacement), at
+/// least each column's declared width; cells padded after replacement.
+fn plain(table: &Table) -> String {
+    let columns = table.active_columns();
+    let rows = table.active_rows();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let data = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            let declared = usize::try_from(column.width).unwrap_or(0);
+            column.display_name.chars().count().max(data).max(declared)
+        })
+        .collect();
+    let mut lines = vec!["Issues".to_owned(), String::new()];
+    let header: Vec<String> = columns
+        .iter()
+        .zip(&widths)
+        .map(|(c, w)| pad(c.display_name, *w))
+        .collect();
+    lines.push(header.join(" | "));
+    let rules: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    lines.push(rules.join("-+-"));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| {
+                let replaced = PLAIN_EMOJI
+                    .iter()
+                    .fold((*cell).to_owned(), |text, (emoji, word)| {
+                        text.replace(emoji, word)
+                    });
+                pad(&replaced, *width)
+            })
+            .collect();
+        lines.push(cells.join(" | "));
+    }
+    lines.join("\n")
+}
+
+/// Python's `csv.writer` defaults: minimal quoting, CRLF, and a lone empty field quoted (so
+/// the row is not empty).
+fn csv(table: &Table) -> String {
+    let mut out = String::new();
+    let header: Vec<&str> = table
+        .active_columns()
+        .iter()
+        .map(|c| c.display_name)
+        .collect();
+    csv_row(&mut out, &header);
+    for row in table.active_rows() {
+        csv_row(&mut out, &row);
+    }
+    out
+}
+
+fn csv_row(out: &mut String, fields: &[&str]) {
+    if let [only] = fields {
+        if only.is_empty() {
+            out.push_str("\"\"\r\n");
+            return;
+        }
+    }
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                (*f).to_owned()
+            }
+        })
+        .collect();
+    out.push_str(&quoted.join(","));
+    out.push_str("\r\n");
+}
+
+/// `to_markdown`: fixed rules (the header's length, at least 3, plus 2), no padding.
+fn markdown(table: &Table) -> String {
+    let columns = table.active_columns();
+    let rows = table.active_rows();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec!["## Issues\n".to_owned()];
+    let header: Vec<&str> = columns.iter().map(|c| c.display_name).collect();
+    lines.push(format!("| {} |", header.join(" | ")));
+    let rules: Vec<String> = columns
+        .iter()
+        .map(|c| "-".repeat(c.display_name.chars().count().max(3) + 2))
+        .collect();
+    lines.push(format!("|{}|", rules.join("|")));
+    for row in rows {
+        lines.push(format!("| {} |", row.join(" | ")));
+    }
+    lines.join("\n")
+}
+
+/// `TableData.to_dict`: every column's metadata (whatever `--columns` says), the chosen cells,
+/// and what the options did.
+fn json(table: &Table) -> Value {
+    let columns: Vec<Value> = COLUMNS
+        .iter()
+        .map(|column| {
+            serde_json::json!({
+                "name": column.name,
+                "display_name": column.display_name,
+                "type": column.kind,
+                "width": column.width,
+                "headline": "",
+                "display_style": column.style,
+                "enum_values": column.enum_values,
+                "sortable": column.sortable,
+                "filterable": column.filterable,
+            })
+        })
+        .collect();
+    let rows: Vec<Value> = table
+        .active_rows()
+        .into_iter()
+        .map(|row| Value::Array(row.into_iter().map(Value::from).collect()))
+        .collect();
+    let filters: serde_json::Map<String, Value> = table
+        .filters_applied
+        .iter()
+        .map(|(i, v)| (COLUMNS[*i].name.to_owned(), Value::from(v.as_str())))
+        .collect();
+    let sort_by: Vec<Value> = table
+        .sort_by
+        .iter()
+        .map(|(i, d)| serde_json::json!([COLUMNS[*i].name, d]))
+        .collect();
+    let selected = table.selected.as_ref().map_or(Value::Null, |indices| {
+        indices
+            .iter()
+            .map(|&i| Value::from(COLUMNS[i].name))
+            .collect()
+    });
+    serde_json::json!({
+        "title": "Issues",
+        "headline": table.headline,
+        "columns": columns,
+        "rows": rows,
+        "metadata": {
+            "total": table.total,
+            "returned": table.rows.len(),
+            "filters_applied": filters,
+            "sort_by": sort_by,
+            "selected_columns": selected,
+        }
+    })
+}
+
+/// `SmartTableLayout.should_use_vertical_layout` on a terminal `terminal_width` wide (the
+/// tracker's `shutil.get_terminal_size()`, at least 40): the estimated width of the horizontal
+/// table (first five rows, in characters, 30 per column at most) exceeds 80% of it.
+#[must_use]
+pub fn vertical_layout(table: &Table, terminal_width: usize) -> bool {
+    if table.rows.is_empty() {
+        return false; // estimated at 20 columns
+    }
+    let mut total = 0;
+    for (index, column) in COLUMNS.iter().enumerate() {
+        let mut width = column.display_name.chars().count() + 2;
+        for row in table.rows.iter().take(5) {
+            width = width.max(row[index].chars().count());
+        }
+        total += (width + 2).min(30);
+    }
+    total += COLUMNS.len() + 4;
+    total * 5 > terminal_width.max(40) * 4
+}
+
+/// `render_vertical` printed by the plain-mode console (80 cells): every row as "Entry N" with
+/// one line per column (all nine, whatever `--columns` says), rows apart by a rule.
+#[must_use]
+pub fn vertical(table: &Table) -> String {
+    let entries: Vec<String> = table
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let mut entry = format!("Entry {}\n", index + 1);
+            for (column, value) in COLUMNS.iter().zip(row) {
+                entry.push_str(&format!("  {}: {value}\n", column.display_name));
+            }
+            entry
+        })
+        .collect();
+    let separator = format!("\n{}\n\n", "─".repeat(40));
+    rich_text::panel("Issues", &entries.join(&separator), PLAIN_WIDTH)
+}

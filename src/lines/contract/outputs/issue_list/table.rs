@@ -1,0 +1,394 @@
+//! 0.3.1's `TableData` for `issue list`: the nine columns (`create_issue_columns`), the cells
+//! (`_table` in `issues/list.py`), and `--columns` / `--sort-by` / `--filter` as its
+//! `with_output_support` decorator parses and applies them.
+
+use super::args::{PRIORITIES, STATUSES};
+use super::row::ContractIssueRow;
+
+/// One column as the JSON envelope shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub display_name: &'static str,
+    pub kind: &'static str,
+    pub width: u32,
+    pub style: &'static str,
+    pub enum_values: Option<&'static [&'static str]>,
+    pub sortable: bool,
+    pub filterable: bool,
+}
+
+const fn column(
+    name: &'static str,
+    display_name: &'static str,
+    width: u32,
+    style: &'static str,
+    sortable: bool,
+    filterable: bool,
+) -> Column {
+    Column {
+        name,
+        display_name,
+        kind: "string",
+        width,
+        style,
+        enum_values: None,
+        sortable,
+        filterable,
+    }
+}
+
+/// The issue columns, in order.
+pub const COLUMNS: &[Column] = &[
+    column("id", "ID", 8, "cyan", true, true),
+    column("title", "Title", 25, "white", true, true),
+    Column {
+        kind: "enum",
+        enum_values: Some(PRIORITIES),
+        ..column("priority", "Priority", 10, "yellow", true, true)
+    },
+    Column {
+        kind: "enum",
+        enum_values: Some(STATUSES),
+        ..column("status", "Status", 12, "green", true, true)
+    },
+    column("progress", "Progress", 10, "blue", false, false),
+    column("assignee", "Assignee", 12, "magenta", true, true),
+    column("estimate", "Estimate", 10, "green", true, false),
+    column("milestone", "Milestone", 15, "blue", true, true),
+    column("comment_count", "Comments", 9, "dim", true, false),
+];
+
+/// A table ready to render: all columns' cells per row, and what the options did to it.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub headline: String,
+    pub rows: Vec<Vec<String>>,
+    /// `--columns`, as indices into [`COLUMNS`].
+    pub selected: Option<Vec<usize>>,
+    pub filters_applied: Vec<(usize, String)>,
+    pub sort_by: Vec<(usize, String)>,
+    /// Rows before `--filter`.
+    pub total: usize,
+}
+
+/// The parsed `--columns`, `--sort-by` and `--filter`.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    pub selected: Option<Vec<usize>>,
+    pub sort_by: Vec<(usize, String)>,
+    pub filters: Vec<(usize, String)>,
+}
+
+/// Why a table option failed, as the tracker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShapeError {
+    /// click's `BadParameter` from the decorator: usage error, exit 2.
+    Usage(String),
+    /// A `ValueError` from `TableData`: `Error: ...`, exit 1.
+    Application(String),
+    /// Input whose Python string handling we do not reproduce: forward.
+    Unserved(&'static str),
+}
+
+/// The cells of one issue, in [`COLUMNS`] order.
+#[must_use]
+pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
+    let progress = issue
+        .progress_percentage
+        .map_or(Some("0%".to_owned()), |p| {
+            python_g(p).map(|g| format!("{g}%"))
+        });
+    vec![
+        issue.id.clone(),
+        issue.title.clone(),
+        issue.priority.clone(),
+        issue.status.clone(),
+        progress.unwrap_or_default(),
+        issue
+            .assignee
+            .clone()
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| "Unassigned".to_owned()),
+        duration(issue.estimated_hours),
+        issue
+            .milestone_name
+            .clone()
+            .or_else(|| issue.milestone_id.clone())
+            .unwrap_or_else(|| "Backlog".to_owned()),
+        match issue.comment_count {
+            0 => String::new(),
+            n => format!("💬 {n}"),
+        },
+    ]
+}
+
+/// Whether [`cells`] can show this issue's progress exactly (Python's `:g` without exponent).
+#[must_use]
+pub fn progress_is_servable(issue: &ContractIssueRow) -> bool {
+    issue
+        .progress_percentage
+        .is_none_or(|p| python_g(p).is_some())
+}
+
+/// `_time`: minutes under an hour, hours up to a day, else days of eight hours.
+#[must_use]
+pub fn duration(hours: Option<f64>) -> String {
+    match hours {
+        None => "Not estimated".to_owned(),
+        Some(h) if h < 1.0 => format!("{:.0}m", h * 60.0),
+        Some(h) if h <= 24.0 => format!("{h:.1}h"),
+        Some(h) => format!("{:.1}d", h / 8.0),
+    }
+}
+
+/// Python's `format(value, "g")` for values it writes without an exponent (six significant
+/// digits, trailing zeros dropped); `None` where Python would use one.
+fn python_g(value: f64) -> Option<String> {
+    if value == 0.0 {
+        return Some(if value.is_sign_negative() { "-0" } else { "0" }.to_owned());
+    }
+    let scientific = format!("{value:.5e}");
+    let exponent: i32 = scientific.split_once('e')?.1.parse().ok()?;
+    if !(-4..6).contains(&exponent) {
+        return None;
+    }
+    let decimals = usize::try_from(5 - exponent).ok()?;
+    let fixed = format!("{value:.decimals$}");
+    Some(if fixed.contains('.') {
+        fixed.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        fixed
+    })
+}
+
+fn available() -> String {
+    let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
+    names.join(", ")
+}
+
+/// Python's `str.strip()` for text without control characters (which Python also strips and
+/// Rust does not; the caller refuses those).
+fn lookup(name: &str) -> Option<usize> {
+    COLUMNS
+        .iter()
+        .position(|c| c.name == name.to_lowercase().as_str())
+}
+
+/// Parses the three options in the decorator's order (`ColumnSelector`, `SortSpecParser`,
+/// `FilterSpecParser`, then the operator check), before any issue is read.
+pub fn parse(
+    columns: Option<&str>,
+    sort_by: Option<&str>,
+    filter: Option<&str>,
+) -> Result<Shape, ShapeError> {
+    let texts = [columns, sort_by, filter];
+    if texts
+        .iter()
+        .flatten()
+        .any(|t| t.chars().any(char::is_control) || !t.is_ascii())
+    {
+        return Err(ShapeError::Unserved(
+            "a table option outside printable ASCII",
+        ));
+    }
+    let mut shape = Shape::default();
+    if let Some(spec) = columns.filter(|s| !s.is_empty()) {
+        let mut selected = Vec::new();
+        for name in spec.split(',').map(str::trim) {
+            let index = lookup(name).ok_or_else(|| {
+                ShapeError::Usage(format!(
+                    "Unknown column: {name}. Available columns: {}",
+                    available()
+                ))
+            })?;
+            selected.push(index);
+        }
+        shape.selected = Some(selected);
+    }
+    if let Some(spec) = sort_by.filter(|s| !s.is_empty()) {
+        for item in spec.split(',').map(str::trim) {
+            let (name, direction) = match item.split_once(':') {
+                Some((name, direction)) => (name.trim(), direction.trim().to_lowercase()),
+                None => (item, "asc".to_owned()),
+            };
+            let index = lookup(name).ok_or_else(|| {
+                ShapeError::Usage(format!(
+                    "Unknown sort column: {name}. Available: {}",
+                    available()
+                ))
+            })?;
+            if direction != "asc" && direction != "desc" {
+                return Err(ShapeError::Usage(format!(
+                    "Invalid sort direction '{direction}' for column {name}. Use 'asc' or 'desc'."
+                )));
+            }
+            shape.sort_by.push((index, direction));
+        }
+    }
+    let mut operators = Vec::new();
+    for item in filter.unwrap_or("").split(',').map(str::trim) {
+        if item.is_empty() {
+            continue;
+        }
+        let Some(operator) = ["!=", "<=", ">=", "=", "~", "<", ">"]
+            .into_iter()
+            .find(|op| item.contains(op))
+        else {
+            return Err(ShapeError::Usage(format!(
+                "Invalid filter syntax: {item}. Use format: column=value"
+            )));
+        };
+        let (name, value) = item.split_once(operator).expect("the operator occurs");
+        let index = lookup(name.trim()).ok_or_else(|| {
+            ShapeError::Usage(format!(
+                "Unknown filter column: {}. Available: {}",
+                name.trim(),
+                available()
+            ))
+        })?;
+        operators.push(operator);
+        shape.filters.push((index, value.trim().to_owned()));
+    }
+    if let Some(operator) = operators.into_iter().find(|op| *op != "=") {
+        return Err(ShapeError::Usage(format!(
+            "Unsupported filter operator '{operator}'; use column=value"
+        )));
+    }
+    Ok(shape)
+}
+
+impl Table {
+    /// `_table(result)`, then the decorator's `select_columns`, `sort` and `filter` in order.
+    pub fn build(
+        headline: String,
+        rows: Vec<Vec<String>>,
+        shape: &Shape,
+    ) -> Result<Table, ShapeError> {
+        let mut table = Table {
+            headline,
+            total: rows.len(),
+            rows,
+            selected: shape.selected.clone(),
+            filters_applied: Vec::new(),
+            sort_by: Vec::new(),
+        };
+        if !shape.sort_by.is_empty() {
+            for (index, _) in &shape.sort_by {
+                if !COLUMNS[*index].sortable {
+                    return Err(ShapeError::Application(format!(
+                        "Column '{}' is not sortable",
+                        COLUMNS[*index].name
+                    )));
+                }
+            }
+            // One stable sort per key, last key first; `reverse=True` keeps ties in order.
+            for (index, direction) in shape.sort_by.iter().rev() {
+                let descending = direction == "desc";
+                table.rows.sort_by(|a, b| {
+                    let order = a[*index].cmp(&b[*index]);
+                    if descending { order.reverse() } else { order }
+                });
+            }
+            table.sort_by.clone_from(&shape.sort_by);
+        }
+        for (index, value) in &shape.filters {
+            table.filter(*index, value)?;
+        }
+        Ok(table)
+    }
+
+    fn filter(&mut self, index: usize, value: &str) -> Result<(), ShapeError> {
+        let column = &COLUMNS[index];
+        if !column.filterable {
+            return Err(ShapeError::Application(format!(
+                "Column '{}' is not filterable",
+                column.name
+            )));
+        }
+        if column
+            .enum_values
+            .is_some_and(|values| !values.contains(&value))
+        {
+            return Err(ShapeError::Application(format!(
+                "Invalid value '{value}' for enum column '{}'",
+                column.name
+            )));
+        }
+        self.rows.retain(|row| row[index] == value);
+        // A dict update: a column filtered twice keeps its first place and its last value.
+        match self.filters_applied.iter_mut().find(|(i, _)| *i == index) {
+            Some(entry) => entry.1 = value.to_owned(),
+            None => self.filters_applied.push((index, value.to_owned())),
+        }
+        Ok(())
+    }
+
+    /// The columns `--columns` chose (every one without it), as the flat formats show them.
+    #[must_use]
+    pub fn active_columns(&self) -> Vec<&'static Column> {
+        match &self.selected {
+            Some(indices) => indices.iter().map(|&i| &COLUMNS[i]).collect(),
+            None => COLUMNS.iter().collect(),
+        }
+    }
+
+    /// The rows with only the chosen columns.
+    #[must_use]
+    pub fn active_rows(&self) -> Vec<Vec<&str>> {
+        self.rows
+            .iter()
+            .map(|row| match &self.selected {
+                Some(indices) => indices.iter().map(|&i| row[i].as_str()).collect(),
+                None => row.iter().map(String::as_str).collect(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_python_prints_them() {
+        assert_eq!(duration(Some(0.5)), "30m");
+        assert_eq!(duration(Some(4.0)), "4.0h");
+        assert_eq!(duration(Some(30.0)), "3.8d");
+        assert_eq!(python_g(40.0).unwrap(), "40");
+        assert_eq!(python_g(33.333_333_3).unwrap(), "33.3333");
+        assert_eq!(python_g(100.0).unwrap(), "100");
+        assert_eq!(python_g(0.000_01), None);
+    }
+
+    #[test]
+    fn sort_is_stable_per_key_and_descending_keeps_ties_in_order() {
+        let rows = vec![
+            vec!["b".to_owned(); 9],
+            vec!["a".to_owned(); 9],
+            vec!["c".to_owned(); 9],
+        ];
+        let mut rows = rows;
+        rows[0][2] = "x".into();
+        rows[1][2] = "x".into();
+        rows[2][2] = "y".into();
+        let shape = parse(None, Some("priority:desc"), None).unwrap();
+        let table = Table::build(String::new(), rows, &shape).unwrap();
+        let ids: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(ids, ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn options_fail_with_the_trackers_words() {
+        assert_eq!(
+            parse(None, Some("title:sideways"), None).unwrap_err(),
+            ShapeError::Usage(
+                "Invalid sort direction 'sideways' for column title. Use 'asc' or 'desc'.".into()
+            )
+        );
+        assert_eq!(
+            parse(None, None, Some("title~x")).unwrap_err(),
+            ShapeError::Usage("Unsupported filter operator '~'; use column=value".into())
+        );
+    }
+}
