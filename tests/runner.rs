@@ -10,6 +10,7 @@ mod test_captures;
 mod test_contract_captures;
 mod test_contract_issue_list;
 mod test_contract_read;
+mod test_contract_reads;
 mod test_corpus;
 mod test_durability;
 mod test_first_use;

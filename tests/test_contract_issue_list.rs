@@ -16,17 +16,17 @@ const FORWARDED: &[(&str, &str)] = &[(
 )];
 
 /// The capture day (`tests/fixtures/README.md`: 2026-12-06, after the tree was built).
-const CAPTURE_NOW: &str = "2026-12-06T22:30:00+00:00";
+pub(crate) const CAPTURE_NOW: &str = "2026-12-06T22:30:00+00:00";
 
 /// What the stand-in tracker prints when it is run for anything but `--version`.
-const MARKER: &str = "the tracker was called";
+pub(crate) const MARKER: &str = "the tracker was called";
 
-fn output_dir() -> PathBuf {
+pub(crate) fn output_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracker-0.3.1-cli-output")
 }
 
 /// A repository holding the 0.3.1 fixture tree, committed, git's user.name "Ada Lovelace".
-fn contract_repo() -> TestRepo {
+pub(crate) fn contract_repo() -> TestRepo {
     let repo = TestRepo::new();
     copy_fixture(&repo, "tracker-0.3.1");
     repo.git(&["config", "user.name", "Ada Lovelace"]);
@@ -36,7 +36,7 @@ fn contract_repo() -> TestRepo {
 
 /// A tracker that says it is 0.3.1 (so that ours follows its outputs) and fails the test
 /// with [`MARKER`] when it is asked anything else.
-fn stand_in_tracker(repo: &TestRepo, version: &str) -> PathBuf {
+pub(crate) fn stand_in_tracker(repo: &TestRepo, version: &str) -> PathBuf {
     let dir = repo.sibling("tracker-bin");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("roadmap");
@@ -53,29 +53,38 @@ fn stand_in_tracker(repo: &TestRepo, version: &str) -> PathBuf {
 }
 
 /// One line of commands.txt: `file | arguments | env`.
-struct Capture {
-    file: String,
-    args: Vec<String>,
-    home_is_empty: bool,
+pub(crate) struct Capture {
+    pub(crate) file: String,
+    pub(crate) args: Vec<String>,
+    pub(crate) home_is_empty: bool,
 }
 
 fn issue_list_captures() -> Vec<Capture> {
+    captures_of(&["issue", "list"])
+}
+
+/// The captures of commands.txt whose arguments start with `command`, in file order.
+pub(crate) fn captures_of(command: &[&str]) -> Vec<Capture> {
     let text = std::fs::read_to_string(output_dir().join("commands.txt")).unwrap();
     text.lines()
         .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
         .filter_map(|line| {
             let fields: Vec<&str> = line.split(" | ").map(str::trim).collect();
             let args: Vec<String> = fields[1].split(' ').map(str::to_owned).collect();
-            (args.starts_with(&["issue".into(), "list".into()])).then(|| Capture {
-                file: fields[0].to_owned(),
-                args,
-                home_is_empty: fields[2] == "HOME=empty",
-            })
+            args.iter()
+                .map(String::as_str)
+                .take(command.len())
+                .eq(command.iter().copied())
+                .then(|| Capture {
+                    file: fields[0].to_owned(),
+                    args,
+                    home_is_empty: fields[2] == "HOME=empty",
+                })
         })
         .collect()
 }
 
-fn expected(capture: &Capture) -> Run {
+pub(crate) fn expected(capture: &Capture) -> Run {
     let name = capture.file.trim_end_matches(".txt");
     let read = |suffix: &str| std::fs::read_to_string(output_dir().join(format!("{name}{suffix}")));
     Run {
@@ -86,7 +95,13 @@ fn expected(capture: &Capture) -> Run {
 }
 
 /// Runs `roadmap ARGS` in `dir` as the captures ran: piped, `HOME` as commands.txt says.
-fn run(dir: &Path, program: &Path, args: &[String], home: &Path, env: &[(&str, &str)]) -> Run {
+pub(crate) fn run(
+    dir: &Path,
+    program: &Path,
+    args: &[String],
+    home: &Path,
+    env: &[(&str, &str)],
+) -> Run {
     let mut command = Command::new(program);
     hermetic(&mut command)
         .args(args)
@@ -99,7 +114,7 @@ fn run(dir: &Path, program: &Path, args: &[String], home: &Path, env: &[(&str, &
     Run::from_output(command.output().expect("run roadmap"))
 }
 
-fn homes(repo: &TestRepo) -> (PathBuf, PathBuf) {
+pub(crate) fn homes(repo: &TestRepo) -> (PathBuf, PathBuf) {
     let empty = repo.sibling("empty-home");
     std::fs::create_dir_all(&empty).unwrap();
     (output_dir().join("home"), empty)

@@ -202,6 +202,11 @@ fn parse(args: &[OsString]) -> Cli {
 
 fn main() {
     let argv: Vec<OsString> = std::env::args_os().collect();
+    // 0.3.1's read commands on its workspaces have their own command lines and outputs.
+    if let Some(result) = cli::contract_reads::run_if_served(&argv) {
+        exit_on_error(result);
+        return;
+    }
     let parsed = parse(&argv);
     if let Some(dir) = &parsed.directory {
         if let Err(e) = std::env::set_current_dir(dir) {

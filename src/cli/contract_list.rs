@@ -123,7 +123,7 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
 }
 
 /// Writes the tracker's reply and exits with its status.
-fn finish(reply: &issue_list::Reply) -> ! {
+pub(super) fn finish(reply: &issue_list::Reply) -> ! {
     if !reply.stderr.is_empty() {
         eprint!("{}", reply.stderr);
     }
@@ -140,7 +140,11 @@ fn finish(reply: &issue_list::Reply) -> ! {
 /// repository's `git config user.name`. Both config files are checked as the tracker checks
 /// them on every command (a key it does not know fails every command): `Err` for anything but
 /// the shapes it writes, and the tracker answers. git is asked only when `needed`.
-fn who_am_i(root: &Path, roadmap_dir: &Path, needed: bool) -> Result<Option<String>, String> {
+pub(super) fn who_am_i(
+    root: &Path,
+    roadmap_dir: &Path,
+    needed: bool,
+) -> Result<Option<String>, String> {
     let project = read_yaml(&roadmap_dir.join("config.yaml"))?.unwrap_or_default();
     let known = |map: &serde_yaml::Mapping, keys: &[&str]| {
         map.keys()

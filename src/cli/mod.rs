@@ -3,6 +3,7 @@
 //! these functions.
 
 pub mod contract_list;
+pub mod contract_reads;
 pub mod first_use;
 pub mod forward;
 pub mod list_args;

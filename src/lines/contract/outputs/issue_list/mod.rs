@@ -12,6 +12,7 @@ pub mod args;
 mod document;
 pub mod formats;
 pub mod query;
+pub mod records;
 pub mod row;
 pub mod table;
 

@@ -1,0 +1,185 @@
+//! 0.3.1's read commands other than `issue list` on a 0.2-contract workspace: `issue view`
+//! (more to come), answered from the workspace's rows as roadmap-cli 0.3.1 prints them (see
+//! [`crate::lines::contract::outputs`]), or the tracker when ours could differ.
+//!
+//! The gate is `issue list`'s ([`super::contract_list`]): a contract workspace with 0.3.x or
+//! no tracker behind us, piped output, the config files as the tracker writes them. Command
+//! lines are read as click reads them, only as far as we are sure: an option or shape we do
+//! not know goes to the tracker, which prints its own usage error or help.
+
+use super::CommandError;
+use super::contract_list::{contract_workspace_root, finish, who_am_i};
+use super::rich_text;
+use super::tracker_list::hand_over;
+use crate::lines::contract::outputs::issue_list::records::read_records;
+use crate::lines::contract::outputs::issue_list::row::read_workspace;
+use crate::lines::contract::outputs::issue_list::{Answer, Reply};
+use crate::lines::contract::outputs::issue_view;
+use std::ffi::OsString;
+use std::path::Path;
+
+/// One option of a served command, as click declares it.
+struct Opt {
+    name: &'static str,
+    /// `click.Choice` values; `None` for a flag.
+    choices: Option<&'static [&'static str]>,
+}
+
+/// A served command: its words, click's usage line, how many arguments it takes, its options.
+struct Spec {
+    words: &'static [&'static str],
+    usage: &'static str,
+    arguments: usize,
+    options: &'static [Opt],
+}
+
+const PLAIN_JSON: &[&str] = &["plain", "json"];
+
+const SPECS: &[Spec] = &[Spec {
+    words: &["issue", "view"],
+    usage: "Usage: roadmap issue view [OPTIONS] ISSUE_ID\nTry 'roadmap issue view --help' for help.\n",
+    arguments: 1,
+    options: &[Opt {
+        name: "--format",
+        choices: Some(PLAIN_JSON),
+    }],
+}];
+
+/// A command line as click read it: the arguments and each option given (value or flag).
+struct Parsed {
+    arguments: Vec<String>,
+    options: Vec<(&'static str, Option<String>)>,
+}
+
+impl Parsed {
+    fn value(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+}
+
+/// Reads `words` (after the command's own) as click would, or `None` for anything we leave
+/// to click itself: unknown options, `--help`, repeated options, a wrong count of arguments.
+fn parse(spec: &Spec, words: &[String]) -> Option<Parsed> {
+    let mut parsed = Parsed {
+        arguments: Vec::new(),
+        options: Vec::new(),
+    };
+    let mut rest = words.iter();
+    while let Some(word) = rest.next() {
+        if !word.starts_with('-') || word == "-" {
+            parsed.arguments.push(word.clone());
+            continue;
+        }
+        let (name, inline) = match word.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None => (word.as_str(), None),
+        };
+        let opt = spec.options.iter().find(|o| o.name == name)?;
+        if parsed.options.iter().any(|(n, _)| *n == opt.name) {
+            return None;
+        }
+        let value = match (opt.choices, inline) {
+            (None, None) => None,
+            (None, Some(_)) => return None,
+            (Some(_), Some(value)) => Some(value),
+            (Some(_), None) => Some(rest.next()?.clone()),
+        };
+        parsed.options.push((opt.name, value));
+    }
+    (parsed.arguments.len() == spec.arguments).then_some(parsed)
+}
+
+/// click's usage error for a value outside a `Choice`, when its `repr` is plain quoting.
+fn bad_choice(spec: &Spec, parsed: &Parsed) -> Option<Result<Reply, ()>> {
+    let mut bad = spec.options.iter().filter_map(|opt| {
+        let choices = opt.choices?;
+        let value = parsed.value(opt.name)?;
+        (!choices.contains(&value)).then_some((opt, choices, value))
+    });
+    let (opt, choices, value) = bad.next()?;
+    if bad.next().is_some()
+        || value.contains(['\'', '"', '\\'])
+        || value.chars().any(char::is_control)
+    {
+        return Some(Err(()));
+    }
+    let listed: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
+    Some(Ok(Reply {
+        stdout: String::new(),
+        stderr: format!(
+            "{}\nError: Invalid value for '{}': '{value}' is not one of {}.\n",
+            spec.usage,
+            opt.name,
+            listed.join(", ")
+        ),
+        code: 2,
+    }))
+}
+
+/// The answer for `argv` when it is a read command we serve on a contract workspace; `None`
+/// for any other line (the current directory is then left as it was).
+pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
+    let mut words = Vec::new();
+    let mut directory = None;
+    let mut rest = argv.iter().skip(1);
+    while let Some(word) = rest.next() {
+        let word = word.to_str()?;
+        match word {
+            "--no-pager" => {}
+            "-C" => directory = Some(rest.next()?.clone()),
+            _ => words.push(word.to_owned()),
+        }
+    }
+    let spec = SPECS
+        .iter()
+        .find(|s| words.len() >= s.words.len() && words[..s.words.len()] == *s.words)?;
+    let before = std::env::current_dir().ok()?;
+    if let Some(dir) = &directory {
+        std::env::set_current_dir(dir).ok()?;
+    }
+    let Some(root) = contract_workspace_root(argv) else {
+        std::env::set_current_dir(before).ok()?;
+        return None;
+    };
+    let Some(parsed) = parse(spec, &words[spec.words.len()..]) else {
+        hand_over(argv, "a command line we leave to click")
+    };
+    match bad_choice(spec, &parsed) {
+        Some(Ok(usage)) => finish(&usage),
+        Some(Err(())) => hand_over(argv, "a usage error click words differently"),
+        None => {}
+    }
+    if !rich_text::tracker_plain_mode() {
+        hand_over(argv, "a terminal (the tracker's colours and layout)");
+    }
+    let roadmap_dir = root.join(".roadmap");
+    if let Err(reason) = who_am_i(&root, &roadmap_dir, false) {
+        hand_over(argv, &reason)
+    }
+    match answer(spec, &parsed, &roadmap_dir) {
+        Answer::Reply(reply) => finish(&reply),
+        Answer::Forward(reason) => hand_over(argv, &reason),
+    }
+}
+
+/// The reply of the command `spec` names.
+fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
+    match spec.words {
+        ["issue", "view"] => {
+            let format = match parsed.value("--format") {
+                Some("json") => issue_view::Format::Json,
+                _ => issue_view::Format::Plain,
+            };
+            issue_view::answer(
+                &parsed.arguments[0],
+                format,
+                read_workspace(roadmap_dir),
+                &read_records(roadmap_dir),
+            )
+        }
+        _ => Answer::Forward("a command without an answer of ours".into()),
+    }
+}
