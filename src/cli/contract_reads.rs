@@ -1,5 +1,5 @@
 //! 0.3.1's read commands other than `issue list` on a 0.2-contract workspace: `issue view`
-//! (more to come), answered from the workspace's rows as roadmap-cli 0.3.1 prints them (see
+//! and `status`, answered from the workspace's rows as roadmap-cli 0.3.1 prints them (see
 //! [`crate::lines::contract::outputs`]), or the tracker when ours could differ.
 //!
 //! The gate is `issue list`'s ([`super::contract_list`]): a contract workspace with 0.3.x or
@@ -14,13 +14,15 @@ use super::tracker_list::hand_over;
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::issue_list::row::read_workspace;
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
-use crate::lines::contract::outputs::issue_view;
+use crate::lines::contract::outputs::{issue_view, status};
 use std::ffi::OsString;
 use std::path::Path;
 
 /// One option of a served command, as click declares it.
 struct Opt {
     name: &'static str,
+    /// The one-letter alias, if any (`-f`).
+    short: Option<&'static str>,
     /// `click.Choice` values; `None` for a flag.
     choices: Option<&'static [&'static str]>,
 }
@@ -35,15 +37,35 @@ struct Spec {
 
 const PLAIN_JSON: &[&str] = &["plain", "json"];
 
-const SPECS: &[Spec] = &[Spec {
-    words: &["issue", "view"],
-    usage: "Usage: roadmap issue view [OPTIONS] ISSUE_ID\nTry 'roadmap issue view --help' for help.\n",
-    arguments: 1,
-    options: &[Opt {
-        name: "--format",
-        choices: Some(PLAIN_JSON),
-    }],
-}];
+const SPECS: &[Spec] = &[
+    Spec {
+        words: &["issue", "view"],
+        usage: "Usage: roadmap issue view [OPTIONS] ISSUE_ID\nTry 'roadmap issue view --help' for help.\n",
+        arguments: 1,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(PLAIN_JSON),
+        }],
+    },
+    Spec {
+        words: &["status"],
+        usage: "Usage: roadmap status [OPTIONS]\nTry 'roadmap status --help' for help.\n",
+        arguments: 0,
+        options: &[
+            Opt {
+                name: "--verbose",
+                short: Some("-v"),
+                choices: None,
+            },
+            Opt {
+                name: "--format",
+                short: Some("-f"),
+                choices: Some(status::FORMATS),
+            },
+        ],
+    },
+];
 
 /// A command line as click read it: the arguments and each option given (value or flag).
 struct Parsed {
@@ -77,7 +99,10 @@ fn parse(spec: &Spec, words: &[String]) -> Option<Parsed> {
             Some((name, value)) => (name, Some(value.to_owned())),
             None => (word.as_str(), None),
         };
-        let opt = spec.options.iter().find(|o| o.name == name)?;
+        let opt = spec
+            .options
+            .iter()
+            .find(|o| o.name == name || (o.short == Some(name) && inline.is_none()))?;
         if parsed.options.iter().any(|(n, _)| *n == opt.name) {
             return None;
         }
@@ -178,6 +203,26 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
                 format,
                 read_workspace(roadmap_dir),
                 &read_records(roadmap_dir),
+            )
+        }
+        ["status"] => {
+            let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
+            // The tracker parses every document before it counts; so do we.
+            let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
+                records.projects,
+                records.milestones,
+                records.issues,
+                sources.milestones,
+                sources.issues,
+            ) else {
+                return Answer::Forward("a record we do not read as the tracker does".into());
+            };
+            status::answer(
+                parsed.value("--format").unwrap_or("rich"),
+                parsed.options.iter().any(|(n, _)| *n == "--verbose"),
+                &projects,
+                &milestones,
+                &issues,
             )
         }
         _ => Answer::Forward("a command without an answer of ours".into()),

@@ -7,3 +7,4 @@
 pub mod issue_list;
 pub mod issue_view;
 pub mod python;
+pub mod status;

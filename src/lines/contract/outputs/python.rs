@@ -155,6 +155,22 @@ impl Json {
         Json::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
+    /// The value with every object's keys sorted, as `json.dumps(sort_keys=True)` orders them
+    /// (by code point, which is UTF-8 byte order).
+    #[must_use]
+    pub fn sorted(self) -> Json {
+        match self {
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::sorted).collect()),
+            Json::Object(pairs) => {
+                let mut pairs: Vec<(String, Json)> =
+                    pairs.into_iter().map(|(k, v)| (k, v.sorted())).collect();
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                Json::Object(pairs)
+            }
+            other => other,
+        }
+    }
+
     /// `json.dumps(self, indent=2, ensure_ascii=False)`; `None` when a float has no Python
     /// spelling we reproduce.
     #[must_use]

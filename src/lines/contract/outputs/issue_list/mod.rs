@@ -50,7 +50,7 @@ pub struct Surroundings {
 }
 
 /// The tracker's deprecation line for `--verbose`.
-const VERBOSE: &str = "Deprecated through 0.3; removed in 0.4: --verbose; remove --verbose; use global --debug for unexpected failures.\n";
+pub const VERBOSE: &str = "Deprecated through 0.3; removed in 0.4: --verbose; remove --verbose; use global --debug for unexpected failures.\n";
 
 /// Builds a reply as the tracker would print it, step by step.
 struct Out {
