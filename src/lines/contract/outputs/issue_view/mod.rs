@@ -50,10 +50,10 @@ pub fn answer(
     let record = Record { row, more };
     let stdout = match format {
         Format::Plain => plain(&record),
-        Format::Json => match json(&record).dumps() {
-            Some(text) => Some(text + "\n"),
-            None => None,
-        },
+        Format::Json => json(&record).dumps().map(|text| {
+            text + "
+"
+        }),
     };
     match stdout {
         // click.echo drops ANSI escapes when piped; we do not reproduce which.
