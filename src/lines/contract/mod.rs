@@ -14,6 +14,7 @@
 //! - comment ids and `in_reply_to` are integers, and stay numbers in the JSON.
 
 pub mod layout;
+pub mod pyyaml;
 
 use crate::issue::Issue;
 use crate::lines::RoadmapFile;
