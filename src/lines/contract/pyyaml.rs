@@ -5,14 +5,14 @@
 //! Columns count characters, as Python's `len` does; the state (`column`, `whitespace`,
 //! `indention`, `indent`) follows PyYAML's names so the two can be read side by side.
 
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
 const BEST_WIDTH: usize = 80;
 const BEST_INDENT: usize = 2;
 
 /// Returns `safe_dump` of the mapping `entries` (without the final newline, as 0.3.1 strips it).
 #[must_use]
-pub fn dump_mapping(entries: &[(String, Value)]) -> String {
+pub fn dump_mapping(data: &Mapping) -> String {
     let mut emitter = Emitter {
         out: String::new(),
         column: 0,
@@ -21,7 +21,7 @@ pub fn dump_mapping(entries: &[(String, Value)]) -> String {
         indent: None,
         indents: Vec::new(),
     };
-    emitter.block_mapping(entries.iter().map(|(k, v)| (Value::String(k.clone()), v)));
+    emitter.block_mapping(data.iter());
     emitter.out.trim_end().to_owned()
 }
 
@@ -74,10 +74,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.unwrap_or(0);
-        if !self.indention
-            || self.column > indent
-            || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.write_line_break();
         }
         if self.column < indent {
@@ -98,7 +95,7 @@ impl Emitter {
     fn node(&mut self, value: &Value, mapping_context: bool) {
         match value {
             Value::Mapping(map) if !map.is_empty() => {
-                self.block_mapping(map.iter().map(|(k, v)| (k.clone(), v)));
+                self.block_mapping(map.iter());
             }
             Value::Sequence(items) if !items.is_empty() => {
                 let indentless = mapping_context && !self.indention;
@@ -127,11 +124,11 @@ impl Emitter {
         self.write_indicator(close, false, false);
     }
 
-    fn block_mapping<'a>(&mut self, entries: impl Iterator<Item = (Value, &'a Value)>) {
+    fn block_mapping<'a>(&mut self, entries: impl Iterator<Item = (&'a Value, &'a Value)>) {
         self.increase_indent(false, false);
         for (key, value) in entries {
             self.write_indent();
-            let (text, implicit) = represent(&key);
+            let (text, implicit) = represent(key);
             self.increase_indent(true, false);
             self.scalar(&text, implicit, true);
             self.pop_indent();
@@ -252,10 +249,12 @@ impl Emitter {
             let escaped = match ch {
                 None => true,
                 Some(c) => {
-                    matches!(c, '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-                        || !(('\x20'..='\x7E').contains(&c)
-                            || ('\u{A0}'..='\u{D7FF}').contains(&c)
-                            || ('\u{E000}'..='\u{FFFD}').contains(&c))
+                    matches!(
+                        c,
+                        '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+                    ) || !(('\x20'..='\x7E').contains(&c)
+                        || ('\u{A0}'..='\u{D7FF}').contains(&c)
+                        || ('\u{E000}'..='\u{FFFD}').contains(&c))
                 }
             };
             if escaped {
@@ -508,7 +507,8 @@ fn is_timestamp(text: &str) -> bool {
     let (Some(year), Some(month), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    let short_digits = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit());
+    let short_digits =
+        |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit());
     if year.len() != 4 || !year.bytes().all(|c| c.is_ascii_digit()) || !short_digits(month) {
         return false;
     }
@@ -550,7 +550,8 @@ fn is_timestamp(text: &str) -> bool {
     };
     let (hours, minutes) = offset.split_once(':').unwrap_or((offset, ""));
     short_digits(hours)
-        && (minutes.is_empty() || (minutes.len() == 2 && minutes.bytes().all(|c| c.is_ascii_digit())))
+        && (minutes.is_empty()
+            || (minutes.len() == 2 && minutes.bytes().all(|c| c.is_ascii_digit())))
 }
 
 struct Analysis {
@@ -571,7 +572,12 @@ fn analyze(text: &str) -> Analysis {
         };
     }
     let chars: Vec<char> = text.chars().collect();
-    let blank = |c: char| matches!(c, '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let blank = |c: char| {
+        matches!(
+            c,
+            '\0' | ' ' | '\t' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        )
+    };
     let mut block_indicators = text.starts_with("---") || text.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =

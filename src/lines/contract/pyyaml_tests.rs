@@ -38,8 +38,10 @@ fn every_case_is_written_as_pyyaml_writes_it() {
         let serde_json::Value::Object(input) = &case["input"] else {
             panic!("input is a mapping");
         };
-        let entries: Vec<(String, Value)> =
-            input.iter().map(|(k, v)| (k.clone(), to_yaml(v))).collect();
+        let entries: serde_yaml::Mapping = input
+            .iter()
+            .map(|(k, v)| (Value::String(k.clone()), to_yaml(v)))
+            .collect();
         let expected = case["dump"].as_str().expect("dump is text");
         let ours = dump_mapping(&entries);
         if ours != expected {
