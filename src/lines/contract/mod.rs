@@ -16,7 +16,9 @@
 pub mod document;
 pub mod instant;
 pub mod layout;
+pub mod operations;
 pub mod pyyaml;
+pub mod writer;
 
 use crate::issue::Issue;
 use crate::lines::RoadmapFile;
