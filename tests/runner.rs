@@ -7,6 +7,7 @@ mod corpus;
 
 mod test_bad_input;
 mod test_captures;
+mod test_contract_live;
 mod test_contract_read;
 mod test_contract_write;
 mod test_corpus;
