@@ -204,6 +204,19 @@ impl From<crate::workspace::write::WriteError> for CommandError {
             ),
             WriteError::Lock(lock) => lock.into(),
             WriteError::Sync(sync) => sync.into(),
+            WriteError::Tracker(tracker) => {
+                use crate::workspace::tracker_lock::TrackerLockError;
+                let hint = match &tracker {
+                    TrackerLockError::Busy(_) => {
+                        "wait for the tracker's command to finish, then run this one again"
+                    }
+                    TrackerLockError::PendingJournal { .. } => {
+                        "finish it with the tracker: `roadmap health fix --fix-type recovery` (roadmap-cli 0.3.1), then run this command again"
+                    }
+                    TrackerLockError::Io { .. } => "check the permissions of .roadmap/db/",
+                };
+                CommandError::repository(tracker.to_string()).with_hint(hint)
+            }
         }
     }
 }

@@ -35,18 +35,24 @@ pub fn resolve_id(cache: &Cache, id: &str) -> Result<IssueDetail, CommandError> 
     }
 }
 
+/// The file of the issue with id (prefix) `id`, as the working tree holds it.
+pub fn read_file(workspace: &Workspace, cache: &Cache, id: &str) -> Result<ReadFile, CommandError> {
+    let path = resolve_id(cache, id)?.row.path;
+    workspace.read_file(&path).map_err(|e| {
+        CommandError::from(e).with_hint(format!(
+            "restore it with `git checkout -- {path}`, or commit its removal"
+        ))
+    })
+}
+
 /// The file of the issue with id (prefix) `id`, as the working tree holds it, and what it says.
 pub fn read_issue(
     workspace: &Workspace,
     cache: &Cache,
     id: &str,
 ) -> Result<(ReadFile, Issue), CommandError> {
-    let path = resolve_id(cache, id)?.row.path;
-    let file = workspace.read_file(&path).map_err(|e| {
-        CommandError::from(e).with_hint(format!(
-            "restore it with `git checkout -- {path}`, or commit its removal"
-        ))
-    })?;
+    let file = read_file(workspace, cache, id)?;
+    let path = file.path.clone();
     let Some(RoadmapFile::Issue(context)) = classify(&path) else {
         return Err(CommandError::user(format!("{path} is not an issue file")));
     };

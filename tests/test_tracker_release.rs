@@ -186,7 +186,6 @@ fn contract_repo() -> TestRepo {
 fn our_writes_never_write_legacy_files_into_a_contract_workspace() {
     let repo = contract_repo();
     let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
-    let before = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
     let ours = |args: &[&str]| {
         let mut command = Command::new(crate::common::binary("roadmap"));
         hermetic(&mut command)
@@ -196,32 +195,67 @@ fn our_writes_never_write_legacy_files_into_a_contract_workspace() {
             .stdin(Stdio::null());
         Run::from_output(command.output().unwrap())
     };
+    // 0.3.1's lock file appears under .roadmap/db/ once anything writes (0.3.1's `init`
+    // git-ignores it; `migrate` does not).
+    let status = || {
+        repo.git(&["status", "--porcelain", "--untracked-files=all"])
+            .lines()
+            .filter(|line| !line.contains(".roadmap/db/"))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>()
+    };
 
-    // Our spelling: refused, one line naming the config, nothing written.
+    // The file ends `---` with no newline: 0.3.1 cannot read it (nor lists it), so neither
+    // spelling touches it.
     for args in [
-        &["create", "New one"][..],
-        &["close", "0e93cfa2"],
-        &["archive", "0e93cfa2"],
-        &["sync"],
+        &["close", "0e93cfa2"][..],
+        &["-C", ".", "issue", "close", "0e93cfa2"],
     ] {
         let run = ours(args);
         assert_eq!(run.status, 1, "{args:?}: {}", run.stderr);
-        let first = run.stderr.lines().next().unwrap_or_default();
-        assert!(
-            first.contains(".roadmap/config.yaml follows roadmap-cli's 0.2 contract"),
-            "{args:?}: {}",
-            run.stderr
-        );
-        assert_eq!(
-            repo.git(&["status", "--porcelain", "--untracked-files=all"]),
-            before,
-            "{args:?} wrote nothing"
-        );
+        assert_eq!(status(), "", "{args:?} wrote nothing");
     }
 
-    // The tracker's spelling (after our global options too): the tracker runs it.
-    let run = ours(&["-C", ".", "issue", "close", "0e93cfa2"]);
-    assert_eq!(run.stdout, "tracker got: [issue] [close] [0e93cfa2]\n");
+    // The migrated 8-hex file, readable: written in place, as 0.3.1 writes it.
+    let path = ".roadmap/issues/0e93cfa2.md";
+    let text = std::fs::read_to_string(repo.root.join(path)).unwrap();
+    repo.write(path, &format!("{text}\n"));
+    repo.commit_all("a readable file");
+    ours(&["-C", ".", "issue", "close", "0e93cfa2"]).success();
+    ours(&["create", "New one"]).success();
+    let changed = status();
+    let mut lines = changed.lines();
+    assert_eq!(
+        lines.next(),
+        Some(" M .roadmap/issues/0e93cfa2.md"),
+        "{changed}"
+    );
+    let created = lines.next().unwrap_or_default();
+    assert!(
+        created.starts_with("?? .roadmap/issues/")
+            && created.len() == ".roadmap/issues/".len() + 3 + 36 + 3,
+        "a flat <uuid>.md: {changed}"
+    );
+    let closed = std::fs::read_to_string(repo.root.join(path)).unwrap();
+    assert!(
+        closed.contains("\nstatus: closed\n") && closed.contains("- action: closed\n"),
+        "{closed}"
+    );
+
+    // The GitHub sync would pull issues in the legacy layout: still refused, nothing written.
+    let before = status();
+    let run = ours(&["sync"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains(".roadmap/config.yaml follows roadmap-cli's 0.2 contract"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(status(), before);
 }
 
 /// `roadmap-hooks doctor` with `tracker` behind us.

@@ -252,16 +252,13 @@ fn main() {
             return;
         }
         Command::Sync(args) => {
-            guard_contract_workspace(&argv, "sync");
+            guard_contract_sync();
             if let Err(error) = cli::remote::run(&args) {
                 error.exit("roadmap");
             }
             return;
         }
     };
-    if let Action::Write(_) = &action {
-        guard_contract_workspace(&argv, "write");
-    }
     let result = match action {
         Action::List(args) => list(&args, None, no_pager),
         Action::Show(args) => show(&args, no_pager),
@@ -399,46 +396,24 @@ fn show(args: &ShowArgs, no_pager: bool) -> Result<(), CommandError> {
     cli::pager::page(&text, no_pager)
 }
 
-/// Our writes and the GitHub sync write files in the legacy layout, which would break a
-/// workspace on roadmap-cli's 0.2 contract (flat `issues/<id>.md`, milestones by id, history).
-/// There a write spelt as the tracker's (`roadmap issue close ID`) goes to the tracker, and one
-/// spelt as ours is refused, before anything is written.
-fn guard_contract_workspace(argv: &[OsString], what: &str) {
+/// The GitHub sync writes the issues it pulls in the legacy layout, which would break a
+/// workspace on roadmap-cli's 0.2 contract (flat `issues/<id>.md`, milestones by id, history),
+/// so there it is refused before anything is sent or written. Our write commands speak the
+/// contract (`roadmap_hooks::lines::contract::writer`).
+fn guard_contract_sync() {
     let Ok(workspace) = Workspace::discover() else {
         return;
     };
-    let roadmap_dir = workspace.work_dir().join(".roadmap");
-    if roadmap_lines::workspace_line(&roadmap_dir) != roadmap_lines::Line::Contract {
+    if workspace.line() != roadmap_lines::Line::Contract {
         return;
     }
-    if what == "write" && first_word(argv) == Some("issue") {
-        std::process::exit(forward::forward(&argv[1..], true));
-    }
-    let error = CommandError::user(format!(
-        "{} follows roadmap-cli's 0.2 contract, which roadmap-hooks does not {what} yet \
+    CommandError::user(format!(
+        "{} follows roadmap-cli's 0.2 contract, which `roadmap sync` does not write yet \
          (it would write legacy-layout files)",
-        roadmap_dir.join("config.yaml").display()
-    ));
-    let hint = match what {
-        "sync" => "the 0.2 tracker has no GitHub sync; nothing was sent or written",
-        _ => "use the tracker's spelling, e.g. `roadmap issue close ID`, which the tracker runs",
-    };
-    error.with_hint(hint).exit("roadmap");
-}
-
-/// The command word of `argv`, past our global `-C DIR` and `--no-pager`.
-fn first_word(argv: &[OsString]) -> Option<&str> {
-    let mut words = argv.iter().skip(1).map(|word| word.to_str());
-    loop {
-        match words.next()? {
-            Some("-C") => {
-                words.next();
-            }
-            Some("--no-pager") => {}
-            Some(word) if word.starts_with("-C") => {}
-            other => return other,
-        }
-    }
+        workspace.work_dir().join(".roadmap/config.yaml").display()
+    ))
+    .with_hint("the 0.2 tracker has no GitHub sync; nothing was sent or written")
+    .exit("roadmap");
 }
 
 fn exit_on_error(result: Result<(), CommandError>) {

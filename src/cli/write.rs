@@ -5,10 +5,10 @@
 use super::write_args::{CreateArgs, IdArgs, OutputArgs, OutputFormat, UpdateArgs};
 use super::{CommandError, write_stdout};
 use crate::cache::Cache;
-use crate::issue::render::{NewIssue, YamlValue};
+use crate::issue::render::NewIssue;
 use crate::issue::{IssueType, Priority, Status, effects, to_json};
-use crate::issue_write::{self, Destination, Draft, new_id, now_timestamp, read_issue};
-use crate::layout::BACKLOG_FOLDER;
+use crate::issue_write::{self, Draft, new_id, now_timestamp, read_file};
+use crate::lines::writes::{Edits, IssueWrite};
 use crate::workspace::Workspace;
 use crate::workspace::write::Written;
 
@@ -52,13 +52,14 @@ pub fn create(args: &CreateArgs) -> Result<(), CommandError> {
         return Err(CommandError::user("the title is empty"));
     }
     let body = match (&args.body, &args.body_file) {
-        (Some(body), _) => body.clone(),
-        (None, Some(path)) if path == "-" => std::io::read_to_string(std::io::stdin())?,
-        (None, Some(path)) => {
-            std::fs::read_to_string(path).map_err(|e| CommandError::user(format!("{path}: {e}")))?
-        }
-        // The tracker's template, as its `issue create` without `-d` writes it.
-        (None, None) => effects::default_body(&args.title),
+        (Some(body), _) => Some(body.clone()),
+        (None, Some(path)) if path == "-" => Some(std::io::read_to_string(std::io::stdin())?),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| CommandError::user(format!("{path}: {e}")))?,
+        ),
+        // The line's default: the legacy tracker's template, or none on the contract.
+        (None, None) => None,
     };
     let milestone = non_empty(&args.milestone);
     let id = new_id(&cache)?;
@@ -81,131 +82,94 @@ pub fn create(args: &CreateArgs) -> Result<(), CommandError> {
             workspace.git_user_name().as_deref(),
         ),
         now: now_timestamp(),
-        body,
+        body: String::new(),
     };
-    let written = issue_write::create(&workspace, &new)?;
+    let written = workspace
+        .line()
+        .write(&workspace, &cache, IssueWrite::Create { new, body })?
+        .expect("a create always writes");
     if let Some(name) = &milestone {
         if cache.milestone(name)?.is_none() {
             eprintln!("roadmap: note: milestone `{name}` has no file in .roadmap/milestones");
         }
     }
-    report("Created", &written, &args.output)
+    report("Created", Some(&written), &written.issue.id, &args.output)
 }
 
 /// Runs `roadmap update`.
 pub fn update(args: &UpdateArgs) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
-    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
-    let mut changes: Vec<(&str, YamlValue)> = Vec::new();
-    if let Some(title) = &args.title {
-        changes.push(("title", YamlValue::Text(title.trim().to_owned())));
-    }
-    for (field, key, value) in [
-        ("status", "status", &args.status),
-        ("priority", "priority", &args.priority),
-        ("type", "issue_type", &args.issue_type),
+    let mut edits = Edits {
+        title: args.title.as_ref().map(|title| title.trim().to_owned()),
+        assignee: args.assignee.as_ref().map(|a| non_empty(&Some(a.clone()))),
+        milestone: args.milestone.as_ref().map(|m| non_empty(&Some(m.clone()))),
+        add_labels: args.add_labels.clone(),
+        remove_labels: args.remove_labels.clone(),
+        ..Edits::default()
+    };
+    for (field, slot, value) in [
+        ("status", &mut edits.status, &args.status),
+        ("priority", &mut edits.priority, &args.priority),
+        ("type", &mut edits.issue_type, &args.issue_type),
     ] {
         if let Some(value) = value {
-            changes.push((key, YamlValue::Text(canonical(field, value)?)));
+            *slot = Some(canonical(field, value)?);
         }
     }
-    if let Some(assignee) = &args.assignee {
-        changes.push((
-            "assignee",
-            non_empty(&Some(assignee.clone())).map_or(YamlValue::Null, YamlValue::Text),
-        ));
-    }
-    if let Some(milestone) = &args.milestone {
-        changes.push((
-            "milestone",
-            non_empty(&Some(milestone.clone())).map_or(YamlValue::Null, YamlValue::Text),
-        ));
-    }
-    if !args.add_labels.is_empty() || !args.remove_labels.is_empty() {
-        let mut labels = issue.labels.clone();
-        for label in &args.add_labels {
-            if !labels.contains(label) {
-                labels.push(label.clone());
-            }
-        }
-        labels.retain(|l| !args.remove_labels.contains(l));
-        changes.push(("labels", YamlValue::List(labels)));
-    }
-    if changes.is_empty() {
+    let nothing = edits.title.is_none()
+        && edits.status.is_none()
+        && edits.priority.is_none()
+        && edits.issue_type.is_none()
+        && edits.assignee.is_none()
+        && edits.milestone.is_none()
+        && edits.add_labels.is_empty()
+        && edits.remove_labels.is_empty();
+    if nothing {
         return Err(CommandError::user("nothing to change").with_hint(
             "give at least one of --title, --status, --priority, --type, --assignee, --milestone, --add-label, --remove-label",
         ));
     }
-    let destination = match &args.milestone {
-        Some(m) => Destination::MilestoneFolder(
-            non_empty(&Some(m.clone())).unwrap_or_else(|| BACKLOG_FOLDER.to_owned()),
-        ),
-        None => Destination::Stay,
-    };
-    let written = issue_write::change_fields(&workspace, &file, &issue, changes, destination)?;
-    report("Updated", &written, &args.output)
+    let id = args.id.clone();
+    let written = workspace
+        .line()
+        .write(&workspace, &cache, IssueWrite::Update { id, edits })?;
+    report("Updated", written.as_ref(), &args.id, &args.output)
 }
 
-/// Runs `roadmap close` (`closed: true`) and `roadmap reopen`.
-pub fn set_status(args: &IdArgs, status: &str) -> Result<(), CommandError> {
+/// Runs `roadmap close` and `roadmap reopen`.
+pub fn set_status(args: &IdArgs, status: &'static str) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
-    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
-    let now = now_timestamp();
-    // What the tracker's `close` writes (progress 100 too); it has no `reopen`: that is its
-    // `update --status todo`, the status alone.
-    let (verb, changes) = if status == "closed" {
-        ("Closed", effects::on_close(&now, None))
+    let verb = if status == "closed" {
+        "Closed"
     } else {
-        ("Reopened", effects::on_status(&now, status))
+        "Reopened"
     };
+    let id = args.id.clone();
     let written =
-        issue_write::change_fields(&workspace, &file, &issue, changes, Destination::Stay)?;
-    report(verb, &written, &args.output)
+        workspace
+            .line()
+            .write(&workspace, &cache, IssueWrite::SetStatus { id, status })?;
+    report(verb, written.as_ref(), &args.id, &args.output)
 }
 
-/// Runs `roadmap archive` and `roadmap unarchive`: the file moves to or from
-/// `.roadmap/archive/issues/`, keeping its milestone folder, and `archived` follows.
+/// Runs `roadmap archive` and `roadmap unarchive`: out of the default list and back, as the
+/// workspace's line keeps that (a folder, or `retention:`).
 pub fn archive(args: &IdArgs, archived: bool) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
-    let (file, issue) = read_issue(&workspace, &cache, &args.id)?;
-    let path = &file.path;
-    let (from_root, to_root) = if archived {
-        (".roadmap/issues/", ".roadmap/archive/issues/")
-    } else {
-        (".roadmap/archive/issues/", ".roadmap/issues/")
-    };
-    let Some(rest) = path.strip_prefix(from_root) else {
-        let state = if archived {
-            "already archived"
-        } else {
-            "not archived"
-        };
-        return Err(CommandError::user(format!("{path} is {state}")));
-    };
-    let target = format!("{to_root}{rest}");
     let verb = if archived { "Archived" } else { "Unarchived" };
-    // The tracker's `archive` moves the file unchanged; a file that says `archived: true`
-    // itself must stop saying so when it comes back, or it would still read as archived.
-    let written = if !archived && issue.frontmatter.archived.is_some_and(|a| a.0) {
-        issue_write::change_fields(
-            &workspace,
-            &file,
-            &issue,
-            vec![("archived", YamlValue::Bool(false))],
-            Destination::Path(target),
-        )?
-    } else {
-        issue_write::move_unchanged(&workspace, &file, target)?
-    };
-    report(verb, &written, &args.output)
+    let id = args.id.clone();
+    let written =
+        workspace
+            .line()
+            .write(&workspace, &cache, IssueWrite::Archive { id, archived })?;
+    report(verb, written.as_ref(), &args.id, &args.output)
 }
 
 /// Runs `roadmap edit`: `$VISUAL`/`$EDITOR` on a draft, checked before it replaces the file,
 /// and saved only if nobody changed the file while the editor was open.
 pub fn edit(args: &IdArgs) -> Result<(), CommandError> {
     let (workspace, cache) = open()?;
-    let (file, before) = read_issue(&workspace, &cache, &args.id)?;
-    drop(cache);
+    let file = read_file(&workspace, &cache, &args.id)?;
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
@@ -242,12 +206,20 @@ pub fn edit(args: &IdArgs) -> Result<(), CommandError> {
         eprintln!("roadmap: no changes to {}", file.path);
         return Ok(());
     }
-    let checked = issue_write::check_edit(&file, &before, &edited)
+    let checked = workspace
+        .line()
+        .check_edit(&cache, &file, &edited)
         .map_err(|error| kept(format!("not saved: {}", error.message)))?;
+    drop(cache);
+    let Some(checked) = checked else {
+        draft.remove();
+        eprintln!("roadmap: no changes to {}", file.path);
+        return Ok(());
+    };
     match issue_write::replace(&workspace, &file, checked.text, checked.target) {
         Ok(written) => {
             draft.remove();
-            report("Edited", &written, &args.output)
+            report("Edited", Some(&written), &args.id, &args.output)
         }
         Err(error) => Err(kept(format!("not saved: {}", error.message))),
     }
@@ -264,7 +236,17 @@ fn open() -> Result<(Workspace, Cache), CommandError> {
     Ok((workspace, fresh.cache))
 }
 
-fn report(verb: &str, written: &Written, output: &OutputArgs) -> Result<(), CommandError> {
+/// Prints what was written; `None`: the tracker would write nothing, and neither did we.
+fn report(
+    verb: &str,
+    written: Option<&Written>,
+    id: &str,
+    output: &OutputArgs,
+) -> Result<(), CommandError> {
+    let Some(written) = written else {
+        eprintln!("roadmap: {id}: nothing to change; the file is as it was");
+        return Ok(());
+    };
     if let Some(note) = &written.cache_note {
         eprintln!("roadmap: warning: {note}");
     }

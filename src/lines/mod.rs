@@ -21,6 +21,7 @@
 
 pub mod contract;
 pub mod legacy;
+pub mod writes;
 
 use crate::issue::FileContext;
 use crate::record::Record;

@@ -351,6 +351,12 @@ pub(crate) fn pause_for_tests(point: &str) {
     }
 }
 
+/// The reader of the files the cache holds (its line and milestone names), for a local write
+/// that is checked and shown the way the next sync would read it.
+pub fn reader_of_cache(cache: &Cache) -> Result<crate::lines::Reader, SyncError> {
+    reader::cached_reader(cache)
+}
+
 /// The first 7 hex digits of a commit id, as git shows it.
 #[must_use]
 pub fn short(id: &str) -> &str {

@@ -19,6 +19,7 @@ pub mod freshness;
 pub mod lock;
 pub mod pending;
 pub mod remove_cache;
+pub mod tracker_lock;
 pub mod worktree;
 pub mod write;
 

@@ -17,7 +17,8 @@ use super::{LockPurpose, SyncLock, Workspace};
 use crate::cache::{Cache, CacheError, meta};
 use crate::durable::Folders;
 use crate::issue::{Issue, to_json};
-use crate::layout::{RoadmapFile, classify};
+use crate::lines::{Line, Reader};
+use crate::record::Record;
 use crate::sync::{self, SyncRequest};
 use std::fs;
 use std::path::Path;
@@ -43,6 +44,8 @@ pub enum WriteError {
     Lock(#[from] super::LockError),
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
+    #[error(transparent)]
+    Tracker(#[from] super::tracker_lock::TrackerLockError),
 }
 
 /// An issue file as read from the working tree, with the id a later write compares against.
@@ -127,14 +130,30 @@ impl Workspace {
     /// transaction. Nothing is written unless every change is valid and current; a write that
     /// fails stops the rest, and the ones before it are still recorded.
     pub fn write_all(&self, changes: &[FileChange]) -> Result<Vec<Written>, WriteError> {
+        let line = self.line();
+        let reader = self.reader_for_writes(line);
         let issues = changes
             .iter()
             .map(|change| {
                 let (path, text) = change.target();
-                validate(path, text)
+                validate(&reader, path, text)
             })
             .collect::<Result<Vec<Issue>, WriteError>>()?;
         let lock = self.lock(LockPurpose::Write)?.ok_or(WriteError::Busy)?;
+        // On the contract line roadmap-cli writes the same files: its lock is taken after ours
+        // (it never takes ours, so the order cannot deadlock) and held until the files are
+        // written, so the compare below also sees every write of the tracker's.
+        let _tracker_lock = match line {
+            Line::Contract => Some(super::tracker_lock::take(
+                &self.work_dir().join(".roadmap"),
+                || {
+                    eprintln!(
+                        "roadmap: waiting for roadmap-cli to finish a write (.roadmap/db/canonical-write.lock)"
+                    );
+                },
+            )?),
+            Line::Legacy => None,
+        };
         let work_dir = self.work_dir();
         for change in changes {
             still_current(work_dir, change)?;
@@ -152,7 +171,7 @@ impl Workspace {
                     // A move stopped half way that could not be undone: record what is there.
                     if let Some(change) = failed.landed {
                         let (path, text) = change.target();
-                        if let Ok(issue) = validate(path, text) {
+                        if let Ok(issue) = validate(&reader, path, text) {
                             landed.push(*change);
                             landed_issues.push(issue);
                         }
@@ -270,18 +289,36 @@ fn show_in_cache(
     tx.commit_local()
 }
 
-/// The new content must read as an issue at its path, or nothing is written.
-fn validate(path: &str, text: &str) -> Result<Issue, WriteError> {
-    let Some(RoadmapFile::Issue(context)) = classify(path) else {
-        return Err(WriteError::Invalid {
-            path: path.to_owned(),
-            message: "not a path for an issue file".into(),
-        });
-    };
-    Issue::parse(text.as_bytes(), &context).map_err(|error| WriteError::Invalid {
+/// The new content must read as an issue at its path on the workspace's line, or nothing is
+/// written.
+fn validate(reader: &Reader, path: &str, text: &str) -> Result<Issue, WriteError> {
+    let invalid = |message: String| WriteError::Invalid {
         path: path.to_owned(),
-        message: error.to_string(),
-    })
+        message,
+    };
+    match reader.read(path, text.as_bytes()) {
+        Some(Record::Issue(issue)) => Ok(*issue),
+        Some(Record::Invalid(error)) => Err(invalid(error.to_string())),
+        _ => Err(invalid("not a path for an issue file".into())),
+    }
+}
+
+impl Workspace {
+    /// The line the working tree's `.roadmap/config.yaml` declares.
+    #[must_use]
+    pub fn line(&self) -> Line {
+        crate::lines::workspace_line(&self.work_dir().join(".roadmap"))
+    }
+
+    /// The reader written files are checked and shown with: the cache's, which knows the
+    /// milestone names, when it read the same line; else a plain one for `line`.
+    fn reader_for_writes(&self, line: Line) -> Reader {
+        Cache::open_existing(&self.cache_dir())
+            .ok()
+            .and_then(|cache| sync::reader_of_cache(&cache).ok())
+            .filter(|reader| reader.line() == line)
+            .unwrap_or_else(|| Reader::new(line))
+    }
 }
 
 /// The compare of compare-and-swap: each file still holds what the change was computed from.

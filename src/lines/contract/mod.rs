@@ -13,8 +13,13 @@
 //!   with that id (see [`super::Reader`]), and the id stays in the JSON as `milestone_id`;
 //! - comment ids and `in_reply_to` are integers, and stay numbers in the JSON.
 
+pub mod document;
+pub mod instant;
 pub mod layout;
+pub mod operations;
 pub mod outputs;
+pub mod pyyaml;
+pub mod writer;
 
 use crate::issue::Issue;
 use crate::lines::RoadmapFile;

@@ -3,6 +3,7 @@
 //! so a file is read from its own bytes and path alone.
 
 pub mod layout;
+pub mod writer;
 
 use crate::issue::Issue;
 use crate::lines::RoadmapFile;
