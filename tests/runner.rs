@@ -8,6 +8,7 @@ mod corpus;
 mod test_bad_input;
 mod test_captures;
 mod test_contract_captures;
+mod test_contract_forwarded;
 mod test_contract_issue_list;
 mod test_contract_live;
 mod test_contract_read;

@@ -132,56 +132,306 @@ fn a_workspace_0_3_1_migrated_lists_as_0_3_1_lists_it() {
     assert_eq!(ours, theirs);
 }
 
-#[test]
-fn a_legacy_workspace_with_0_3_1_behind_us_gets_its_refusal() {
-    let Some(tracker) = installed_tracker(TrackerLine::Current) else {
-        return;
-    };
-    let repo = TestRepo::new();
-    copy_fixture(&repo, "tracker-1.0.2");
-    let captures = fixtures().join("tracker-0.3.1-legacy");
-    fs::copy(
-        captures.join("input-config.yaml"),
-        repo.root.join(".roadmap/config.yaml"),
-    )
-    .unwrap();
-    repo.commit_all("a legacy workspace");
-    let home = repo.sibling("home");
-    fs::create_dir_all(&home).unwrap();
-    let before = captures.join("before");
-    let commands = fs::read_to_string(before.join("commands.txt")).unwrap();
+/// Replays one `commands.txt` of the legacy capture through ours, the live 0.3.1 behind us
+/// (its clock at the capture's day): each line's stdout, stderr and exit status as captured.
+/// Lines ours answers (`issue list` on the migrated workspace) never reach the tracker.
+fn replay(repo: &TestRepo, tracker: &Path, home: &Path, captures: &Path) -> usize {
+    let fake_now = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/fake_now");
+    let commands = fs::read_to_string(captures.join("commands.txt")).unwrap();
+    let mut failures = Vec::new();
     let mut compared = 0;
     for line in commands.lines().filter(|line| !line.starts_with('#')) {
         let fields: Vec<&str> = line.split(" | ").collect();
         let (file, args) = (fields[0], fields[1]);
         let stem = file.trim_end_matches(".txt");
-        let Ok(exit) = fs::read_to_string(before.join(format!("{stem}.exit.txt"))) else {
-            continue; // migrate --dry-run and the like succeed: not a refusal
-        };
         let mut command = Command::new(crate::common::binary("roadmap"));
         hermetic(&mut command)
-            .env("ROADMAP_TRACKER", &tracker)
-            .env("HOME", &home)
+            .env("ROADMAP_TRACKER", tracker)
+            .env("HOME", home)
             .env("LC_ALL", "C.UTF-8")
+            .env("PYTHONPATH", &fake_now)
+            .env(
+                "ROADMAP_FAKE_NOW",
+                crate::test_contract_issue_list::CAPTURE_NOW,
+            )
+            .env(
+                "ROADMAP_TEST_NOW",
+                crate::test_contract_issue_list::CAPTURE_NOW,
+            )
+            .env_remove("NO_COLOR")
             .args(args.split(' '))
             .current_dir(&repo.root)
             .stdin(Stdio::null());
         let run = Run::from_output(command.output().unwrap());
         let read = |suffix: &str| {
-            fs::read_to_string(before.join(format!("{stem}{suffix}"))).unwrap_or_default()
+            fs::read_to_string(captures.join(format!("{stem}{suffix}"))).unwrap_or_default()
         };
-        assert_eq!(run.stdout, read(".txt"), "stdout of `roadmap {args}`");
-        assert_eq!(
-            run.stderr,
+        let exit = read(".exit.txt");
+        let want = (
+            exit.trim().parse::<i32>().unwrap_or(0),
+            read(".txt"),
             read(".stderr.txt"),
-            "stderr of `roadmap {args}`"
         );
-        assert_eq!(
-            run.status.to_string(),
-            exit.trim(),
-            "exit of `roadmap {args}`"
-        );
+        let got = (run.status, masked(&run.stdout), masked(&run.stderr));
+        let want = (want.0, masked(&want.1), masked(&want.2));
+        if got != want {
+            failures.push(format!("roadmap {args}:\nwant {want:?}\ngot  {got:?}"));
+        }
         compared += 1;
     }
-    assert!(compared >= 5, "the refusals were compared ({compared})");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    compared
+}
+
+/// `text` with the 64-hex digest after each `fingerprint` masked: `migrate`'s plan fingerprint
+/// hashes where the workspace is, which differs from the capture's scratch folder.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("fingerprint") {
+        let (head, tail) = rest.split_at(at + "fingerprint".len());
+        out.push_str(head);
+        let skip = tail
+            .find(|c: char| c.is_ascii_hexdigit())
+            .unwrap_or(tail.len());
+        let digits = tail[skip..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .count();
+        if digits == 64 {
+            out.push_str(&tail[..skip]);
+            out.push_str("<digest>");
+            rest = &tail[skip + 64..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every regular file under `dir`, relative, sorted, `.roadmap/db/` (the tracker's private
+/// state) left out.
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &dir.join(".roadmap"), &mut out);
+    out.retain(|path| !path.starts_with(".roadmap/db/"));
+    out.sort();
+    out
+}
+
+/// 0.3.1 on a legacy workspace through ours: its refusals and `migrate --dry-run` as captured;
+/// `migrate --yes` writes the captured tree byte for byte and our next query shows it; then
+/// every captured read of the migrated workspace, served or forwarded, prints what 0.3.1
+/// printed.
+#[test]
+fn a_legacy_workspace_migrated_through_ours_replays_the_capture() {
+    let Some(tracker) = installed_tracker(TrackerLine::Current) else {
+        return;
+    };
+    let captures = fixtures().join("tracker-0.3.1-legacy");
+    let repo = TestRepo::new();
+    copy_fixture(&repo, "tracker-1.0.2");
+    fs::copy(
+        captures.join("input-config.yaml"),
+        repo.root.join(".roadmap/config.yaml"),
+    )
+    .unwrap();
+    fs::copy(
+        captures.join("input-gitignore-by-1.0.2-init.txt"),
+        repo.root.join(".gitignore"),
+    )
+    .unwrap();
+    // The capture started from this very tree: its checksums (config included) say so.
+    let sums = fs::read_to_string(captures.join("input-tree.sha256")).unwrap();
+    let checked = Command::new("sha256sum")
+        .args(["--check", "--quiet", "-"])
+        .current_dir(repo.root.join(".roadmap"))
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(sums.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(
+        checked.success(),
+        "tests/fixtures/tracker-1.0.2 is the tree the capture used"
+    );
+    repo.git(&["config", "user.name", "Ada Lovelace"]);
+    repo.commit_all("a legacy workspace");
+    let home = repo.sibling("home");
+    fs::create_dir_all(&home).unwrap();
+    assert!(replay(&repo, &tracker, &home, &captures.join("before")) >= 10);
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        fs::read_to_string(captures.join("before/git-status-after-dry-run.txt")).unwrap(),
+        "refusals and dry runs change nothing but the tracker's db/"
+    );
+
+    let after = captures.join("after");
+    let migrate = |args: &[&str]| {
+        let mut command = Command::new(crate::common::binary("roadmap"));
+        hermetic(&mut command)
+            .env("ROADMAP_TRACKER", &tracker)
+            .env("HOME", &home)
+            .env("LC_ALL", "C.UTF-8")
+            .args(args)
+            .current_dir(&repo.root)
+            .stdin(Stdio::null());
+        Run::from_output(command.output().unwrap())
+    };
+    let run = migrate(&["migrate", "--yes"]);
+    assert_eq!(
+        run.stdout,
+        fs::read_to_string(after.join("migrate--yes.txt")).unwrap()
+    );
+    assert_eq!(
+        run.stderr,
+        fs::read_to_string(after.join("migrate--yes.stderr.txt")).unwrap()
+    );
+    let captured_tree = files_under(&after);
+    assert_eq!(files_under(&repo.root), captured_tree);
+    for path in &captured_tree {
+        assert_eq!(
+            fs::read(repo.root.join(path)).unwrap(),
+            fs::read(after.join(path)).unwrap(),
+            "{path} as migrate wrote it"
+        );
+    }
+    let listed_after = fs::read_to_string(after.join("tree-after-migrate.txt")).unwrap();
+    let listed_after: Vec<&str> = listed_after
+        .lines()
+        .filter_map(|line| line.strip_prefix("f "))
+        .filter(|path| !path.starts_with(".roadmap/db/"))
+        .collect();
+    assert_eq!(files_under(&repo.root), listed_after);
+    assert_eq!(
+        fs::read_to_string(home.join(".config/roadmap/config.yaml")).unwrap(),
+        fs::read_to_string(after.join("user-config-after-migrate.yaml")).unwrap()
+    );
+    assert_eq!(
+        fs::read_to_string(repo.root.join(".gitignore")).unwrap(),
+        fs::read_to_string(after.join("gitignore-after-migrate.txt")).unwrap()
+    );
+    let status = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let captured = fs::read_to_string(after.join("git-status-after-migrate.txt")).unwrap();
+    let only = |a: &str, b: &str| -> Vec<String> {
+        a.lines()
+            .filter(|l| !b.lines().any(|m| m == *l))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        (only(&status, &captured), only(&captured, &status)),
+        (vec![], vec![]),
+        "git status after migrate: (ours only, the capture's only)"
+    );
+    // What the tracker wrote through ours shows in our next query, before any commit.
+    assert_listing_equals_files(&repo.listed(&[]), &repo.root);
+
+    assert!(replay(&repo, &tracker, &home, &after) >= 8);
+    let read_tree = fs::read_to_string(after.join("tree-after-reads.txt")).unwrap();
+    let mut read_tree: Vec<&str> = read_tree
+        .lines()
+        .filter_map(|line| line.strip_prefix("f "))
+        .collect();
+    read_tree.sort_unstable();
+    let mut ours = files_under(&repo.root);
+    for db in ["canonical-write.lock", "projection.db"] {
+        ours.push(format!(".roadmap/db/{db}"));
+        assert!(repo.root.join(".roadmap/db").join(db).is_file(), "{db}");
+    }
+    ours.sort();
+    assert_eq!(
+        ours, read_tree,
+        "the reads wrote nothing but the tracker's db/"
+    );
+}
+
+/// Every file under `.roadmap/db/` that 0.3.1 was seen to create (its projection, lock,
+/// `.stale` marker and journals: the listings of the effects and output captures).
+fn db_files_0_3_1_made() -> Vec<String> {
+    let mut listings = Vec::new();
+    for dir in ["tracker-0.3.1-effects", "tracker-0.3.1-cli-output"] {
+        for entry in fs::read_dir(fixtures().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("db-")
+                || name.starts_with("after-")
+                || name == "files-after-reads.txt"
+            {
+                listings.push(fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut files: Vec<String> = listings
+        .iter()
+        .flat_map(|text| text.lines())
+        .filter_map(|line| {
+            // `f SIZE PATH` in the effects' polls; a bare path in the others.
+            let path = line.strip_prefix("f ").map_or(line, |rest| {
+                rest.split_once(' ').map_or(rest, |(_, path)| path)
+            });
+            path.starts_with(".roadmap/db/").then(|| path.to_owned())
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+#[test]
+fn what_0_3_1_keeps_under_db_never_reads_as_an_issue_even_when_committed() {
+    let files = db_files_0_3_1_made();
+    assert!(
+        files.iter().any(|f| f.contains("/transactions/")),
+        "the listings show a journal: {files:?}"
+    );
+    let repo = TestRepo::new();
+    copy_fixture(&repo, "tracker-0.3.1");
+    repo.commit_all("the plan");
+    let before = repo.listed(&[]);
+    for (n, path) in files.iter().enumerate() {
+        // What a journal holds: whole documents (`0.before`, `0.after`), as issue files are.
+        let issue = fs::read_dir(repo.root.join(".roadmap/issues"))
+            .unwrap()
+            .next();
+        let document = fs::read(issue.unwrap().unwrap().path()).unwrap();
+        let target = repo.root.join(path);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(
+            &target,
+            if n % 2 == 0 {
+                &document[..]
+            } else {
+                b"---\nid: [oops\n---\n"
+            },
+        )
+        .unwrap();
+    }
+    repo.git(&["add", "-f", ".roadmap/db"]);
+    repo.git(&["commit", "-q", "-m", "a journal committed by mistake"]);
+    assert_eq!(repo.listed(&[]), before, "incremental sync");
+    repo.roadmap_hooks(&["sync", "--full"]).success();
+    assert_eq!(repo.listed(&[]), before, "full rebuild");
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    assert!(status.contains("invalid files: 0\n"), "{status}");
+    assert!(!status.contains("warning:"), "{status}");
 }

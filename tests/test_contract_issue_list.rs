@@ -205,9 +205,11 @@ fn a_conflicted_record_is_refused_naming_the_file_as_the_tracker_does() {
             .split_once(".md: ")
             .map(|(head, _)| head.replace("/tmp/rm03fix/conflict", root.to_str().unwrap()))
             .unwrap();
+        let exit = std::fs::read_to_string(conflict.join(format!("{capture}.exit.txt"))).unwrap();
+        let stdout = std::fs::read_to_string(conflict.join(format!("{capture}.txt"))).unwrap();
         assert_eq!(
-            (got.status, got.stdout.as_str()),
-            (1, ""),
+            (got.status.to_string(), got.stdout.as_str()),
+            (exit.trim().to_owned(), stdout.as_str()),
             "{capture}: {got:?}"
         );
         assert!(

@@ -300,11 +300,14 @@ fn doctor_says_when_the_trackers_journals_are_not_git_ignored() {
     let repo = contract_repo();
     repo.roadmap_hooks(&["install"]).success();
     let tracker = venv_tracker(&repo.sibling("venv"), "0.3.1");
-    // The lines 0.3.1's `init` writes leave the journals out.
-    repo.write(
-        ".gitignore",
-        ".roadmap/db/*.db\n.roadmap/db/*.db-*\n.roadmap/db/*.lock\n",
-    );
+    // The lines 0.3.1's `init` writes (as captured) leave the journals out.
+    let by_init = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tracker-0.3.1-cli-output/init-wrote-root-gitignore.txt"),
+    )
+    .unwrap();
+    assert!(by_init.contains(".roadmap/db/*.db"), "{by_init}");
+    repo.write(".gitignore", &by_init);
     let run = doctor(&repo, &tracker);
     assert!(
         run.stdout.contains(

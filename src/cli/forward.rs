@@ -13,16 +13,15 @@ use std::io::Write;
 /// The end of `roadmap help`: which commands are ours and which the tracker answers.
 pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
-archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man, and
-`issue list` and `milestone list` in the tracker's exact output when that is not a terminal
-(--format plain, csv, json, markdown, or its default one-panel layout), and `status` (its
-default tables) when piped.
+archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; and, when
+piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status`, byte for
+byte as the release behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
-ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line, such as init,
-status --format, today, issue view/start/block/progress, milestone create/view/kanban/...,
-project ..., comment ..., `issue list`/`milestone list` as a horizontal Rich table, and
-these three on a terminal.";
+ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line: analysis,
+cleanup, config, data, git, health, init, migrate, today, the other issue, milestone and
+project commands, comment, any tracker command on a terminal, and anything ours could print
+differently.";
 
 /// Exit code when the command belongs to the tracker and there is none (as for a usage error).
 pub const EXIT_NO_TRACKER: i32 = 2;
