@@ -231,7 +231,7 @@ mod tests {
         for (name, source) in [
             ("workspace/write.rs", include_str!("workspace/write.rs")),
             ("workspace/files.rs", include_str!("workspace/files.rs")),
-            ("workspace/pending.rs", include_str!("workspace/pending.rs")),
+            ("pending.rs", include_str!("pending.rs")),
         ] {
             let code = source.split("#[cfg(test)]").next().unwrap_or_default();
             for call in ["fs::rename(", "fs::hard_link(", "fs::remove_file("] {

@@ -398,10 +398,7 @@ impl super::Cache {
     /// 100k issues), so rebuilds leave the index out and the first search builds it, once; from
     /// then on every sync and local write keeps it in step, in the same transaction. The caller
     /// holds the sync lock (see [`crate::workspace::Workspace::search_cache`]).
-    pub fn ensure_text_index(
-        &mut self,
-        _lock: &crate::workspace::SyncLock,
-    ) -> Result<(), CacheError> {
+    pub fn ensure_text_index(&mut self, _lock: &crate::lock::SyncLock) -> Result<(), CacheError> {
         if text_index_built(self.connection())? {
             return Ok(());
         }

@@ -8,7 +8,7 @@
 
 use super::{GitError, ObjectId, TreeChange};
 use crate::lines;
-use crate::workspace::RepoDirs;
+use crate::repo_dirs::RepoDirs;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

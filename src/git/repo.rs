@@ -16,7 +16,7 @@
 use super::cli::{CatFile, Cli};
 use super::tree_diff::{NoMemo, TreeMemo};
 use super::{HeadStamp, ObjectFormat, ObjectId, TreeChange, head_commit, read_head_stamp};
-use crate::workspace::RepoDirs;
+use crate::repo_dirs::RepoDirs;
 use git2::Repository;
 use std::cell::RefCell;
 use std::collections::HashMap;

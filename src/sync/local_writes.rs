@@ -1,5 +1,5 @@
 //! Applies the pending local writes to the cache after a sync, by the rule of
-//! [`crate::workspace::pending`]: rows of records that still hold show what was written, rows
+//! [`crate::pending`]: rows of records that still hold show what was written, rows
 //! of records that ended show HEAD's content again.
 
 use super::store::{Parsed, read_blob, store};
@@ -7,8 +7,9 @@ use super::{SyncError, SyncReport, last_synced};
 use crate::cache::{Cache, CacheTransaction, meta};
 use crate::git::{GitRepo, ObjectId};
 use crate::lines::Reader;
-use crate::workspace::pending::{PendingWrite, PendingWrites};
-use crate::workspace::{SyncLock, Workspace};
+use crate::lock::SyncLock;
+use crate::pending::{PendingWrite, PendingWrites};
+use crate::repo_dirs::RepoDirs;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -18,10 +19,10 @@ use std::path::Path;
 pub(super) fn apply_pending(
     repo: &GitRepo,
     cache: &mut Cache,
-    workspace: &Workspace,
+    dirs: &RepoDirs,
     lock: &SyncLock,
 ) -> Result<usize, SyncError> {
-    let cache_dir = workspace.cache_dir();
+    let cache_dir = dirs.cache_dir();
     let pending = PendingWrites::load(&cache_dir);
     let applied = cache.metadata(meta::PENDING_APPLIED)?.unwrap_or_default();
     if pending.is_empty() && applied.is_empty() {
@@ -31,7 +32,7 @@ pub(super) fn apply_pending(
     let paths: Vec<&str> = pending.entries().iter().map(|w| w.path.as_str()).collect();
     // HEAD's blob of every path a record names, in one look (one process for the CLI backend).
     let at_head = repo.blob_ids_at(ObjectId::from_hex(&last), &paths)?;
-    let work_dir = workspace.work_dir();
+    let work_dir = &dirs.work_dir;
     let (mut kept, ended) = pending.partition(work_dir);
     let mut committed = Vec::new();
     kept.retain_uncommitted(|write| {

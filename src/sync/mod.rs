@@ -13,9 +13,10 @@ mod store;
 mod tree_snapshots;
 
 use crate::cache::{Cache, CacheError, meta};
-use crate::git::{self, GitError};
+use crate::git::{self, GitError, GitRepo};
 use crate::lines::{Line, Reader};
-use crate::workspace::{LockError, SyncLock, Workspace};
+use crate::lock::{LockError, SyncLock};
+use crate::repo_dirs::RepoDirs;
 use incremental::{apply, plan_incremental};
 use local_writes::apply_pending;
 use rebuild::rebuild;
@@ -169,20 +170,23 @@ impl From<git2::Error> for SyncError {
 /// to the next hook or query.
 const MAX_PASSES: usize = 5;
 
-/// Brings the cache of the workspace up to HEAD, then applies the pending local writes (see
-/// [`crate::workspace::pending`]). The caller holds the sync lock.
+/// Brings the cache of the worktree at `dirs` (its repository opened as `repo`) up to HEAD,
+/// then applies the pending local writes (see [`crate::pending`]). The caller holds the sync
+/// lock; the workspace, which owns all three, is the one caller.
 pub fn sync(
-    workspace: &Workspace,
+    dirs: &RepoDirs,
+    repo: &GitRepo,
     lock: &SyncLock,
     request: &SyncRequest,
 ) -> Result<SyncOutcome, SyncError> {
-    sync_reusing(workspace, lock, request, None)
+    sync_reusing(dirs, repo, lock, request, None)
 }
 
 /// [`sync`], with the live generation `opened` before the lock was taken, if any (see
 /// [`Cache::reopen_for_sync`]).
 pub fn sync_reusing(
-    workspace: &Workspace,
+    dirs: &RepoDirs,
+    repo: &GitRepo,
     lock: &SyncLock,
     request: &SyncRequest,
     opened: Option<Cache>,
@@ -191,8 +195,7 @@ pub fn sync_reusing(
     // here cost a fifth of a 1-file sync and a quarter of a rebuild.
     git2::opts::strict_hash_verification(false);
     rebuild::bound_pack_mappings();
-    let repo = workspace.repo()?;
-    let cache_dir = workspace.cache_dir();
+    let cache_dir = dirs.cache_dir();
     let (mut cache, unusable) = match opened {
         Some(opened) => opened.reopen_for_sync(&cache_dir)?,
         None => Cache::open_for_sync(&cache_dir)?,
@@ -257,7 +260,7 @@ pub fn sync_reusing(
         reports.push(report);
     }
     if let Some(live) = cache.as_mut() {
-        let restored = apply_pending(repo, live, workspace, lock)?;
+        let restored = apply_pending(repo, live, dirs, lock)?;
         if restored > 0 {
             let commit = last_synced(Some(live))?;
             reports.push(SyncReport {

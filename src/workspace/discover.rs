@@ -49,7 +49,7 @@ pub fn discover(cwd: &Path) -> Result<RepoDirs, DiscoverError> {
             return Ok(RepoDirs::new(git_dir, common_dir, work_dir));
         }
         if is_git_dir(dir) {
-            return Err(DiscoverError::Bare(super::absolute(dir)));
+            return Err(DiscoverError::Bare(crate::repo_dirs::absolute(dir)));
         }
     }
     Err(DiscoverError::NotARepository(cwd.display().to_string()))
@@ -65,7 +65,7 @@ fn env_path(name: &str) -> Option<PathBuf> {
 fn resolve_git_dir(path: &Path) -> Result<PathBuf, DiscoverError> {
     if !path.is_file() {
         if is_git_dir(path) {
-            return Ok(super::absolute(path));
+            return Ok(crate::repo_dirs::absolute(path));
         }
         return Err(DiscoverError::NotARepository(path.display().to_string()));
     }
@@ -88,7 +88,7 @@ fn resolve_git_dir(path: &Path) -> Result<PathBuf, DiscoverError> {
             target.display()
         )));
     }
-    Ok(super::absolute(&target))
+    Ok(crate::repo_dirs::absolute(&target))
 }
 
 /// git's own test (setup.c `is_git_directory`): HEAD, and objects and refs here or in the
@@ -103,11 +103,11 @@ fn is_git_dir(path: &Path) -> bool {
 
 fn common_dir(git_dir: &Path) -> PathBuf {
     if let Some(common) = env_path("GIT_COMMON_DIR") {
-        return super::absolute(&common);
+        return crate::repo_dirs::absolute(&common);
     }
     std::fs::read_to_string(git_dir.join("commondir")).map_or_else(
         |_| git_dir.to_owned(),
-        |rel| super::absolute(&git_dir.join(rel.trim())),
+        |rel| crate::repo_dirs::absolute(&git_dir.join(rel.trim())),
     )
 }
 
@@ -122,7 +122,7 @@ fn config_work_tree(git_dir: &Path, common_dir: &Path) -> Result<Option<PathBuf>
         return Ok(None);
     };
     if let Ok(work_tree) = config.get_path("core.worktree") {
-        return Ok(Some(super::absolute(&git_dir.join(work_tree))));
+        return Ok(Some(crate::repo_dirs::absolute(&git_dir.join(work_tree))));
     }
     if config.get_bool("core.bare").unwrap_or(false) {
         return Err(DiscoverError::Bare(git_dir.to_owned()));
@@ -135,7 +135,7 @@ fn ceiling_directories() -> Vec<PathBuf> {
         .map(|v| {
             std::env::split_paths(&v)
                 .filter(|p| p.is_absolute())
-                .map(|p| super::absolute(&p))
+                .map(|p| crate::repo_dirs::absolute(&p))
                 .collect()
         })
         .unwrap_or_default()

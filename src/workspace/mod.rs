@@ -4,9 +4,14 @@
 //! here, so "which repository, under which lock, and may this write?" has one answer.
 //!
 //! - [`discover`]: the repository as git finds it (no git process, no libgit2).
-//! - [`lock`]: who waits how long for the sync lock; nothing below the workspace takes it.
+//! - [`lock`] (`crate::lock`, below every layer that takes it): who waits how long for the
+//!   sync lock; nothing below the workspace takes it.
 //! - [`freshness`]: the self-healing check of queries (HEAD and pending writes vs the cache).
-//! - [`pending`]: local writes HEAD does not hold yet, and the rule for when a row shows them.
+//! - [`pending`] (`crate::pending`, read by the sync too): local writes HEAD does not hold
+//!   yet, and the rule for when a row shows them.
+//!
+//! Dependencies point down: [`RepoDirs`] (`crate::repo_dirs`), the lock and the pending records
+//! sit below `git`, `cache` and `sync`, which take them as arguments and never reach up here.
 //! - [`write`]: compare-and-swap writes of issue files, then the cache in step; `files` puts
 //!   each change on disk.
 //! - [`worktree`]: changes others made in the working tree, found by stat data, recorded as
@@ -16,86 +21,21 @@
 pub mod discover;
 mod files;
 pub mod freshness;
-pub mod lock;
-pub mod pending;
 pub mod remove_cache;
 pub mod tracker_lock;
 pub mod worktree;
 pub mod write;
 
+pub use crate::lock::{self, LockError, LockPurpose, SyncLock};
+pub use crate::pending;
+pub use crate::repo_dirs::RepoDirs;
 pub use discover::DiscoverError;
-pub use lock::{LockPurpose, SyncLock};
 
 use crate::cache::Cache;
 use crate::git::{GitError, GitRepo, ObjectFormat};
 use crate::sync::{self, SyncError, SyncOutcome, SyncRequest};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
-
-/// The folders of one worktree of a repository.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepoDirs {
-    /// The per-worktree git dir (`.git`, or `.git/worktrees/NAME` for a linked worktree).
-    pub git_dir: PathBuf,
-    /// The git dir shared by all worktrees, which holds refs and objects.
-    pub common_dir: PathBuf,
-    /// The working tree.
-    pub work_dir: PathBuf,
-}
-
-impl RepoDirs {
-    fn new(git_dir: PathBuf, common_dir: PathBuf, work_dir: PathBuf) -> Self {
-        RepoDirs {
-            git_dir: absolute(&git_dir),
-            common_dir: absolute(&common_dir),
-            work_dir: absolute(&work_dir),
-        }
-    }
-
-    /// The folder of this worktree's cache, lock, pending writes and hook log.
-    #[must_use]
-    pub fn cache_dir(&self) -> PathBuf {
-        self.git_dir.join("roadmap")
-    }
-
-    /// The folder of the state every worktree of the repository shares: `remote.db` (the
-    /// baselines of `roadmap sync` with GitHub, which speaks for the one remote repository
-    /// whatever the worktree) and its lock.
-    #[must_use]
-    pub fn shared_dir(&self) -> PathBuf {
-        self.common_dir.join("roadmap")
-    }
-
-    /// `remote.db` files linked worktrees kept in their own git dirs before the state was
-    /// shared (see [`RepoDirs::shared_dir`]), to be adopted.
-    #[must_use]
-    pub fn worktree_remote_dbs(&self) -> Vec<PathBuf> {
-        let Ok(worktrees) = std::fs::read_dir(self.common_dir.join("worktrees")) else {
-            return Vec::new();
-        };
-        let mut found: Vec<PathBuf> = worktrees
-            .flatten()
-            .map(|entry| entry.path().join("roadmap").join("remote.db"))
-            .filter(|db| db.is_file())
-            .collect();
-        found.sort();
-        found
-    }
-
-    /// Whether a rebase is replaying commits in this worktree. `git am` keeps its state in
-    /// `rebase-apply` too, marked by an `applying` file (as git's own status reads it): that is
-    /// no rebase, and no post-rewrite will follow it.
-    #[must_use]
-    pub fn rebase_in_progress(&self) -> bool {
-        let apply = self.git_dir.join("rebase-apply");
-        self.git_dir.join("rebase-merge").is_dir()
-            || (apply.is_dir() && !apply.join("applying").exists())
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
-}
 
 /// One worktree of a repository, with its cache.
 pub struct Workspace {
@@ -114,7 +54,7 @@ impl Workspace {
     /// Finds the repository as `git -C start` would.
     pub fn discover_from(start: &Path) -> Result<Self, DiscoverError> {
         Ok(Workspace {
-            dirs: discover::discover(&absolute(start))?,
+            dirs: discover::discover(&crate::repo_dirs::absolute(start))?,
             repo: OnceCell::new(),
         })
     }
@@ -212,14 +152,6 @@ impl Workspace {
         let Some(lock) = self.lock(purpose)? else {
             return Ok(SyncOutcome::LockBusy);
         };
-        sync::sync_reusing(self, &lock, request, opened)
+        sync::sync_reusing(&self.dirs, self.repo()?, &lock, request, opened)
     }
-}
-
-/// The lock file could not be opened or locked (not: another process holds it).
-#[derive(Debug, thiserror::Error)]
-#[error("taking the sync lock {}: {source}", path.display())]
-pub struct LockError {
-    pub path: PathBuf,
-    pub source: std::io::Error,
 }

@@ -84,7 +84,7 @@ impl Workspace {
                 full: false,
                 progress: true,
             };
-            crate::sync::sync(self, &lock, &request)?;
+            crate::sync::sync(&self.dirs, self.repo()?, &lock, &request)?;
         }
         let mut cache = Cache::open_existing(&self.cache_dir())?;
         let mut tx = cache.transaction()?;

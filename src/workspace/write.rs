@@ -257,7 +257,8 @@ impl Workspace {
                     full: false,
                     progress: true,
                 };
-                sync::sync(self, lock, &request)
+                let repo = self.repo().map_err(|e| e.to_string())?;
+                sync::sync(&self.dirs, repo, lock, &request)
                     .map(drop)
                     .map_err(|e| e.to_string())
             }

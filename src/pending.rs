@@ -19,8 +19,8 @@
 //! except that a file whose mtime is not older than the second its stamp was taken may have been
 //! rewritten within the timestamp granularity (git's racy-clean rule), so it is re-hashed.
 
-use super::lock::SyncLock;
 use crate::durable::Folders;
+use crate::lock::SyncLock;
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt;

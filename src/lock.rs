@@ -202,3 +202,11 @@ mod tests {
         assert!(!dir.path().join(GAVE_UP_MARKER).exists());
     }
 }
+
+/// The lock file could not be opened or locked (not: another process holds it).
+#[derive(Debug, thiserror::Error)]
+#[error("taking the sync lock {}: {source}", path.display())]
+pub struct LockError {
+    pub path: std::path::PathBuf,
+    pub source: std::io::Error,
+}
