@@ -199,10 +199,8 @@ fn comments_get_0_3_1s_ids_and_keep_githubs_in_github_url() {
     let written = text_of(&m.repo, path);
     let (expected, _) = step("41-comment-reply");
     // As 0.3.1's second `comment add`: id 2 (a pulled comment replies to none).
-    let pulled = format!(
-        "- id: 2\n  issue_id: 6c2efb14-b7f8-4234-a603-3662a9af9391\n  author: octo\n  body: From GitHub\n"
-    );
-    assert!(written.contains(&pulled), "{written}");
+    let pulled = "- id: 2\n  issue_id: 6c2efb14-b7f8-4234-a603-3662a9af9391\n  author: octo\n  body: From GitHub\n";
+    assert!(written.contains(pulled), "{written}");
     assert!(
         written.contains(&format!("#issuecomment-{theirs}\n")),
         "{written}"
