@@ -33,6 +33,7 @@ mod test_remote_baselines;
 mod test_remote_comments;
 mod test_remote_confirm;
 mod test_remote_conflicts;
+mod test_remote_contract;
 mod test_remote_deletions;
 mod test_remote_faults;
 mod test_remote_fields;

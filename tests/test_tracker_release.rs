@@ -242,16 +242,13 @@ fn our_writes_never_write_legacy_files_into_a_contract_workspace() {
         "{closed}"
     );
 
-    // The GitHub sync would pull issues in the legacy layout: still refused, nothing written.
+    // The GitHub sync now speaks the contract (tests/test_remote_contract.rs); without a
+    // `sync.yaml` it stops on that, writing nothing.
     let before = status();
     let run = ours(&["sync"]);
     assert_eq!(run.status, 1, "{}", run.stderr);
     assert!(
-        run.stderr
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .contains(".roadmap/config.yaml follows roadmap-cli's 0.2 contract"),
+        run.stderr.contains("no .roadmap/sync.yaml"),
         "{}",
         run.stderr
     );

@@ -396,10 +396,10 @@ fn show(args: &ShowArgs, no_pager: bool) -> Result<(), CommandError> {
     cli::pager::page(&text, no_pager)
 }
 
-/// The GitHub sync writes the issues it pulls in the legacy layout, which would break a
-/// workspace on roadmap-cli's 0.2 contract (flat `issues/<id>.md`, milestones by id, history),
-/// so there it is refused before anything is sent or written. Our write commands speak the
-/// contract (`roadmap_hooks::lines::contract::writer`).
+/// On a workspace of roadmap-cli's 0.2 contract a sync writes 0.3.1's files, under its lock,
+/// as our write commands do. A write of 0.3.1's that was cut off (its journal still in
+/// `.roadmap/db/transactions/`) would stop the sync's file writes only after GitHub was
+/// changed, so it refuses the whole sync here, before any request.
 fn guard_contract_sync() {
     let Ok(workspace) = Workspace::discover() else {
         return;
@@ -407,13 +407,15 @@ fn guard_contract_sync() {
     if workspace.line() != roadmap_lines::Line::Contract {
         return;
     }
-    CommandError::user(format!(
-        "{} follows roadmap-cli's 0.2 contract, which `roadmap sync` does not write yet \
-         (it would write legacy-layout files)",
-        workspace.work_dir().join(".roadmap/config.yaml").display()
-    ))
-    .with_hint("the 0.2 tracker has no GitHub sync; nothing was sent or written")
-    .exit("roadmap");
+    let roadmap_dir = workspace.work_dir().join(".roadmap");
+    if let Err(error) = roadmap_hooks::workspace::tracker_lock::take(&roadmap_dir, || {
+        eprintln!(
+            "roadmap: waiting for roadmap-cli to finish a write (.roadmap/db/canonical-write.lock)"
+        );
+    }) {
+        CommandError::from(roadmap_hooks::workspace::write::WriteError::from(error))
+            .exit("roadmap");
+    }
 }
 
 fn exit_on_error(result: Result<(), CommandError>) {

@@ -7,6 +7,7 @@
 
 use super::baseline::{baseline, with_fields};
 use super::config::SyncConfig;
+use super::contract_files::{self, ContractWrite, Milestones};
 use super::github::{GhIssue, GitHub, GitHubError};
 use super::local_files::{local_change, new_local_file};
 use super::payload::payload;
@@ -14,6 +15,7 @@ use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
 use crate::cache::remote::RemoteState;
 use crate::issue_write::new_id;
+use crate::lines::Line;
 use crate::workspace::Workspace;
 use crate::workspace::write::WriteError;
 use serde_json::{Value, json};
@@ -102,6 +104,9 @@ pub(super) struct RemoteDone {
     pub(super) gone: Option<String>,
     /// The local side of the step was written (or had nothing to write).
     pub(super) local_written: bool,
+    /// Fields GitHub changed that the file could not take (a contract milestone without a
+    /// file): the baseline keeps the local value, and GitHub's as the remote's.
+    pub(super) held_back: Vec<String>,
 }
 
 impl RemoteDone {
@@ -112,6 +117,7 @@ impl RemoteDone {
             answer: None,
             gone: None,
             local_written: true,
+            held_back: Vec::new(),
         }
     }
 }
@@ -244,6 +250,11 @@ fn write_local(
     let mut changes = Vec::new();
     let mut new_ids = HashMap::new();
     let mut taken = HashSet::new();
+    // On the contract line the files are 0.3.1's documents, written as its commands write them.
+    let contract = match target.workspace.line() {
+        Line::Contract => Some((Milestones::of_cache(target.cache)?, contract_now())),
+        Line::Legacy => None,
+    };
     for (index, (step, done)) in plan.steps.iter().zip(remote_done.iter_mut()).enumerate() {
         let Some(done) = done else { continue };
         if done.gone.is_some() {
@@ -262,17 +273,70 @@ fn write_local(
                     continue;
                 }
                 let link = link.then_some(*number);
-                (local, local_change(local, &merged.result, to_local, link)?)
+                let change = match &contract {
+                    Some((milestones, at)) => {
+                        let written = contract_files::changed_file(
+                            local,
+                            &merged.result,
+                            to_local,
+                            link,
+                            milestones,
+                            at,
+                        );
+                        match contract_outcome(written, done, applied) {
+                            Some(change) => change,
+                            None => continue,
+                        }
+                    }
+                    None => local_change(local, &merged.result, to_local, link)?,
+                };
+                (local, change)
             }
             Step::PullNew { number, fields } if pull => {
-                let id = unused_id(target.cache, &mut taken)?;
-                changes.push(new_local_file(&id, *number, fields)?);
+                let id = match &contract {
+                    Some(_) => {
+                        crate::lines::contract::writer::uuid4().map_err(|e| WriteError::Io {
+                            path: "/dev/urandom".into(),
+                            source: std::io::Error::other(e.to_string()),
+                        })?
+                    }
+                    None => unused_id(target.cache, &mut taken)?,
+                };
+                let change = match &contract {
+                    Some((milestones, at)) => {
+                        let written =
+                            contract_files::new_file(&id, *number, fields, milestones, at);
+                        match contract_outcome(written, done, applied) {
+                            Some(change) => change,
+                            None => continue,
+                        }
+                    }
+                    None => new_local_file(&id, *number, fields)?,
+                };
+                changes.push(change);
                 new_ids.insert(index, id);
                 continue;
             }
             Step::PushNew { local, fields } => {
                 let Some(number) = done.number else { continue };
-                (local, local_change(local, fields, &[], Some(number))?)
+                let change = match &contract {
+                    Some((milestones, at)) => {
+                        let written = contract_files::changed_file(
+                            local,
+                            fields,
+                            &[],
+                            Some(number),
+                            milestones,
+                            at,
+                        );
+                        match contract_outcome(written, done, applied) {
+                            Some(change) => change,
+                            None => continue,
+                        }
+                    }
+                    None => local_change(local, fields, &[], Some(number))?,
+                };
+                (local, change)
             }
             Step::PullNew { .. } | Step::CloseRemote { .. } | Step::Unlink { .. } => continue,
         };
@@ -340,6 +404,7 @@ fn record_baselines(
             ),
         };
         if let Some((id, mut state)) = row {
+            hold_back(&mut state, step, &done.held_back);
             state.seen_at.clone_from(&target.head);
             rows.push((id, serde_json::to_string(&state).unwrap_or_default()));
         }
@@ -362,6 +427,23 @@ fn record_baselines(
         .state
         .set_base_states(&target.config.remote_key(), &rows)?;
     Ok(())
+}
+
+/// The baseline of a step whose file could not take some of GitHub's fields: those stay as
+/// the file has them, and GitHub's values are kept as the remote's, so the next run sees them
+/// as GitHub's change again (reported again) rather than as a local change to push over them.
+fn hold_back(state: &mut BaseState, step: &Step, held_back: &[String]) {
+    if !held_back.iter().any(|f| f == "milestone") {
+        return;
+    }
+    let Some(fields) = state.fields.as_mut() else {
+        return;
+    };
+    state.remote.get_or_insert_with(|| fields.clone());
+    fields.milestone = match step {
+        Step::Merge { local, .. } => super::mapping::Fields::of_local(&local.issue).milestone,
+        _ => None,
+    };
 }
 
 /// Does the remote part of `step`, if the direction allows it.
@@ -452,6 +534,32 @@ fn create_once(
             ))),
         },
         Err(error) => Err(error),
+    }
+}
+
+/// The time 0.3.1 would write for now.
+fn contract_now() -> String {
+    crate::lines::contract::writer::now()
+}
+
+/// The change of a contract write, its notes and held-back fields recorded on `done`; `None`
+/// when there is nothing to write (or it failed, then reported and the step not recorded).
+fn contract_outcome(
+    written: Result<ContractWrite, String>,
+    done: &mut RemoteDone,
+    applied: &mut Applied,
+) -> Option<crate::workspace::write::FileChange> {
+    match written {
+        Ok(written) => {
+            applied.notes.extend(written.notes);
+            done.held_back = written.held_back;
+            written.change
+        }
+        Err(message) => {
+            applied.failures.push(message);
+            done.local_written = false;
+            None
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Comments both ways, matched by GitHub's comment id (the tracker's `comments:` list keeps it
-//! as `id`). Runs after the issues are applied, for the linked issues whose comments may have
+//! Comments both ways, matched by GitHub's comment id (the legacy tracker's `comments:` list
+//! keeps it as `id`; the contract line's, whose ids are its own integers, in `github_url`: see
+//! [`contract_comments`](super::contract_comments)). Runs after the issues are applied, for the linked issues whose comments may have
 //! changed: a local comment without an id is created on GitHub; one GitHub has that the file
 //! lacks is added; a body changed on one side since the last sync reaches the other; both
 //! changed is reported and left alone. A deletion on either side is not repeated on the other.
@@ -17,10 +18,14 @@
 
 use super::comment_file::{Slot, comment_items, rewrite};
 use super::comment_merge::{Context, merge};
+use super::contract_comments;
 use super::github::{GhComment, GitHub, GitHubError};
 use crate::cache::remote::RemoteState;
 use crate::issue::{Comment, Issue};
 use crate::layout::{RoadmapFile, classify};
+use crate::lines::Line;
+use crate::lines::contract::document::Document;
+use crate::lines::contract::writer;
 use crate::workspace::Workspace;
 use crate::workspace::write::{FileChange, ReadFile};
 use serde::{Deserialize, Serialize};
@@ -90,13 +95,9 @@ pub fn sync_comments(
         let Ok(read) = workspace.read_file(&issue.path) else {
             continue;
         };
-        let Some(RoadmapFile::Issue(context)) = classify(&issue.path) else {
+        let Some((local, document)) = local_comments(workspace.line(), &read, &issue.path) else {
             continue;
         };
-        let Ok(parsed) = Issue::parse(read.text.as_bytes(), &context) else {
-            continue;
-        };
-        let local = parsed.frontmatter.comments.clone().unwrap_or_default();
         let base = bases.remove(&issue.id).unwrap_or_default();
         if !needs_sync(&local, &base, issue) {
             continue;
@@ -146,7 +147,7 @@ pub fn sync_comments(
                 .all(|(i, slot)| *slot == Slot::untouched(i));
         let mut in_file = local.clone();
         if !unchanged {
-            match write_comments(workspace, &read, &local, slots) {
+            match write_comments(workspace, &read, document.as_ref(), &local, slots) {
                 Ok(()) => {
                     done.local_files += 1;
                     in_file = comments_after(&local, slots);
@@ -215,16 +216,27 @@ fn adopt<'a>(
 fn write_comments(
     workspace: &Workspace,
     read: &ReadFile,
+    document: Option<&Document>,
     local: &[Comment],
     slots: &[Slot],
 ) -> Result<(), String> {
     let (path, read, blob) = (&read.path, &read.text, &read.blob);
-    // The file's items must be the comments the parse saw, one for one.
-    let items = comment_items(read).ok_or("the comments list cannot be split into comments")?;
-    if items.len() != local.len() {
-        return Err("the comments list holds entries that are not comments".into());
-    }
-    let text = rewrite(read, slots).ok_or("the comments list cannot be edited in place")?;
+    let text = match document {
+        // A contract document is saved whole, as 0.3.1 saves it.
+        Some(document) => match contract_comments::write(document, slots, &writer::now())? {
+            Some(text) => text,
+            None => return Ok(()),
+        },
+        None => {
+            // The file's items must be the comments the parse saw, one for one.
+            let items =
+                comment_items(read).ok_or("the comments list cannot be split into comments")?;
+            if items.len() != local.len() {
+                return Err("the comments list holds entries that are not comments".into());
+            }
+            rewrite(read, slots).ok_or("the comments list cannot be edited in place")?
+        }
+    };
     let change = FileChange::Replace {
         path: path.to_owned(),
         text,
@@ -234,6 +246,29 @@ fn write_comments(
         .write_all(std::slice::from_ref(&change))
         .map(drop)
         .map_err(|e| e.to_string())
+}
+
+/// The comments of the file `read`, as the merge matches them by GitHub's comment id, and on
+/// the contract line the document they are written back into; `None` when the file cannot be
+/// read now (the issue step reported it).
+fn local_comments(
+    line: Line,
+    read: &ReadFile,
+    path: &str,
+) -> Option<(Vec<Comment>, Option<Document>)> {
+    match line {
+        Line::Contract => {
+            let (document, comments) = contract_comments::read(&read.text).ok()?;
+            Some((comments, Some(document)))
+        }
+        Line::Legacy => {
+            let Some(RoadmapFile::Issue(context)) = classify(path) else {
+                return None;
+            };
+            let parsed = Issue::parse(read.text.as_bytes(), &context).ok()?;
+            Some((parsed.frontmatter.comments.unwrap_or_default(), None))
+        }
+    }
 }
 
 /// The comments the file holds once `slots` are written (ids set by creates).

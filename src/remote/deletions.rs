@@ -6,12 +6,12 @@
 //! path does: a commit that removes a file and adds one with the same id (a move between
 //! milestone folders, into or out of the archive, a new title's file name) is a move, whatever
 //! the similarity of the two blobs; and an id that HEAD's tree still holds at any path (found as
-//! the tracker finds it, by the `{id}-*.md` file name, so a file that fails to parse counts) is
-//! not deleted at all. The cache can drop a row for reasons that are not deletions (a file that
+//! the tracker finds it, by the `{id}-*.md` file name, or `issues/{id}.md` on the contract line,
+//! so a file that fails to parse counts) is not deleted at all. The cache can drop a row for reasons that are not deletions (a file that
 //! fails to parse, a removal not committed), so the absence of a row is never the evidence.
 
 use crate::issue::{FileContext, Issue};
-use crate::layout::{RoadmapFile, classify, may_contain_roadmap_files};
+use crate::lines::{Line, RoadmapFile, may_contain_documents};
 use git2::{Delta, DiffOptions, ObjectType, Oid, Repository, Tree, TreeWalkMode, TreeWalkResult};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -152,7 +152,7 @@ fn ids_in_tree(repo: &Repository, tree: &Tree) -> Result<HashMap<String, String>
         };
         let path = format!(".roadmap/{folder}{name}");
         match entry.kind() {
-            Some(ObjectType::Tree) if may_contain_roadmap_files(&path) => TreeWalkResult::Ok,
+            Some(ObjectType::Tree) if may_contain_documents(&path) => TreeWalkResult::Ok,
             Some(ObjectType::Tree) => TreeWalkResult::Skip,
             Some(ObjectType::Blob) => {
                 if let Some(id) = id_as_the_tracker_finds_it(repo, &path, entry.id()) {
@@ -187,6 +187,14 @@ fn ids_of_blob(repo: &Repository, path: &str, blob: Oid) -> Vec<String> {
     let mut ids: Vec<String> = parsed_id(repo, blob, &context).into_iter().collect();
     ids.extend(context.id_from_name.filter(|name| !ids.contains(name)));
     ids
+}
+
+/// An issue file of either line: a commit may hold the other line's files (a migration), and
+/// an id that moved from `issues/{milestone}/{id}-{slug}.md` to `issues/{id}.md` is no deletion.
+fn classify(path: &str) -> Option<RoadmapFile> {
+    Line::Contract
+        .classify(path)
+        .or_else(|| Line::Legacy.classify(path))
 }
 
 fn parsed_id(repo: &Repository, blob: Oid, context: &FileContext) -> Option<String> {

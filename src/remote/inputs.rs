@@ -12,7 +12,7 @@ use crate::cache::Cache;
 use crate::cache::query::{ListQuery, Scope, SortKey};
 use crate::cache::remote::RemoteState;
 use crate::issue::Issue;
-use crate::layout::{RoadmapFile, classify};
+use crate::record::Record;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -105,6 +105,10 @@ pub(super) fn read_locals(
     let mut locals = Vec::new();
     let mut skipped = Vec::new();
     let mut with_markers = Vec::new();
+    // The cache's reader: the workspace's line, and on the contract line the milestone names
+    // its issues' milestone ids stand for (GitHub's milestones are titles).
+    let reader = crate::sync::reader_of_cache(cache)
+        .map_err(|e| SyncError::Io(".roadmap".into(), std::io::Error::other(e)))?;
     for json in cache.list_json(&query)? {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) else {
             continue;
@@ -112,9 +116,9 @@ pub(super) fn read_locals(
         let Some(path) = value.get("path").and_then(|p| p.as_str()) else {
             continue;
         };
-        let Some(RoadmapFile::Issue(context)) = classify(path) else {
+        if reader.line().classify(path).is_none() {
             continue;
-        };
+        }
         let cached = || {
             let id = value.get("id").and_then(|i| i.as_str()).unwrap_or_default();
             let number = value
@@ -140,7 +144,7 @@ pub(super) fn read_locals(
         if unmerged::has_conflict_markers(&text) {
             with_markers.push(path.to_owned());
         }
-        match Issue::parse(text.as_bytes(), &context) {
+        match read_issue(&reader, path, &text) {
             Ok(issue) => {
                 let number = local_link(&issue);
                 locals.push(LocalIssue {
@@ -163,6 +167,15 @@ pub(super) fn read_locals(
         skipped,
         with_markers,
     })
+}
+
+/// The issue in `text`, the file at `path`, as the workspace's line reads it.
+fn read_issue(reader: &crate::lines::Reader, path: &str, text: &str) -> Result<Issue, String> {
+    match reader.read(path, text.as_bytes()) {
+        Some(Record::Issue(issue)) => Ok(*issue),
+        Some(Record::Invalid(error)) => Err(error.to_string()),
+        _ => Err("not an issue file".into()),
+    }
 }
 
 /// The link of a local issue: `remote_ids: {github: N}`, else the tracker's older

@@ -15,6 +15,8 @@ mod comment_merge;
 pub mod comments;
 pub mod config;
 pub mod confirm;
+pub mod contract_comments;
+pub mod contract_files;
 pub mod deletions;
 pub mod github;
 pub mod http;

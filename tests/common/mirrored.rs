@@ -15,8 +15,12 @@ pub struct Mirrored {
 
 impl Mirrored {
     pub fn new() -> Self {
+        Self::on(TestRepo::new())
+    }
+
+    /// `repo` (a contract workspace, say) mirrored to a fresh local GitHub.
+    pub fn on(repo: TestRepo) -> Self {
         let github = GitHubServer::start();
-        let repo = TestRepo::new();
         repo.write(
             ".roadmap/sync.yaml",
             &format!("kind: github\nrepo: {REPO}\napi_url: {}\n", github.url),

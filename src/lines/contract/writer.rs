@@ -14,7 +14,7 @@ use crate::workspace::Workspace;
 use crate::workspace::write::{FileChange, ReadFile, Written};
 
 /// The time 0.3.1 would write for now: `isoformat()` drops zero microseconds.
-fn now() -> String {
+pub(crate) fn now() -> String {
     let now = now_timestamp();
     super::instant::normalize(&now).unwrap_or(now)
 }
@@ -203,7 +203,7 @@ fn milestone_id(cache: &Cache, reference: &str) -> Result<String, CommandError> 
 }
 
 /// A random UUID4, as 0.3.1 names new records.
-fn uuid4() -> Result<String, CommandError> {
+pub(crate) fn uuid4() -> Result<String, CommandError> {
     let mut bytes = [0u8; 16];
     let mut source = std::fs::File::open("/dev/urandom")
         .map_err(|e| CommandError::repository(format!("/dev/urandom: {e}")))?;
