@@ -7,15 +7,12 @@
 
 use super::baseline::{baseline, with_fields};
 use super::config::SyncConfig;
-use super::contract_files::{self, ContractWrite, Milestones};
 use super::github::{GhIssue, GitHub, GitHubError};
-use super::local_files::{local_change, new_local_file};
+use super::local_side::LocalSide;
 use super::payload::payload;
 use super::plan::{BaseState, Plan, Step};
 use crate::cache::Cache;
 use crate::cache::remote::RemoteState;
-use crate::issue_write::new_id;
-use crate::lines::Line;
 use crate::workspace::Workspace;
 use crate::workspace::write::WriteError;
 use serde_json::{Value, json};
@@ -251,10 +248,7 @@ fn write_local(
     let mut new_ids = HashMap::new();
     let mut taken = HashSet::new();
     // On the contract line the files are 0.3.1's documents, written as its commands write them.
-    let contract = match target.workspace.line() {
-        Line::Contract => Some((Milestones::of_cache(target.cache)?, contract_now())),
-        Line::Legacy => None,
-    };
+    let side = LocalSide::of(target.workspace.line(), target.cache)?;
     for (index, (step, done)) in plan.steps.iter().zip(remote_done.iter_mut()).enumerate() {
         let Some(done) = done else { continue };
         if done.gone.is_some() {
@@ -273,70 +267,25 @@ fn write_local(
                     continue;
                 }
                 let link = link.then_some(*number);
-                let change = match &contract {
-                    Some((milestones, at)) => {
-                        let written = contract_files::changed_file(
-                            local,
-                            &merged.result,
-                            to_local,
-                            link,
-                            milestones,
-                            at,
-                        );
-                        match contract_outcome(written, done, applied) {
-                            Some(change) => change,
-                            None => continue,
-                        }
-                    }
-                    None => local_change(local, &merged.result, to_local, link)?,
-                };
-                (local, change)
+                match side.changed(local, &merged.result, to_local, link, done, applied)? {
+                    Some(change) => (local, change),
+                    None => continue,
+                }
             }
             Step::PullNew { number, fields } if pull => {
-                let id = match &contract {
-                    Some(_) => {
-                        crate::lines::contract::writer::uuid4().map_err(|e| WriteError::Io {
-                            path: "/dev/urandom".into(),
-                            source: std::io::Error::other(e.to_string()),
-                        })?
-                    }
-                    None => unused_id(target.cache, &mut taken)?,
-                };
-                let change = match &contract {
-                    Some((milestones, at)) => {
-                        let written =
-                            contract_files::new_file(&id, *number, fields, milestones, at);
-                        match contract_outcome(written, done, applied) {
-                            Some(change) => change,
-                            None => continue,
-                        }
-                    }
-                    None => new_local_file(&id, *number, fields)?,
-                };
-                changes.push(change);
-                new_ids.insert(index, id);
+                let id = side.new_id(target.cache, &mut taken)?;
+                if let Some(change) = side.new_file(&id, *number, fields, done, applied)? {
+                    changes.push(change);
+                    new_ids.insert(index, id);
+                }
                 continue;
             }
             Step::PushNew { local, fields } => {
                 let Some(number) = done.number else { continue };
-                let change = match &contract {
-                    Some((milestones, at)) => {
-                        let written = contract_files::changed_file(
-                            local,
-                            fields,
-                            &[],
-                            Some(number),
-                            milestones,
-                            at,
-                        );
-                        match contract_outcome(written, done, applied) {
-                            Some(change) => change,
-                            None => continue,
-                        }
-                    }
-                    None => local_change(local, fields, &[], Some(number))?,
-                };
-                (local, change)
+                match side.changed(local, fields, &[], Some(number), done, applied)? {
+                    Some(change) => (local, change),
+                    None => continue,
+                }
             }
             Step::PullNew { .. } | Step::CloseRemote { .. } | Step::Unlink { .. } => continue,
         };
@@ -534,40 +483,5 @@ fn create_once(
             ))),
         },
         Err(error) => Err(error),
-    }
-}
-
-/// The time 0.3.1 would write for now.
-fn contract_now() -> String {
-    crate::lines::contract::writer::now()
-}
-
-/// The change of a contract write, its notes and held-back fields recorded on `done`; `None`
-/// when there is nothing to write (or it failed, then reported and the step not recorded).
-fn contract_outcome(
-    written: Result<ContractWrite, String>,
-    done: &mut RemoteDone,
-    applied: &mut Applied,
-) -> Option<crate::workspace::write::FileChange> {
-    match written {
-        Ok(written) => {
-            applied.notes.extend(written.notes);
-            done.held_back = written.held_back;
-            written.change
-        }
-        Err(message) => {
-            applied.failures.push(message);
-            done.local_written = false;
-            None
-        }
-    }
-}
-
-fn unused_id(cache: &Cache, taken: &mut HashSet<String>) -> Result<String, WriteError> {
-    loop {
-        let id = new_id(cache)?;
-        if taken.insert(id.clone()) {
-            return Ok(id);
-        }
     }
 }

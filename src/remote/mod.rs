@@ -23,6 +23,7 @@ pub mod http;
 mod inputs;
 pub mod lines;
 pub mod local_files;
+mod local_side;
 pub mod mapping;
 pub mod merge;
 mod payload;
