@@ -17,11 +17,12 @@
 //! counts; when the merged field names another milestone folder than the path, the driver
 //! prints one line saying so and how to move the file.
 
+mod contract;
 mod fields;
 mod lists;
 mod text;
 
-pub use fields::{Entry, Fields, Piece, SET_KEYS};
+pub use fields::{Entry, Fields, Piece, Rules, SET_KEYS};
 pub use lists::item_texts;
 pub use text::{Favor, Options, Style};
 
@@ -158,9 +159,14 @@ fn to_lf(text: &str) -> String {
 fn merge_lf(base: &str, ours: &str, theirs: &str, options: &Options) -> Option<text::Merged> {
     let sides = [base, ours, theirs].map(Side::read);
     let [base, ours_side, theirs] = [sides[0].as_ref()?, sides[1].as_ref()?, sides[2].as_ref()?];
+    let rules = if contract::is_contract(&ours_side.fields, &theirs.fields) {
+        Rules::Contract
+    } else {
+        Rules::Legacy
+    };
     let mut conflicts = 0;
     let mut yaml = String::new();
-    for piece in fields::merge(&base.fields, &ours_side.fields, &theirs.fields) {
+    for piece in fields::merge(&base.fields, &ours_side.fields, &theirs.fields, rules) {
         match piece {
             Piece::Clean(text) => yaml.push_str(&text),
             // Left out of a virtual base, the field counts as added by both sides in the merge
@@ -182,14 +188,26 @@ fn merge_lf(base: &str, ours: &str, theirs: &str, options: &Options) -> Option<t
     conflicts += body.conflicts;
     // The frontmatter's last line break belongs to the closing fence.
     yaml.pop();
-    let text = format!(
-        "{}{yaml}{}{}",
-        ours_side.before_yaml, ours_side.fence, body.text
-    );
-    if conflicts == 0 && Side::read(&text).is_none() {
+    // A file without a body ends at the closing fence's line break (0.3.1 writes no blank line
+    // after it then): the fence of a side whose body is empty or not like the merged one.
+    let fence = if body.text.is_empty() == ours_side.body.is_empty() {
+        ours_side.fence
+    } else {
+        theirs.fence
+    };
+    let text = format!("{}{yaml}{fence}{}", ours_side.before_yaml, body.text);
+    if conflicts == 0 && (Side::read(&text).is_none() || refused_by_the_tracker(rules, ours, &text))
+    {
         return None;
     }
     Some(text::Merged { text, conflicts })
+}
+
+/// Whether 0.3.1 reads ours as an issue but would refuse the merged file (a relation on both
+/// lists, say, each added by one side): then the merge is not clean whatever the keys say.
+fn refused_by_the_tracker(rules: Rules, ours: &str, merged: &str) -> bool {
+    use crate::lines::contract::document::Document;
+    rules == Rules::Contract && Document::parse(ours).is_ok() && Document::parse(merged).is_err()
 }
 
 /// One version of a file, split for the merge.
