@@ -11,6 +11,7 @@
 
 mod comments;
 mod contract;
+mod contract_live;
 mod matrix;
 mod odd_files;
 mod operations;
