@@ -8,6 +8,10 @@
 //! is not a frontmatter file, YAML it cannot split by key) is merged as text by
 //! `git merge-file`, exactly as git would without the driver.
 //!
+//! A 0.2-contract document (roadmap-cli 0.2 … 0.3.1, told by its `schema_version` key) merges
+//! by the same rules plus the contract's own for `history` and `comments`, its merged keys
+//! written in 0.3.1's bytes ([`contract`] says why the file, not the workspace, decides).
+//!
 //! In a criss-cross merge git first merges the two merge bases into a virtual one with the same
 //! driver; there a field the bases disagree on is left out, so the real merge sees it as added
 //! on both sides instead of merging against conflict markers.
