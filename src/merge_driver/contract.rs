@@ -138,14 +138,13 @@ pub fn merge_comments(base: Option<&Entry>, ours: &Entry, theirs: &Entry) -> Opt
         .any(|c| comment_id(c).is_some_and(|id| ours_ids.contains_key(&id)));
     let mut renumbered: HashMap<i64, i64> = HashMap::new();
     if collides {
-        let mut next = ours_ids
+        let first = ours_ids
             .keys()
             .chain(base_ids.keys())
             .max()
             .map_or(1, |m| m + 1);
-        for comment in &added {
+        for (next, comment) in (first..).zip(&added) {
             renumbered.insert(comment_id(comment)?, next);
-            next += 1;
         }
     }
     for comment in added {

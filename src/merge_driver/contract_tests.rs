@@ -68,7 +68,7 @@ fn comments(list: &[String]) -> Entry {
 #[test]
 fn comments_both_sides_numbered_alike_are_renumbered_with_their_replies() {
     let first = comment(1, "ada", "Base", None);
-    let base = comments(&[first.clone()]);
+    let base = comments(std::slice::from_ref(&first));
     let ours = comments(&[first.clone(), comment(2, "carol", "From main", None)]);
     let theirs = comments(&[
         first.clone(),
@@ -91,8 +91,8 @@ fn comments_both_sides_numbered_alike_are_renumbered_with_their_replies() {
 #[test]
 fn comments_without_a_shared_new_id_keep_their_ids_and_alike_ones_are_kept_once() {
     let first = comment(1, "ada", "Base", None);
-    let base = comments(&[first.clone()]);
-    let ours = comments(&[first.clone()]);
+    let base = comments(std::slice::from_ref(&first));
+    let ours = comments(std::slice::from_ref(&first));
     let theirs = comments(&[first.clone(), comment(2, "bob", "New", None)]);
     assert_eq!(
         merge_comments(Some(&base), &ours, &theirs).unwrap(),
