@@ -6,9 +6,12 @@
 //!   the same issue, one story each, the merged or conflicted file compared byte for byte;
 //! - `matrix`: every one of those operations on every kind of edit;
 //! - `odd_files`: CRLF, no final newline, unknown keys, YAML comments, odd names, a missing binary;
+//! - `contract`: 0.2 documents written by roadmap-cli 0.3.1 (history, comment ids, relations);
 //! - `registration`: install, uninstall, status and doctor of the driver.
 
 mod comments;
+mod contract;
+mod contract_live;
 mod matrix;
 mod odd_files;
 mod operations;

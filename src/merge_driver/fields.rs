@@ -5,7 +5,7 @@
 //! comment and blank lines up to the next key). Decisions compare the spans' text first and
 //! their parsed YAML values second; output is always some side's text, except for merged lists.
 
-use super::lists;
+use super::{contract, lists};
 use crate::issue::timestamp;
 use serde_yaml::Value;
 
@@ -104,10 +104,19 @@ pub const SET_KEYS: &[&str] = &[
     "git_commits",
 ];
 
+/// Whose rules a file's keys merge by: the legacy line's, or the 0.2 contract's (the same,
+/// but `history` and `comments` merge as [`contract`] says and merged keys are written as
+/// PyYAML writes them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rules {
+    Legacy,
+    Contract,
+}
+
 /// Merges three sides key by key. Keys come in ours' order; a key only theirs added goes
 /// after the key it follows in theirs.
 #[must_use]
-pub fn merge(base: &Fields, ours: &Fields, theirs: &Fields) -> Vec<Piece> {
+pub fn merge(base: &Fields, ours: &Fields, theirs: &Fields, rules: Rules) -> Vec<Piece> {
     let preamble = if base.preamble == ours.preamble {
         &theirs.preamble
     } else {
@@ -115,7 +124,11 @@ pub fn merge(base: &Fields, ours: &Fields, theirs: &Fields) -> Vec<Piece> {
     };
     let mut pieces = vec![Piece::Clean(preamble.clone())];
     for key in key_order(ours, theirs) {
-        let merged = merge_key(&key, base.get(&key), ours.get(&key), theirs.get(&key));
+        let merged = merge_key(
+            &key,
+            [base.get(&key), ours.get(&key), theirs.get(&key)],
+            rules,
+        );
         match merged {
             Outcome::Take(Some(text)) => pieces.push(Piece::Clean(text)),
             Outcome::Take(None) => {}
@@ -157,12 +170,8 @@ enum Outcome {
     Conflict,
 }
 
-fn merge_key(
-    key: &str,
-    base: Option<&Entry>,
-    ours: Option<&Entry>,
-    theirs: Option<&Entry>,
-) -> Outcome {
+fn merge_key(key: &str, sides: [Option<&Entry>; 3], rules: Rules) -> Outcome {
+    let [base, ours, theirs] = sides;
     let text = |e: Option<&Entry>| e.map(|e| e.text.clone());
     let same_text = |a: Option<&Entry>, b: Option<&Entry>| text(a) == text(b);
     let same_value =
@@ -184,14 +193,26 @@ fn merge_key(
     let (Some(o), Some(t)) = (ours, theirs) else {
         return Outcome::Conflict;
     };
-    match key {
-        "updated" => later(o, t).map_or(Outcome::Conflict, |e| Outcome::Take(Some(e.text.clone()))),
+    let taken =
+        |merged: Option<String>| merged.map_or(Outcome::Conflict, |t| Outcome::Take(Some(t)));
+    match (rules, key) {
+        (Rules::Contract, "history") => taken(contract::merge_history(o, t)),
+        (Rules::Contract, "comments") => taken(contract::merge_comments(base, o, t)),
+        (Rules::Contract, _) if SET_KEYS.contains(&key) => taken(
+            lists::merge_list(key, base, o, t, Value::clone)
+                .and_then(|text| contract::redump(&text)),
+        ),
+        (_, "updated") => {
+            later(o, t).map_or(Outcome::Conflict, |e| Outcome::Take(Some(e.text.clone())))
+        }
         // Never changed by the tracker; a difference is noise, and ours is what was there.
-        "id" | "created" => Outcome::Take(Some(o.text.clone())),
-        "comments" => lists::merge_list(key, base, o, t, lists::comment_identity)
-            .map_or(Outcome::Conflict, |text| Outcome::Take(Some(text))),
-        _ if SET_KEYS.contains(&key) => lists::merge_list(key, base, o, t, Value::clone)
-            .map_or(Outcome::Conflict, |text| Outcome::Take(Some(text))),
+        (_, "id" | "created") => Outcome::Take(Some(o.text.clone())),
+        (Rules::Legacy, "comments") => {
+            taken(lists::merge_list(key, base, o, t, lists::comment_identity))
+        }
+        (Rules::Legacy, _) if SET_KEYS.contains(&key) => {
+            taken(lists::merge_list(key, base, o, t, Value::clone))
+        }
         _ => Outcome::Conflict,
     }
 }
@@ -216,7 +237,7 @@ mod tests {
 
     /// Merges and writes conflicts as `!KEY ours|theirs` lines, to read the outcome at a glance.
     fn merged(base: &str, ours: &str, theirs: &str) -> String {
-        merge(&fields(base), &fields(ours), &fields(theirs))
+        merge(&fields(base), &fields(ours), &fields(theirs), Rules::Legacy)
             .into_iter()
             .map(|piece| match piece {
                 Piece::Clean(text) => text,
