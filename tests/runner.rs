@@ -10,6 +10,7 @@ mod test_captures;
 mod test_contract_captures;
 mod test_contract_forwarded;
 mod test_contract_issue_list;
+mod test_contract_kill;
 mod test_contract_live;
 mod test_contract_read;
 mod test_contract_reads;
