@@ -4,6 +4,7 @@
 
 pub mod contract_list;
 pub mod contract_reads;
+mod contract_planning;
 pub mod first_use;
 pub mod forward;
 pub mod list_args;

@@ -6,5 +6,8 @@
 
 pub mod issue_list;
 pub mod issue_view;
+pub mod milestone_list;
+pub mod planning;
 pub mod python;
 pub mod status;
+pub mod table_data;
