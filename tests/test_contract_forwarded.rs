@@ -16,6 +16,7 @@ const SERVED: &[&[&str]] = &[
     &["issue", "view"],
     &["status"],
     &["milestone", "list"],
+    &["milestone", "view"],
 ];
 
 fn is_forwarded(capture: &Capture) -> bool {

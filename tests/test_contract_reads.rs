@@ -13,7 +13,12 @@ use crate::test_contract_issue_list::{
 use std::path::Path;
 
 /// The read commands this test covers, as their first words.
-const COMMANDS: &[&[&str]] = &[&["issue", "view"], &["status"], &["milestone", "list"]];
+const COMMANDS: &[&[&str]] = &[
+    &["issue", "view"],
+    &["status"],
+    &["milestone", "list"],
+    &["milestone", "view"],
+];
 
 /// Captures of these commands we do not serve, and why; each must reach the tracker.
 const FORWARDED: &[(&str, &str)] = &[
@@ -23,6 +28,10 @@ const FORWARDED: &[(&str, &str)] = &[
     ),
     (
         "roadmap-status--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-milestone-view--help.txt",
         "the tracker's own help text (click's), not an answer from the files",
     ),
     (

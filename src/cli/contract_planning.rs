@@ -6,20 +6,21 @@
 use super::contract_reads::Parsed;
 use super::tracker_list::python_terminal_width;
 use crate::issue::timestamp;
+use crate::lines::contract::outputs::issue_list::Answer;
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::issue_list::row::read_workspace;
-use crate::lines::contract::outputs::issue_list::Answer;
 use crate::lines::contract::outputs::milestone_list;
+use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot};
 use std::path::Path;
 
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
-    let workspace = match planning::workspace(read_workspace(roadmap_dir), read_records(roadmap_dir))
-    {
-        Ok(workspace) => workspace,
-        Err(reason) => return Answer::Forward(reason),
-    };
+    let workspace =
+        match planning::workspace(read_workspace(roadmap_dir), read_records(roadmap_dir)) {
+            Ok(workspace) => workspace,
+            Err(reason) => return Answer::Forward(reason),
+        };
     let snapshot: Snapshot = planning::snapshot(&workspace);
     let format = parsed.value("--format");
     match words {
@@ -30,6 +31,17 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
             &timestamp::now_key(),
             python_terminal_width(),
         ),
+        ["milestone", "view"] => {
+            milestone_view::answer(&snapshot, &parsed.arguments[0], view_format(format))
+        }
         _ => Answer::Forward("a command without an answer of ours".into()),
+    }
+}
+
+/// `--format plain|json` of the view commands (click has checked the choice).
+fn view_format(format: Option<&str>) -> Format {
+    match format {
+        Some("json") => Format::Json,
+        _ => Format::Plain,
     }
 }

@@ -8,8 +8,8 @@
 //! not know goes to the tracker, which prints its own usage error or help.
 
 use super::CommandError;
-use super::contract_planning;
 use super::contract_list::{contract_workspace_root, finish, who_am_i};
+use super::contract_planning;
 use super::rich_text;
 use super::tracker_list::hand_over;
 use crate::lines::contract::outputs::issue_list::records::read_records;
@@ -82,6 +82,16 @@ const SPECS: &[Spec] = &[
                 choices: Some(table_data::FORMATS),
             },
         ],
+    },
+    Spec {
+        words: &["milestone", "view"],
+        usage: "Usage: roadmap milestone view [OPTIONS] MILESTONE_NAME\nTry 'roadmap milestone view --help' for help.\n",
+        arguments: 1,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(PLAIN_JSON),
+        }],
     },
 ];
 

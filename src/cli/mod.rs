@@ -3,8 +3,8 @@
 //! these functions.
 
 pub mod contract_list;
-pub mod contract_reads;
 mod contract_planning;
+pub mod contract_reads;
 pub mod first_use;
 pub mod forward;
 pub mod list_args;

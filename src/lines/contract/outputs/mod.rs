@@ -7,6 +7,7 @@
 pub mod issue_list;
 pub mod issue_view;
 pub mod milestone_list;
+pub mod milestone_view;
 pub mod planning;
 pub mod python;
 pub mod status;

@@ -85,7 +85,10 @@ pub fn workspace(sources: ContractSources, records: ContractRecords) -> Result<W
         return Err("the two reads of the milestones disagree".into());
     }
     if issue_rows.len() != issue_more.len()
-        || issue_rows.iter().zip(&issue_more).any(|(r, m)| r.id != m.id)
+        || issue_rows
+            .iter()
+            .zip(&issue_more)
+            .any(|(r, m)| r.id != m.id)
     {
         return Err("the two reads of the issues disagree".into());
     }

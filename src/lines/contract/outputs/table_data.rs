@@ -41,11 +41,18 @@ pub fn render(table: &TableData, format: &str, terminal_width: usize) -> Option<
 }
 
 fn headers(table: &TableData) -> Vec<&'static str> {
-    table.columns.iter().map(|(_, display, _)| *display).collect()
+    table
+        .columns
+        .iter()
+        .map(|(_, display, _)| *display)
+        .collect()
 }
 
 fn pad(text: &str, width: usize) -> String {
-    format!("{text}{}", " ".repeat(width.saturating_sub(text.chars().count())))
+    format!(
+        "{text}{}",
+        " ".repeat(width.saturating_sub(text.chars().count()))
+    )
 }
 
 /// `to_plain_text` (no declared widths here); empty when there are no rows.
@@ -208,9 +215,10 @@ fn rich(table: &TableData, terminal_width: usize) -> Option<String> {
             PLAIN_WIDTH,
         ));
     }
-    let literal = table.rows.iter().flatten().all(|c| {
-        rich_text::is_literal(c) && c.chars().all(|ch| ch.is_ascii() && !ch.is_control())
-    });
+    let literal =
+        table.rows.iter().flatten().all(|c| {
+            rich_text::is_literal(c) && c.chars().all(|ch| ch.is_ascii() && !ch.is_control())
+        });
     let headers = headers(table);
     let widths = headers.iter().enumerate().map(|(i, h)| {
         table

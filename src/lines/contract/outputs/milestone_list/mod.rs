@@ -74,6 +74,8 @@ pub fn answer(
             stderr: String::new(),
             code: 0,
         }),
-        None => Answer::Forward(format!("milestone list --format {format} as Rich prints it")),
+        None => Answer::Forward(format!(
+            "milestone list --format {format} as Rich prints it"
+        )),
     }
 }
