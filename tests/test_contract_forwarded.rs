@@ -17,6 +17,7 @@ const SERVED: &[&[&str]] = &[
     &["status"],
     &["milestone", "list"],
     &["milestone", "view"],
+    &["project", "list"],
 ];
 
 fn is_forwarded(capture: &Capture) -> bool {

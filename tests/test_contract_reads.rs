@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["status"],
     &["milestone", "list"],
     &["milestone", "view"],
+    &["project", "list"],
 ];
 
 /// Captures of these commands we do not serve, and why; each must reach the tracker.
@@ -32,6 +33,10 @@ const FORWARDED: &[(&str, &str)] = &[
     ),
     (
         "roadmap-milestone-view--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-project-list--help.txt",
         "the tracker's own help text (click's), not an answer from the files",
     ),
     (

@@ -9,9 +9,9 @@ use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::Answer;
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::issue_list::row::read_workspace;
-use crate::lines::contract::outputs::milestone_list;
 use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot};
+use crate::lines::contract::outputs::{milestone_list, project_list};
 use std::path::Path;
 
 /// The reply of the planning command `words`.
@@ -33,6 +33,9 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
         ),
         ["milestone", "view"] => {
             milestone_view::answer(&snapshot, &parsed.arguments[0], view_format(format))
+        }
+        ["project", "list"] => {
+            project_list::answer(&snapshot, format.unwrap_or("rich"), python_terminal_width())
         }
         _ => Answer::Forward("a command without an answer of ours".into()),
     }

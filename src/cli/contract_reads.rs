@@ -93,6 +93,16 @@ const SPECS: &[Spec] = &[
             choices: Some(PLAIN_JSON),
         }],
     },
+    Spec {
+        words: &["project", "list"],
+        usage: "Usage: roadmap project list [OPTIONS]\nTry 'roadmap project list --help' for help.\n",
+        arguments: 0,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(table_data::FORMATS),
+        }],
+    },
 ];
 
 /// A command line as click read it: the arguments and each option given (value or flag).
