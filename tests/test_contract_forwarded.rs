@@ -18,6 +18,7 @@ const SERVED: &[&[&str]] = &[
     &["milestone", "list"],
     &["milestone", "view"],
     &["project", "list"],
+    &["project", "view"],
 ];
 
 fn is_forwarded(capture: &Capture) -> bool {

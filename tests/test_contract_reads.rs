@@ -19,6 +19,7 @@ const COMMANDS: &[&[&str]] = &[
     &["milestone", "list"],
     &["milestone", "view"],
     &["project", "list"],
+    &["project", "view"],
 ];
 
 /// Captures of these commands we do not serve, and why; each must reach the tracker.
@@ -37,6 +38,10 @@ const FORWARDED: &[(&str, &str)] = &[
     ),
     (
         "roadmap-project-list--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-project-view--help.txt",
         "the tracker's own help text (click's), not an answer from the files",
     ),
     (

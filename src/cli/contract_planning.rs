@@ -7,11 +7,12 @@ use super::contract_reads::Parsed;
 use super::tracker_list::python_terminal_width;
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::Answer;
+use crate::lines::contract::outputs::issue_list::project_records::read_project_extras;
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::issue_list::row::read_workspace;
 use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot};
-use crate::lines::contract::outputs::{milestone_list, project_list};
+use crate::lines::contract::outputs::{milestone_list, project_list, project_view};
 use std::path::Path;
 
 /// The reply of the planning command `words`.
@@ -37,6 +38,15 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
         ["project", "list"] => {
             project_list::answer(&snapshot, format.unwrap_or("rich"), python_terminal_width())
         }
+        ["project", "view"] => match read_project_extras(roadmap_dir) {
+            Ok(extras) => project_view::answer(
+                &snapshot,
+                &extras,
+                &parsed.arguments[0],
+                view_format(format),
+            ),
+            Err(_) => Answer::Forward("a project file we do not read as the tracker does".into()),
+        },
         _ => Answer::Forward("a command without an answer of ours".into()),
     }
 }

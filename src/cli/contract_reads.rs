@@ -103,6 +103,16 @@ const SPECS: &[Spec] = &[
             choices: Some(table_data::FORMATS),
         }],
     },
+    Spec {
+        words: &["project", "view"],
+        usage: "Usage: roadmap project view [OPTIONS] PROJECT_ID\nTry 'roadmap project view --help' for help.\n",
+        arguments: 1,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(PLAIN_JSON),
+        }],
+    },
 ];
 
 /// A command line as click read it: the arguments and each option given (value or flag).

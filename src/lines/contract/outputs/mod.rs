@@ -10,6 +10,7 @@ pub mod milestone_list;
 pub mod milestone_view;
 pub mod planning;
 pub mod project_list;
+pub mod project_view;
 pub mod python;
 pub mod status;
 pub mod table_data;
