@@ -1,4 +1,4 @@
-//! 0.3.1's read commands other than `issue list` (`issue view`, `status`) on a 0.2-contract
+//! 0.3.1's read commands other than `issue list` (`issue view`, `status`, `milestone list`) on a 0.2-contract
 //! workspace answer as roadmap-cli 0.3.1 does, byte for byte and exit status included, without
 //! running the tracker: every capture of these commands in
 //! `tests/fixtures/tracker-0.3.1-cli-output/commands.txt` is replayed through ours with a
@@ -13,7 +13,14 @@ use crate::test_contract_issue_list::{
 use std::path::Path;
 
 /// The read commands this test covers, as their first words.
-const COMMANDS: &[&[&str]] = &[&["issue", "view"], &["status"]];
+const COMMANDS: &[&[&str]] = &[
+    &["issue", "view"],
+    &["status"],
+    &["milestone", "list"],
+    &["milestone", "view"],
+    &["project", "list"],
+    &["project", "view"],
+];
 
 /// Captures of these commands we do not serve, and why; each must reach the tracker.
 const FORWARDED: &[(&str, &str)] = &[
@@ -23,6 +30,22 @@ const FORWARDED: &[(&str, &str)] = &[
     ),
     (
         "roadmap-status--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-milestone-view--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-project-list--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-project-view--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-milestone-list--help.txt",
         "the tracker's own help text (click's), not an answer from the files",
     ),
 ];

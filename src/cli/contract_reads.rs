@@ -9,17 +9,18 @@
 
 use super::CommandError;
 use super::contract_list::{contract_workspace_root, finish, who_am_i};
+use super::contract_planning;
 use super::rich_text;
 use super::tracker_list::hand_over;
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::issue_list::row::read_workspace;
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
-use crate::lines::contract::outputs::{issue_view, status};
+use crate::lines::contract::outputs::{issue_view, status, table_data};
 use std::ffi::OsString;
 use std::path::Path;
 
 /// One option of a served command, as click declares it.
-struct Opt {
+pub(super) struct Opt {
     name: &'static str,
     /// The one-letter alias, if any (`-f`).
     short: Option<&'static str>,
@@ -65,20 +66,72 @@ const SPECS: &[Spec] = &[
             },
         ],
     },
+    Spec {
+        words: &["milestone", "list"],
+        usage: "Usage: roadmap milestone list [OPTIONS]\nTry 'roadmap milestone list --help' for help.\n",
+        arguments: 0,
+        options: &[
+            Opt {
+                name: "--overdue",
+                short: None,
+                choices: None,
+            },
+            Opt {
+                name: "--format",
+                short: None,
+                choices: Some(table_data::FORMATS),
+            },
+        ],
+    },
+    Spec {
+        words: &["milestone", "view"],
+        usage: "Usage: roadmap milestone view [OPTIONS] MILESTONE_NAME\nTry 'roadmap milestone view --help' for help.\n",
+        arguments: 1,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(PLAIN_JSON),
+        }],
+    },
+    Spec {
+        words: &["project", "list"],
+        usage: "Usage: roadmap project list [OPTIONS]\nTry 'roadmap project list --help' for help.\n",
+        arguments: 0,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(table_data::FORMATS),
+        }],
+    },
+    Spec {
+        words: &["project", "view"],
+        usage: "Usage: roadmap project view [OPTIONS] PROJECT_ID\nTry 'roadmap project view --help' for help.\n",
+        arguments: 1,
+        options: &[Opt {
+            name: "--format",
+            short: None,
+            choices: Some(PLAIN_JSON),
+        }],
+    },
 ];
 
 /// A command line as click read it: the arguments and each option given (value or flag).
-struct Parsed {
-    arguments: Vec<String>,
-    options: Vec<(&'static str, Option<String>)>,
+pub(super) struct Parsed {
+    pub(super) arguments: Vec<String>,
+    pub(super) options: Vec<(&'static str, Option<String>)>,
 }
 
 impl Parsed {
-    fn value(&self, name: &str) -> Option<&str> {
+    pub(super) fn value(&self, name: &str) -> Option<&str> {
         self.options
             .iter()
             .find(|(n, _)| *n == name)
             .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// Whether the flag or option `name` was given.
+    pub(super) fn has(&self, name: &str) -> bool {
+        self.options.iter().any(|(n, _)| *n == name)
     }
 }
 
@@ -125,7 +178,9 @@ fn bad_choice(spec: &Spec, parsed: &Parsed) -> Option<Result<Reply, ()>> {
         (!choices.contains(&value)).then_some((opt, choices, value))
     });
     let (opt, choices, value) = bad.next()?;
+    // `case_sensitive=False` choices accept `CSV`; we leave that spelling to click.
     if bad.next().is_some()
+        || choices.contains(&value.to_lowercase().as_str())
         || value.contains(['\'', '"', '\\'])
         || value.chars().any(char::is_control)
     {
@@ -224,6 +279,9 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
                 &milestones,
                 &issues,
             )
+        }
+        ["milestone", ..] | ["project", ..] | ["today"] => {
+            contract_planning::answer(spec.words, parsed, roadmap_dir)
         }
         _ => Answer::Forward("a command without an answer of ours".into()),
     }

@@ -14,8 +14,9 @@ use std::io::Write;
 pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
 archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; and, when
-piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status`, byte for
-byte as the release behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
+piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status` (and on
+0.3.1, `milestone view`, `project list` and `project view`), byte for byte as the release
+behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
 ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line: analysis,

@@ -3,6 +3,7 @@
 //! these functions.
 
 pub mod contract_list;
+mod contract_planning;
 pub mod contract_reads;
 pub mod first_use;
 pub mod forward;

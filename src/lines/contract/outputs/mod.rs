@@ -6,5 +6,11 @@
 
 pub mod issue_list;
 pub mod issue_view;
+pub mod milestone_list;
+pub mod milestone_view;
+pub mod planning;
+pub mod project_list;
+pub mod project_view;
 pub mod python;
 pub mod status;
+pub mod table_data;

@@ -11,6 +11,7 @@
 pub mod args;
 mod document;
 pub mod formats;
+pub mod project_records;
 pub mod query;
 pub mod records;
 pub mod row;

@@ -208,33 +208,53 @@ fn optional_number(value: Option<PyNumber>) -> Json {
 /// `inspect_json("issue", record)`: `IssueQueryRecord` with its `Issue` and comment views.
 fn json(record: &Record) -> Json {
     let (row, more) = (record.row, record.more);
-    let comments = |with_url: bool| {
-        Json::Array(
-            more.comments
-                .iter()
-                .map(|c| {
-                    let mut pairs = vec![
-                        ("id".to_owned(), int(c.id)),
-                        ("author".to_owned(), Json::Str(c.author.clone())),
-                        ("body".to_owned(), Json::Str(c.body.clone())),
-                        ("created_at".to_owned(), Json::Str(c.created_at.clone())),
-                        ("updated_at".to_owned(), Json::Str(c.updated_at.clone())),
-                        (
-                            "in_reply_to".to_owned(),
-                            c.in_reply_to.map_or(Json::Null, int),
-                        ),
-                    ];
-                    if with_url {
-                        pairs.push((
-                            "external_url".to_owned(),
-                            Json::text(c.external_url.as_deref()),
-                        ));
-                    }
-                    Json::Object(pairs)
-                })
-                .collect(),
-        )
-    };
+    Json::object([
+        ("schema_version", Json::Number(PyNumber::Int(1))),
+        ("kind", Json::Str("roadmap.issue".into())),
+        (
+            "record",
+            Json::object([
+                ("issue", issue_json(row, more)),
+                ("comments", comments_json(more, false)),
+                ("actual_end_at", Json::text(more.actual_end_at.as_deref())),
+                ("milestone_name", Json::text(row.milestone_name.as_deref())),
+            ]),
+        ),
+    ])
+}
+
+/// The comments as `_value` prints them: `Comment` with its `external_url` inside an `Issue`,
+/// the `CommentView` without it in a query record.
+fn comments_json(more: &IssueRecord, with_url: bool) -> Json {
+    Json::Array(
+        more.comments
+            .iter()
+            .map(|c| {
+                let mut pairs = vec![
+                    ("id".to_owned(), int(c.id)),
+                    ("author".to_owned(), Json::Str(c.author.clone())),
+                    ("body".to_owned(), Json::Str(c.body.clone())),
+                    ("created_at".to_owned(), Json::Str(c.created_at.clone())),
+                    ("updated_at".to_owned(), Json::Str(c.updated_at.clone())),
+                    (
+                        "in_reply_to".to_owned(),
+                        c.in_reply_to.map_or(Json::Null, int),
+                    ),
+                ];
+                if with_url {
+                    pairs.push((
+                        "external_url".to_owned(),
+                        Json::text(c.external_url.as_deref()),
+                    ));
+                }
+                Json::Object(pairs)
+            })
+            .collect(),
+    )
+}
+
+/// The `Issue` dataclass as `inspect_json`'s `_value` prints it (also inside `milestone view`).
+pub(crate) fn issue_json(row: &ContractIssueRow, more: &IssueRecord) -> Json {
     let history = Json::Array(
         more.history
             .iter()
@@ -247,7 +267,7 @@ fn json(record: &Record) -> Json {
             })
             .collect(),
     );
-    let issue = Json::object([
+    Json::object([
         ("id", Json::Str(row.id.clone())),
         ("created", Json::Str(more.created.clone())),
         ("updated", Json::Str(more.updated.clone())),
@@ -280,20 +300,7 @@ fn json(record: &Record) -> Json {
         ),
         ("actual_end_at", Json::text(more.actual_end_at.as_deref())),
         ("git_branches", strings(&more.git_branches)),
-        ("comments", comments(true)),
+        ("comments", comments_json(more, true)),
         ("history", history),
-    ]);
-    Json::object([
-        ("schema_version", Json::Number(PyNumber::Int(1))),
-        ("kind", Json::Str("roadmap.issue".into())),
-        (
-            "record",
-            Json::object([
-                ("issue", issue),
-                ("comments", comments(false)),
-                ("actual_end_at", Json::text(more.actual_end_at.as_deref())),
-                ("milestone_name", Json::text(row.milestone_name.as_deref())),
-            ]),
-        ),
     ])
 }
