@@ -79,6 +79,15 @@ CREATE TABLE milestones (
     blob_oid TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Issue and milestone files roadmap-cli 0.3.1 might read differently from us (YAML 1.1
+-- typing, values it validates, git conflict markers; see `lines::contract`): an output of
+-- the tracker that we serve goes to the tracker while one of them is in play. Few rows,
+-- written with the file's own row.
+CREATE TABLE tracker_doubts (
+    path   TEXT PRIMARY KEY,
+    reason TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE projects (
     path     TEXT PRIMARY KEY,
     id       TEXT,

@@ -188,6 +188,7 @@ impl<'c> CacheTransaction<'c> {
                 insert_label.execute(params![label, rowid])?;
             }
         }
+        self.set_tracker_doubt(path, issue.tracker_doubt.as_deref())?;
         // A rebuild decides every winner at the end (`commit`).
         if !self.rebuilding {
             self.touched_ids.insert(issue.id.clone());
@@ -238,7 +239,7 @@ impl<'c> CacheTransaction<'c> {
                 milestone.headline,
                 blob_oid
             ])?;
-        Ok(())
+        self.set_tracker_doubt(path, milestone.tracker_doubt.as_deref())
     }
 
     /// Writes a project file's fields.
@@ -269,9 +270,24 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
+    /// Records why the tracker might read the file at `path` differently, or that it would not.
+    fn set_tracker_doubt(&mut self, path: &str, doubt: Option<&str>) -> Result<(), CacheError> {
+        if let Some(reason) = doubt {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO tracker_doubts (path, reason) VALUES (?1, ?2)",
+                )?
+                .execute([path, reason])?;
+        }
+        Ok(())
+    }
+
     fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
         self.tx
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
+            .execute([path])?;
+        self.tx
+            .prepare_cached("DELETE FROM tracker_doubts WHERE path = ?1")?
             .execute([path])?;
         if including_issue {
             self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;

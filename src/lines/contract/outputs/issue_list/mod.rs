@@ -13,6 +13,8 @@ mod document;
 pub mod formats;
 pub mod query;
 pub mod row;
+pub mod sources;
+pub mod strict;
 pub mod table;
 
 use crate::cli::rich_text::{self, PLAIN_WIDTH};
