@@ -38,7 +38,12 @@ fn doubt(path: &str, bytes: &[u8], check: fn(&Fields) -> Result<(), Unread>) -> 
     };
     match check(&Fields { path, data: &data }) {
         Ok(()) => None,
-        Err(Unread::Unserved(reason)) => Some(reason),
+        // The cache keeps the path beside the reason.
+        Err(Unread::Unserved(reason)) => Some(
+            reason
+                .strip_prefix(&format!("{}: ", path.display()))
+                .map_or(reason.clone(), str::to_owned),
+        ),
         Err(Unread::Conflict { line, .. }) => Some(format!("git conflict markers (line {line})")),
     }
 }
