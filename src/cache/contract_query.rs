@@ -4,7 +4,7 @@
 //! caller's to arrange: open the cache after a look at the working tree.
 
 use super::{Cache, CacheError};
-use crate::issue::timestamp;
+use crate::issue::{Issue, timestamp};
 use rusqlite::types::ValueRef;
 
 /// One issue as 0.3.1's `issue list` needs it: the fields its filters, columns and sort read.
@@ -55,18 +55,35 @@ pub struct Suspect {
     pub reason: String,
 }
 
-/// The issue columns, then the few JSON fields the table has no column for, from the row's
-/// object in `issue_json` (joined by its key; SQLite parses each object once per row).
+/// The issue columns, then the fields of `tracker_fields` (see [`tracker_fields`]).
 const ISSUE_COLUMNS: &str = "i.id, i.title, i.priority, i.status, i.issue_type, i.assignee,
     i.due_date, i.warnings IS NOT NULL,
-    json_extract(j.json, '$.headline'), json_extract(j.json, '$.extra.retention'),
-    json_extract(j.json, '$.milestone_id'), json_extract(j.json, '$.estimated_hours'),
-    json_extract(j.json, '$.progress_percentage'), json_array_length(j.json, '$.comments')";
+    json_extract(i.tracker_fields, '$[0]'), json_extract(i.tracker_fields, '$[1]'),
+    json_extract(i.tracker_fields, '$[2]'), json_extract(i.tracker_fields, '$[3]'),
+    json_extract(i.tracker_fields, '$[4]'), json_extract(i.tracker_fields, '$[5]')";
 
-/// `issue_json`'s key is the row's sort key and path (see `schema.sql`).
-const JOIN_JSON: &str = "JOIN issue_json AS j ON j.priority_rank = i.priority_rank
-    AND j.status_rank = i.status_rank AND j.created_key = coalesce(i.created_key, '')
-    AND j.id = i.id AND j.path = i.path";
+/// The few fields 0.3.1's outputs read that `issues` has no column for, as the JSON array kept
+/// in `issues.tracker_fields`: `[headline, retention, milestone_id, estimated_hours,
+/// progress_percentage, number of comments]`, each as the file says it (`null` when absent; a
+/// retention that is not text is `null`, and such a file is doubted anyway).
+#[must_use]
+pub(super) fn tracker_fields(issue: &Issue) -> String {
+    let fm = &issue.frontmatter;
+    let retention = fm
+        .unknown
+        .iter()
+        .find(|(key, _)| key == "retention")
+        .and_then(|(_, value)| value.as_str());
+    serde_json::json!([
+        fm.headline,
+        retention,
+        issue.milestone_id,
+        fm.estimated_hours.map(|n| n.0),
+        fm.progress_percentage.map(|n| n.0),
+        fm.comments.as_ref().map_or(0, Vec::len),
+    ])
+    .to_string()
+}
 
 impl Cache {
     /// Returns every issue file of the contract layout (`.roadmap/issues/*.md`, shadowed
@@ -79,7 +96,7 @@ impl Cache {
             "''"
         };
         let mut statement = self.connection().prepare(&format!(
-            "SELECT {ISSUE_COLUMNS}, {body} FROM issues AS i {JOIN_JSON}
+            "SELECT {ISSUE_COLUMNS}, {body} FROM issues AS i
              WHERE i.path GLOB '.roadmap/issues/*'"
         ))?;
         let rows = statement.query_map([], |row| {

@@ -29,7 +29,11 @@ CREATE TABLE issues (
     created_key   TEXT,                   -- UTC sort key of `created`
     updated_key   TEXT,
     due_date      TEXT,
-    warnings      TEXT                    -- one line per odd field
+    warnings      TEXT,                   -- one line per odd field
+    -- The few fields roadmap-cli 0.3.1's outputs read that have no column above, as a short
+    -- JSON array (`contract_query.rs`): the object in `issue_json` carries the history and
+    -- comments too, and reading those for every row was most of a served `issue list`.
+    tracker_fields TEXT
 );
 
 -- The object `list --format json` prints, stored in the default order (most urgent first):

@@ -27,8 +27,8 @@ pub struct CacheTransaction<'c> {
 const INSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, warnings)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+        updated_key, due_date, warnings, tracker_fields)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
 /// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
 const DELETE_JSON: &str = "
@@ -112,6 +112,7 @@ impl<'c> CacheTransaction<'c> {
             text(issue.updated_key()),
             text(issue.frontmatter.due_date.as_deref()),
             text(warnings.as_deref()),
+            Value::Text(super::contract_query::tracker_fields(issue)),
         ];
         let existing = if self.rebuilding {
             None
