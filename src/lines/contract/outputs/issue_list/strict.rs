@@ -187,7 +187,7 @@ mod tests {
         let conflicted = ISSUE.replace("title: A title", "<<<<<<< HEAD\ntitle: A\n=======");
         assert_eq!(
             issue_doubt(".roadmap/issues/x.md", conflicted.as_bytes()).as_deref(),
-            Some("git conflict markers (line 8)")
+            Some("git conflict markers (line 7)")
         );
     }
 
