@@ -8,12 +8,15 @@
 //! cargo bench --bench roadmap -- --full    # 1k, 10k and 100k
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
+//! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
 //! `bench/install-peers.sh` has installed them. The tables go to stdout and to
 //! `target/bench-results/roadmap-<mode>.md`. BENCHMARKS.md holds the published figures.
 
+#[path = "roadmap/contract.rs"]
+mod contract;
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
@@ -121,18 +124,19 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    if front::requested() {
+    if contract::requested() || front::requested() {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
         let target_dir = roadmap
             .parent()
             .and_then(Path::parent)
             .map(Path::to_owned)
             .unwrap_or_default();
-        std::process::exit(front::main(
-            &roadmap,
-            Path::new(env!("CARGO_BIN_EXE_roadmap-hooks")),
-            &target_dir,
-        ));
+        let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
+        std::process::exit(if contract::requested() {
+            contract::main(&roadmap, roadmap_hooks, &target_dir)
+        } else {
+            front::main(&roadmap, roadmap_hooks, &target_dir)
+        });
     }
     let outcome = Mode::from_args()
         .map_err(io::Error::other)

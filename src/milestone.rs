@@ -18,6 +18,9 @@ pub struct Milestone {
     pub status: Option<String>,
     pub due_date: Option<String>,
     pub headline: Option<String>,
+    /// Why the tracker behind us might read this file differently from us (see
+    /// [`crate::issue::Issue::tracker_doubt`]).
+    pub tracker_doubt: Option<String>,
 }
 
 /// A project, kept so `status` can count them; issues do not refer to projects by path.
@@ -71,6 +74,7 @@ impl Milestone {
             status: fields.status,
             due_date: fields.due_date.or(fields.target_end_date),
             headline: fields.headline,
+            tracker_doubt: None,
         })
     }
 }

@@ -267,3 +267,120 @@ fn issue_list_equals_a_live_0_3_tracker() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `issue list --format csv` through ours, served (the stand-in tracker fails the test if it
+/// is asked), as the captures ran.
+fn served_csv(repo: &TestRepo, tracker: &Path) -> String {
+    let (home, _) = homes(repo);
+    let args = ["issue", "list", "--format", "csv"].map(str::to_owned);
+    let env = [
+        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
+        ("ROADMAP_TEST_NOW", CAPTURE_NOW),
+    ];
+    let got = run(
+        &repo.root,
+        &crate::common::binary("roadmap"),
+        &args,
+        &home,
+        &env,
+    );
+    assert_eq!((got.status, got.stderr.as_str()), (0, ""), "{got:?}");
+    got.stdout
+}
+
+const CRLF_ISSUE: &str = ".roadmap/issues/118a8f80-69ab-4a8a-a80b-d2fbdc102015.md";
+const FRENCH_ISSUE: &str = ".roadmap/issues/fe4813f3-414c-41d1-bbab-94ac9d766d69.md";
+
+#[test]
+fn the_answer_shows_uncommitted_edits_and_deletions_as_the_tracker_reads_them() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let captured = expected(&Capture {
+        file: "issue-list--format-csv.txt".to_owned(),
+        args: Vec::new(),
+        home_is_empty: false,
+    })
+    .stdout;
+    assert_eq!(served_csv(&repo, &tracker), captured);
+    let text = std::fs::read_to_string(repo.root.join(CRLF_ISSUE)).unwrap();
+    repo.write(
+        CRLF_ISSUE,
+        &text.replace("title: Handle CRLF line endings", "title: Handle CR alone"),
+    );
+    repo.remove(FRENCH_ISSUE);
+    let want: String = captured
+        .split_inclusive("\r\n")
+        .filter(|line| !line.starts_with("fe4813f3-"))
+        .map(|line| line.replace("Handle CRLF line endings", "Handle CR alone"))
+        .collect();
+    assert_ne!(want, captured);
+    assert_eq!(served_csv(&repo, &tracker), want);
+    assert!(repo.git(&["status", "--porcelain"]).contains("fe4813f3"));
+}
+
+/// Sets the modification time of the file at `path` to `seconds` after the epoch.
+fn set_mtime(path: &Path, seconds: i64) {
+    let status = Command::new("touch")
+        .args(["-m", "-d", &format!("@{seconds}")])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The proof that an unchanged working tree costs no file read: a file rewritten behind the
+/// cache's back with its size, inode and modification time kept (what git's stat check cannot
+/// see either) still lists as before, and shows once its time moves.
+#[test]
+fn files_whose_stat_data_did_not_move_are_not_read_again() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let long_ago = 1_700_000_000;
+    let path = repo.root.join(CRLF_ISSUE);
+    set_mtime(&path, long_ago);
+    let before = served_csv(&repo, &tracker);
+    assert!(before.contains(",Handle CRLF line endings,"), "{before}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let same_size = text.replace("Handle CRLF line endings", "Handle CRLF line ENDINGS");
+    assert_eq!(same_size.len(), text.len());
+    std::fs::write(&path, same_size).unwrap();
+    set_mtime(&path, long_ago);
+    assert_eq!(served_csv(&repo, &tracker), before);
+    set_mtime(&path, long_ago + 60);
+    let after = served_csv(&repo, &tracker);
+    assert_eq!(after, before.replace("line endings", "line ENDINGS"));
+}
+
+/// Files the tracker may read otherwise send the command to it, and once they are gone the
+/// answer is ours again: a value PyYAML types differently (`yes` is a boolean in YAML 1.1), a
+/// `README.md` the tracker reads as a record and the cache does not hold, a nested folder.
+#[test]
+fn a_file_the_tracker_may_read_otherwise_hands_the_command_over_until_it_is_fixed() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let (home, _) = homes(&repo);
+    let args = ["issue", "list", "--format", "csv"].map(str::to_owned);
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let ours = crate::common::binary("roadmap");
+    let original = std::fs::read_to_string(repo.root.join(CRLF_ISSUE)).unwrap();
+    let served = served_csv(&repo, &tracker);
+    let yes = original.replace("assignee: bob", "assignee: yes");
+    assert_ne!(yes, original);
+    for (path, text) in [
+        (CRLF_ISSUE, yes.as_str()),
+        (".roadmap/issues/README.md", "# Issues\n"),
+        (".roadmap/milestones/old/x.md", "---\nname: x\n---\n"),
+    ] {
+        repo.write(path, text);
+        let got = run(&repo.root, &ours, &args, &home, &env);
+        assert_eq!(got.status, 99, "{path}: {got:?}");
+        assert!(got.stderr.contains(MARKER), "{path}: {got:?}");
+        if path == CRLF_ISSUE {
+            repo.write(path, &original);
+        } else {
+            repo.remove(path);
+            let _ = std::fs::remove_dir(repo.root.join(".roadmap/milestones/old"));
+        }
+        assert_eq!(served_csv(&repo, &tracker), served, "{path}");
+    }
+}

@@ -129,6 +129,7 @@ fn reftable_copy(tools: &Tools, files: &BenchRepo) -> io::Result<BenchRepo> {
     let copy = BenchRepo {
         dir,
         issues: files.issues,
+        layout: files.layout,
         base: files.base.clone(),
     };
     copy.restore()?;

@@ -2,7 +2,7 @@
 //! (then packed with `git gc`, like a clone), reused while complete, and put back to the
 //! generated commit before each use. Also the bench's own commits and branches on top.
 
-use crate::corpus::{self, CorpusSpec};
+use crate::corpus::{self, CorpusSpec, Layout};
 use roadmap_hooks::cache::Cache;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ pub const SEED: u64 = 42;
 pub struct BenchRepo {
     pub dir: PathBuf,
     pub issues: usize,
+    pub layout: Layout,
     /// The last generated commit: where the repository is put back to.
     pub base: String,
 }
@@ -72,19 +73,34 @@ pub fn git(dir: &Path, args: &[&str]) -> io::Result<String> {
 /// Returns the repository of `issues` generated issues, generating it when missing or
 /// incomplete, at its generated commit on `main`, with no bench branches left.
 pub fn prepare(corpus_root: &Path, issues: usize) -> io::Result<BenchRepo> {
-    let dir = corpus_root.join(issues.to_string());
-    let marker = corpus_root.join(format!("{issues}.complete"));
+    prepare_layout(corpus_root, issues, Layout::Legacy)
+}
+
+/// [`prepare`] for either tracker line's layout; the contract corpus lives in
+/// `contract-<n>`.
+pub fn prepare_layout(corpus_root: &Path, issues: usize, layout: Layout) -> io::Result<BenchRepo> {
+    let name = match layout {
+        Layout::Legacy => issues.to_string(),
+        Layout::Contract => format!("contract-{issues}"),
+    };
+    let dir = corpus_root.join(&name);
+    let marker = corpus_root.join(format!("{name}.complete"));
     let base = match std::fs::read_to_string(&marker) {
         Ok(base) if dir.join(".git").is_dir() => base.trim().to_owned(),
-        _ => generate(&dir, &marker, issues)?,
+        _ => generate(&dir, &marker, issues, layout)?,
     };
-    let repo = BenchRepo { dir, issues, base };
+    let repo = BenchRepo {
+        dir,
+        issues,
+        layout,
+        base,
+    };
     git(&repo.dir, &["config", "gc.auto", "0"])?;
     repo.restore()?;
     Ok(repo)
 }
 
-fn generate(dir: &Path, marker: &Path, issues: usize) -> io::Result<String> {
+fn generate(dir: &Path, marker: &Path, issues: usize, layout: Layout) -> io::Result<String> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
@@ -95,7 +111,11 @@ fn generate(dir: &Path, marker: &Path, issues: usize) -> io::Result<String> {
     // No automatic gc, which detaches: not during generation (it would hold the gc lock when we
     // pack below), nor in the middle of a timed command.
     git(dir, &["config", "gc.auto", "0"])?;
-    corpus::generate(dir, &CorpusSpec::new(issues, SEED))?;
+    let spec = CorpusSpec {
+        layout,
+        ..CorpusSpec::new(issues, SEED)
+    };
+    corpus::generate(dir, &spec)?;
     git(dir, &["gc", "-q"])?;
     let base = git(dir, &["rev-parse", "HEAD"])?;
     std::fs::write(marker, format!("{base}\n"))?;
@@ -129,7 +149,7 @@ impl BenchRepo {
         let step = (self.issues / count.max(1)).max(1);
         let mut paths = Vec::with_capacity(count);
         for index in (0..self.issues).step_by(step).take(count) {
-            let generated = corpus::issue(SEED, index);
+            let generated = corpus::generated(self.layout, SEED, index);
             let edited = generated
                 .text
                 .replacen("updated: '2026-", "updated: '2027-", 1)
@@ -160,7 +180,7 @@ impl BenchRepo {
         let count = count.min(self.issues);
         let step = (self.issues / count.max(1)).max(1);
         for index in (0..self.issues).step_by(step).take(count) {
-            let generated = corpus::issue(SEED, index);
+            let generated = corpus::generated(self.layout, SEED, index);
             std::fs::write(
                 self.dir.join(&generated.path),
                 generated.text

@@ -1,10 +1,25 @@
 //! Generated repositories of realistic issues, deterministic from a seed: for the demo, the
 //! benchmarks and the tests. Files are written in the tracker's exact format and committed in
-//! a history of several commits, as a team would have made them.
+//! a history of several commits, as a team would have made them: in the legacy layout
+//! (roadmap-cli 1.0.x / 0.1.x), or in the 0.2 contract as roadmap-cli 0.3.1 writes it
+//! ([`Layout::Contract`]).
+
+#[path = "corpus_contract.rs"]
+mod contract;
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+
+/// Which tracker line's files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `issues/{milestone}/{id8}-{slug}.md`, milestones by name, `archive/` for archived.
+    Legacy,
+    /// Flat `issues/{uuid}.md`, milestone files with ids, `retention`, `history`, a
+    /// `config.yaml` with `workspace_schema_version: 1`: what 0.3.1 writes.
+    Contract,
+}
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -13,6 +28,7 @@ pub struct CorpusSpec {
     pub seed: u64,
     /// Commits the issues are spread over.
     pub commits: usize,
+    pub layout: Layout,
 }
 
 impl CorpusSpec {
@@ -22,6 +38,7 @@ impl CorpusSpec {
             issues,
             seed,
             commits: 10.min(issues.max(1)),
+            layout: Layout::Legacy,
         }
     }
 }
@@ -136,7 +153,18 @@ pub struct GeneratedIssue {
     pub text: String,
 }
 
-/// Returns issue number `index` of the corpus with `seed`: the same inputs give the same file.
+/// Returns issue number `index` of the corpus with `seed` in `layout`: the same inputs give
+/// the same file.
+#[must_use]
+pub fn generated(layout: Layout, seed: u64, index: usize) -> GeneratedIssue {
+    match layout {
+        Layout::Legacy => issue(seed, index),
+        Layout::Contract => contract::issue(seed, index),
+    }
+}
+
+/// Returns issue number `index` of the legacy corpus with `seed`: the same inputs give the
+/// same file.
 #[must_use]
 pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
     let mut rng = Rng::new(seed ^ (index as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
@@ -234,7 +262,7 @@ pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
 
 /// A bijection of the 32-bit index (xor-shift and odd multiplications are each invertible),
 /// so ids look random but never collide within a corpus.
-fn unique_id(seed: u64, index: usize) -> u32 {
+pub(crate) fn unique_id(seed: u64, index: usize) -> u32 {
     let mut x = (index as u32) ^ (seed as u32).wrapping_mul(0x9E37_79B9);
     x ^= x >> 16;
     x = x.wrapping_mul(0x7FEB_352D);
@@ -243,7 +271,7 @@ fn unique_id(seed: u64, index: usize) -> u32 {
     x ^ (x >> 16)
 }
 
-fn body(rng: &mut Rng, title: &str) -> String {
+pub(crate) fn body(rng: &mut Rng, title: &str) -> String {
     let target = 500 + rng.below(1500);
     let mut body = format!("# {title}\n\n## Description\n\n");
     while body.len() < target {
@@ -292,17 +320,26 @@ const MILESTONE_DUE: &[(&str, &str)] = &[
 pub fn generate(dir: &Path, spec: &CorpusSpec) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     git(dir, &["init", "-q", "-b", "main"])?;
-    for (name, due) in MILESTONE_DUE {
-        let text = format!(
-            "---\nname: {name}\nheadline: ''\ndue_date: {due}\nstatus: open\narchived: false\n---\n\n"
-        );
-        write(dir, &format!(".roadmap/milestones/{name}.md"), &text)?;
+    match spec.layout {
+        Layout::Legacy => {
+            for (name, due) in MILESTONE_DUE {
+                let text = format!(
+                    "---\nname: {name}\nheadline: ''\ndue_date: {due}\nstatus: open\narchived: false\n---\n\n"
+                );
+                write(dir, &format!(".roadmap/milestones/{name}.md"), &text)?;
+            }
+        }
+        Layout::Contract => {
+            for (path, text) in contract::workspace_files() {
+                write(dir, &path, &text)?;
+            }
+        }
     }
     write(dir, "README.md", "# Generated roadmap corpus\n")?;
     let per_commit = spec.issues.div_ceil(spec.commits.max(1)).max(1);
     for (commit, start) in (0..spec.issues.max(1)).step_by(per_commit).enumerate() {
         for index in start..(start + per_commit).min(spec.issues) {
-            let generated = issue(spec.seed, index);
+            let generated = generated(spec.layout, spec.seed, index);
             write(dir, &generated.path, &generated.text)?;
         }
         git(dir, &["add", "-A"])?;

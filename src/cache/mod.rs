@@ -11,6 +11,7 @@
 //! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
 pub mod checkpoint;
+pub mod contract_query;
 mod json_staging;
 mod list_plan;
 mod list_query;
@@ -30,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");

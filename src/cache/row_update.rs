@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 /// The columns of `issues` a file sets, in the order of [`RowValues`].
-pub(super) const COLUMNS: [&str; 17] = [
+pub(super) const COLUMNS: [&str; 18] = [
     "blob_oid",
     "id",
     "archived",
@@ -24,10 +24,11 @@ pub(super) const COLUMNS: [&str; 17] = [
     "updated_key",
     "due_date",
     "warnings",
+    "tracker_fields",
 ];
 
 /// The values of [`COLUMNS`] for one file.
-pub(super) type RowValues = [Value; 17];
+pub(super) type RowValues = [Value; 18];
 
 /// Places in [`COLUMNS`] of the key `issue_json` is ordered by (with the path).
 const JSON_KEY: [usize; 4] = [8, 6, 13, 1];

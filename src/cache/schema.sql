@@ -29,7 +29,11 @@ CREATE TABLE issues (
     created_key   TEXT,                   -- UTC sort key of `created`
     updated_key   TEXT,
     due_date      TEXT,
-    warnings      TEXT                    -- one line per odd field
+    warnings      TEXT,                   -- one line per odd field
+    -- The few fields roadmap-cli 0.3.1's outputs read that have no column above, as a short
+    -- JSON array (`contract_query.rs`): the object in `issue_json` carries the history and
+    -- comments too, and reading those for every row was most of a served `issue list`.
+    tracker_fields TEXT
 );
 
 -- The object `list --format json` prints, stored in the default order (most urgent first):
@@ -77,6 +81,15 @@ CREATE TABLE milestones (
     due_date TEXT,
     headline TEXT,
     blob_oid TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Issue and milestone files roadmap-cli 0.3.1 might read differently from us (YAML 1.1
+-- typing, values it validates, git conflict markers; see `lines::contract`): an output of
+-- the tracker that we serve goes to the tracker while one of them is in play. Few rows,
+-- written with the file's own row.
+CREATE TABLE tracker_doubts (
+    path   TEXT PRIMARY KEY,
+    reason TEXT NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE projects (

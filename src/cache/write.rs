@@ -27,8 +27,8 @@ pub struct CacheTransaction<'c> {
 const INSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, warnings)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+        updated_key, due_date, warnings, tracker_fields)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
 /// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
 const DELETE_JSON: &str = "
@@ -112,6 +112,7 @@ impl<'c> CacheTransaction<'c> {
             text(issue.updated_key()),
             text(issue.frontmatter.due_date.as_deref()),
             text(warnings.as_deref()),
+            Value::Text(super::contract_query::tracker_fields(issue)),
         ];
         let existing = if self.rebuilding {
             None
@@ -188,6 +189,7 @@ impl<'c> CacheTransaction<'c> {
                 insert_label.execute(params![label, rowid])?;
             }
         }
+        self.set_tracker_doubt(path, issue.tracker_doubt.as_deref())?;
         // A rebuild decides every winner at the end (`commit`).
         if !self.rebuilding {
             self.touched_ids.insert(issue.id.clone());
@@ -238,7 +240,7 @@ impl<'c> CacheTransaction<'c> {
                 milestone.headline,
                 blob_oid
             ])?;
-        Ok(())
+        self.set_tracker_doubt(path, milestone.tracker_doubt.as_deref())
     }
 
     /// Writes a project file's fields.
@@ -269,9 +271,24 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
+    /// Records why the tracker might read the file at `path` differently, or that it would not.
+    fn set_tracker_doubt(&mut self, path: &str, doubt: Option<&str>) -> Result<(), CacheError> {
+        if let Some(reason) = doubt {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO tracker_doubts (path, reason) VALUES (?1, ?2)",
+                )?
+                .execute([path, reason])?;
+        }
+        Ok(())
+    }
+
     fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
         self.tx
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
+            .execute([path])?;
+        self.tx
+            .prepare_cached("DELETE FROM tracker_doubts WHERE path = ?1")?
             .execute([path])?;
         if including_issue {
             self.tx.prepare_cached(DELETE_JSON)?.execute([path])?;

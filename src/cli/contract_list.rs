@@ -1,6 +1,7 @@
 //! `roadmap issue list` on a 0.2-contract workspace: roadmap-cli 0.3.1's output, from the
-//! files of the working tree as the tracker reads them (see
-//! [`crate::lines::contract::outputs::issue_list`]), or the tracker when ours could differ.
+//! cache showing the working tree as the tracker reads it (the cache plus the files that
+//! differ from it, found by stat data; see [`crate::lines::contract::outputs::issue_list`]),
+//! or the tracker when ours could differ.
 //!
 //! The command line is parsed here again with 0.3.1's options (`--scope`, `--search`,
 //! `--my-issues`, ... which 1.0.2's parser refuses), with our own `-C` and `--no-pager`.
@@ -9,7 +10,10 @@ use super::rich_text;
 use super::tracker_list::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
 use crate::issue::timestamp;
-use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, row};
+use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, sources};
+use crate::sync::{SyncOutcome, SyncRequest};
+use crate::workspace::freshness::{FreshCache, FreshnessError};
+use crate::workspace::{LockPurpose, Workspace};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -116,10 +120,37 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         now: timestamp::now_key(),
         terminal_width: python_terminal_width(),
     };
-    match issue_list::answer(&list, row::read_workspace(&roadmap_dir), &world) {
+    let Ok(workspace) = Workspace::discover() else {
+        hand_over(argv, "the repository could not be opened again")
+    };
+    let fresh = fresh_cache(&workspace)?;
+    if !fresh.warnings.is_empty() {
+        // A busy lock (working-tree edits not shown yet) or a rebuild: not the tracker's bytes.
+        hand_over(argv, &fresh.warnings.join("; "));
+    }
+    let read = sources::read_sources(&fresh.cache, root, list.search.is_some())?;
+    match issue_list::answer(&list, read, &world) {
         Answer::Reply(reply) => finish(&reply),
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
+}
+
+/// The cache showing the working tree, as the tracker reads it: the cache plus the files that
+/// differ from it. The first query of a clone builds the cache without
+/// [`super::first_use::open`]'s hint, which would put our words in the tracker's stderr.
+fn fresh_cache(workspace: &Workspace) -> Result<FreshCache, CommandError> {
+    match workspace.open_for_query(false, true) {
+        Err(FreshnessError::NoCache) => {}
+        other => return Ok(other?),
+    }
+    let request = SyncRequest {
+        full: true,
+        progress: false,
+    };
+    if let SyncOutcome::LockBusy = workspace.sync(&request, LockPurpose::Query)? {
+        return Err(FreshnessError::NoCache.into());
+    }
+    Ok(workspace.open_for_query(false, true)?)
 }
 
 /// Writes the tracker's reply and exits with its status.
@@ -228,7 +259,7 @@ pub(super) fn contract_workspace_root(argv: &[OsString]) -> Option<std::path::Pa
     if !cwd.join(".roadmap").join("config.yaml").is_file() {
         return None;
     }
-    let workspace = crate::workspace::Workspace::discover().ok()?;
+    let workspace = Workspace::discover().ok()?;
     let root = workspace.work_dir().canonicalize().ok()?;
     if Some(&root) != cwd.canonicalize().ok().as_ref() {
         return None;

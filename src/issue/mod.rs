@@ -56,6 +56,9 @@ pub struct Issue {
     /// The file's comment ids (and `in_reply_to`) are integers, as the contract line writes
     /// them: JSON gives them as numbers.
     pub integer_comment_ids: bool,
+    /// Why the tracker behind us might read this file differently from us (set by the
+    /// contract line's reader, see `lines::contract`); a served tracker output then forwards.
+    pub tracker_doubt: Option<String>,
     /// `created` and `updated` as UTC sort keys, worked out once when the file is read (on
     /// the parsing threads of a rebuild, not the thread that writes SQLite).
     sort_keys: (Option<String>, Option<String>),
@@ -195,6 +198,7 @@ impl Issue {
             frontmatter: fm,
             warnings: warnings.into_iter().map(one_line_warning).collect(),
             integer_comment_ids: false,
+            tracker_doubt: None,
         })
     }
 

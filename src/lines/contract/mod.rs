@@ -12,6 +12,11 @@
 //! - `milestone:` holds the milestone's id; lists show its name, taken from the milestone file
 //!   with that id (see [`super::Reader`]), and the id stays in the JSON as `milestone_id`;
 //! - comment ids and `in_reply_to` are integers, and stay numbers in the JSON.
+//!
+//! Each issue and milestone file is also read as strictly as roadmap-cli 0.3.1 reads it, once,
+//! here: what it might read differently from us is kept as the record's `tracker_doubt`, and
+//! the tracker's outputs we serve forward while such a file is in play
+//! ([`outputs::issue_list::strict`]).
 
 pub mod document;
 pub mod instant;
@@ -41,6 +46,7 @@ pub(super) fn read(
         RoadmapFile::Issue(context) => match Issue::parse(bytes, &context) {
             Ok(mut issue) => {
                 adapt_issue(&mut issue, milestone_names);
+                issue.tracker_doubt = outputs::issue_list::strict::issue_doubt(path, bytes);
                 Record::Issue(Box::new(issue))
             }
             Err(error) => Record::Invalid(error),
@@ -52,6 +58,7 @@ pub(super) fn read(
                     .id
                     .filter(|id| !id.trim().is_empty())
                     .or(Some(stem));
+                milestone.tracker_doubt = outputs::issue_list::strict::milestone_doubt(path, bytes);
                 Record::Milestone(milestone)
             }
             Err(error) => Record::Invalid(error),

@@ -1,8 +1,10 @@
 //! The outputs of roadmap-cli 0.3.1 (the 0.2 contract) that we serve byte for byte: `issue
 //! list` and the other read commands, one folder each. Renderers are pure functions over rows
-//! of our own ([`issue_list::row`], and for what the list does not need,
-//! [`issue_list::records`]); the reading of files into those rows is two functions, the
-//! bridge until the cache holds contract rows. [`python`] spells values as Python does.
+//! of our own ([`issue_list::row`]): `issue list` reads them from the cache
+//! ([`issue_list::sources`]; whether 0.3.1 reads a file as we do is decided once, when the sync
+//! reads it, [`issue_list::strict`]); the other commands still read the working tree's files
+//! ([`issue_list::records`] and its siblings), the bridge until the cache holds what they need.
+//! [`python`] spells values as Python does.
 
 pub mod issue_list;
 pub mod issue_view;

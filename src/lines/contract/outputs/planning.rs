@@ -6,11 +6,12 @@
 //! The rows come from two bridges ([`read_workspace`] and [`read_records`] in `issue_list`),
 //! joined here by file order; a disagreement between them is a reason to forward.
 //!
-//! [`read_workspace`]: super::issue_list::row::read_workspace
+//! [`read_workspace`]: super::issue_list::file_rows::read_workspace
 //! [`read_records`]: super::issue_list::records::read_records
 
+use super::issue_list::file_rows::{ContractIssueRow, ContractMilestone, ContractSources};
 use super::issue_list::records::{ContractRecords, IssueRecord, MilestoneRecord, ProjectRecord};
-use super::issue_list::row::{ContractIssueRow, ContractMilestone, ContractSources, Unread};
+use super::issue_list::row::Unread;
 use super::python::PyNumber;
 
 /// A milestone with both bridges' fields.

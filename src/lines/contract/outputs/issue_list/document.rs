@@ -166,9 +166,17 @@ fn pyyaml_retypes(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '_' || c == ':')
     };
     let starts_with_digit = unsigned.starts_with(|c: char| c.is_ascii_digit());
+    // PyYAML's `0b[0-1_]+` and `0x[0-9a-fA-F_]+`, whole: a UUID such as `0bb69211-…` is text.
+    let radix = |prefix: &str, allowed: fn(&char) -> bool| {
+        unsigned
+            .strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c == '_' || allowed(&c)))
+    };
     // Integers (decimal, sexagesimal `1:30`, `0b`, `0x`, octal `017`).
     let integer = starts_with_digit
-        && (digits(unsigned) || unsigned.starts_with("0b") || unsigned.starts_with("0x"));
+        && (digits(unsigned)
+            || radix("0b", |c| matches!(c, '0' | '1'))
+            || radix("0x", char::is_ascii_hexdigit));
     // Floats: `1.5`, `.5`, `1e+3` forms.
     let float = unsigned.contains('.')
         && unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
@@ -197,6 +205,7 @@ mod tests {
             "1.5",
             "2026-01-01",
             "0x1f",
+            "0b101",
             "1_000",
             "~",
         ] {
@@ -207,6 +216,8 @@ mod tests {
             "ada",
             "2 apples",
             "0758d37f-2853-43d0",
+            "0bb69211-47f7-41f6-94f8-f93d85152b11",
+            "0x1g",
             "Handle CRLF",
             "2026abcd-1",
         ] {

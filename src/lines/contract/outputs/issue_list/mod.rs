@@ -10,11 +10,14 @@
 
 pub mod args;
 mod document;
+pub mod file_rows;
 pub mod formats;
 pub mod project_records;
 pub mod query;
 pub mod records;
 pub mod row;
+pub mod sources;
+pub mod strict;
 pub mod table;
 
 use crate::cli::rich_text::{self, PLAIN_WIDTH};

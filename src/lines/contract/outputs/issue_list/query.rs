@@ -205,7 +205,7 @@ fn in_scope(issue: &ContractIssueRow, scope: &str) -> bool {
 fn next_milestone(milestones: &[ContractMilestone]) -> Option<String> {
     milestones
         .iter()
-        .filter(|m| m.retention == "visible" && m.status == "open")
+        .filter(|m| m.visible && m.status == "open")
         .filter_map(|m| Some((m.due_key.as_deref()?, m.id.as_str())))
         .min()
         .map(|(_, id)| id.to_owned())
@@ -239,7 +239,7 @@ mod tests {
         ContractMilestone {
             id: id.into(),
             name: name.into(),
-            retention: "visible".into(),
+            visible: true,
             status: "open".into(),
             due_key: None,
         }

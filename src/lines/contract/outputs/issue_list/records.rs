@@ -1,7 +1,7 @@
 //! What 0.3.1's other read commands show beyond the rows of [`super::row`]: each issue's
 //! timestamps as Python prints them, its comments, history and branches, each milestone's
 //! body and project, and the projects. A second bridge from the files, [`read_records`], read
-//! with the same strictness; like [`super::row::read_workspace`], the function to swap for a
+//! with the same strictness; like [`super::file_rows::read_workspace`], the function to swap for a
 //! cache query once the cache holds these fields.
 
 use super::document::{Fields, conflict_line, front_matter, unserved};
@@ -31,7 +31,7 @@ pub struct Event {
     pub reason: Option<String>,
 }
 
-/// An issue's fields beyond [`super::row::ContractIssueRow`]; timestamps are Python's
+/// An issue's fields beyond [`super::file_rows::ContractIssueRow`]; timestamps are Python's
 /// `isoformat()` of what the file holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IssueRecord {
@@ -48,7 +48,7 @@ pub struct IssueRecord {
     pub history: Vec<Event>,
 }
 
-/// A milestone's fields beyond [`super::row::ContractMilestone`].
+/// A milestone's fields beyond [`super::file_rows::ContractMilestone`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MilestoneRecord {
     pub id: String,

@@ -1,56 +1,9 @@
-//! The rows `issue list` renders, and the bridge that builds them from the files of a 0.2
-//! workspace until the cache holds contract rows: [`read_workspace`] is the one function to
-//! swap for a cache query.
-//!
-//! The bridge reads what roadmap-cli 0.3.1 writes (`yaml.safe_dump` front matter, see
-//! `tests/fixtures/README.md`) and refuses anything else with [`Unread::Unserved`], so the
-//! command goes to the tracker: PyYAML reads YAML 1.1 and serde_yaml 1.2, and the tracker
-//! validates fields we would otherwise have to guess about. A record holding git conflict
-//! hunks in its front matter is [`Unread::Conflict`]: the tracker refuses every read then.
+//! The rows `issue list` renders ([`ContractIssueRow`], [`ContractMilestone`], read from the
+//! cache by [`crate::cache::contract_query`]) and what stops them from being served.
 
-use super::document::{Fields, conflict_line, front_matter, unserved};
-use serde_yaml::Value;
-use std::path::{Path, PathBuf};
-
-/// One issue as 0.3.1's `issue list` needs it: the fields its filters, columns and sort read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContractIssueRow {
-    /// The full id (a UUID, or 8 hex for migrated issues).
-    pub id: String,
-    pub title: String,
-    pub headline: String,
-    /// The Markdown body, as `--search` reads it.
-    pub content: String,
-    pub priority: String,
-    pub status: String,
-    pub issue_type: String,
-    /// `visible`, `archived` or `purged`.
-    pub retention: String,
-    pub milestone_id: Option<String>,
-    /// The name of the milestone `milestone_id` names, when a milestone file has that id.
-    pub milestone_name: Option<String>,
-    pub assignee: Option<String>,
-    pub estimated_hours: Option<f64>,
-    pub progress_percentage: Option<f64>,
-    /// The due date as a [`timestamp::sort_key`] (UTC), for `--overdue`.
-    pub due_key: Option<String>,
-    pub comment_count: usize,
-    pub labels: Vec<String>,
-    pub depends_on: Vec<String>,
-    pub blocks: Vec<String>,
-    pub created: String,
-    pub updated: String,
-}
-
-/// A milestone as `--milestone` and `--next-milestone` need it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContractMilestone {
-    pub id: String,
-    pub name: String,
-    pub retention: String,
-    pub status: String,
-    pub due_key: Option<String>,
-}
+pub use crate::cache::contract_query::{ContractIssueRow, ContractMilestone};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// What `issue list` reads from a workspace, each kind read on its own: the tracker reads
 /// milestones and issues at different steps, so which unreadable file it names first depends
@@ -58,11 +11,11 @@ pub struct ContractMilestone {
 #[derive(Debug, Clone)]
 pub struct ContractSources {
     pub milestones: Result<Vec<ContractMilestone>, Unread>,
-    /// Issues in file order, `milestone_name` not yet resolved ([`name_milestones`]).
+    /// Issues, `milestone_name` not yet resolved ([`name_milestones`]).
     pub issues: Result<Vec<ContractIssueRow>, Unread>,
 }
 
-/// Why the bridge produced no rows.
+/// Why a kind of document produced no rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unread {
     /// The front matter of `path` (absolute, as the tracker names it) holds git conflict
@@ -72,203 +25,54 @@ pub enum Unread {
     Unserved(String),
 }
 
-/// Reads the issues and milestones under `roadmap_dir` (the working tree, as the tracker does).
-/// The one function to swap for a cache query once the cache holds contract rows.
-#[must_use]
-pub fn read_workspace(roadmap_dir: &Path) -> ContractSources {
-    if roadmap_dir.join("archive").exists() {
-        let why = Unread::Unserved("an archive/ folder (0.1.1 layout)".into());
-        return ContractSources {
-            milestones: Err(why.clone()),
-            issues: Err(why),
-        };
-    }
-    ContractSources {
-        milestones: read_kind(&roadmap_dir.join("milestones"), |fields, _| {
-            milestone(fields)
-        }),
-        issues: read_kind(&roadmap_dir.join("issues"), issue).and_then(|issues| {
-            let mut ids: Vec<&str> = issues.iter().map(|i| i.id.as_str()).collect();
-            ids.sort_unstable();
-            if ids.windows(2).any(|pair| pair[0] == pair[1]) {
-                return Err(Unread::Unserved("two issue files with one id".into()));
-            }
-            Ok(issues)
-        }),
-    }
-}
-
-/// Every document of one folder, in the tracker's order (paths sorted); the first conflicted
-/// one stops the read, as it stops the tracker's.
-fn read_kind<T>(
-    dir: &Path,
-    parse: impl Fn(&Fields, &str) -> Result<T, Unread>,
-) -> Result<Vec<T>, Unread> {
-    let mut texts = Vec::new();
-    for path in markdown_files(dir)? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| unserved(&path, &format!("unreadable ({e})")))?;
-        if let Some(line) = conflict_line(&text) {
-            return Err(Unread::Conflict { path, line });
-        }
-        texts.push((path, text));
-    }
-    let mut found = Vec::with_capacity(texts.len());
-    for (path, text) in &texts {
-        let (data, body) = front_matter(text).ok_or_else(|| unserved(path, "no front matter"))?;
-        found.push(parse(&Fields { path, data: &data }, body)?);
-    }
-    Ok(found)
-}
-
 /// Fills in each issue's milestone name. The tracker builds an id → name dict in file order,
 /// so when two milestone files share an id the last one names it.
 pub fn name_milestones(issues: &mut [ContractIssueRow], milestones: &[ContractMilestone]) {
+    let names: HashMap<&str, &str> = milestones
+        .iter()
+        .map(|m| (m.id.as_str(), m.name.as_str()))
+        .collect();
     for issue in issues {
-        issue.milestone_name = issue.milestone_id.as_ref().and_then(|id| {
-            milestones
-                .iter()
-                .rev()
-                .find(|m| &m.id == id)
-                .map(|m| m.name.clone())
-        });
+        issue.milestone_name = issue
+            .milestone_id
+            .as_deref()
+            .and_then(|id| names.get(id))
+            .map(|name| (*name).to_owned());
     }
 }
 
-/// Every `*.md` below `dir`, sorted as Python sorts paths; none when `dir` is missing.
-fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, Unread> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(found);
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| unserved(dir, &e.to_string()))?;
-        let path = entry.path();
-        if path.is_dir() {
-            // Nested folders sort by path components in Python; not worth guessing.
-            return Err(unserved(&path, "a nested folder"));
-        }
-        if entry.file_name().to_string_lossy().ends_with(".md") {
-            found.push(path);
-        }
-    }
-    found.sort();
-    Ok(found)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `retention`, `visible` when absent; the legacy `archived:` flag is left to the tracker.
-fn retention(fields: &Fields) -> Result<String, Unread> {
-    if fields.data.contains_key("archived") {
-        return Err(unserved(fields.path, "a legacy `archived` key"));
-    }
-    fields.one_of("retention", "visible", &["visible", "archived", "purged"])
-}
-
-fn milestone(fields: &Fields) -> Result<ContractMilestone, Unread> {
-    fields.schema_version()?;
-    Ok(ContractMilestone {
-        id: fields.required("id")?,
-        name: fields.required("name")?,
-        retention: retention(fields)?,
-        status: fields.one_of("status", "open", &["open", "closed"])?,
-        due_key: fields.timestamp("due_date")?,
-    })
-}
-
-fn issue(fields: &Fields, body: &str) -> Result<ContractIssueRow, Unread> {
-    fields.schema_version()?;
-    let path = fields.path;
-    let row = ContractIssueRow {
-        id: fields.required("id")?,
-        title: fields.required("title")?,
-        headline: fields.text("headline")?.unwrap_or_default(),
-        content: body.to_owned(),
-        priority: fields.one_of("priority", "medium", &["critical", "high", "medium", "low"])?,
-        status: fields.one_of(
-            "status",
-            "todo",
-            &["todo", "in-progress", "blocked", "review", "closed"],
-        )?,
-        // An unknown type reads as `other`, silently, in the tracker too.
-        issue_type: match fields.get("issue_type") {
-            Some(Value::String(t)) if ["feature", "bug", "other"].contains(&t.as_str()) => {
-                t.clone()
-            }
-            _ => "other".to_owned(),
-        },
-        retention: retention(fields)?,
-        // `EntityId(str(milestone)) if milestone else None`: empty is no milestone.
-        milestone_id: match fields.text("milestone")? {
-            Some(id) if !id.is_empty() => Some(fields.required("milestone")?),
-            _ => None,
-        },
-        milestone_name: None,
-        assignee: fields.text("assignee")?,
-        estimated_hours: fields.number("estimated_hours")?,
-        progress_percentage: fields.number("progress_percentage")?,
-        due_key: fields.timestamp("due_date")?,
-        comment_count: comment_count(fields)?,
-        labels: fields.list("labels")?,
-        depends_on: fields.list("depends_on")?,
-        blocks: fields.list("blocks")?,
-        created: fields
-            .timestamp("created")?
-            .ok_or_else(|| unserved(path, "no `created`"))?,
-        updated: fields
-            .timestamp("updated")?
-            .ok_or_else(|| unserved(path, "no `updated`"))?,
-    };
-    fields.timestamp("actual_start_date")?;
-    fields.timestamp("actual_end_date")?;
-    if row.estimated_hours.is_some_and(|h| h <= 0.0)
-        || row
-            .progress_percentage
-            .is_some_and(|p| !(0.0..=100.0).contains(&p))
-    {
-        return Err(unserved(
-            path,
-            "an estimate or progress the tracker rejects",
-        ));
-    }
-    let mut related: Vec<&String> = row.depends_on.iter().chain(&row.blocks).collect();
-    related.sort();
-    if related.windows(2).any(|p| p[0] == p[1]) || related.contains(&&row.id) {
-        return Err(unserved(path, "relations the tracker rejects"));
-    }
-    Ok(row)
-}
-
-/// The number of comments, each checked as the tracker checks them (positive unique ids,
-/// replies to comments of this issue, an author and a body).
-fn comment_count(fields: &Fields) -> Result<usize, Unread> {
-    let Some(value) = fields.get("comments") else {
-        return Ok(0);
-    };
-    let odd = || unserved(fields.path, "comments the tracker may reject");
-    let comments = value.as_sequence().ok_or_else(odd)?;
-    let mut ids = Vec::new();
-    let mut replies = Vec::new();
-    for comment in comments {
-        let map = comment.as_mapping().ok_or_else(odd)?;
-        let id = map.get("id").and_then(Value::as_u64).filter(|i| *i > 0);
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim);
-        let (Some(id), Some(author), Some(body)) = (id, text("author"), text("body")) else {
-            return Err(odd());
+    #[test]
+    fn the_last_milestone_file_with_an_id_names_it() {
+        let milestone = |name: &str| ContractMilestone {
+            id: "69f8".into(),
+            name: name.into(),
+            visible: true,
+            status: "open".into(),
+            due_key: None,
         };
-        if author.is_empty() || body.is_empty() {
-            return Err(odd());
-        }
-        match map.get("in_reply_to") {
-            None | Some(Value::Null) => {}
-            Some(reply) => replies.push(reply.as_u64().ok_or_else(odd)?),
-        }
-        ids.push(id);
+        let mut issues = [ContractIssueRow {
+            id: "a".into(),
+            title: "t".into(),
+            headline: String::new(),
+            content: String::new(),
+            priority: "low".into(),
+            status: "todo".into(),
+            issue_type: "other".into(),
+            retention: "visible".into(),
+            milestone_id: Some("69f8".into()),
+            milestone_name: None,
+            assignee: None,
+            estimated_hours: None,
+            progress_percentage: None,
+            due_key: None,
+            comment_count: 0,
+            has_warnings: false,
+        }];
+        name_milestones(&mut issues, &[milestone("first"), milestone("last")]);
+        assert_eq!(issues[0].milestone_name.as_deref(), Some("last"));
     }
-    let mut unique = ids.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.len() != ids.len() || replies.iter().any(|r| !ids.contains(r)) {
-        return Err(odd());
-    }
-    Ok(comments.len())
 }

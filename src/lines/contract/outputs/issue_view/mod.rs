@@ -7,8 +7,9 @@
 //! trailing space after `Depends on:` and after a history action without reason); JSON is
 //! `inspect_json("issue", record)`, the dataclasses in field order, `ensure_ascii=False`.
 
+use super::issue_list::file_rows::{self as row, ContractIssueRow, ContractSources};
 use super::issue_list::records::{ContractRecords, IssueRecord};
-use super::issue_list::row::{self, ContractIssueRow, ContractSources, Unread};
+use super::issue_list::row::Unread;
 use super::issue_list::{Answer, Reply};
 use super::python::{Json, PyNumber};
 

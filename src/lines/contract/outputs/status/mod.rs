@@ -7,8 +7,8 @@
 //! `json` is `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its
 //! last row.
 
+use super::issue_list::file_rows::{ContractIssueRow, ContractMilestone};
 use super::issue_list::records::ProjectRecord;
-use super::issue_list::row::{ContractIssueRow, ContractMilestone};
 use super::issue_list::{Answer, Reply};
 use super::python::{Json, PyNumber};
 

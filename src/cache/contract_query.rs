@@ -1,0 +1,189 @@
+//! The reads behind roadmap-cli 0.3.1's outputs on a 0.2-contract workspace: its issues and
+//! milestones as its commands use them, and the files whose rows cannot vouch for what the
+//! tracker would read. What "as the tracker reads them" means (the working tree) is the
+//! caller's to arrange: open the cache after a look at the working tree.
+
+use super::{Cache, CacheError};
+use crate::issue::{Issue, timestamp};
+use rusqlite::types::ValueRef;
+
+/// One issue as 0.3.1's `issue list` needs it: the fields its filters, columns and sort read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractIssueRow {
+    /// The full id (a UUID, or 8 hex for migrated issues).
+    pub id: String,
+    pub title: String,
+    pub headline: String,
+    /// The Markdown body, as `--search` reads it; empty unless asked for.
+    pub content: String,
+    pub priority: String,
+    pub status: String,
+    /// `feature`, `bug` or `other`: the tracker reads any other value as `other`.
+    pub issue_type: String,
+    /// `visible`, `archived` or `purged`.
+    pub retention: String,
+    pub milestone_id: Option<String>,
+    /// The name of the milestone `milestone_id` names, when a milestone file has that id
+    /// (filled in by the caller, which reads the milestones as the tracker does).
+    pub milestone_name: Option<String>,
+    pub assignee: Option<String>,
+    pub estimated_hours: Option<f64>,
+    pub progress_percentage: Option<f64>,
+    /// The due date as a [`timestamp::sort_key`] (UTC), for `--overdue`.
+    pub due_key: Option<String>,
+    pub comment_count: usize,
+    /// Some field was odd when the sync read the file (see `issues.warnings`).
+    pub has_warnings: bool,
+}
+
+/// A milestone as `--milestone` and `--next-milestone` need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractMilestone {
+    pub id: String,
+    pub name: String,
+    /// `retention: visible` (or none): not archived, not purged.
+    pub visible: bool,
+    pub status: String,
+    pub due_key: Option<String>,
+}
+
+/// A file of a document folder the cache cannot vouch for, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspect {
+    /// Repository-relative, `/`-separated.
+    pub path: String,
+    pub reason: String,
+}
+
+/// The issue columns, then the fields of `tracker_fields` (see [`tracker_fields`]).
+const ISSUE_COLUMNS: &str = "i.id, i.title, i.priority, i.status, i.issue_type, i.assignee,
+    i.due_date, i.warnings IS NOT NULL,
+    json_extract(i.tracker_fields, '$[0]'), json_extract(i.tracker_fields, '$[1]'),
+    json_extract(i.tracker_fields, '$[2]'), json_extract(i.tracker_fields, '$[3]'),
+    json_extract(i.tracker_fields, '$[4]'), json_extract(i.tracker_fields, '$[5]')";
+
+/// The few fields 0.3.1's outputs read that `issues` has no column for, as the JSON array kept
+/// in `issues.tracker_fields`: `[headline, retention, milestone_id, estimated_hours,
+/// progress_percentage, number of comments]`, each as the file says it (`null` when absent; a
+/// retention that is not text is `null`, and such a file is doubted anyway).
+#[must_use]
+pub(super) fn tracker_fields(issue: &Issue) -> String {
+    let fm = &issue.frontmatter;
+    let retention = fm
+        .unknown
+        .iter()
+        .find(|(key, _)| key == "retention")
+        .and_then(|(_, value)| value.as_str());
+    serde_json::json!([
+        fm.headline,
+        retention,
+        issue.milestone_id,
+        fm.estimated_hours.map(|n| n.0),
+        fm.progress_percentage.map(|n| n.0),
+        fm.comments.as_ref().map_or(0, Vec::len),
+    ])
+    .to_string()
+}
+
+impl Cache {
+    /// Returns every issue file of the contract layout (`.roadmap/issues/*.md`, shadowed
+    /// copies too: the tracker reads files), bodies only `with_bodies` (for `--search`).
+    /// Milestone names are left for the caller ([`Cache::contract_milestones`]).
+    pub fn contract_issues(&self, with_bodies: bool) -> Result<Vec<ContractIssueRow>, CacheError> {
+        let body = if with_bodies {
+            "(SELECT body FROM issue_bodies WHERE issue = i.rowid)"
+        } else {
+            "''"
+        };
+        let mut statement = self.connection().prepare(&format!(
+            "SELECT {ISSUE_COLUMNS}, {body} FROM issues AS i
+             WHERE i.path GLOB '.roadmap/issues/*'"
+        ))?;
+        let rows = statement.query_map([], |row| {
+            let text = |i: usize| row.get::<_, Option<String>>(i);
+            let issue_type: String = row.get(4)?;
+            let hours = number(row.get_ref(11)?);
+            let progress = number(row.get_ref(12)?);
+            Ok(ContractIssueRow {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                priority: row.get(2)?,
+                status: row.get(3)?,
+                issue_type: if ["feature", "bug", "other"].contains(&issue_type.as_str()) {
+                    issue_type
+                } else {
+                    "other".to_owned()
+                },
+                assignee: text(5)?,
+                due_key: text(6)?.as_deref().and_then(timestamp::sort_key),
+                has_warnings: row.get::<_, bool>(7)? || hours.is_err() || progress.is_err(),
+                headline: text(8)?.unwrap_or_default(),
+                retention: text(9)?.unwrap_or_else(|| "visible".to_owned()),
+                milestone_id: text(10)?,
+                milestone_name: None,
+                estimated_hours: hours.unwrap_or(None),
+                progress_percentage: progress.unwrap_or(None),
+                comment_count: row
+                    .get::<_, Option<i64>>(13)?
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(0),
+                content: row.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns every milestone file of the contract layout (`.roadmap/milestones/*.md`) by
+    /// path, the order the tracker reads them in. Reusable by any 0.3.1 output that reads
+    /// milestones (`issue list -m`, `--next-milestone`, milestone names).
+    pub fn contract_milestones(&self) -> Result<Vec<ContractMilestone>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT coalesce(id, name), name, NOT archived, coalesce(status, 'open'), due_date
+             FROM milestones WHERE path GLOB '.roadmap/milestones/*' ORDER BY path",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(ContractMilestone {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                visible: row.get(2)?,
+                status: row.get(3)?,
+                due_key: row
+                    .get::<_, Option<String>>(4)?
+                    .as_deref()
+                    .and_then(timestamp::sort_key),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the files under `folder` (`.roadmap/issues`, say) the cache cannot vouch for, by
+    /// path: unreadable ones, those the tracker might read differently (`tracker_doubts`), and
+    /// issue files whose id another file also has. Reads the small tables and the index of
+    /// shadowed rows only.
+    pub fn contract_suspects(&self, folder: &str) -> Result<Vec<Suspect>, CacheError> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT path, error FROM invalid_files WHERE path GLOB ?1
+             UNION ALL SELECT path, reason FROM tracker_doubts WHERE path GLOB ?1
+             UNION ALL SELECT path, 'another issue file has its id' FROM issues
+                 WHERE shadowed AND path GLOB ?1
+             ORDER BY path",
+        )?;
+        let rows = statement.query_map([format!("{folder}/*")], |row| {
+            Ok(Suspect {
+                path: row.get(0)?,
+                reason: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// A JSON number as SQLite gives it; `Err` for anything else (the file said something odd).
+fn number(value: ValueRef<'_>) -> Result<Option<f64>, ()> {
+    match value {
+        ValueRef::Integer(i) => Ok(Some(i as f64)),
+        ValueRef::Real(f) => Ok(Some(f)),
+        ValueRef::Null => Ok(None),
+        _ => Err(()),
+    }
+}

@@ -1,0 +1,115 @@
+//! What `issue list` reads, from the cache: its rows, opened by the caller after a look at
+//! the working tree (so they are the working tree's, as the tracker's are), and the checks
+//! that send the command to the tracker when the cache cannot vouch for a file.
+//!
+//! The files themselves are read only where the cache holds a doubt (`tracker_doubts`) or
+//! could not read one: to find git conflict hunks, which the tracker refuses by name. The
+//! document folders are listed (names and types, no file opened) for what the cache never
+//! holds and the tracker reads: a nested folder, a `README.md`, a hidden `*.md`.
+
+use super::document::conflict_line;
+use super::row::{ContractSources, Unread};
+use crate::cache::{Cache, CacheError};
+use crate::lines::{Line, RoadmapFile};
+use std::path::Path;
+
+/// Reads the issues and milestones of the contract workspace at `root` (the repository root,
+/// absolute) as the tracker would: from `cache`, bodies only `with_bodies` (for `--search`).
+pub fn read_sources(
+    cache: &Cache,
+    root: &Path,
+    with_bodies: bool,
+) -> Result<ContractSources, CacheError> {
+    if root.join(".roadmap/archive").exists() {
+        let why = Unread::Unserved("an archive/ folder (0.1.1 layout)".into());
+        return Ok(ContractSources {
+            milestones: Err(why.clone()),
+            issues: Err(why),
+        });
+    }
+    let milestones = match vouched_for(cache, root, ".roadmap/milestones")? {
+        Ok(()) => Ok(cache.contract_milestones()?),
+        Err(unread) => Err(unread),
+    };
+    let issues = match vouched_for(cache, root, ".roadmap/issues")? {
+        Ok(()) => {
+            let issues = cache.contract_issues(with_bodies)?;
+            match issues.iter().find(|i| i.has_warnings) {
+                Some(odd) => Err(Unread::Unserved(format!(
+                    "issue {}: a field the sync found odd",
+                    odd.id
+                ))),
+                None => Ok(issues),
+            }
+        }
+        Err(unread) => Err(unread),
+    };
+    Ok(ContractSources { milestones, issues })
+}
+
+/// Whether the cache holds every document of `folder` as the tracker reads it. As in the
+/// tracker, a conflicted file anywhere in the folder is named (the first by path) before any
+/// other trouble is considered.
+fn vouched_for(cache: &Cache, root: &Path, folder: &str) -> Result<Result<(), Unread>, CacheError> {
+    if let Err(reason) = only_documents(root, folder) {
+        return Ok(Err(Unread::Unserved(reason)));
+    }
+    let suspects = cache.contract_suspects(folder)?;
+    for suspect in &suspects {
+        let path = root.join(&suspect.path);
+        if let Some(line) = std::fs::read_to_string(&path)
+            .ok()
+            .as_deref()
+            .and_then(conflict_line)
+        {
+            return Ok(Err(Unread::Conflict { path, line }));
+        }
+    }
+    Ok(match suspects.first() {
+        Some(suspect) => Err(Unread::Unserved(format!(
+            "{}: {}",
+            suspect.path, suspect.reason
+        ))),
+        None => Ok(()),
+    })
+}
+
+/// Whether every `*.md` entry of `folder` is a document of the contract layout (the tracker
+/// reads them all; the cache holds only those); a nested folder is refused too (the tracker's
+/// order through it is not worth guessing). Names and types only, no file opened.
+fn only_documents(root: &Path, folder: &str) -> Result<(), String> {
+    let entries = match std::fs::read_dir(root.join(folder)) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{folder}: {e}")),
+    };
+    let odd = |name: &str, what: &str| format!("{folder}/{name}: {what}");
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{folder}: {e}"))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry
+            .file_type()
+            .map_err(|e| odd(&name, &e.to_string()))?
+            .is_dir()
+        {
+            return Err(odd(&name, "a nested folder"));
+        }
+        if !name.ends_with(".md") {
+            continue;
+        }
+        let kind = Line::Contract.classify(&format!("{folder}/{name}"));
+        let expected = match kind {
+            Some(RoadmapFile::Issue(_)) => folder.ends_with("/issues"),
+            Some(RoadmapFile::Milestone { .. }) => folder.ends_with("/milestones"),
+            _ => false,
+        };
+        if !expected {
+            return Err(odd(
+                &name,
+                "a file the tracker reads and the cache does not hold",
+            ));
+        }
+    }
+    Ok(())
+}
