@@ -377,18 +377,33 @@ fn column_json(column: &Column) -> Value {
 
 /// Python's `csv.writer` with its defaults (minimal quoting, `\r\n`, which Rich prints as `\n`).
 fn csv_line(out: &mut String, fields: &[&str]) {
+    out.push_str(&csv_record(fields));
+    out.push('\n');
+}
+
+/// One record as Python's `csv.writer` spells it with its defaults, without the line end: a
+/// field holding a comma, a quote or a line break is quoted (quotes doubled), and a record of
+/// one empty field is `""` (else it would read back as no field at all). Both tracker lines
+/// print CSV this way.
+#[must_use]
+pub(crate) fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
+    if let [only] = fields {
+        if only.as_ref().is_empty() {
+            return "\"\"".to_owned();
+        }
+    }
     let quoted: Vec<String> = fields
         .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
+        .map(|field| {
+            let field = field.as_ref();
+            if field.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", field.replace('"', "\"\""))
             } else {
-                (*f).to_owned()
+                field.to_owned()
             }
         })
         .collect();
-    out.push_str(&quoted.join(","));
-    out.push('\n');
+    quoted.join(",")
 }
 
 /// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.

@@ -91,23 +91,7 @@ fn csv(table: &TableData) -> String {
         .chain(table.rows.iter().cloned());
     for row in rows {
         let row: Vec<String> = row;
-        if let [only] = row.as_slice() {
-            if only.is_empty() {
-                out.push_str("\"\"\r\n");
-                continue;
-            }
-        }
-        let fields: Vec<String> = row
-            .iter()
-            .map(|f| {
-                if f.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", f.replace('"', "\"\""))
-                } else {
-                    f.clone()
-                }
-            })
-            .collect();
-        out.push_str(&fields.join(","));
+        out.push_str(&crate::cli::tracker_format::csv_record(&row));
         out.push_str("\r\n");
     }
     out

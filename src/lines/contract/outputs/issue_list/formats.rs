@@ -140,23 +140,7 @@ fn csv(table: &Table) -> String {
 }
 
 fn csv_row(out: &mut String, fields: &[&str]) {
-    if let [only] = fields {
-        if only.is_empty() {
-            out.push_str("\"\"\r\n");
-            return;
-        }
-    }
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                (*f).to_owned()
-            }
-        })
-        .collect();
-    out.push_str(&quoted.join(","));
+    out.push_str(&crate::cli::tracker_format::csv_record(fields));
     out.push_str("\r\n");
 }
 
