@@ -60,3 +60,44 @@ fn a_tracker_write_before_any_cache_shows_in_the_first_query() {
         );
     }
 }
+
+/// A 0.3.1 workspace nobody has committed yet (its `config.yaml` only in the working tree):
+/// the files are read as the 0.2 contract they are, milestones named from the uncommitted
+/// milestone files, and 0.3.1's `issue list` served as it prints it.
+#[test]
+fn an_uncommitted_0_3_1_workspace_reads_as_the_contract_it_is() {
+    use crate::test_contract_issue_list::{output_dir, stand_in_tracker};
+    for unborn in [true, false] {
+        let repo = TestRepo::new();
+        if !unborn {
+            repo.commit_all("before the tracker");
+        }
+        crate::common::copy_fixture(&repo, "tracker-0.3.1");
+        let tracker = stand_in_tracker(&repo, "0.3.1");
+
+        let listed = roadmap_with(
+            &repo,
+            &tracker,
+            &["list", "--worktree", "--all", "--format", "csv"],
+        );
+        let listed = listed.success();
+        assert!(!listed.stderr.contains("warning"), "{}", listed.stderr);
+        assert!(
+            listed.stdout.contains(",v0-1,"),
+            "milestones by name (unborn HEAD {unborn}): {}",
+            listed.stdout
+        );
+        let status = repo.roadmap_hooks(&["status"]).success().stdout;
+        assert!(status.contains("workspace: 0.2 contract"), "{status}");
+        assert!(!status.contains("warning:"), "{status}");
+
+        let served = roadmap_with(&repo, &tracker, &["issue", "list", "--format", "csv"]);
+        let captured = fs::read_to_string(output_dir().join("issue-list--format-csv.txt")).unwrap();
+        assert_eq!(
+            (served.status, served.stdout.as_str()),
+            (0, captured.as_str()),
+            "served, not forwarded (unborn HEAD {unborn}): {}",
+            served.stderr
+        );
+    }
+}

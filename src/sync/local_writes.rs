@@ -43,7 +43,8 @@ pub(super) fn apply_pending(
         done
     });
     let mut report = SyncReport::default();
-    let reader = super::reader::cached_reader(cache)?;
+    let written: Vec<&str> = kept.entries().iter().map(|w| w.path.as_str()).collect();
+    let reader = super::reader::pending_reader(cache, work_dir, &written)?;
     let mut tx = cache.transaction()?;
     // A committed record shows what HEAD holds, which is what was written; a record replaced
     // by HEAD's content (a discard seen by a look at the working tree) needs the row back too.

@@ -218,7 +218,7 @@ pub fn sync_reusing(
             break;
         }
         let mut trees = TreeSnapshots::new(&cache_dir);
-        let line = reader::line_at(repo, head, &head_id)?;
+        let line = reader::line_at(repo, head, &head_id, &dirs.work_dir)?;
         let mut reader = Reader::new(line);
         let plan = match (forced.take(), cache.as_mut()) {
             (None, Some(live)) => same_line(live, line)

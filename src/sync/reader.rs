@@ -21,21 +21,25 @@ use crate::git::{GitRepo, ObjectId, TreeChange};
 use crate::lines::{self, Line, Reader, RoadmapFile};
 use crate::record::Record;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 
 const CONFIG: &str = ".roadmap/config.yaml";
 
-/// The line of the workspace at `commit`, from its `config.yaml` (legacy when it has none).
+/// The line of the workspace at `commit`, from its `config.yaml`. A commit without one (1.0.2
+/// git-ignores its config as personal; an unborn HEAD; a workspace not committed yet) follows
+/// the working tree's config under `work_dir`, legacy when there is none either: otherwise the
+/// files a 0.3.1 user has written but not committed would be read as legacy files.
 pub(super) fn line_at(
     repo: &GitRepo,
     commit: Option<ObjectId>,
     commit_id: &str,
+    work_dir: &Path,
 ) -> Result<Line, SyncError> {
     let blobs = repo.blob_ids_at(commit, &[CONFIG])?;
-    let config = match blobs.get(CONFIG) {
-        Some(blob) => Some(read_blob(repo, *blob, CONFIG, commit_id)?),
-        None => None,
-    };
-    Ok(lines::line_of_config(config.as_deref()))
+    Ok(match blobs.get(CONFIG) {
+        Some(blob) => lines::line_of_config(Some(&read_blob(repo, *blob, CONFIG, commit_id)?)),
+        None => lines::workspace_line(&work_dir.join(".roadmap")),
+    })
 }
 
 /// The line the cache's rows were read under; `None` when it recorded none.
@@ -52,6 +56,43 @@ pub(super) fn cached_reader(cache: &Cache) -> Result<Reader, SyncError> {
     let mut reader = Reader::new(cached_line(cache)?.unwrap_or(Line::Legacy));
     if reader.issues_name_milestones_by_id() {
         reader.set_milestone_names(names(cache_milestones(cache)?));
+    }
+    Ok(reader)
+}
+
+/// [`cached_reader`] for the local writes under `work_dir`: a milestone file written but not
+/// committed names its issues too (a 0.3.1 user's first milestone and issues, all uncommitted),
+/// ahead of the name the cache holds for the same id.
+pub(super) fn pending_reader(
+    cache: &Cache,
+    work_dir: &Path,
+    written: &[&str],
+) -> Result<Reader, SyncError> {
+    let mut reader = cached_reader(cache)?;
+    if !reader.issues_name_milestones_by_id() {
+        return Ok(reader);
+    }
+    let mut named = Vec::new();
+    for path in written {
+        if !matches!(
+            reader.line().classify(path),
+            Some(RoadmapFile::Milestone { .. })
+        ) {
+            continue;
+        }
+        // Gone or unreadable since it was recorded: the cache's name stands.
+        let Ok(bytes) = std::fs::read(work_dir.join(path)) else {
+            continue;
+        };
+        if let Some(Record::Milestone(milestone)) = reader.read(path, &bytes) {
+            if let Some(id) = milestone.id {
+                named.push((id, milestone.name));
+            }
+        }
+    }
+    if !named.is_empty() {
+        named.extend(names(cache_milestones(cache)?));
+        reader.set_milestone_names(named);
     }
     Ok(reader)
 }
