@@ -384,3 +384,69 @@ fn a_file_the_tracker_may_read_otherwise_hands_the_command_over_until_it_is_fixe
         assert_eq!(served_csv(&repo, &tracker), served, "{path}");
     }
 }
+
+/// `roadmap ARGS` on a pseudo-terminal as a person runs it: no `CI` (which tells the tracker,
+/// and so us, to print plainly; `.ci/run` sets it) and no `NO_COLOR` (which the tests' hermetic
+/// environment sets). `None` where `script` is missing.
+fn person_at_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> Option<String> {
+    let quiet = ["CI", "NO_COLOR", "CONTINUOUS_INTEGRATION", "GITHUB_ACTIONS"]
+        .map(|name| format!("-u {name}"))
+        .join(" ");
+    let roadmap = crate::common::binary("roadmap");
+    let line = format!("env {quiet} {} {args}", roadmap.display());
+    crate::test_front::on_a_terminal_running(repo, &line, env)
+}
+
+/// `text` without ANSI escape sequences (`ESC [ ... m`) and with CRLF as LF (a pseudo-terminal's).
+fn visible(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.replace("\r\n", "\n")
+}
+
+/// On a terminal a person gets the default view served, not forwarded: the same text 0.3.1
+/// shows on a 120-column terminal (captured through `script`), in its colours.
+#[test]
+fn on_a_terminal_the_default_view_is_served_in_the_trackers_colours() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let (home, _) = homes(&repo);
+    let env = [
+        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
+        ("COLUMNS", "120"),
+        ("HOME", home.to_str().unwrap()),
+        ("TERM", "xterm-256color"),
+    ];
+    let shown = person_at_a_terminal(&repo, "issue list", &env);
+    let Some(shown) = crate::common::tracker::required(shown, "`script` (a terminal)") else {
+        return;
+    };
+    assert!(!shown.contains(MARKER), "served, not forwarded: {shown}");
+    let captured = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tracker-0.3.1-terminal/issue-list--COLUMNS-120.txt"),
+    )
+    .unwrap();
+    assert_eq!(visible(&shown), visible(&captured));
+    for styled in [
+        "\u{1b}[1;36mEntry 1\u{1b}[0m",
+        "\u{1b}[1m  Title: \u{1b}[0m",
+        "\u{1b}[1;36m📋 ",
+    ] {
+        assert!(shown.contains(styled), "{styled:?} in {shown}");
+    }
+    // A machine format on a terminal is the tracker's (Rich highlights it).
+    let csv = person_at_a_terminal(&repo, "issue list --format csv", &env).unwrap();
+    assert!(csv.contains(MARKER), "{csv}");
+}

@@ -647,14 +647,20 @@ fn repo_with_issues(count: usize) -> TestRepo {
 
 /// Runs `roadmap ARGS` on a pseudo-terminal (`script`), or `None` where `script` is missing.
 fn on_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> Option<String> {
+    on_a_terminal_running(repo, &format!("{} {args}", roadmap().display()), env)
+}
+
+/// Runs the shell command `line` on a pseudo-terminal (`script`), or `None` where `script` is
+/// missing.
+pub(crate) fn on_a_terminal_running(
+    repo: &TestRepo,
+    line: &str,
+    env: &[(&str, &str)],
+) -> Option<String> {
     let script = which_script()?;
     let mut command = Command::new(script);
     hermetic(&mut command)
-        .args([
-            "-qec",
-            &format!("{} {args}", roadmap().display()),
-            "/dev/null",
-        ])
+        .args(["-qec", line, "/dev/null"])
         .current_dir(&repo.root)
         .stdin(Stdio::null());
     for (name, value) in env {

@@ -11,6 +11,7 @@ use super::tracker_list::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, sources};
+use crate::lines::contract::outputs::terminal;
 use crate::sync::{SyncOutcome, SyncRequest};
 use crate::workspace::freshness::{FreshCache, FreshnessError};
 use crate::workspace::{LockPurpose, Workspace};
@@ -107,8 +108,11 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         }),
         Err(reason) => hand_over(argv, reason),
     }
-    if !rich_text::tracker_plain_mode() {
-        hand_over(argv, "a terminal (the tracker's colours and layout)");
+    // On a terminal a person reads the default view: served at the terminal's width in the
+    // tracker's colours. The machine formats there go through Rich's highlighting: the tracker.
+    let on_terminal = !rich_text::tracker_plain_mode();
+    if on_terminal && list.format() != "rich" {
+        hand_over(argv, "a machine format on a terminal (Rich highlights it)");
     }
     let roadmap_dir = root.join(".roadmap");
     let me = match who_am_i(root, &roadmap_dir, list.my_issues) {
@@ -119,6 +123,7 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         me,
         now: timestamp::now_key(),
         terminal_width: python_terminal_width(),
+        on_terminal,
     };
     let Ok(workspace) = Workspace::discover() else {
         hand_over(argv, "the repository could not be opened again")
@@ -130,7 +135,12 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     }
     let read = sources::read_sources(&fresh.cache, root, list.search.is_some())?;
     match issue_list::answer(&list, read, &world) {
-        Answer::Reply(reply) => finish(&reply),
+        Answer::Reply(mut reply) => {
+            if on_terminal {
+                reply.stdout = terminal::styled(&reply.stdout);
+            }
+            finish(&reply)
+        }
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
 }

@@ -16,3 +16,4 @@ pub mod project_view;
 pub mod python;
 pub mod status;
 pub mod table_data;
+pub mod terminal;

@@ -3,7 +3,7 @@
 //! CRLF), and the default `rich` format piped: `SmartTableLayout`'s vertical panel.
 
 use super::table::{COLUMNS, Table};
-use crate::cli::rich_text::{self, PLAIN_WIDTH};
+use crate::cli::rich_text;
 use serde_json::Value;
 
 /// The non-rich formats.
@@ -240,10 +240,10 @@ pub fn vertical_layout(table: &Table, terminal_width: usize) -> bool {
     total * 5 > terminal_width.max(40) * 4
 }
 
-/// `render_vertical` printed by the plain-mode console (80 cells): every row as "Entry N" with
-/// one line per column (all nine, whatever `--columns` says), rows apart by a rule.
+/// `render_vertical` printed by a console `width` cells wide (80 piped): every row as "Entry N"
+/// with one line per column (all nine, whatever `--columns` says), rows apart by a rule.
 #[must_use]
-pub fn vertical(table: &Table) -> String {
+pub fn vertical(table: &Table, width: usize) -> String {
     let entries: Vec<String> = table
         .rows
         .iter()
@@ -257,5 +257,5 @@ pub fn vertical(table: &Table) -> String {
         })
         .collect();
     let separator = format!("\n{}\n\n", "─".repeat(40));
-    rich_text::panel("Issues", &entries.join(&separator), PLAIN_WIDTH)
+    rich_text::panel("Issues", &entries.join(&separator), width)
 }

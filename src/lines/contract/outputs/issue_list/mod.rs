@@ -51,6 +51,9 @@ pub struct Surroundings {
     pub now: String,
     /// Python's `shutil.get_terminal_size().columns` (decides the rich layout).
     pub terminal_width: usize,
+    /// A person reads it on a terminal: the default view printed at the terminal's width in
+    /// the tracker's colours ([`super::super::terminal`]); piped, its plain 80-cell bytes.
+    pub on_terminal: bool,
 }
 
 /// The tracker's deprecation line for `--verbose`.
@@ -60,6 +63,8 @@ pub const VERBOSE: &str = "Deprecated through 0.3; removed in 0.4: --verbose; re
 struct Out {
     stdout: String,
     stderr: String,
+    /// The console's width: 80 piped (Rich's plain mode), the terminal's on a terminal.
+    width: usize,
 }
 
 impl Out {
@@ -80,7 +85,7 @@ impl Out {
     /// A line through the tracker's plain-mode console (`console.print`), or `false` when Rich
     /// would rewrite it.
     fn print(&mut self, line: &str) -> bool {
-        self.stdout.push_str(&rich_text::print(line, PLAIN_WIDTH));
+        self.stdout.push_str(&rich_text::print(line, self.width));
         rich_text::is_literal(line)
     }
 }
@@ -102,6 +107,11 @@ pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroun
             VERBOSE.to_owned()
         } else {
             String::new()
+        },
+        width: if world.on_terminal {
+            world.terminal_width
+        } else {
+            PLAIN_WIDTH
         },
     };
     let shape = match table::parse(
@@ -260,6 +270,6 @@ fn rich(
     {
         return Answer::Forward("control characters in a value".into());
     }
-    out.stdout.push_str(&formats::vertical(&table));
+    out.stdout.push_str(&formats::vertical(&table, out.width));
     out.done(0)
 }
