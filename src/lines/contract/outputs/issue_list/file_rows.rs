@@ -195,7 +195,7 @@ fn issue(fields: &Fields, body: &str) -> Result<ContractIssueRow, Unread> {
         estimated_hours: fields.number("estimated_hours")?,
         progress_percentage: fields.number("progress_percentage")?,
         due_key: fields.timestamp("due_date")?,
-        comment_count: comment_count(fields)?,
+        comment_count: super::strict::comment_count(fields)?,
         labels: fields.list("labels")?,
         depends_on: fields.list("depends_on")?,
         blocks: fields.list("blocks")?,
@@ -224,39 +224,4 @@ fn issue(fields: &Fields, body: &str) -> Result<ContractIssueRow, Unread> {
         return Err(unserved(path, "relations the tracker rejects"));
     }
     Ok(row)
-}
-
-/// The number of comments, each checked as the tracker checks them (positive unique ids,
-/// replies to comments of this issue, an author and a body).
-fn comment_count(fields: &Fields) -> Result<usize, Unread> {
-    let Some(value) = fields.get("comments") else {
-        return Ok(0);
-    };
-    let odd = || unserved(fields.path, "comments the tracker may reject");
-    let comments = value.as_sequence().ok_or_else(odd)?;
-    let mut ids = Vec::new();
-    let mut replies = Vec::new();
-    for comment in comments {
-        let map = comment.as_mapping().ok_or_else(odd)?;
-        let id = map.get("id").and_then(Value::as_u64).filter(|i| *i > 0);
-        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::trim);
-        let (Some(id), Some(author), Some(body)) = (id, text("author"), text("body")) else {
-            return Err(odd());
-        };
-        if author.is_empty() || body.is_empty() {
-            return Err(odd());
-        }
-        match map.get("in_reply_to") {
-            None | Some(Value::Null) => {}
-            Some(reply) => replies.push(reply.as_u64().ok_or_else(odd)?),
-        }
-        ids.push(id);
-    }
-    let mut unique = ids.clone();
-    unique.sort_unstable();
-    unique.dedup();
-    if unique.len() != ids.len() || replies.iter().any(|r| !ids.contains(r)) {
-        return Err(odd());
-    }
-    Ok(comments.len())
 }

@@ -97,7 +97,7 @@ fn issue(fields: &Fields) -> Result<(), Unread> {
             return Err(unserved(path, &format!("no `{key}`")));
         }
     }
-    comments(fields)?;
+    comment_count(fields)?;
     fields.list("labels")?;
     let estimated_hours = fields.number("estimated_hours")?;
     let progress = fields.number("progress_percentage")?;
@@ -119,11 +119,12 @@ fn issue(fields: &Fields) -> Result<(), Unread> {
     Ok(())
 }
 
-/// The comments, each checked as the tracker checks them (positive unique ids, replies to
-/// comments of this issue, an author and a body).
-fn comments(fields: &Fields) -> Result<(), Unread> {
+/// The number of comments, each checked as the tracker checks them (positive unique ids,
+/// replies to comments of this issue, an author and a body). The sync's check and the file
+/// bridge's count (`file_rows`) are this one function.
+pub(super) fn comment_count(fields: &Fields) -> Result<usize, Unread> {
     let Some(value) = fields.get("comments") else {
-        return Ok(());
+        return Ok(0);
     };
     let odd = || unserved(fields.path, "comments the tracker may reject");
     let comments = value.as_sequence().ok_or_else(odd)?;
@@ -151,7 +152,7 @@ fn comments(fields: &Fields) -> Result<(), Unread> {
     if unique.len() != ids.len() || replies.iter().any(|r| !ids.contains(r)) {
         return Err(odd());
     }
-    Ok(())
+    Ok(comments.len())
 }
 
 #[cfg(test)]

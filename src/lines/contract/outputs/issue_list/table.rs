@@ -5,18 +5,8 @@
 use super::args::{PRIORITIES, STATUSES};
 use super::row::ContractIssueRow;
 
-/// One column as the JSON envelope shows it.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub name: &'static str,
-    pub display_name: &'static str,
-    pub kind: &'static str,
-    pub width: u32,
-    pub style: &'static str,
-    pub enum_values: Option<&'static [&'static str]>,
-    pub sortable: bool,
-    pub filterable: bool,
-}
+/// One column as the JSON envelope shows it: the same `TableData` column as 1.0.2's.
+pub use crate::cli::tracker_format::Column;
 
 const fn column(
     name: &'static str,
