@@ -94,6 +94,37 @@ pub(crate) fn expected(capture: &Capture) -> Run {
     }
 }
 
+/// Checks one replayed capture: a line meant for the tracker reached the stand-in (exit 99,
+/// [`MARKER`]); any other printed exactly what 0.3.1 printed. A difference is pushed on
+/// `failures`, so one run lists every capture that differs.
+pub(crate) fn check_replay(
+    capture: &Capture,
+    got: &Run,
+    forwarded: bool,
+    failures: &mut Vec<String>,
+) {
+    if forwarded {
+        if got.status != 99 || !got.stderr.contains(MARKER) {
+            failures.push(format!("{}: not forwarded ({got:?})", capture.file));
+        }
+        return;
+    }
+    let want = expected(capture);
+    if (got.status, &got.stdout, &got.stderr) != (want.status, &want.stdout, &want.stderr) {
+        failures.push(format!(
+            "{} ({}):\n--- want (exit {})\n{}{}\n--- got (exit {})\n{}{}",
+            capture.file,
+            capture.args.join(" "),
+            want.status,
+            want.stdout,
+            want.stderr,
+            got.status,
+            got.stdout,
+            got.stderr
+        ));
+    }
+}
+
 /// Runs `roadmap ARGS` in `dir` as the captures ran: piped, `HOME` as commands.txt says.
 pub(crate) fn run(
     dir: &Path,
@@ -140,26 +171,8 @@ fn every_issue_list_capture_is_served_byte_for_byte_or_forwarded() {
             ("ROADMAP_TEST_NOW", CAPTURE_NOW),
         ];
         let got = run(&repo.root, &ours, &capture.args, home, &env);
-        if FORWARDED.iter().any(|(file, _)| *file == capture.file) {
-            if got.status != 99 || !got.stderr.contains(MARKER) {
-                failures.push(format!("{}: not forwarded ({got:?})", capture.file));
-            }
-            continue;
-        }
-        let want = expected(capture);
-        if (got.status, &got.stdout, &got.stderr) != (want.status, &want.stdout, &want.stderr) {
-            failures.push(format!(
-                "{} ({}):\n--- want (exit {})\n{}{}\n--- got (exit {})\n{}{}",
-                capture.file,
-                capture.args.join(" "),
-                want.status,
-                want.stdout,
-                want.stderr,
-                got.status,
-                got.stdout,
-                got.stderr
-            ));
-        }
+        let forwarded = FORWARDED.iter().any(|(file, _)| *file == capture.file);
+        check_replay(capture, &got, forwarded, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     for (file, _) in FORWARDED {

@@ -7,7 +7,7 @@
 
 use crate::common::tracker::{TrackerLine, installed_tracker};
 use crate::test_contract_issue_list::{
-    CAPTURE_NOW, Capture, MARKER, captures_of, contract_repo, expected, homes, run,
+    CAPTURE_NOW, Capture, MARKER, captures_of, check_replay, contract_repo, homes, run,
     stand_in_tracker,
 };
 use std::path::Path;
@@ -78,26 +78,7 @@ fn every_read_capture_is_served_byte_for_byte_or_forwarded() {
     for capture in &captures {
         let home = if capture.home_is_empty { &empty } else { &home };
         let got = run(&repo.root, &ours, &capture.args, home, &env);
-        if is_forwarded(capture) {
-            if got.status != 99 || !got.stderr.contains(MARKER) {
-                failures.push(format!("{}: not forwarded ({got:?})", capture.file));
-            }
-            continue;
-        }
-        let want = expected(capture);
-        if (got.status, &got.stdout, &got.stderr) != (want.status, &want.stdout, &want.stderr) {
-            failures.push(format!(
-                "{} ({}):\n--- want (exit {})\n{}{}\n--- got (exit {})\n{}{}",
-                capture.file,
-                capture.args.join(" "),
-                want.status,
-                want.stdout,
-                want.stderr,
-                got.status,
-                got.stdout,
-                got.stderr
-            ));
-        }
+        check_replay(capture, &got, is_forwarded(capture), &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     for (file, _) in FORWARDED {
