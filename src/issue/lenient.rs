@@ -44,6 +44,14 @@ pub(super) fn read_frontmatter(
     if let Some(frontmatter) = super::fast::read(yaml) {
         return Ok(frontmatter);
     }
+    // A 0.2 document (`history`, `comments`, `schema_version`): read as a mapping without
+    // libyaml. A value a typed field cannot take from the mapping (`title: 1.10` became a
+    // number there) goes to serde_yaml below, which hands typed fields the scalar's text.
+    if let Some(map) = super::fast_map::read(yaml) {
+        if let Ok(frontmatter) = Frontmatter::deserialize(Value::Mapping(map)) {
+            return Ok(frontmatter);
+        }
+    }
     if flow_nesting_exceeds(yaml, MAX_FLOW_NESTING) {
         return Err(ParseError::Yaml(format!(
             "brackets nested deeper than {MAX_FLOW_NESTING} levels"

@@ -6,6 +6,7 @@
 
 pub mod effects;
 mod fast;
+pub(crate) mod fast_map;
 mod fields;
 mod frontmatter;
 mod lenient;

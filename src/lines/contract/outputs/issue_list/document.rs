@@ -48,6 +48,9 @@ pub(super) fn front_matter(text: &str) -> Option<(Mapping, &str)> {
         from = at + 1;
     };
     let body = body.strip_prefix('\n').unwrap_or(body);
+    if let Some(map) = crate::issue::fast_map::read(yaml) {
+        return Some((map, body));
+    }
     match serde_yaml::from_str::<Value>(yaml).ok()? {
         Value::Mapping(map) => Some((map, body)),
         _ => None,

@@ -1,0 +1,397 @@
+//! A fast reader for front matter in the block shape PyYAML's `safe_dump` writes for the 0.2
+//! contract: `key: scalar` lines, `[]` and `{}`, block lists of scalars and block lists of flat
+//! maps (`history:`, `comments:`). It returns the `serde_yaml::Value` mapping serde_yaml would
+//! build, resolving plain scalars by serde_yaml's own rules (null, booleans, integers, floats,
+//! else text), and `None` for anything outside that shape so the caller asks serde_yaml.
+//!
+//! Every 0.3.1 document carries `schema_version`, `retention` and a `history` list, which the
+//! typed reader in [`super::fast`] leaves to serde_yaml: on the contract line libyaml was a
+//! third of a full rebuild, and the strictness check parsed each file a second time.
+
+use serde_yaml::{Mapping, Number, Value};
+
+/// Reads `yaml` if it is in the simple block shape; `None` means "ask serde_yaml".
+pub(crate) fn read(yaml: &str) -> Option<Mapping> {
+    if yaml.contains(['\r', '\t']) {
+        return None;
+    }
+    let yaml = yaml.strip_suffix('\n').unwrap_or(yaml);
+    let mut map = Mapping::new();
+    let mut lines = yaml.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let (key, rest) = key_and_rest(line)?;
+        let value = match rest {
+            Some(rest) => inline_value(rest)?,
+            None if lines.peek().is_some_and(|l| l.starts_with("- ")) => {
+                let mut items = Vec::new();
+                while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("- ")) {
+                    lines.next();
+                    items.push(match key_and_rest(item) {
+                        Some((first, rest)) if !item.starts_with(['\'', '"']) => {
+                            Value::Mapping(flat_map(first, rest, &mut lines)?)
+                        }
+                        _ => inline_value(item)?,
+                    });
+                }
+                Value::Sequence(items)
+            }
+            // An indented line would be a nested map or a continued scalar.
+            None if lines.peek().is_some_and(|l| l.starts_with(' ')) => return None,
+            None => Value::Null,
+        };
+        if map.insert(Value::String(key.to_owned()), value).is_some() {
+            // serde_yaml refuses a repeated key; let it say so.
+            return None;
+        }
+    }
+    Some(map)
+}
+
+/// One item of a block list of maps: `- first: value` already read, then `  key: value` lines.
+fn flat_map<'a>(
+    first: &str,
+    rest: Option<&str>,
+    lines: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>,
+) -> Option<Mapping> {
+    let mut map = Mapping::new();
+    let mut entry = (first, rest);
+    loop {
+        let (key, rest) = entry;
+        let value = match rest {
+            Some(rest) => inline_value(rest)?,
+            None if lines
+                .peek()
+                .is_some_and(|l| l.starts_with("   ") || l.starts_with("  -")) =>
+            {
+                return None;
+            }
+            None => Value::Null,
+        };
+        if map.insert(Value::String(key.to_owned()), value).is_some() {
+            return None;
+        }
+        match lines.peek().and_then(|l| l.strip_prefix("  ")) {
+            Some(next) if !next.starts_with(' ') => {
+                lines.next();
+                entry = key_and_rest(next)?;
+            }
+            _ => return Some(map),
+        }
+    }
+}
+
+/// `key:` or `key: rest` with a key that serde_yaml reads as text (`[a-z_][a-z0-9_]*`, not a
+/// null or boolean spelling); `rest` is `None` when nothing follows the colon.
+fn key_and_rest(line: &str) -> Option<(&str, Option<&str>)> {
+    let (key, rest) = line.split_once(':')?;
+    let simple = key
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !simple || matches!(key, "null" | "true" | "false") {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some((key, None));
+    }
+    Some((key, Some(rest.strip_prefix(' ')?)))
+}
+
+/// A value on the rest of its line: `[]`, `{}`, a single-quoted or a plain scalar.
+fn inline_value(text: &str) -> Option<Value> {
+    match text {
+        "[]" => return Some(Value::Sequence(Vec::new())),
+        "{}" => return Some(Value::Mapping(Mapping::new())),
+        _ => {}
+    }
+    if let Some(inner) = text.strip_prefix('\'') {
+        let inner = inner.strip_suffix('\'')?;
+        // A lone quote inside would end the scalar early; doubled quotes are one quote.
+        if inner.replace("''", "").contains('\'') {
+            return None;
+        }
+        return Some(Value::String(inner.replace("''", "'")));
+    }
+    let plain = text.trim_end_matches(' ');
+    let first = plain.bytes().next()?;
+    let indicator = b"-?:,[]{}#&*!|>'\"%@` ".contains(&first);
+    if indicator || plain.contains(": ") || plain.contains(" #") || plain.ends_with(':') {
+        return None;
+    }
+    resolve(plain)
+}
+
+/// What serde_yaml makes of a plain scalar (its `visit_untagged_scalar`), or `None` where
+/// this reader would rather not decide (integers past 64 bits).
+fn resolve(plain: &str) -> Option<Value> {
+    if matches!(plain, "null" | "Null" | "NULL" | "~") {
+        return Some(Value::Null);
+    }
+    match plain {
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Some(int) = unsigned_int(plain) {
+        return Some(Value::Number(Number::from(int)));
+    }
+    if let Some(int) = negative_int(plain) {
+        return Some(Value::Number(Number::from(int)));
+    }
+    let unsigned = plain.strip_prefix(['+', '-']).unwrap_or(plain);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        // Too large for 64 bits: serde_yaml tries 128 bits next.
+        return None;
+    }
+    if !digits_but_not_number(plain) {
+        if let Some(float) = float(plain) {
+            return Some(Value::Number(Number::from(float)));
+        }
+    }
+    Some(Value::String(plain.to_owned()))
+}
+
+/// serde_yaml's `parse_unsigned_int` for `u64`.
+fn unsigned_int(scalar: &str) -> Option<u64> {
+    let unpositive = scalar.strip_prefix('+').unwrap_or(scalar);
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(rest) = unpositive.strip_prefix(prefix) {
+            if rest.starts_with(['+', '-']) {
+                return None;
+            }
+            if let Ok(int) = u64::from_str_radix(rest, radix) {
+                return Some(int);
+            }
+        }
+    }
+    if unpositive.starts_with(['+', '-']) || digits_but_not_number(scalar) {
+        return None;
+    }
+    unpositive.parse::<u64>().ok()
+}
+
+/// serde_yaml's `parse_negative_int` for `i64`.
+fn negative_int(scalar: &str) -> Option<i64> {
+    for (prefix, radix) in [("-0x", 16), ("-0o", 8), ("-0b", 2)] {
+        if let Some(rest) = scalar.strip_prefix(prefix) {
+            if let Ok(int) = i64::from_str_radix(&format!("-{rest}"), radix) {
+                return Some(int);
+            }
+        }
+    }
+    if digits_but_not_number(scalar) {
+        return None;
+    }
+    scalar.parse::<i64>().ok()
+}
+
+/// serde_yaml's `parse_f64`.
+fn float(scalar: &str) -> Option<f64> {
+    let unpositive = match scalar.strip_prefix('+') {
+        Some(rest) if rest.starts_with(['+', '-']) => return None,
+        Some(rest) => rest,
+        None => scalar,
+    };
+    if matches!(unpositive, ".inf" | ".Inf" | ".INF") {
+        return Some(f64::INFINITY);
+    }
+    if matches!(scalar, "-.inf" | "-.Inf" | "-.INF") {
+        return Some(f64::NEG_INFINITY);
+    }
+    if matches!(scalar, ".nan" | ".NaN" | ".NAN") {
+        return Some(f64::NAN);
+    }
+    unpositive.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Leading zeros followed by digits: text in YAML 1.2 (serde_yaml's `digits_but_not_number`).
+fn digits_but_not_number(scalar: &str) -> bool {
+    let scalar = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
+    scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+    use serde_yaml::Value;
+
+    /// Every input the fast reader accepts must read exactly as serde_yaml reads it.
+    fn agrees(yaml: &str) -> bool {
+        let Some(fast) = read(yaml) else { return false };
+        let slow: Value = serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        // NaN is not equal to itself: compare the debug forms.
+        assert_eq!(
+            format!("{:?}", Value::Mapping(fast)),
+            format!("{slow:?}"),
+            "\n{yaml}"
+        );
+        true
+    }
+
+    #[test]
+    fn a_document_as_0_3_1_writes_it_takes_the_fast_path_and_agrees() {
+        let yaml = [
+            "schema_version: 1",
+            "id: 000224aa-545c-45fb-ac6d-f962f691a871",
+            "created: '2025-08-07T00:43:43.241577+00:00'",
+            "retention: visible",
+            "title: 'Remove CSV export #7554: it''s slow'",
+            "headline: ''",
+            "priority: high",
+            "milestone: 69000000-29c2-4d06-8098-d56efd8ad139",
+            "depends_on: []",
+            "labels:",
+            "- backend",
+            "- perf",
+            "estimated_hours: 14.0",
+            "due_date: null",
+            "progress_percentage: 40",
+            "remote_ids: {}",
+            "comments:",
+            "- id: 1",
+            "  issue_id: 97a48337-7964-4d5e-b6d4-c2f301feaa5e",
+            "  author: carol",
+            "  body: Looked into it, see the branch",
+            "  in_reply_to: null",
+            "history:",
+            "- action: created",
+            "  at: '2025-08-07T00:43:43.241577+00:00'",
+            "  reason: null",
+            "- action: closed",
+            "  at: x",
+            "  reason:",
+        ]
+        .join("\n");
+        assert!(agrees(&yaml));
+        assert!(agrees(&format!("{yaml}\n")));
+    }
+
+    #[test]
+    fn generated_contract_documents_and_committed_fixtures_agree() {
+        let mut fast = 0;
+        for index in 0..500 {
+            let issue = crate::corpus::generated(crate::corpus::Layout::Contract, 5, index);
+            let (yaml, _) = crate::issue::split(&issue.text).unwrap();
+            fast += usize::from(agrees(yaml));
+        }
+        // Titles with `:` or non-ASCII are double-quoted by PyYAML and go the slow way.
+        assert!(fast > 400, "{fast} of 500");
+        // Every document committed from the real trackers (both lines) agrees when read.
+        let mut stack =
+            vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+        let mut read_fast = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "md") {
+                    let Ok(text) = std::fs::read_to_string(&path) else {
+                        continue;
+                    };
+                    let Some((yaml, _)) = crate::issue::split(&text) else {
+                        continue;
+                    };
+                    if serde_yaml::from_str::<Value>(yaml).is_ok() {
+                        read_fast += usize::from(agrees(yaml));
+                    } else {
+                        assert!(read(yaml).is_none(), "{}", path.display());
+                    }
+                }
+            }
+        }
+        assert!(read_fast > 100, "{read_fast}");
+    }
+
+    #[test]
+    fn tricky_scalars_agree_or_fall_back() {
+        let scalars = [
+            "1",
+            "0",
+            "007",
+            "-7",
+            "+7",
+            "-007",
+            "0x1F",
+            "-0x1F",
+            "0o17",
+            "0b101",
+            "1e5",
+            "1E-3",
+            ".5",
+            "5.",
+            "1.10",
+            "-.inf",
+            ".inf",
+            ".NaN",
+            "inf",
+            "nan",
+            "infinity",
+            "1_000",
+            "12345678901234567890123",
+            "-12345678901234567890",
+            "4e619042",
+            "true",
+            "True",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "Null",
+            "~",
+            "2026-01-01",
+            "12:30",
+            "a b",
+            "trailing  ",
+            "0758d37f-2853-43d0",
+            "+",
+            "-",
+            "+-1",
+            "--1",
+            "0x",
+            "0x+1",
+            "é",
+        ];
+        let mut fast = 0;
+        for scalar in scalars {
+            for yaml in [
+                format!("k: {scalar}"),
+                format!("k:\n- {scalar}"),
+                format!("k:\n- a: {scalar}\n  b: x"),
+            ] {
+                if agrees(&yaml) {
+                    fast += 1;
+                }
+            }
+        }
+        assert!(fast > 100, "{fast}");
+    }
+
+    #[test]
+    fn shapes_outside_the_block_form_fall_back() {
+        for yaml in [
+            "k: \"double\"",
+            "k: |\n  block",
+            "k:\n  nested: 1",
+            "k:\n- a: 1\n   b: 2",
+            "k:\n- - a",
+            "k: 'unclosed",
+            "k: a #comment",
+            "k: [a, b]",
+            "k: &anchor a",
+            "k: a\nk: b",
+            "K: a",
+            "1: a",
+            "null: a",
+            "k: a\r",
+            "# comment\nk: a",
+            "k: a\n\nj: b",
+            "k:\n- a: 1\n  a: 2",
+        ] {
+            assert!(read(yaml).is_none(), "{yaml}");
+        }
+    }
+}
