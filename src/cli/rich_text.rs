@@ -74,31 +74,44 @@ fn cells(c: char) -> usize {
 }
 
 fn cell_len(text: &str) -> usize {
+    if is_printable_ascii(text) {
+        return text.len();
+    }
     text.chars().map(cells).sum()
+}
+
+/// Printable ASCII only: one cell per byte, nothing Rich measures otherwise (the common case,
+/// which spares a table of 10k rows a character-by-character width lookup).
+fn is_printable_ascii(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Returns what `console.print(text)` writes: every line wrapped to `width`, then a newline.
 #[must_use]
 pub fn print(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 40 + 1);
-    for line in wrap_lines(text, width) {
-        out.push_str(&line);
+    wrap_lines(text, width, |line| {
+        out.push_str(line);
         out.push('\n');
-    }
+    });
     out
 }
 
-/// Rich's `Text.wrap`: each `\n`-separated line divided at `width`, trimmed and cut as Rich does.
-fn wrap_lines(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
+/// Rich's `Text.wrap`: each `\n`-separated line divided at `width`, trimmed and cut as Rich
+/// does; each resulting line is handed to `emit` (no list of lines: a 10k-row panel is 100k).
+fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str)) {
     for line in text.split('\n') {
+        // A line that fits has nowhere to break and nothing to crop.
+        if line.len() <= width && is_printable_ascii(line) {
+            emit(line);
+            continue;
+        }
         let mut start = 0;
         for end in divide_line(line, width).into_iter().chain([line.len()]) {
-            lines.push(finish_line(&line[start..end], width));
+            emit(&finish_line(&line[start..end], width));
             start = end;
         }
     }
-    lines
 }
 
 /// What `console.print(Panel(text, title=title, expand=False))` writes on a console `width`
@@ -118,10 +131,14 @@ pub fn panel(title: &str, text: &str, width: usize) -> String {
         "─".repeat(left),
         "─".repeat(excess - left)
     );
-    for line in wrap_lines(text, inner) {
-        let pad = inner.saturating_sub(cell_len(&line));
-        out.push_str(&format!("│ {line}{} │\n", " ".repeat(pad)));
-    }
+    out.reserve(text.len() + text.len() / 8);
+    wrap_lines(text, inner, |line| {
+        let pad = inner.saturating_sub(cell_len(line));
+        out.push_str("│ ");
+        out.push_str(line);
+        out.extend(std::iter::repeat_n(' ', pad));
+        out.push_str(" │\n");
+    });
     out.push_str(&format!("╰{}╯\n", "─".repeat(child)));
     out
 }

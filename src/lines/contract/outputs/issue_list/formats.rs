@@ -244,18 +244,20 @@ pub fn vertical_layout(table: &Table, terminal_width: usize) -> bool {
 /// with one line per column (all nine, whatever `--columns` says), rows apart by a rule.
 #[must_use]
 pub fn vertical(table: &Table, width: usize) -> String {
-    let entries: Vec<String> = table
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let mut entry = format!("Entry {}\n", index + 1);
-            for (column, value) in COLUMNS.iter().zip(row) {
-                entry.push_str(&format!("  {}: {value}\n", column.display_name));
-            }
-            entry
-        })
-        .collect();
     let separator = format!("\n{}\n\n", "─".repeat(40));
-    rich_text::panel("Issues", &entries.join(&separator), width)
+    let mut entries = String::new();
+    for (index, row) in table.rows.iter().enumerate() {
+        if index > 0 {
+            entries.push_str(&separator);
+        }
+        entries.push_str(&format!("Entry {}\n", index + 1));
+        for (column, value) in COLUMNS.iter().zip(row) {
+            entries.push_str("  ");
+            entries.push_str(column.display_name);
+            entries.push_str(": ");
+            entries.push_str(value);
+            entries.push('\n');
+        }
+    }
+    rich_text::panel("Issues", &entries, width)
 }
