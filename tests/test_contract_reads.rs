@@ -1,4 +1,5 @@
-//! 0.3.1's read commands other than `issue list` (`issue view`, `status`, `milestone list`) on a 0.2-contract
+//! 0.3.1's read commands other than `issue list` (`issue view`, `status`, `milestone list` and
+//! `view`, `project list` and `view`, `today`) on a 0.2-contract
 //! workspace answer as roadmap-cli 0.3.1 does, byte for byte and exit status included, without
 //! running the tracker: every capture of these commands in
 //! `tests/fixtures/tracker-0.3.1-cli-output/commands.txt` is replayed through ours with a
@@ -20,6 +21,7 @@ const COMMANDS: &[&[&str]] = &[
     &["milestone", "view"],
     &["project", "list"],
     &["project", "view"],
+    &["today"],
 ];
 
 /// Captures of these commands we do not serve, and why; each must reach the tracker.
@@ -42,6 +44,10 @@ const FORWARDED: &[(&str, &str)] = &[
     ),
     (
         "roadmap-project-view--help.txt",
+        "the tracker's own help text (click's), not an answer from the files",
+    ),
+    (
+        "roadmap-today--help.txt",
         "the tracker's own help text (click's), not an answer from the files",
     ),
     (

@@ -12,7 +12,7 @@ use crate::lines::contract::outputs::issue_list::project_records::read_project_e
 use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot};
-use crate::lines::contract::outputs::{milestone_list, project_list, project_view};
+use crate::lines::contract::outputs::{milestone_list, project_list, project_view, today};
 use std::path::Path;
 
 /// The reply of the planning command `words`.
@@ -48,6 +48,14 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
             Err(_) => Answer::Forward("a project file we do not read as the tracker does".into()),
         },
         _ => Answer::Forward("a command without an answer of ours".into()),
+    }
+}
+
+/// The reply of `today` for user `me`.
+pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
+    match planning::workspace(read_workspace(roadmap_dir), read_records(roadmap_dir)) {
+        Ok(workspace) => today::answer(&planning::snapshot(&workspace), me, &timestamp::now_key()),
+        Err(reason) => Answer::Forward(reason),
     }
 }
 

@@ -104,6 +104,16 @@ const SPECS: &[Spec] = &[
         }],
     },
     Spec {
+        words: &["today"],
+        usage: "Usage: roadmap today [OPTIONS]\nTry 'roadmap today --help' for help.\n",
+        arguments: 0,
+        options: &[Opt {
+            name: "--verbose",
+            short: Some("-v"),
+            choices: None,
+        }],
+    },
+    Spec {
         words: &["project", "view"],
         usage: "Usage: roadmap project view [OPTIONS] PROJECT_ID\nTry 'roadmap project view --help' for help.\n",
         arguments: 1,
@@ -280,7 +290,16 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
                 &issues,
             )
         }
-        ["milestone", ..] | ["project", ..] | ["today"] => {
+        ["today"] => {
+            let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
+            match who_am_i(root, roadmap_dir, true) {
+                Ok(Some(me)) if !me.is_empty() => contract_planning::today(&me, roadmap_dir),
+                // The tracker's "No descriptive identity is configured" error.
+                Ok(_) => Answer::Forward("no identity configured".into()),
+                Err(reason) => Answer::Forward(reason),
+            }
+        }
+        ["milestone", ..] | ["project", ..] => {
             contract_planning::answer(spec.words, parsed, roadmap_dir)
         }
         _ => Answer::Forward("a command without an answer of ours".into()),

@@ -17,3 +17,4 @@ pub mod python;
 pub mod status;
 pub mod table_data;
 pub mod terminal;
+pub mod today;
