@@ -15,12 +15,12 @@ pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
 archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; and, when
 piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status` (and on
-0.3.1, `milestone view`, `project list` and `project view`), byte for byte as the release
-behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
+0.3.1, `milestone view`, `project list`, `project view` and `today`), byte for byte as the
+release behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
 
 Forwarded unchanged to the Python tracker (roadmap-cli, the next `roadmap` on PATH, or
 ROADMAP_TRACKER, or `git config roadmap.tracker`): every other command line: analysis,
-cleanup, config, data, git, health, init, migrate, today, the other issue, milestone and
+cleanup, config, data, git, health, init, migrate, today (on 1.0.2), the other issue, milestone and
 project commands, comment, any tracker command on a terminal, and anything ours could print
 differently.";
 
