@@ -100,6 +100,14 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// SQLite's `data_version`: it changes when another connection commits to this file, so
+    /// equal values before and after a series of reads mean they all saw one state.
+    pub fn data_version(&self) -> Result<i64, CacheError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
     /// Opens the live generation in `dir` for a query, which does not checkpoint when it
     /// closes (no connection does, see [`Cache::open_existing`]): a reader doing it turned
     /// `roadmap list` into a write. (A memory map made `list --all --format json` at 100k 80 ms faster but tripled

@@ -128,12 +128,19 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     let Ok(workspace) = Workspace::discover() else {
         hand_over(argv, "the repository could not be opened again")
     };
-    let fresh = fresh_cache(&workspace)?;
-    if !fresh.warnings.is_empty() {
-        // A busy lock (working-tree edits not shown yet) or a rebuild: not the tracker's bytes.
-        hand_over(argv, &fresh.warnings.join("; "));
-    }
-    let read = sources::read_sources(&fresh.cache, root, list.search.is_some())?;
+    let with_bodies = list.search.is_some();
+    let read = match read_beside_the_look(&workspace, root, with_bodies) {
+        Some(read) => read,
+        None => {
+            let fresh = fresh_cache(&workspace)?;
+            if !fresh.warnings.is_empty() {
+                // A busy lock (working-tree edits not shown yet) or a rebuild: not the
+                // tracker's bytes.
+                hand_over(argv, &fresh.warnings.join("; "));
+            }
+            sources::read_sources(&fresh.cache, root, with_bodies)?
+        }
+    };
     match issue_list::answer(&list, read, &world) {
         Answer::Reply(mut reply) => {
             if on_terminal {
@@ -143,6 +150,37 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         }
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
+}
+
+/// The rows read from the cache on a second thread while this one looks at the working tree:
+/// the look (a stat of every roadmap file) was half of a served `issue list`. When the look
+/// records nothing and nothing committed to the cache or moved HEAD meanwhile (the common
+/// case), the rows read are the working tree's; `None` otherwise, and the caller reads again
+/// after the look.
+fn read_beside_the_look(
+    workspace: &Workspace,
+    root: &Path,
+    with_bodies: bool,
+) -> Option<issue_list::row::ContractSources> {
+    let fresh = workspace
+        .open_fresh(false)
+        .ok()
+        .filter(|f| f.warnings.is_empty())?;
+    let cache = fresh.cache;
+    let before = cache.data_version().ok()?;
+    let root = root.to_owned();
+    let reading = std::thread::spawn(move || {
+        let read = sources::read_sources(&cache, &root, with_bodies);
+        (cache, read)
+    });
+    let look = workspace.look_at_worktree(LockPurpose::Query);
+    let (cache, read) = reading.join().ok()?;
+    let report = look.ok()?;
+    let unchanged = report.recorded == 0
+        && !report.lock_busy
+        && cache.data_version().ok()? == before
+        && workspace.still_fresh(&cache).ok()?;
+    if unchanged { read.ok() } else { None }
 }
 
 /// The cache showing the working tree, as the tracker reads it: the cache plus the files that

@@ -99,6 +99,17 @@ impl Workspace {
         })
     }
 
+    /// Whether `cache`, opened by [`Workspace::open_fresh`], still shows HEAD and the pending
+    /// writes: nothing moved HEAD or changed a pending write since (the check `open_fresh`
+    /// makes before it answers from the cache as it is).
+    pub fn still_fresh(&self, cache: &Cache) -> Result<bool, CacheError> {
+        let head = read_head_stamp(self.dirs());
+        let last = cache.last_synced_commit()?;
+        Ok(head.as_synced_commit().is_some()
+            && head.as_synced_commit() == last.as_deref()
+            && self.pending_applied(cache)?)
+    }
+
     /// Rebuilds the cache from HEAD and opens it: the cure for a damaged page a query ran into.
     pub fn rebuild_damaged(&self, damage: &CacheError) -> Result<FreshCache, FreshnessError> {
         let mut warnings = self.sync_for_query(true)?;
