@@ -152,6 +152,21 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     }
 }
 
+/// The issues and milestones as the tracker reads them (the working tree's), from the cache:
+/// for the commands other than `issue list` that count them (`status`). `Err` says why the
+/// cache cannot answer (a busy lock, a rebuild, an error); the caller reads the files instead.
+pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSources, String> {
+    let workspace = Workspace::discover().map_err(|e| e.to_string())?;
+    if let Some(read) = read_beside_the_look(&workspace, root, false) {
+        return Ok(read);
+    }
+    let fresh = fresh_cache(&workspace).map_err(|e| e.to_string())?;
+    if !fresh.warnings.is_empty() {
+        return Err(fresh.warnings.join("; "));
+    }
+    sources::read_sources(&fresh.cache, root, false).map_err(|e| e.to_string())
+}
+
 /// The rows read from the cache on a second thread while this one looks at the working tree:
 /// the look (a stat of every roadmap file) was half of a served `issue list`. When the look
 /// records nothing and nothing committed to the cache or moved HEAD meanwhile (the common

@@ -8,12 +8,12 @@
 //! not know goes to the tracker, which prints its own usage error or help.
 
 use super::CommandError;
-use super::contract_list::{contract_workspace_root, finish, who_am_i};
+use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
 use super::rich_text;
 use super::tracker_list::hand_over;
-use crate::lines::contract::outputs::issue_list::file_rows::read_workspace;
-use crate::lines::contract::outputs::issue_list::records::read_records;
+use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
+use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
 use crate::lines::contract::outputs::{issue_view, status, table_data};
 use std::ffi::OsString;
@@ -255,6 +255,39 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
     }
 }
 
+/// `status` with the issues counted from the cache; `None` when the cache cannot answer.
+fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answer> {
+    let root = roadmap_dir.parent()?;
+    let sources = cached_sources(root).ok()?;
+    // The tracker parses every document before it counts: an unreadable one goes to it.
+    let (Ok(issues), Ok(_)) = (sources.issues, sources.milestones) else {
+        return Some(Answer::Forward(
+            "a record we do not read as the tracker does".into(),
+        ));
+    };
+    let Ok((projects, _)) = read_planning_records(roadmap_dir) else {
+        return Some(Answer::Forward(
+            "a record we do not read as the tracker does".into(),
+        ));
+    };
+    let Ok(milestones) = read_milestones(roadmap_dir) else {
+        return Some(Answer::Forward(
+            "a record we do not read as the tracker does".into(),
+        ));
+    };
+    let pairs: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.retention.as_str(), i.status.as_str()))
+        .collect();
+    Some(status::answer(
+        format,
+        verbose,
+        &projects,
+        &milestones,
+        &pairs,
+    ))
+}
+
 /// The reply of the command `spec` names.
 fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
     match spec.words {
@@ -271,6 +304,14 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
             )
         }
         ["status"] => {
+            let format = parsed.value("--format").unwrap_or("rich");
+            let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
+            // Issues from the cache (each vouched for when the sync read it, the working tree
+            // looked at first), milestones and projects from their few files; the file bridge
+            // when the cache cannot answer.
+            if let Some(answer) = cached_status(format, verbose, roadmap_dir) {
+                return answer;
+            }
             let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
             // The tracker parses every document before it counts; so do we.
             let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
@@ -282,13 +323,11 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
             ) else {
                 return Answer::Forward("a record we do not read as the tracker does".into());
             };
-            status::answer(
-                parsed.value("--format").unwrap_or("rich"),
-                parsed.options.iter().any(|(n, _)| *n == "--verbose"),
-                &projects,
-                &milestones,
-                &issues,
-            )
+            let pairs: Vec<(&str, &str)> = issues
+                .iter()
+                .map(|i| (i.retention.as_str(), i.status.as_str()))
+                .collect();
+            status::answer(format, verbose, &projects, &milestones, &pairs)
         }
         ["today"] => {
             let root = roadmap_dir.parent().unwrap_or(roadmap_dir);

@@ -100,6 +100,14 @@ pub fn read_workspace(roadmap_dir: &Path) -> ContractSources {
     }
 }
 
+/// The milestones alone, as [`read_workspace`] reads them: the few files `status` reads
+/// besides the issues it takes from the cache.
+pub fn read_milestones(roadmap_dir: &Path) -> Result<Vec<ContractMilestone>, Unread> {
+    read_kind(&roadmap_dir.join("milestones"), |fields, _| {
+        milestone(fields)
+    })
+}
+
 /// Every document of one folder, in the tracker's order (paths sorted); the first conflicted
 /// one stops the read, as it stops the tracker's.
 fn read_kind<T>(

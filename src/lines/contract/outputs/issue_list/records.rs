@@ -100,6 +100,20 @@ pub fn read_records(roadmap_dir: &Path) -> ContractRecords {
     }
 }
 
+/// The projects and milestones alone, as [`read_records`] reads them (issues left out: `status`
+/// takes them from the cache).
+pub fn read_planning_records(
+    roadmap_dir: &Path,
+) -> Result<(Vec<ProjectRecord>, Vec<MilestoneRecord>), Unread> {
+    if roadmap_dir.join("archive").exists() {
+        return Err(Unread::Unserved("an archive/ folder (0.1.1 layout)".into()));
+    }
+    Ok((
+        read_kind(&roadmap_dir.join("projects"), project)?,
+        read_kind(&roadmap_dir.join("milestones"), milestone)?,
+    ))
+}
+
 /// Every `*.md` of one folder in path order, parsed; the first conflicted file stops the read.
 fn read_kind<T>(
     dir: &Path,

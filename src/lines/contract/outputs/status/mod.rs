@@ -7,7 +7,7 @@
 //! `json` is `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its
 //! last row.
 
-use super::issue_list::file_rows::{ContractIssueRow, ContractMilestone};
+use super::issue_list::file_rows::ContractMilestone;
 use super::issue_list::records::ProjectRecord;
 use super::issue_list::{Answer, Reply};
 use super::python::{Json, PyNumber};
@@ -66,7 +66,7 @@ fn counts(records: &[(&str, &str)], closed: &[&str]) -> [usize; 4] {
 fn snapshot(
     projects: &[ProjectRecord],
     milestones: &[ContractMilestone],
-    issues: &[ContractIssueRow],
+    issue_pairs: &[(&str, &str)],
 ) -> [Snapshot; 2] {
     let projects: Vec<(&str, &str)> = projects
         .iter()
@@ -76,14 +76,10 @@ fn snapshot(
         .iter()
         .map(|m| (m.retention.as_str(), m.status.as_str()))
         .collect();
-    let issue_pairs: Vec<(&str, &str)> = issues
-        .iter()
-        .map(|i| (i.retention.as_str(), i.status.as_str()))
-        .collect();
     let kinds = [
         ("Projects", counts(&projects, &["completed", "cancelled"])),
         ("Milestones", counts(&milestones, &["closed"])),
-        ("Issues", counts(&issue_pairs, &["closed"])),
+        ("Issues", counts(issue_pairs, &["closed"])),
     ];
     let mut entity_rows: Vec<(String, Vec<usize>)> = kinds
         .iter()
@@ -130,7 +126,7 @@ pub fn answer(
     verbose: bool,
     projects: &[ProjectRecord],
     milestones: &[ContractMilestone],
-    issues: &[ContractIssueRow],
+    issues: &[(&str, &str)],
 ) -> Answer {
     let tables = snapshot(projects, milestones, issues);
     let stdout = match format {
