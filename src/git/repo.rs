@@ -195,6 +195,19 @@ impl GitRepo {
         Ok(self.libgit2.get_or_init(|| repo))
     }
 
+    /// The in-process handle, when libgit2 serves this repository (see [`super::revisions`]).
+    pub(super) fn in_process(&self) -> Option<&Repository> {
+        match &self.backend {
+            Backend::InProcess { repo, .. } => Some(repo),
+            Backend::Cli => None,
+        }
+    }
+
+    /// The command-line backend, which serves what libgit2 cannot read.
+    pub(super) fn command_line(&self) -> &Cli {
+        &self.cli
+    }
+
     /// The hash this repository names objects by.
     #[must_use]
     pub fn format(&self) -> ObjectFormat {
