@@ -23,6 +23,7 @@ mod test_formats;
 mod test_forwarded_writes;
 mod test_front;
 mod test_git_operations;
+mod test_history_at;
 mod test_install;
 mod test_install_attributes;
 mod test_list;
