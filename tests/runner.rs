@@ -1,6 +1,7 @@
 //! One integration-test binary for every area: each extra test binary costs a link.
 
 mod common;
+mod history_common;
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
@@ -28,6 +29,7 @@ mod test_install;
 mod test_install_attributes;
 mod test_list;
 mod test_merge_driver;
+mod test_plan_diff;
 mod test_reliability;
 mod test_remote_answers;
 mod test_remote_auth;

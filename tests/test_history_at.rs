@@ -2,6 +2,7 @@
 //! with the tree diff between HEAD and REV laid over it, on both tracker lines.
 
 use crate::common::{IssueSpec, RepoFormat, TestRepo};
+use crate::history_common::{CONTRACT_CONFIG, contract_issue, contract_milestone, rebuilt_at};
 
 /// Three commits: two issues opened, one closed and moved to a milestone, a third opened and
 /// the second archived.
@@ -23,21 +24,6 @@ fn three_commits(repo: &TestRepo) {
     repo.write_issue(&IssueSpec::new("cccc0003", "Dark mode").priority("low"));
     repo.commit_all("third");
     repo.roadmap_hooks(&["sync"]).success();
-}
-
-/// The listing of a second clone checked out at `rev` and rebuilt from scratch there.
-fn rebuilt_at(repo: &TestRepo, rev: &str, extra: &[&str]) -> serde_json::Value {
-    let clone = repo.sibling(&format!("rebuilt-{}", rev.replace(['/', '~', '^'], "-")));
-    if !clone.exists() {
-        repo.git(&["clone", "-q", repo.root.to_str().unwrap(), clone.to_str().unwrap()]);
-    }
-    let commit = repo.git(&["rev-parse", &format!("{rev}^{{commit}}")]);
-    repo.git_in(&clone, &["checkout", "-q", "--detach", commit.trim()]);
-    repo.run_in(&clone, "roadmap-hooks", &["sync", "--full"]).success();
-    let mut args = vec!["list", "--all", "--sort", "id", "--format", "json"];
-    args.extend_from_slice(extra);
-    let run = repo.run_in(&clone, "roadmap", &args).success();
-    serde_json::from_str(&run.stdout).expect("list prints JSON")
 }
 
 #[test]
@@ -123,4 +109,48 @@ fn list_at_works_in_a_sha256_repository() {
     for rev in ["HEAD~1", "HEAD~2"] {
         assert_eq!(repo.listed(&["--at", rev]), rebuilt_at(&repo, rev, &[]));
     }
+}
+
+#[test]
+fn list_at_reads_the_contract_line_and_crosses_a_migration() {
+    let repo = TestRepo::new();
+    repo.write(".roadmap/config.yaml", "project:\n  name: demo\n");
+    repo.write_issue(&IssueSpec::new("4e619042", "Fix login").milestone("v1-0"));
+    repo.write(".roadmap/milestones/v1-0.md", "---\nname: v1-0\nstatus: open\n---\n");
+    repo.commit_all("legacy");
+    // What `roadmap migrate` leaves: flat files, milestones by id, the config rewritten.
+    repo.git(&["rm", "-q", "-r", ".roadmap"]);
+    repo.write(".roadmap/config.yaml", CONTRACT_CONFIG);
+    repo.write(".roadmap/milestones/v1-0.md", &contract_milestone("v1-0", "v1-0"));
+    repo.write(
+        ".roadmap/issues/4e619042.md",
+        &contract_issue("4e619042", "Fix login", "todo", Some("v1-0")),
+    );
+    repo.commit_all("migrate");
+    repo.write(".roadmap/milestones/m2.md", &contract_milestone("m2", "Second"));
+    repo.write(
+        ".roadmap/issues/4e619042.md",
+        &contract_issue("4e619042", "Fix login", "closed", Some("m2")),
+    );
+    repo.write(
+        ".roadmap/issues/5f0d3c2e-0000-4000-8000-000000000001.md",
+        &contract_issue("5f0d3c2e-0000-4000-8000-000000000001", "New one", "todo", None),
+    );
+    repo.commit_all("contract edits");
+    repo.roadmap_hooks(&["sync"]).success();
+    for rev in ["HEAD~1", "HEAD~2", "HEAD"] {
+        assert_eq!(repo.listed(&["--at", rev]), rebuilt_at(&repo, rev, &[]), "{rev}");
+    }
+    let at_migration = repo
+        .roadmap(&["list", "--at", "HEAD~1", "-m", "v1-0", "--format", "ids"])
+        .success();
+    assert_eq!(at_migration.stdout, "4e619042\n");
+    // Building the legacy commit afresh left no folder behind.
+    let cache = repo.root.join(".git/roadmap");
+    let leftovers: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("at-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -201,6 +201,15 @@ pub fn field_changes(old: Option<&IssueVersion>, new: Option<&IssueVersion>) -> 
                 })
                 .filter(|c| c.old.is_some() || c.new.is_some());
             }
+            if field == Field::Archived && old.is_some() && new.is_some() {
+                // Between two versions, not archived is a value: `archived: false → true`.
+                let flag = |shown: Option<String>| shown.or_else(|| Some("false".to_owned()));
+                return Some(FieldChange {
+                    field,
+                    old: flag(old_shown),
+                    new: flag(new_shown),
+                });
+            }
             Some(FieldChange {
                 field,
                 old: old_shown,
