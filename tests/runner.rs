@@ -1,10 +1,10 @@
 //! One integration-test binary for every area: each extra test binary costs a link.
 
 mod common;
-mod history_common;
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
+mod history_common;
 
 mod test_bad_input;
 mod test_captures;
@@ -27,6 +27,7 @@ mod test_git_operations;
 mod test_history_at;
 mod test_install;
 mod test_install_attributes;
+mod test_issue_log;
 mod test_list;
 mod test_merge_driver;
 mod test_plan_diff;

@@ -10,7 +10,11 @@ fn three_commits(repo: &TestRepo) {
     repo.write_issue(&IssueSpec::new("aaaa0001", "Login fails").priority("high"));
     repo.write_issue(&IssueSpec::new("bbbb0002", "Slow search"));
     repo.commit_all("first");
-    repo.remove(&IssueSpec::new("aaaa0001", "Login fails").priority("high").path());
+    repo.remove(
+        &IssueSpec::new("aaaa0001", "Login fails")
+            .priority("high")
+            .path(),
+    );
     repo.write_issue(
         &IssueSpec::new("aaaa0001", "Login fails")
             .priority("high")
@@ -53,12 +57,16 @@ fn list_at_keeps_every_filter_and_format() {
         .stdout;
     insta::assert_snapshot!("at_second_closed_csv", closed);
     let milestone = repo
-        .roadmap(&["list", "--at", "second", "--all", "-m", "v1", "--format", "ids"])
+        .roadmap(&[
+            "list", "--at", "second", "--all", "-m", "v1", "--format", "ids",
+        ])
         .success()
         .stdout;
     assert_eq!(milestone, "aaaa0001\n");
     // At HEAD~2 nothing was in v1 yet.
-    let run = repo.roadmap(&["list", "--at", "HEAD~2", "--all", "-m", "v1", "--format", "ids"]);
+    let run = repo.roadmap(&[
+        "list", "--at", "HEAD~2", "--all", "-m", "v1", "--format", "ids",
+    ]);
     assert_eq!(run.stdout, "", "{}", run.stderr);
     let archived = repo
         .roadmap(&["list", "--at", "HEAD", "--archived", "--format", "ids"])
@@ -91,9 +99,16 @@ fn uncommitted_writes_are_not_part_of_an_older_plan() {
     let repo = TestRepo::new();
     three_commits(&repo);
     repo.roadmap(&["close", "cccc0003"]).success();
-    repo.roadmap(&["update", "aaaa0001", "--priority", "low"]).success();
-    assert_eq!(repo.listed(&["--at", "HEAD"]), rebuilt_at(&repo, "HEAD", &[]));
-    assert_eq!(repo.listed(&["--at", "HEAD~1"]), rebuilt_at(&repo, "HEAD~1", &[]));
+    repo.roadmap(&["update", "aaaa0001", "--priority", "low"])
+        .success();
+    assert_eq!(
+        repo.listed(&["--at", "HEAD"]),
+        rebuilt_at(&repo, "HEAD", &[])
+    );
+    assert_eq!(
+        repo.listed(&["--at", "HEAD~1"]),
+        rebuilt_at(&repo, "HEAD~1", &[])
+    );
     // ...while the plain list still shows them.
     let ids = repo
         .roadmap(&["list", "-s", "closed", "--format", "ids"])
@@ -116,30 +131,48 @@ fn list_at_reads_the_contract_line_and_crosses_a_migration() {
     let repo = TestRepo::new();
     repo.write(".roadmap/config.yaml", "project:\n  name: demo\n");
     repo.write_issue(&IssueSpec::new("4e619042", "Fix login").milestone("v1-0"));
-    repo.write(".roadmap/milestones/v1-0.md", "---\nname: v1-0\nstatus: open\n---\n");
+    repo.write(
+        ".roadmap/milestones/v1-0.md",
+        "---\nname: v1-0\nstatus: open\n---\n",
+    );
     repo.commit_all("legacy");
     // What `roadmap migrate` leaves: flat files, milestones by id, the config rewritten.
     repo.git(&["rm", "-q", "-r", ".roadmap"]);
     repo.write(".roadmap/config.yaml", CONTRACT_CONFIG);
-    repo.write(".roadmap/milestones/v1-0.md", &contract_milestone("v1-0", "v1-0"));
+    repo.write(
+        ".roadmap/milestones/v1-0.md",
+        &contract_milestone("v1-0", "v1-0"),
+    );
     repo.write(
         ".roadmap/issues/4e619042.md",
         &contract_issue("4e619042", "Fix login", "todo", Some("v1-0")),
     );
     repo.commit_all("migrate");
-    repo.write(".roadmap/milestones/m2.md", &contract_milestone("m2", "Second"));
+    repo.write(
+        ".roadmap/milestones/m2.md",
+        &contract_milestone("m2", "Second"),
+    );
     repo.write(
         ".roadmap/issues/4e619042.md",
         &contract_issue("4e619042", "Fix login", "closed", Some("m2")),
     );
     repo.write(
         ".roadmap/issues/5f0d3c2e-0000-4000-8000-000000000001.md",
-        &contract_issue("5f0d3c2e-0000-4000-8000-000000000001", "New one", "todo", None),
+        &contract_issue(
+            "5f0d3c2e-0000-4000-8000-000000000001",
+            "New one",
+            "todo",
+            None,
+        ),
     );
     repo.commit_all("contract edits");
     repo.roadmap_hooks(&["sync"]).success();
     for rev in ["HEAD~1", "HEAD~2", "HEAD"] {
-        assert_eq!(repo.listed(&["--at", rev]), rebuilt_at(&repo, rev, &[]), "{rev}");
+        assert_eq!(
+            repo.listed(&["--at", rev]),
+            rebuilt_at(&repo, rev, &[]),
+            "{rev}"
+        );
     }
     let at_migration = repo
         .roadmap(&["list", "--at", "HEAD~1", "-m", "v1-0", "--format", "ids"])

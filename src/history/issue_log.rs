@@ -47,6 +47,7 @@ pub fn issue_log(
     let mut walk = Walk {
         repo,
         work_dir,
+        head,
         id_prefix: id,
         found_id: None,
         paths: known_paths.iter().cloned().collect(),
@@ -69,6 +70,7 @@ pub fn issue_log(
 struct Walk<'a> {
     repo: &'a GitRepo,
     work_dir: &'a Path,
+    head: ObjectId,
     id_prefix: &'a str,
     /// The full id, once a file showed it.
     found_id: Option<String>,
@@ -186,7 +188,7 @@ impl Walk<'_> {
             return Ok(None);
         }
         if !self.readers.contains_key(&commit) {
-            let reader = CommitReader::at(self.repo, Some(commit), self.work_dir)?;
+            let reader = CommitReader::at(self.repo, Some(commit), Some(self.head), self.work_dir)?;
             self.readers.insert(commit, reader);
         }
         let reader = &self.readers[&commit];

@@ -36,7 +36,8 @@ pub fn at_revision<T>(
     if head == Some(at) && pending.is_empty() {
         return answer(cache);
     }
-    if at_commit::cached_line(cache)? != Some(at_commit::line_at(repo, at, workspace.work_dir())?) {
+    let line = at_commit::line_at(repo, at, head, workspace.work_dir())?;
+    if at_commit::cached_line(cache)? != Some(line) {
         return built_afresh(workspace, at, answer);
     }
     let dirty: Vec<&str> = pending.entries().iter().map(|w| w.path.as_str()).collect();

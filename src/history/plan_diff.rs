@@ -123,8 +123,9 @@ pub fn plan_diff(repo: &GitRepo, range: Range, work_dir: &Path) -> Result<PlanDi
     let (from, to) = (range.from.commit, range.to.commit);
     let changes = repo.diff(Some(from), Some(to))?;
     let (old_files, new_files) = sides(repo, from, &changes)?;
-    let old = CommitReader::at(repo, Some(from), work_dir)?.read_all(repo, &old_files)?;
-    let new = CommitReader::at(repo, Some(to), work_dir)?.read_all(repo, &new_files)?;
+    let head = repo.head()?;
+    let old = CommitReader::at(repo, Some(from), head, work_dir)?.read_all(repo, &old_files)?;
+    let new = CommitReader::at(repo, Some(to), head, work_dir)?.read_all(repo, &new_files)?;
     let ids: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let mut issues = Vec::new();
     for id in ids {

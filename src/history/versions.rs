@@ -20,11 +20,13 @@ pub struct CommitReader {
 }
 
 impl CommitReader {
-    /// The reader of `commit` (`None`: an empty tree): its line from its `config.yaml`, and on
-    /// the contract line the names of its milestones.
+    /// The reader of `commit` (`None`: an empty tree): its line (see
+    /// [`at_commit::line_at`]; `head` is HEAD's commit), and on the contract line the names of
+    /// its milestones.
     pub fn at(
         repo: &GitRepo,
         commit: Option<ObjectId>,
+        head: Option<ObjectId>,
         work_dir: &Path,
     ) -> Result<Self, HistoryError> {
         let Some(commit) = commit else {
@@ -32,7 +34,7 @@ impl CommitReader {
                 reader: Reader::new(Line::Legacy),
             });
         };
-        let mut reader = Reader::new(at_commit::line_at(repo, commit, work_dir)?);
+        let mut reader = Reader::new(at_commit::line_at(repo, commit, head, work_dir)?);
         if reader.issues_name_milestones_by_id() {
             let mut files = repo.files_under(commit, MILESTONE_FOLDERS)?;
             files.sort();

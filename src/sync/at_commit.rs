@@ -12,9 +12,20 @@ use crate::lines::{Line, Reader};
 use std::collections::HashSet;
 use std::path::Path;
 
-/// The tracker line of the workspace at `commit` (its `config.yaml`, see `reader::line_at`).
-pub fn line_at(repo: &GitRepo, commit: ObjectId, work_dir: &Path) -> Result<Line, SyncError> {
-    reader::line_at(repo, Some(commit), &commit.to_string(), work_dir)
+/// The tracker line of the workspace at `commit`: its own `config.yaml`; without one, the
+/// working tree's when `commit` is HEAD (as the sync reads HEAD), and otherwise legacy, the
+/// line that kept its config out of git. That is what a clone checked out at `commit` and
+/// rebuilt there would read.
+pub fn line_at(
+    repo: &GitRepo,
+    commit: ObjectId,
+    head: Option<ObjectId>,
+    work_dir: &Path,
+) -> Result<Line, SyncError> {
+    if head == Some(commit) {
+        return reader::line_at(repo, Some(commit), &commit.to_string(), work_dir);
+    }
+    Ok(reader::committed_line(repo, Some(commit), &commit.to_string())?.unwrap_or(Line::Legacy))
 }
 
 /// The line the cache's rows were read under; `None` when it recorded none.
@@ -70,7 +81,8 @@ pub fn build_at(
     work_dir: &Path,
 ) -> Result<Cache, SyncError> {
     let id = commit.to_string();
-    let mut reader = Reader::new(line_at(repo, commit, work_dir)?);
+    let head = repo.head()?;
+    let mut reader = Reader::new(line_at(repo, commit, head, work_dir)?);
     let (cache, _) = super::rebuild::rebuild(
         repo,
         &mut reader,
