@@ -25,6 +25,7 @@ mod test_forwarded_writes;
 mod test_front;
 mod test_git_operations;
 mod test_history_at;
+mod test_history_random;
 mod test_install;
 mod test_install_attributes;
 mod test_issue_log;
