@@ -136,3 +136,12 @@ fn an_unknown_id_is_one_line_naming_it() {
         "roadmap: error: no commit reachable from HEAD holds an issue with id `ffff`"
     );
 }
+
+#[test]
+fn the_story_reads_the_same_in_a_sha256_repository() {
+    let repo = TestRepo::with_format(crate::common::RepoFormat::Sha256);
+    story(&repo);
+    repo.roadmap_hooks(&["sync"]).success();
+    let log = repo.roadmap(&["log", "aaaa"]).success().stdout;
+    insta::assert_snapshot!("login_story", redact_commits(&repo, &log));
+}

@@ -131,3 +131,57 @@ fn a_bad_range_is_one_line_naming_it() {
         "roadmap: error: unknown revision `nope`: no commit by that name"
     );
 }
+
+#[test]
+fn on_the_contract_line_comments_and_assignees_are_named() {
+    use crate::history_common::{CONTRACT_CONFIG, contract_issue, contract_milestone};
+    let repo = TestRepo::new();
+    let id = "5f0d3c2e-0000-4000-8000-000000000001";
+    let path = format!(".roadmap/issues/{id}.md");
+    repo.write(".roadmap/config.yaml", CONTRACT_CONFIG);
+    repo.write(
+        ".roadmap/milestones/m1.md",
+        &contract_milestone("m1", "First"),
+    );
+    repo.write(&path, &contract_issue(id, "Sync fails", "todo", Some("m1")));
+    repo.commit_all("open");
+    let comment = "comments:\n- id: 1\n  issue_id: ISSUE\n  author: alice\n  body: Seen on CI too\n  \
+                   created_at: '2026-12-02T10:00:00.000000+00:00'\n  updated_at: '2026-12-02T10:00:00.000000+00:00'\n  \
+                   in_reply_to: null\n  github_url: null\n";
+    repo.write(
+        &path,
+        &contract_issue(id, "Sync fails", "todo", Some("m1"))
+            .replace("assignee: null", "assignee: alice")
+            .replace("comments: []\n", &comment.replace("ISSUE", id)),
+    );
+    // Renaming the milestone moves no issue.
+    repo.write(
+        ".roadmap/milestones/m1.md",
+        &contract_milestone("m1", "First release"),
+    );
+    repo.commit_all("assign and comment");
+    let run = repo
+        .roadmap(&["diff", "HEAD~1..HEAD", "--format", "json"])
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["issues"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(
+        json["issues"][0]["kinds"],
+        serde_json::json!(["reassigned", "commented"])
+    );
+    assert_eq!(
+        json["issues"][0]["changes"],
+        serde_json::json!([
+            {"field": "assignee", "old": null, "new": "alice"},
+            {"field": "comments", "old": null, "new": "1"},
+        ])
+    );
+}
+
+#[test]
+fn diff_works_in_a_sha256_repository() {
+    let repo = crate::common::TestRepo::with_format(crate::common::RepoFormat::Sha256);
+    feature_branch(&repo);
+    let table = repo.roadmap(&["diff", "main...feature"]).success().stdout;
+    insta::assert_snapshot!("feature_table", redact_commits(&repo, &table));
+}

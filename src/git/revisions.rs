@@ -121,7 +121,7 @@ impl GitRepo {
             "log",
             "--full-history",
             "--topo-order",
-            "--format=%x1e%H%x1f%P%x1f%an%x1f%aI%x1f%s",
+            "--format=%x1e%H%x1f%P%x1f%an%x1f%at %ai%x1f%s",
             &from,
             "--",
             ".roadmap",
@@ -140,7 +140,7 @@ impl GitRepo {
                     .map(|p| parse_id(p.as_bytes()))
                     .collect::<Result<_, _>>()?,
                 author: author.to_owned(),
-                date: date.to_owned(),
+                date: date_of_log(date),
                 summary: summary.to_owned(),
             });
         }
@@ -196,7 +196,30 @@ fn walk_in_process(repo: &Repository, from: Oid) -> Result<Vec<CommitInfo>, GitE
     Ok(commits)
 }
 
-/// A git time as `git log --format=%aI` prints it.
+/// `%at %ai` (`1735689600 2025-01-01 00:00:00 +0000`) as [`iso_date`] writes it: git's own
+/// `%aI` writes UTC as `Z` in some versions and `+00:00` in others.
+fn date_of_log(text: &str) -> String {
+    let mut fields = text.split_whitespace();
+    let seconds = fields.next().and_then(|s| s.parse::<i64>().ok());
+    let zone = fields.last().unwrap_or("+0000");
+    let digits = |range: std::ops::Range<usize>| {
+        zone.get(range)
+            .and_then(|d| d.parse::<i32>().ok())
+            .unwrap_or(0)
+    };
+    let minutes = digits(1..3) * 60 + digits(3..5);
+    let offset = if zone.starts_with('-') {
+        -minutes
+    } else {
+        minutes
+    };
+    match seconds {
+        Some(seconds) => iso_date(git2::Time::new(seconds, offset)),
+        None => text.to_owned(),
+    }
+}
+
+/// A git time as `git log --format=%aI` prints it (`+00:00` for UTC).
 fn iso_date(when: git2::Time) -> String {
     let offset = i64::from(when.offset_minutes());
     let local = when.seconds() + offset * 60;
@@ -223,5 +246,9 @@ mod tests {
         assert_eq!(iso_date(when), "2023-11-14T23:13:20+01:00");
         let when = git2::Time::new(0, -330);
         assert_eq!(iso_date(when), "1969-12-31T18:30:00-05:30");
+        assert_eq!(
+            date_of_log("1700000000 2023-11-14 23:13:20 +0100"),
+            "2023-11-14T23:13:20+01:00"
+        );
     }
 }
