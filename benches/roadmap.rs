@@ -24,6 +24,8 @@ mod corpus;
 mod formats;
 #[path = "roadmap/front.rs"]
 mod front;
+#[path = "roadmap/history.rs"]
+mod history;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -397,6 +399,7 @@ impl Bench {
         self.branch_switch(&repo)?;
         if self.mode != Mode::Million {
             self.worktree_look(&repo)?;
+            self.history(&repo)?;
         }
         self.memory_and_disk(issues, disk);
         self.report.note(format!(
