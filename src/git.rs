@@ -25,7 +25,7 @@ mod tree_diff;
 
 pub use object_id::{ObjectFormat, ObjectId};
 pub use repo::{GitError, GitRepo};
-pub use tree_diff::TreeMemo;
+pub use tree_diff::{RecentTrees, TreeMemo};
 
 use crate::workspace::RepoDirs;
 use git2::Repository;

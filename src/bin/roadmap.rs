@@ -363,8 +363,9 @@ fn answer(args: &ListArgs, query: &ListQuery, cache: &Cache) -> Result<String, C
         eprintln!("roadmap: warning: skipped {path}: {error}{more}");
     }
     if args.format == Format::Json {
-        // A terminal gets the pager, which takes the whole text; a pipe gets the rows as read.
-        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // A terminal gets the pager, which takes the whole text; a pipe gets the rows as read,
+        // except from an overlay (`--at`): a slow reader must not hold the cache's write lock.
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) || args.at.is_some() {
             return Ok(render::json(&cache.list_json(query)?));
         }
         stream_json(cache, query)?;

@@ -16,7 +16,7 @@ use super::HistoryError;
 use super::field_changes::{FieldChange, IssueVersion, field_changes};
 use super::versions::{CommitReader, keep_shown};
 use crate::git::revisions::CommitInfo;
-use crate::git::{GitRepo, ObjectId, TreeChange};
+use crate::git::{GitRepo, ObjectId, RecentTrees, TreeChange};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -52,6 +52,7 @@ pub fn issue_log(
         found_id: None,
         paths: known_paths.iter().cloned().collect(),
         readers: HashMap::new(),
+        trees: RecentTrees::new(6),
     };
     let mut entries = Vec::new();
     for commit in repo.roadmap_commits(head)? {
@@ -78,6 +79,8 @@ struct Walk<'a> {
     paths: HashSet<String>,
     /// One reader per commit read (its line and milestone names).
     readers: HashMap<ObjectId, CommitReader>,
+    /// Large trees of the diffs just made: the next commit's diff shares one side.
+    trees: RecentTrees,
 }
 
 /// The issue's version on each side of one diff.
@@ -131,7 +134,9 @@ impl Walk<'_> {
         parent: Option<ObjectId>,
         commit: ObjectId,
     ) -> Result<Option<Sides>, HistoryError> {
-        let changes = self.repo.diff(parent, Some(commit))?;
+        let changes = self
+            .repo
+            .diff_remembering(parent, Some(commit), &mut self.trees)?;
         let mut old_files = Vec::new();
         let mut new_files = Vec::new();
         let mut modified = Vec::new();
@@ -158,6 +163,13 @@ impl Walk<'_> {
                 old_files.push((path, blob));
             }
         }
+        // A partial clone fetches the blobs it lacks in one request, not one per file.
+        let blobs: Vec<ObjectId> = old_files
+            .iter()
+            .chain(&new_files)
+            .map(|(_, b)| *b)
+            .collect();
+        self.repo.prefetch(&blobs)?;
         let old = self.version(parent, &old_files)?;
         let new = self.version(Some(commit), &new_files)?;
         if old.is_none() && new.is_none() {

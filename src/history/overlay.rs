@@ -41,7 +41,17 @@ pub fn at_revision<T>(
         return built_afresh(workspace, at, answer);
     }
     let dirty: Vec<&str> = pending.entries().iter().map(|w| w.path.as_str()).collect();
-    let mut overlay = cache.overlay()?;
+    let mut overlay = cache.overlay().map_err(|error| match error {
+        crate::cache::CacheError::Sqlite(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+        {
+            HistoryError::Revision(format!(
+                "the cache in {} is read-only to this user: `list --at` lays the older plan over it in a transaction it then rolls back",
+                cache_dir.display()
+            ))
+        }
+        other => other.into(),
+    })?;
     at_commit::lay_over(repo, cache, &mut overlay, &cache_dir, head, at, &dirty)?;
     let answered = answer(cache);
     drop(overlay);

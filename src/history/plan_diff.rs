@@ -123,6 +123,13 @@ pub fn plan_diff(repo: &GitRepo, range: Range, work_dir: &Path) -> Result<PlanDi
     let (from, to) = (range.from.commit, range.to.commit);
     let changes = repo.diff(Some(from), Some(to))?;
     let (old_files, new_files) = sides(repo, from, &changes)?;
+    // A partial clone fetches the blobs it lacks in one request, not one per file.
+    let blobs: Vec<ObjectId> = old_files
+        .iter()
+        .chain(&new_files)
+        .map(|(_, b)| *b)
+        .collect();
+    repo.prefetch(&blobs)?;
     let head = repo.head()?;
     let old = CommitReader::at(repo, Some(from), head, work_dir)?.read_all(repo, &old_files)?;
     let new = CommitReader::at(repo, Some(to), head, work_dir)?.read_all(repo, &new_files)?;
