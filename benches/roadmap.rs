@@ -162,6 +162,9 @@ fn run(mode: Mode) -> io::Result<()> {
     for &issues in mode.sizes() {
         bench.size(issues)?;
     }
+    if mode != Mode::Million {
+        bench.long_history()?;
+    }
     let mut text = format!(
         "## Results ({} mode, {})\n\n{}\n\n",
         mode.name(),

@@ -114,3 +114,136 @@ impl Bench {
         tools.sync(repo)
     }
 }
+
+/// The long history `roadmap log` is held to: about the tracker's own repository.
+const LONG_COMMITS: usize = 1_100;
+const LONG_ISSUES: usize = 300;
+
+impl Bench {
+    /// `roadmap log` on a repository of 1,100 commits, a third of them changing 1-3 of its 300
+    /// issues and one issue changed in 40 of them (issue 23: at most 200 ms), beside `git log`
+    /// of that issue's file.
+    pub(super) fn long_history(&mut self) -> io::Result<()> {
+        let tools = &self.tools;
+        let dir = tools.corpus_root.join(format!("history-{LONG_COMMITS}"));
+        let followed = issue_id(7);
+        let path = issue_path(7);
+        if !dir.join(".git/roadmap-bench-complete").exists() {
+            generate_long_history(&dir)?;
+        }
+        crate::measure::run(&mut tools.hooks(&dir, &["sync"]), false)?;
+        let jobs = [
+            Job::new(format!("roadmap log {followed}"), || {
+                let mut command = crate::repo::plain_command(&tools.roadmap, &dir);
+                command.args(["--no-pager", "log", &followed]);
+                command
+            }),
+            Job::new("git log of the issue's file", || {
+                let mut git = git_command(&dir);
+                git.args(["log", "--format=%H", "--", &path]);
+                git
+            }),
+        ];
+        let measured = compare(&jobs, tools.plan)?;
+        let [log, git_log] = &measured.samples[..] else {
+            unreachable!("two jobs")
+        };
+        let logged = measured.outputs[0]
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.starts_with(b"    ") && !line.is_empty())
+            .count();
+        let times = ratio(log.median(), git_log.median());
+        let what = format!("{LONG_ISSUES} issues, {LONG_COMMITS} commits");
+        progress(LONG_ISSUES, &what, log, git_log, &times);
+        self.report.row(
+            Section::History,
+            vec![
+                what,
+                format!("`roadmap log` ({logged} commits listed)"),
+                human(log.median()),
+                human(git_log.median()),
+                "`git log` of its file".to_owned(),
+                times,
+                log.runs.len().to_string(),
+            ],
+        );
+        Ok(())
+    }
+}
+
+fn issue_id(n: usize) -> String {
+    format!("{:08x}", 0x5eed_0000 + n)
+}
+
+fn issue_path(n: usize) -> String {
+    format!(".roadmap/issues/backlog/{}-issue-{n}.md", issue_id(n))
+}
+
+fn issue_text(n: usize, version: usize) -> String {
+    let status = ["todo", "in-progress", "blocked", "review"][version % 4];
+    format!(
+        "---\nid: {}\ntitle: Issue {n}\nstatus: {status}\npriority: medium\nissue_type: other\n\
+         milestone: null\nlabels: []\n---\n\nBody of issue {n}, version {version}.\n",
+        issue_id(n)
+    )
+}
+
+/// Writes the long history with one `git fast-import`: every commit changes `src/code.txt`,
+/// every third one also 1-3 issues, and issue 7 changes in 40 of those.
+fn generate_long_history(dir: &std::path::Path) -> io::Result<()> {
+    use std::io::Write as _;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    crate::repo::git(dir, &["init", "-q", "-b", "main"])?;
+    let mut stream = Vec::new();
+    let data = |out: &mut Vec<u8>, text: &str| {
+        out.extend_from_slice(format!("data {}\n{text}\n", text.len()).as_bytes());
+    };
+    for commit in 0..LONG_COMMITS {
+        let time = 1_735_689_600 + commit * 3600;
+        stream.extend_from_slice(
+            format!(
+                "commit refs/heads/main\nmark :{}\nauthor Bench <bench@example.com> {time} +0000\n\
+                 committer Bench <bench@example.com> {time} +0000\n",
+                commit + 1
+            )
+            .as_bytes(),
+        );
+        data(&mut stream, &format!("Commit {commit}"));
+        if commit > 0 {
+            stream.extend_from_slice(format!("from :{commit}\n").as_bytes());
+        }
+        let mut changes = vec![("src/code.txt".to_owned(), format!("{commit}\n"))];
+        if commit == 0 {
+            changes.extend((0..LONG_ISSUES).map(|n| (issue_path(n), issue_text(n, 0))));
+        } else if commit % 3 == 0 {
+            let touched = 1 + commit % 3 + (commit / 3) % 2;
+            for k in 0..touched {
+                let n = (commit * 7 + k * 13) % LONG_ISSUES;
+                changes.push((issue_path(n), issue_text(n, commit)));
+            }
+            if commit % 27 == 0 {
+                changes.push((issue_path(7), issue_text(7, commit)));
+            }
+        }
+        for (path, text) in changes {
+            stream.extend_from_slice(format!("M 100644 inline {path}\n").as_bytes());
+            data(&mut stream, &text);
+        }
+    }
+    let mut child = git_command(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(&stream)?;
+    if !child.wait()?.success() {
+        return Err(io::Error::other("git fast-import failed"));
+    }
+    crate::repo::git(dir, &["reset", "-q", "--hard", "main"])?;
+    std::fs::write(dir.join(".git/roadmap-bench-complete"), "")?;
+    Ok(())
+}
