@@ -18,7 +18,7 @@ pub enum DiffFormat {
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
     /// A..B (B against A), A...B (B against the merge base of A and B) or REV (HEAD against REV)
-    #[arg(value_name = "RANGE", default_value = "HEAD")]
+    #[arg(value_name = "RANGE")]
     pub range: String,
     /// Output format
     #[arg(short, long, value_enum, default_value_t)]
