@@ -164,6 +164,7 @@ impl From<crate::history::HistoryError> for CommandError {
                 "name a commit, branch or tag as git does (`git rev-parse REV` checks it)",
             ),
             HistoryError::Issue(message) => CommandError::user(message),
+            HistoryError::Repository(message) => CommandError::repository(message),
             HistoryError::Git(git) => git.into(),
             HistoryError::Sync(sync) => sync.into(),
             HistoryError::Cache(cache) => cache.into(),

@@ -23,6 +23,13 @@ pub struct CommitInfo {
     pub summary: String,
 }
 
+/// Reads objects without re-hashing each one, as the sync does: they come from git's own
+/// database, which git itself does not re-hash on read either; hashing was a third of a
+/// `roadmap diff` over 1,000 files.
+pub fn trust_object_database() {
+    git2::opts::strict_hash_verification(false);
+}
+
 impl GitRepo {
     /// The commit `rev` names, as `git rev-parse REV^{commit}` reads it.
     pub fn resolve_commit(&self, rev: &str) -> Result<ObjectId, GitError> {

@@ -44,6 +44,7 @@ pub fn issue_log(
     known_paths: &[String],
     work_dir: &Path,
 ) -> Result<(String, Vec<LogEntry>), HistoryError> {
+    crate::git::revisions::trust_object_database();
     let mut walk = Walk {
         repo,
         work_dir,

@@ -29,6 +29,9 @@ pub enum HistoryError {
     /// An id no version of the plan holds, or one that names several issues.
     #[error("{0}")]
     Issue(String),
+    /// The repository or the cache folder is not as the command needs it.
+    #[error("{0}")]
+    Repository(String),
     #[error(transparent)]
     Git(#[from] GitError),
     #[error(transparent)]
@@ -46,6 +49,8 @@ pub struct Revision {
 
 /// Resolves `rev` as git does; an unknown one is a user error naming it.
 pub fn resolve(repo: &crate::git::GitRepo, rev: &str) -> Result<Revision, HistoryError> {
+    // Every history command resolves a revision before it reads objects.
+    crate::git::revisions::trust_object_database();
     match repo.resolve_commit(rev) {
         Ok(commit) => Ok(Revision {
             name: rev.to_owned(),

@@ -45,7 +45,7 @@ pub fn at_revision<T>(
         crate::cache::CacheError::Sqlite(e)
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
         {
-            HistoryError::Revision(format!(
+            HistoryError::Repository(format!(
                 "the cache in {} is read-only to this user: `list --at` lays the older plan over it in a transaction it then rolls back",
                 cache_dir.display()
             ))
