@@ -24,6 +24,8 @@ mod corpus;
 mod formats;
 #[path = "roadmap/front.rs"]
 mod front;
+#[path = "roadmap/history.rs"]
+mod history;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -159,6 +161,9 @@ fn run(mode: Mode) -> io::Result<()> {
     let mut bench = Bench::new(mode)?;
     for &issues in mode.sizes() {
         bench.size(issues)?;
+    }
+    if mode != Mode::Million {
+        bench.long_history()?;
     }
     let mut text = format!(
         "## Results ({} mode, {})\n\n{}\n\n",
@@ -397,6 +402,7 @@ impl Bench {
         self.branch_switch(&repo)?;
         if self.mode != Mode::Million {
             self.worktree_look(&repo)?;
+            self.history(&repo)?;
         }
         self.memory_and_disk(issues, disk);
         self.report.note(format!(

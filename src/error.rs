@@ -156,6 +156,22 @@ impl From<crate::git::GitError> for CommandError {
     }
 }
 
+impl From<crate::history::HistoryError> for CommandError {
+    fn from(error: crate::history::HistoryError) -> Self {
+        use crate::history::HistoryError;
+        match error {
+            HistoryError::Revision(message) => CommandError::user(message).with_hint(
+                "name a commit, branch or tag as git does (`git rev-parse REV` checks it)",
+            ),
+            HistoryError::Issue(message) => CommandError::user(message),
+            HistoryError::Repository(message) => CommandError::repository(message),
+            HistoryError::Git(git) => git.into(),
+            HistoryError::Sync(sync) => sync.into(),
+            HistoryError::Cache(cache) => cache.into(),
+        }
+    }
+}
+
 impl From<crate::sync::SyncError> for CommandError {
     fn from(error: crate::sync::SyncError) -> Self {
         use crate::sync::SyncError;

@@ -13,16 +13,19 @@
 //! - [`object_id`]: ids of either hash, and blob ids computed as the repository does.
 //! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
 //! - [`tree_diff`]: the in-process roadmap diff, over raw tree objects.
+//! - [`revisions`]: revisions named as git names them, merge bases, and the walk over the
+//!   commits that touch `.roadmap/` (for `roadmap list --at`, `diff` and `log`).
 
 pub mod cli;
 pub mod object_id;
 pub mod reftable;
 pub mod repo;
+pub mod revisions;
 mod tree_diff;
 
 pub use object_id::{ObjectFormat, ObjectId};
 pub use repo::{GitError, GitRepo};
-pub use tree_diff::TreeMemo;
+pub use tree_diff::{RecentTrees, TreeMemo};
 
 use crate::workspace::RepoDirs;
 use git2::Repository;

@@ -10,7 +10,8 @@
 //! files that must survive a power cut go through `durable`, which fsyncs their folders. Hook
 //! files and the merge driver's registration are
 //! installed by `hooks`; the driver itself (`merge_driver`) merges issue files field by field.
-//! Two-way sync with GitHub Issues is `remote`. Errors reach the user as `error::CommandError`.
+//! Two-way sync with GitHub Issues is `remote`. The plan at other commits, what a range
+//! changes and an issue's story are read from git by `history`. Errors reach the user as `error::CommandError`.
 
 // The corpus generator is shared with the tests, benches and examples by path; inside the
 // library it names this crate as they do.
@@ -22,6 +23,7 @@ pub mod doctor;
 pub mod durable;
 pub mod error;
 pub mod git;
+pub mod history;
 pub mod hook_entry;
 pub mod hooks;
 pub mod issue;

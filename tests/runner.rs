@@ -4,6 +4,7 @@ mod common;
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
+mod history_common;
 
 mod test_bad_input;
 mod test_captures;
@@ -24,10 +25,14 @@ mod test_formats;
 mod test_forwarded_writes;
 mod test_front;
 mod test_git_operations;
+mod test_history_at;
+mod test_history_random;
 mod test_install;
 mod test_install_attributes;
+mod test_issue_log;
 mod test_list;
 mod test_merge_driver;
+mod test_plan_diff;
 mod test_reliability;
 mod test_remote_answers;
 mod test_remote_auth;

@@ -174,6 +174,60 @@ impl BenchRepo {
         Ok(commit)
     }
 
+    /// Commits `commits` commits one after another on top of the generated commit, as branch
+    /// `bench-<name>`, each editing `per_commit` issues spread over the corpus (others in each
+    /// commit) and the first issue every time (its story is `commits` long). Returns the tip
+    /// and the first issue's id; the working tree is left at the base.
+    pub fn commit_chain(
+        &self,
+        name: &str,
+        commits: usize,
+        per_commit: usize,
+    ) -> io::Result<(String, String)> {
+        let spread = (commits * per_commit).clamp(1, self.issues);
+        let step = (self.issues / spread).max(1);
+        let followed = corpus::generated(self.layout, SEED, 0);
+        let mut story = followed.text.clone();
+        for commit in 0..commits {
+            let mut paths = vec![followed.path.clone()];
+            story.push_str(&format!("\nStep {commit} of the benchmark's story.\n"));
+            std::fs::write(self.dir.join(&followed.path), &story)?;
+            for k in 0..per_commit {
+                let index = ((commit * per_commit + k + 1) * step) % self.issues;
+                let generated = corpus::generated(self.layout, SEED, index);
+                if generated.path == followed.path {
+                    continue;
+                }
+                let edited = generated
+                    .text
+                    .replacen("updated: '2026-", "updated: '2027-", 1)
+                    + &format!("\nEdited by the benchmark ({name} {commit}).\n");
+                std::fs::write(self.dir.join(&generated.path), edited)?;
+                paths.push(generated.path);
+            }
+            let mut args = vec!["add", "--"];
+            args.extend(paths.iter().map(String::as_str));
+            git(&self.dir, &args)?;
+            git(
+                &self.dir,
+                &["commit", "-q", "-m", &format!("Bench: {name} {commit}")],
+            )?;
+        }
+        let tip = git(&self.dir, &["rev-parse", "HEAD"])?;
+        git(
+            &self.dir,
+            &["branch", "-q", "-f", &format!("bench-{name}"), &tip],
+        )?;
+        git(&self.dir, &["reset", "-q", "--hard", &self.base])?;
+        let id = followed
+            .text
+            .lines()
+            .find_map(|line| line.strip_prefix("id: "))
+            .map(|id| id.trim_matches(['\'', '"']).to_owned())
+            .ok_or_else(|| io::Error::other("a generated issue without an id"))?;
+        Ok((tip, id))
+    }
+
     /// Edits `count` issue files in the working tree (uncommitted, as a hand edit or another
     /// tool would); `restore` puts them back.
     pub fn edit_in_worktree(&self, count: usize) -> io::Result<()> {

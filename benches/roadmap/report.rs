@@ -57,6 +57,7 @@ pub enum Section {
     Rebuild,
     Memory,
     Worktree,
+    History,
 }
 
 pub struct Report {
@@ -185,6 +186,25 @@ impl Report {
                         "`list`",
                         "`git status`",
                         "worktree ÷ status",
+                        "runs",
+                    ],
+                ),
+                table(
+                    "The plan through time: `list --at`, `diff`, `log`",
+                    "A chain of 100 commits on top of the corpus, each editing 5 issues and \
+                     the first issue (whose story is then 100 commits long); the cache at the \
+                     tip. `list --at HEAD~100` lays the diff between HEAD and HEAD~100 over the \
+                     cache; its target (issue 23) is the default view plus 2× `git diff \
+                     --name-only HEAD HEAD~100`. `diff`'s target is 1.5× that `git diff` plus \
+                     parsing the changed files; `log`'s floor is `git log --format=%H` of the \
+                     issue's file.",
+                    &[
+                        "issues",
+                        "command",
+                        "median",
+                        "baseline",
+                        "baseline is",
+                        "ratio",
                         "runs",
                     ],
                 ),

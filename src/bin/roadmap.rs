@@ -6,6 +6,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use roadmap_hooks::cache::query::ListQuery;
 use roadmap_hooks::cache::{Cache, CacheError};
 use roadmap_hooks::cli::forward::{self, Rejected};
+use roadmap_hooks::cli::history_args::{DiffArgs, LogArgs};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::tracker_list::{self, TrackerListArgs};
@@ -14,6 +15,7 @@ use roadmap_hooks::cli::tracker_status::{self, StatusArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, CommandError, resolve_id, write_stdout};
+use roadmap_hooks::history::overlay;
 use roadmap_hooks::lines as roadmap_lines;
 use roadmap_hooks::workspace::Workspace;
 use roadmap_hooks::workspace::freshness::FreshCache;
@@ -56,6 +58,10 @@ enum Command {
     Status(StatusArgs),
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
+    /// Show what a range of commits changes in the plan: issues opened, closed, moved...
+    Diff(DiffArgs),
+    /// Show every commit that changed an issue, field by field, newest first
+    Log(LogArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -251,6 +257,14 @@ fn main() {
             exit_on_error(write_stdout(&out));
             return;
         }
+        Command::Diff(args) => {
+            exit_on_error(cli::history::diff(&args, no_pager));
+            return;
+        }
+        Command::Log(args) => {
+            exit_on_error(cli::history::log(&args, no_pager));
+            return;
+        }
         Command::Sync(args) => {
             guard_contract_sync();
             if let Err(error) = cli::remote::run(&args) {
@@ -290,33 +304,56 @@ fn open_fresh(workspace: &Workspace, no_sync: bool, worktree: bool) -> Result<Ca
 
 fn list(args: &ListArgs, text: Option<String>, no_pager: bool) -> Result<(), CommandError> {
     let workspace = Workspace::discover()?;
-    let cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
-    let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
-    query.text = text;
-    cache.resolve_milestone_filter(&mut query)?;
-    let output = match answer(&workspace, args, &query, cache) {
+    let mut cache = open_fresh(&workspace, args.no_sync, args.worktree)?;
+    if text.is_some() {
+        workspace.ensure_text_index(&mut cache)?;
+    }
+    if let Some(rev) = &args.at {
+        let output = list_at(&workspace, &cache, rev, args, text)?;
+        return cli::pager::page(&output, no_pager);
+    }
+    let query = list_query(args, text, &cache)?;
+    let output = match answer(args, &query, &cache) {
         Err(error) if error.is_damage() => {
             let FreshCache { cache, warnings } = workspace.rebuild_damaged(&error)?;
             for warning in &warnings {
                 eprintln!("roadmap: {warning}");
             }
-            answer(&workspace, args, &query, cache)?
+            answer(args, &query, &cache)?
         }
         other => other?,
     };
     cli::pager::page(&output, no_pager)
 }
 
-/// What `list` or `search` prints, read from `cache`; unreadable files are one line on stderr.
-fn answer(
+/// `list --at REV`: the same query and rendering, on the plan as of REV (an overlay of the
+/// cache, see `roadmap_hooks::history::overlay`).
+fn list_at(
     workspace: &Workspace,
+    cache: &Cache,
+    rev: &str,
     args: &ListArgs,
-    query: &ListQuery,
-    mut cache: Cache,
-) -> Result<String, CacheError> {
-    if query.text.is_some() {
-        workspace.ensure_text_index(&mut cache)?;
-    }
+    text: Option<String>,
+) -> Result<String, CommandError> {
+    overlay::at_revision(workspace, cache, rev, |at_rev| {
+        Ok(list_query(args, text, at_rev).and_then(|query| Ok(answer(args, &query, at_rev)?)))
+    })?
+}
+
+/// The query `args` and the search `text` ask `cache` for.
+fn list_query(
+    args: &ListArgs,
+    text: Option<String>,
+    cache: &Cache,
+) -> Result<ListQuery, CommandError> {
+    let mut query = args.to_query(|status| cache.has_status(status).unwrap_or(false))?;
+    query.text = text;
+    cache.resolve_milestone_filter(&mut query)?;
+    Ok(query)
+}
+
+/// What `list` or `search` prints, read from `cache`; unreadable files are one line on stderr.
+fn answer(args: &ListArgs, query: &ListQuery, cache: &Cache) -> Result<String, CacheError> {
     let invalid = cache.invalid_files()?;
     if let Some((path, error)) = invalid.first() {
         let more = match invalid.len() {
@@ -326,11 +363,12 @@ fn answer(
         eprintln!("roadmap: warning: skipped {path}: {error}{more}");
     }
     if args.format == Format::Json {
-        // A terminal gets the pager, which takes the whole text; a pipe gets the rows as read.
-        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        // A terminal gets the pager, which takes the whole text; a pipe gets the rows as read,
+        // except from an overlay (`--at`): a slow reader must not hold the cache's write lock.
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) || args.at.is_some() {
             return Ok(render::json(&cache.list_json(query)?));
         }
-        stream_json(&cache, query)?;
+        stream_json(cache, query)?;
         return Ok(String::new());
     }
     let rows = cache.list(query)?;

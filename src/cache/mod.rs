@@ -327,6 +327,18 @@ impl Cache {
         CacheTransaction::new(tx)
     }
 
+    /// A transaction that is never committed: the history overlay (`roadmap list --at`) writes
+    /// another commit's rows into it, queries them through this same `Cache` (the list engine
+    /// unchanged) and drops it, which rolls it back. Other readers never see it (WAL); a sync
+    /// waits for it as for any writer. Fails on a cache this user may not write.
+    pub fn overlay(&self) -> Result<CacheTransaction<'_>, CacheError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        CacheTransaction::new(tx)
+    }
+
     /// Runs `PRAGMA quick_check`; `Ok(())` when SQLite finds the file sound.
     pub fn check_integrity(&self) -> Result<(), CacheError> {
         let verdict: String = self

@@ -334,6 +334,14 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
+    /// Decides duplicate winners again for the rows written so far, without committing: an
+    /// overlay ([`super::Cache::overlay`]) is then queried as a synced cache would be.
+    pub fn settle(&mut self) -> Result<(), CacheError> {
+        self.pick_winners()?;
+        self.touched_ids.clear();
+        Ok(())
+    }
+
     fn pick_winners(&self) -> Result<(), CacheError> {
         if !self.touched_ids.is_empty() {
             let ids = serde_json::to_string(&self.touched_ids).unwrap_or_else(|_| "[]".into());

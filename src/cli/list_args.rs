@@ -86,6 +86,9 @@ pub struct ListArgs {
     /// Show uncommitted edits to issue files too (default: `git config roadmap.worktree`)
     #[arg(long)]
     pub worktree: bool,
+    /// Answer as of this commit, branch or tag (anything `git rev-parse` reads), from git
+    #[arg(long, value_name = "REV", conflicts_with = "worktree")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -41,7 +41,7 @@ impl Cli {
     }
 
     /// Runs `git ARGS`; its stdout, or an error with its stderr.
-    fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    pub(super) fn run(&self, args: &[&str]) -> Result<Vec<u8>, GitError> {
         let output = self
             .command()
             .args(args)
@@ -297,18 +297,18 @@ impl Drop for CatFile {
 
 /// A path as text, with bytes that are not UTF-8 written `\xNN` as the in-process walk writes
 /// them ([`lines::name_as_text`]); `false` when there were any.
-fn path_text(raw: &[u8]) -> (String, bool) {
+pub(super) fn path_text(raw: &[u8]) -> (String, bool) {
     match lines::name_as_text(raw) {
         Ok(text) => (text.to_owned(), true),
         Err(escaped) => (escaped, false),
     }
 }
 
-fn is_file_mode(mode: &[u8]) -> bool {
+pub(super) fn is_file_mode(mode: &[u8]) -> bool {
     mode == b"100644" || mode == b"100755"
 }
 
-fn parse_id(text: &[u8]) -> Result<ObjectId, GitError> {
+pub(super) fn parse_id(text: &[u8]) -> Result<ObjectId, GitError> {
     std::str::from_utf8(text)
         .ok()
         .and_then(|t| ObjectId::from_hex(t.trim()))

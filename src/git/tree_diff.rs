@@ -73,6 +73,44 @@ impl TreeMemo for NoMemo {
     fn offer(&mut self, _id: Oid, _data: &[u8]) {}
 }
 
+/// The last few large trees read, in memory: a walk over history diffs each commit against
+/// its parent, so one side of each diff is a side of the one before (`roadmap log`).
+pub struct RecentTrees {
+    kept: std::collections::VecDeque<(Oid, Vec<u8>)>,
+    capacity: usize,
+}
+
+impl RecentTrees {
+    /// A memo keeping the `capacity` trees read last.
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        RecentTrees {
+            kept: std::collections::VecDeque::with_capacity(capacity),
+            capacity,
+        }
+    }
+}
+
+impl TreeMemo for RecentTrees {
+    fn get(&mut self, id: Oid) -> Option<Vec<u8>> {
+        self.kept
+            .iter()
+            .find(|(kept, _)| *kept == id)
+            .map(|(_, data)| data.clone())
+    }
+
+    fn offer(&mut self, id: Oid, data: &[u8]) {
+        // Small trees cost less to inflate again than to copy.
+        if data.len() < 4096 || self.capacity == 0 {
+            return;
+        }
+        if self.kept.len() == self.capacity {
+            self.kept.pop_front();
+        }
+        self.kept.push_back((id, data.to_vec()));
+    }
+}
+
 /// A tree's raw content, from the memo or the object database.
 enum RawTree<'o> {
     Kept(Vec<u8>),

@@ -4,7 +4,7 @@
 use super::rebuild::read_in_parallel;
 use super::store::{Parsed, read_blob, store};
 use super::{RebuildReason, SyncError, SyncReport, pause_for_tests};
-use crate::cache::{Cache, meta};
+use crate::cache::{Cache, CacheTransaction, meta};
 use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
 use crate::lines::Reader;
 use std::collections::HashSet;
@@ -43,12 +43,28 @@ pub(super) fn apply(
     head_id: &str,
 ) -> Result<SyncReport, SyncError> {
     super::reader::name_milestones_for_diff(repo, cache, reader, &mut changes, head_id)?;
-    let reader = &*reader;
+    let mut tx = cache.transaction()?;
+    let report = write_changes(repo, reader, &mut tx, changes, head_id)?;
+    pause_for_tests("written");
+    tx.set_metadata(meta::WORKSPACE_LINE, reader.line().key())?;
+    tx.commit(head_id, "incremental")?;
+    Ok(report)
+}
+
+/// Writes `changes` (files of commit `head_id`) into `tx`, without committing it: the sync
+/// commits it, the history overlay (`roadmap list --at`) queries it and rolls it back. The
+/// reader already holds the milestone names of `head_id`.
+pub(super) fn write_changes(
+    repo: &GitRepo,
+    reader: &Reader,
+    tx: &mut CacheTransaction<'_>,
+    changes: Vec<TreeChange>,
+    head_id: &str,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport {
         commit: head_id.to_owned(),
         ..SyncReport::default()
     };
-    let mut tx = cache.transaction()?;
     let mut deleted_blobs = HashSet::new();
     let mut written = Vec::new();
     // Deletions first, so a file moved onto a path another file left is written last.
@@ -66,7 +82,7 @@ pub(super) fn apply(
                 path,
                 blob: Some(blob),
             } => {
-                store(&mut tx, &path, blob, &Parsed::name_not_utf8(), &mut report)?;
+                store(tx, &path, blob, &Parsed::name_not_utf8(), &mut report)?;
             }
         }
     }
@@ -95,7 +111,7 @@ pub(super) fn apply(
             reader,
             &files,
             head_id,
-            |path, blob, parsed| store(&mut tx, path, blob, parsed, &mut report),
+            |path, blob, parsed| store(tx, path, blob, parsed, &mut report),
         )?;
         // Records come in the order the threads finish; the first unreadable file named to
         // the user must not depend on it.
@@ -104,13 +120,10 @@ pub(super) fn apply(
         for (path, blob, _) in &written {
             let bytes = read_blob(repo, *blob, path, head_id)?;
             if let Some(parsed) = Parsed::read(reader, path, &bytes) {
-                store(&mut tx, path, *blob, &parsed, &mut report)?;
+                store(tx, path, *blob, &parsed, &mut report)?;
             }
         }
     }
     report.deleted -= report.renamed.min(report.deleted);
-    pause_for_tests("written");
-    tx.set_metadata(meta::WORKSPACE_LINE, reader.line().key())?;
-    tx.commit(head_id, "incremental")?;
     Ok(report)
 }

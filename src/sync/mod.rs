@@ -5,6 +5,7 @@
 //! full rebuild from HEAD's tree, with the reason reported. Contents always come from the
 //! commit's blobs, never the working tree, so the cache is exactly HEAD's state.
 
+pub mod at_commit;
 mod incremental;
 mod local_writes;
 mod reader;

@@ -35,10 +35,22 @@ pub(super) fn line_at(
     commit_id: &str,
     work_dir: &Path,
 ) -> Result<Line, SyncError> {
+    Ok(committed_line(repo, commit, commit_id)?
+        .unwrap_or_else(|| lines::workspace_line(&work_dir.join(".roadmap"))))
+}
+
+/// The line `commit`'s own `config.yaml` declares; `None` when it has none.
+pub(super) fn committed_line(
+    repo: &GitRepo,
+    commit: Option<ObjectId>,
+    commit_id: &str,
+) -> Result<Option<Line>, SyncError> {
     let blobs = repo.blob_ids_at(commit, &[CONFIG])?;
     Ok(match blobs.get(CONFIG) {
-        Some(blob) => lines::line_of_config(Some(&read_blob(repo, *blob, CONFIG, commit_id)?)),
-        None => lines::workspace_line(&work_dir.join(".roadmap")),
+        Some(blob) => Some(lines::line_of_config(Some(&read_blob(
+            repo, *blob, CONFIG, commit_id,
+        )?))),
+        None => None,
     })
 }
 
