@@ -187,3 +187,23 @@ fn list_at_reads_the_contract_line_and_crosses_a_migration() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn list_at_and_diff_name_branches_in_a_reftable_repository() {
+    // libgit2 reads no reftable refs: branch names are resolved by git itself.
+    let repo = TestRepo::with_format(RepoFormat::Reftable);
+    three_commits(&repo);
+    repo.git(&["branch", "older", "HEAD~2"]);
+    assert_eq!(
+        repo.listed(&["--at", "older"]),
+        rebuilt_at(&repo, "older", &[])
+    );
+    let run = repo
+        .roadmap(&["diff", "older..main", "--format", "json"])
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"opened": 1, "closed": 1, "archived": 1, "moved": 1})
+    );
+}

@@ -185,3 +185,34 @@ fn diff_works_in_a_sha256_repository() {
     let table = repo.roadmap(&["diff", "main...feature"]).success().stdout;
     insta::assert_snapshot!("feature_table", redact_commits(&repo, &table));
 }
+
+#[test]
+fn a_large_range_reads_both_sides_and_misses_nothing() {
+    // 80 issues changed: enough for the two sides to be read on two threads.
+    let repo = TestRepo::new();
+    let issues: Vec<IssueSpec> = (0..80)
+        .map(|n| IssueSpec::new(&format!("{:08x}", 0xb000_0000u32 + n), &format!("Task {n}")))
+        .collect();
+    for issue in &issues {
+        repo.write_issue(issue);
+    }
+    repo.commit_all("plan");
+    for (n, issue) in issues.iter().enumerate() {
+        repo.remove(&issue.path());
+        let mut closed = issue.clone().status("closed");
+        if n < 10 {
+            closed.title = format!("Task {n} done right");
+        }
+        repo.write_issue(&closed);
+    }
+    repo.commit_all("close everything");
+    let run = repo
+        .roadmap(&["diff", "HEAD~1..HEAD", "--format", "json"])
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"closed": 80, "retitled": 10})
+    );
+    assert_eq!(json["issues"].as_array().unwrap().len(), 80);
+}

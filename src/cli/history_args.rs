@@ -34,7 +34,7 @@ pub enum LogFormat {
     /// One block per commit, newest first
     #[default]
     Text,
-    /// An array of commits with their field changes
+    /// The id and its commits, each with its field changes
     Json,
 }
 

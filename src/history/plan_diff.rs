@@ -118,6 +118,10 @@ pub struct PlanDiff {
     pub issues: Vec<IssueChange>,
 }
 
+/// From this many files to read, the two sides are read and parsed on two threads: below it,
+/// opening a second blob reader costs more than it saves.
+const READ_IN_TWO: usize = 64;
+
 /// Computes what `range` changes in the plan.
 pub fn plan_diff(repo: &GitRepo, range: Range, work_dir: &Path) -> Result<PlanDiff, HistoryError> {
     let (from, to) = (range.from.commit, range.to.commit);
@@ -131,8 +135,24 @@ pub fn plan_diff(repo: &GitRepo, range: Range, work_dir: &Path) -> Result<PlanDi
         .collect();
     repo.prefetch(&blobs)?;
     let head = repo.head()?;
-    let old = CommitReader::at(repo, Some(from), head, work_dir)?.read_all(repo, &old_files)?;
-    let new = CommitReader::at(repo, Some(to), head, work_dir)?.read_all(repo, &new_files)?;
+    let (old_reader, new_reader) = (
+        CommitReader::at(repo, Some(from), head, work_dir)?,
+        CommitReader::at(repo, Some(to), head, work_dir)?,
+    );
+    let (old, new) = if old_files.len() + new_files.len() >= READ_IN_TWO {
+        let source = repo.blob_source();
+        std::thread::scope(|scope| {
+            let old = scope.spawn(|| old_reader.read_all_from(&source, &old_files));
+            let new = new_reader.read_all_from(&source, &new_files);
+            (old.join().expect("the reading thread does not panic"), new)
+        })
+    } else {
+        (
+            old_reader.read_all(repo, &old_files),
+            new_reader.read_all(repo, &new_files),
+        )
+    };
+    let (old, new) = (old?, new?);
     let ids: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let mut issues = Vec::new();
     for id in ids {

@@ -4,6 +4,7 @@
 
 use super::HistoryError;
 use super::field_changes::IssueVersion;
+use crate::git::repo::BlobSource;
 use crate::git::{GitRepo, ObjectId};
 use crate::lines::{Line, Reader, RoadmapFile};
 use crate::record::Record;
@@ -71,16 +72,45 @@ impl CommitReader {
         path: &str,
         blob: ObjectId,
     ) -> Result<Option<IssueVersion>, HistoryError> {
-        if !matches!(
-            self.reader.line().classify(path),
-            Some(RoadmapFile::Issue(_))
-        ) {
+        if !self.holds_issue(path) {
             return Ok(None);
         }
-        Ok(match self.reader.read(path, &repo.read_blob(blob)?) {
+        Ok(self.parse(path, &repo.read_blob(blob)?))
+    }
+
+    fn holds_issue(&self, path: &str) -> bool {
+        matches!(
+            self.reader.line().classify(path),
+            Some(RoadmapFile::Issue(_))
+        )
+    }
+
+    /// The issue the bytes of the file at `path` hold, if they hold one.
+    fn parse(&self, path: &str, bytes: &[u8]) -> Option<IssueVersion> {
+        match self.reader.read(path, bytes) {
             Some(Record::Issue(issue)) => Some(IssueVersion::of(&issue, path)),
             _ => None,
-        })
+        }
+    }
+
+    /// [`CommitReader::read_all`] with blobs read through a reader of its own, so that two
+    /// sides of a diff are read and parsed on two threads.
+    pub fn read_all_from(
+        &self,
+        source: &BlobSource,
+        files: &[(String, ObjectId)],
+    ) -> Result<BTreeMap<String, IssueVersion>, HistoryError> {
+        let mut blobs = source.open()?;
+        let mut by_id: BTreeMap<String, IssueVersion> = BTreeMap::new();
+        for (path, blob) in files {
+            if !self.holds_issue(path) {
+                continue;
+            }
+            if let Some(version) = self.parse(path, &blobs.read(*blob)?) {
+                keep_shown(&mut by_id, version);
+            }
+        }
+        Ok(by_id)
     }
 
     /// [`CommitReader::read`] of every file, keeping one version per id

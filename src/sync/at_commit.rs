@@ -49,7 +49,7 @@ pub fn lay_over(
     let to_id = to.to_string();
     let line = cached_line(cache)?.unwrap_or(Line::Legacy);
     let mut changes = repo.diff_remembering(from, Some(to), &mut TreeSnapshots::new(cache_dir))?;
-    let in_diff: HashSet<&str> = changes.iter().map(path_of).collect();
+    let in_diff: HashSet<&str> = changes.iter().map(reader::path_of).collect();
     let dirty: Vec<&str> = dirty
         .iter()
         .copied()
@@ -93,13 +93,4 @@ pub fn build_at(
         false,
     )?;
     Ok(cache)
-}
-
-fn path_of(change: &TreeChange) -> &str {
-    match change {
-        TreeChange::Added { path, .. }
-        | TreeChange::Modified { path, .. }
-        | TreeChange::Deleted { path, .. }
-        | TreeChange::NameNotUtf8 { path, .. } => path,
-    }
 }

@@ -233,7 +233,7 @@ fn names(by_path: BTreeMap<String, (String, String)>) -> Vec<(String, String)> {
     by_path.into_values().collect()
 }
 
-fn path_of(change: &TreeChange) -> &str {
+pub(super) fn path_of(change: &TreeChange) -> &str {
     match change {
         TreeChange::Added { path, .. }
         | TreeChange::Modified { path, .. }
