@@ -27,6 +27,7 @@ mod test_install;
 mod test_install_attributes;
 mod test_list;
 mod test_merge_driver;
+mod test_multicall;
 mod test_reliability;
 mod test_remote_answers;
 mod test_remote_auth;
