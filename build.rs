@@ -11,5 +11,8 @@ fn main() {
     let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
     if release && linux {
         println!("cargo::rustc-link-arg-bins=-Wl,--compress-debug-sections=zlib");
+        // The launcher only `exec`s `roadmap` (src/bin/roadmap-hooks.rs): std's line tables,
+        // three quarters of its size, would name nothing of ours in a backtrace.
+        println!("cargo::rustc-link-arg-bin=roadmap-hooks=-Wl,--strip-debug");
     }
 }

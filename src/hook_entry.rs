@@ -1,6 +1,7 @@
-//! What `roadmap-hooks hook NAME` does when git runs one of our hooks: a cheap check, then an
-//! incremental sync. It returns at most one line for the user and never an error: the caller
-//! exits 0 whatever happens, because a hook's failure would become git's.
+//! What `roadmap hook NAME` (the installed hooks' call; `roadmap-hooks hook NAME` is the same)
+//! does when git runs one of our hooks: a cheap check, then an incremental sync. It returns at
+//! most one line for the user and never an error: the caller exits 0 whatever happens, because
+//! a hook's failure would become git's.
 
 use crate::cache::{Cache, meta};
 use crate::git::{GitRepo, read_head_stamp};
