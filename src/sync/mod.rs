@@ -333,7 +333,7 @@ fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {
 /// a sync that reaches POINT says so on stderr and sleeps until it is killed. POINT is `row-N`
 /// (N files written, not committed), `written` (every file written, not committed) or
 /// `committed` (a rebuilt generation committed, not yet live). `panic-POINT` panics there
-/// instead (what a hook leaves in its log then: `tests/test_install.rs`). Unset, it costs an
+/// instead (what a hook leaves in its log then: `tests/test_multicall.rs`). Unset, it costs an
 /// atomic load.
 pub(crate) fn pause_for_tests(point: &str) {
     static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
