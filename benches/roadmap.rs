@@ -26,6 +26,8 @@ mod formats;
 mod front;
 #[path = "roadmap/history.rs"]
 mod history;
+#[path = "roadmap/installed.rs"]
+mod installed;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -165,6 +167,7 @@ fn run(mode: Mode) -> io::Result<()> {
     if mode != Mode::Million {
         bench.long_history()?;
     }
+    bench.installed()?;
     let mut text = format!(
         "## Results ({} mode, {})\n\n{}\n\n",
         mode.name(),
@@ -656,14 +659,28 @@ impl Bench {
         }
     }
 
+    /// What we install: the binaries' size, and their line tables still read in a backtrace.
+    fn installed(&mut self) -> io::Result<()> {
+        self.report.note(installed::size_note(&self.tools)?);
+        let issues = self.mode.sizes()[0];
+        let repo = repo::prepare(&self.tools.corpus_root, issues)?;
+        let frame = installed::hook_panic_frame(&self.tools, &repo)?;
+        self.report.note(format!(
+            "a hook's panic is logged with a backtrace naming file and line from the release \
+             binary's compressed line tables (checked at {} issues: a frame at `{frame}`)",
+            thousands(issues)
+        ));
+        Ok(())
+    }
+
     fn hook_sync(&mut self, repo: &BenchRepo) -> io::Result<()> {
         let tools = &self.tools;
         let dir = &repo.dir;
         for touched in [1, 100] {
             let commit = repo.commit_edits(&format!("edit-{touched}"), touched)?;
             let jobs = [
-                Job::new("roadmap-hooks hook post-commit", || {
-                    tools.hooks(dir, &["hook", "post-commit"])
+                Job::new("roadmap hook post-commit (as installed)", || {
+                    tools.installed_hook(dir, "post-commit")
                 })
                 // The cache one commit behind, HEAD on the new commit: as right after `git commit`.
                 .before_each(|| {
@@ -827,6 +844,13 @@ impl Tools {
     fn roadmap(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = plain(&self.roadmap, dir);
         command.arg("list").args(args);
+        command
+    }
+
+    /// What an installed hook runs: the multi-call `roadmap`, not the `roadmap-hooks` launcher.
+    fn installed_hook(&self, dir: &Path, hook: &str) -> Command {
+        let mut command = plain(&self.roadmap, dir);
+        command.args(["hook", hook]);
         command
     }
 

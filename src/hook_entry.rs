@@ -1,6 +1,7 @@
-//! What `roadmap-hooks hook NAME` does when git runs one of our hooks: a cheap check, then an
-//! incremental sync. It returns at most one line for the user and never an error: the caller
-//! exits 0 whatever happens, because a hook's failure would become git's.
+//! What `roadmap hook NAME` (the installed hooks' call; `roadmap-hooks hook NAME` is the same)
+//! does when git runs one of our hooks: a cheap check, then an incremental sync. It returns at
+//! most one line for the user and never an error: the caller exits 0 whatever happens, because
+//! a hook's failure would become git's.
 
 use crate::cache::{Cache, meta};
 use crate::git::{GitRepo, read_head_stamp};
@@ -22,10 +23,11 @@ pub fn run(name: &str, args: &[String]) -> Option<String> {
         Err(crate::workspace::DiscoverError::Bare(_)) => return None,
         Err(e) => return Some(format!("roadmap-hooks: {name}: {e}")),
     };
+    let log = workspace.cache_dir().join("hooks.log");
+    log_panics(log.clone(), name.to_owned());
     match run_in(&workspace, name, args) {
         Ok(line) => line,
         Err(error) => {
-            let log = workspace.cache_dir().join("hooks.log");
             // Claim the log only when it was written: the error may be that its folder cannot be.
             let logged = if log_error(&log, name, &error) {
                 format!(" (logged in {})", log.display())
@@ -127,6 +129,26 @@ fn head_has_roadmap(repo: &GitRepo) -> bool {
         .ok()
         .flatten()
         .is_some_and(|commit| repo.has_roadmap_folder(commit))
+}
+
+/// Makes a panic in the hook a line on stderr and an entry in the hook log, with a backtrace
+/// that names the file and line of each frame (the release binaries keep line tables, in
+/// compressed debug sections: `build.rs`). The caller catches the panic, so git still succeeds.
+fn log_panics(log: std::path::PathBuf, hook: String) {
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let entry = format!("{info}\nbacktrace:\n{backtrace}");
+        let logged = if log_error(&log, &hook, &entry) {
+            format!(" (logged in {})", log.display())
+        } else {
+            String::new()
+        };
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("roadmap-hooks: {hook}: internal error{at}{logged}");
+    }));
 }
 
 /// Appends the error to the hook log; `false` when it could not be written.

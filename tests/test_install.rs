@@ -409,17 +409,20 @@ fn install_from_a_linked_worktree_writes_the_shared_hooks_and_each_worktree_has_
     );
 }
 
-/// The binary the hooks call was deleted after install: git still succeeds, and says once why
-/// the cache was not updated.
+/// The binary the hooks call (`roadmap`, which `roadmap-hooks` runs) was deleted after
+/// install: git still succeeds, and says once why the cache was not updated.
 #[test]
 fn a_missing_binary_never_fails_git() {
     let repo = repo_with_alpha();
-    let copy = repo.sibling("bin/roadmap-hooks");
+    let launcher = repo.sibling("bin/roadmap-hooks");
+    let copy = repo.sibling("bin/roadmap");
     fs::create_dir_all(copy.parent().unwrap()).unwrap();
-    if fs::hard_link(binary("roadmap-hooks"), &copy).is_err() {
-        fs::copy(binary("roadmap-hooks"), &copy).unwrap();
+    for (name, to) in [("roadmap-hooks", &launcher), ("roadmap", &copy)] {
+        if fs::hard_link(binary(name), to).is_err() {
+            fs::copy(binary(name), to).unwrap();
+        }
     }
-    repo.run_program_in(&repo.root, &copy, ["install"])
+    repo.run_program_in(&repo.root, &launcher, ["install"])
         .success();
     let hook = read(&repo.root.join(".git/hooks/post-commit"));
     assert!(hook.contains(&format!("'{}' hook post-commit", copy.display())));

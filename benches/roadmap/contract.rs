@@ -221,7 +221,10 @@ fn hooks(tools: &Tools, contract: &BenchRepo, legacy: &BenchRepo) -> io::Result<
 
 fn hook_job<'a>(tools: &'a Tools, label: &str, bench: &'a BenchRepo, commit: &'a str) -> Job<'a> {
     Job::new(format!("hook post-commit ({label})"), || {
-        tools.hooks(&bench.dir, &["hook", "post-commit"])
+        // What an installed hook runs: the multi-call `roadmap`, not the launcher.
+        let mut command = plain_command(tools.roadmap, &bench.dir);
+        command.args(["hook", "post-commit"]);
+        command
     })
     .before_each(move || {
         bench.move_head(&bench.base)?;

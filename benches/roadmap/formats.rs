@@ -36,8 +36,8 @@ pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>>
     let hook = |index: usize, cli: bool| -> Job<'_> {
         let (repo, commit) = (edits[index].0, edits[index].1.clone());
         let after = commit.clone();
-        Job::new("roadmap-hooks hook post-commit", move || {
-            let mut command = tools.hooks(&repo.dir, &["hook", "post-commit"]);
+        Job::new("roadmap hook post-commit (as installed)", move || {
+            let mut command = tools.installed_hook(&repo.dir, "post-commit");
             if cli {
                 command.env("ROADMAP_HOOKS_GIT_BACKEND", "cli");
             }

@@ -118,7 +118,7 @@ impl Report {
                 ),
                 table(
                     "Post-commit hook sync vs `git diff`",
-                    "`roadmap-hooks hook post-commit` (what the installed hook runs) after a \
+                    "`roadmap hook post-commit` (what the installed hook runs) after a \
                      commit made with hooks off; each run syncs the commit's diff into a cache \
                      one commit behind. The floor: `git diff --name-only HEAD~1 HEAD` in the \
                      same repository.",

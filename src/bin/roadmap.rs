@@ -206,8 +206,16 @@ fn parse(args: &[OsString]) -> Cli {
     std::process::exit(code)
 }
 
+#[path = "roadmap/hooks_cli.rs"]
+mod hooks_cli;
+
 fn main() {
     let argv: Vec<OsString> = std::env::args_os().collect();
+    // One binary for both commands (see `src/bin/roadmap-hooks.rs`).
+    if hooks_cli::invoked(&argv) {
+        hooks_cli::main();
+        return;
+    }
     // 0.3.1's read commands on its workspaces have their own command lines and outputs.
     if let Some(result) = cli::contract_reads::run_if_served(&argv) {
         exit_on_error(result);

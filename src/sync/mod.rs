@@ -333,13 +333,21 @@ fn last_synced(cache: Option<&Cache>) -> Result<String, SyncError> {
 /// Crash-safety tests only (`tests/test_reliability.rs`): with `ROADMAP_HOOKS_TEST_PAUSE=POINT`
 /// a sync that reaches POINT says so on stderr and sleeps until it is killed. POINT is `row-N`
 /// (N files written, not committed), `written` (every file written, not committed) or
-/// `committed` (a rebuilt generation committed, not yet live). Unset, it costs an atomic load.
+/// `committed` (a rebuilt generation committed, not yet live). `panic-POINT` panics there
+/// instead (what a hook leaves in its log then: `tests/test_multicall.rs`). Unset, it costs an
+/// atomic load.
 pub(crate) fn pause_for_tests(point: &str) {
     static WANTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     static ROWS: AtomicUsize = AtomicUsize::new(0);
     let Some(wanted) = WANTED.get_or_init(|| std::env::var("ROADMAP_HOOKS_TEST_PAUSE").ok()) else {
         return;
     };
+    if let Some(panic_point) = wanted.strip_prefix("panic-") {
+        if panic_point == point {
+            panic!("test panic at {point}");
+        }
+        return;
+    }
     let reached = match wanted.strip_prefix("row-") {
         Some(n) if point == "row" => n.parse() == Ok(ROWS.fetch_add(1, Ordering::Relaxed) + 1),
         _ => wanted == point,

@@ -121,10 +121,13 @@ fn odd_file_names_reach_the_driver_intact() {
 #[test]
 fn a_missing_driver_binary_falls_back_to_a_text_merge() {
     let repo = uninstalled_repo();
-    let copy = repo.sibling("bin/roadmap-hooks");
+    // The driver runs `roadmap`, the binary `roadmap-hooks` runs.
+    let launcher = repo.sibling("bin/roadmap-hooks");
+    let copy = repo.sibling("bin/roadmap");
     fs::create_dir_all(copy.parent().unwrap()).unwrap();
-    fs::copy(binary("roadmap-hooks"), &copy).unwrap();
-    repo.run_program_in(&repo.root, &copy, ["install"])
+    fs::copy(binary("roadmap-hooks"), &launcher).unwrap();
+    fs::copy(binary("roadmap"), &copy).unwrap();
+    repo.run_program_in(&repo.root, &launcher, ["install"])
         .success();
     fs::remove_file(&copy).unwrap();
     status_then_priority(&repo);

@@ -30,7 +30,8 @@ fn install_registers_the_driver_once_and_uninstall_removes_it_exactly() {
         first.contains("registered the merge driver for issue files"),
         "{first}"
     );
-    let binary = fs::canonicalize(binary("roadmap-hooks")).unwrap();
+    // The multi-call binary itself, which `roadmap-hooks` runs.
+    let binary = fs::canonicalize(binary("roadmap")).unwrap();
     let driver = repo.git(&["config", "merge.roadmap.driver"]);
     assert!(
         driver.contains(&format!("'{}' merge-driver %O %A %B %P", binary.display())),
