@@ -17,11 +17,13 @@
 extern crate self as roadmap_hooks;
 
 pub mod cache;
+pub mod chart;
 pub mod cli;
 pub mod doctor;
 pub mod durable;
 pub mod error;
 pub mod git;
+pub mod history;
 pub mod hook_entry;
 pub mod hooks;
 pub mod issue;

@@ -56,6 +56,8 @@ enum Command {
     Status(StatusArgs),
     /// Two-way sync with GitHub Issues, configured in .roadmap/sync.yaml
     Sync(cli::remote::SyncArgs),
+    /// Charts of the plan's history, from git: burndown, flow, throughput
+    Chart(cli::chart::ChartArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -249,6 +251,10 @@ fn main() {
                     .map_err(CommandError::from),
             );
             exit_on_error(write_stdout(&out));
+            return;
+        }
+        Command::Chart(args) => {
+            exit_on_error(cli::chart::run(&args));
             return;
         }
         Command::Sync(args) => {

@@ -13,7 +13,8 @@ use std::io::Write;
 /// The end of `roadmap help`: which commands are ours and which the tracker answers.
 pub const SERVED_AND_FORWARDED: &str = "\
 Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
-archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; and, when
+archive, unarchive, edit, sync (GitHub; never the tracker's), chart (from git's history),
+completions, man; and, when
 piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status` (and on
 0.3.1, `milestone view`, `project list` and `project view`), byte for byte as the release
 behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
@@ -44,6 +45,7 @@ pub const OWN_COMMANDS: &[&str] = &[
     "edit",
     "completions",
     "man",
+    "chart",
 ];
 
 /// What to do with a command line our definitions rejected.

@@ -1,0 +1,305 @@
+//! Chart data, replayed from the event log by commit dates: what the renderers draw
+//! (`crate::chart`), knowing nothing of terminals or SVG.
+//!
+//! Each commit's time is its committer time, never earlier than the commit before it on the
+//! line (a clock set wrong, or a rebase that kept old dates, must not draw time backwards).
+
+use super::HistoryError;
+use super::event_fields::{ARCHIVED, ESTIMATE, EXISTS, MILESTONE, STATUS};
+use super::store::{EventLog, StoredEvent};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How a panel's series are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Each series a line of its own (steps: a value holds until the next point).
+    Lines,
+    /// Series stacked on one another, first at the bottom (cumulative flow).
+    Stacked,
+    /// One bar per point, each point a period starting at its time (throughput).
+    Bars,
+}
+
+/// One named series of `(unix time, value)` points, in time order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// One plot: a y axis and the series drawn against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    pub y_label: String,
+    pub shape: Shape,
+    pub series: Vec<Series>,
+}
+
+/// A chart: a title and its panels, over the time range `from..=to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    pub panels: Vec<Panel>,
+    pub from: i64,
+    pub to: i64,
+}
+
+/// Seconds in a week, the period of [`throughput`].
+pub const WEEK: i64 = 7 * 86_400;
+
+/// Open issues and open estimate of milestone `milestone` (its name, or on the contract line
+/// its id or any name its file had) after each commit; `None` when no issue was ever in it.
+pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, HistoryError> {
+    let mut names: HashSet<String> = log.milestone_ids_named(milestone)?.into_iter().collect();
+    names.insert(milestone.to_owned());
+    let times = commit_times(log)?;
+    let mut issues: HashMap<String, IssueState> = HashMap::new();
+    let (mut open, mut estimate) = (0.0, 0.0);
+    let (mut open_points, mut estimate_points) = (Vec::new(), Vec::new());
+    let mut ever_in = false;
+    let fields = [EXISTS, STATUS, MILESTONE, ESTIMATE, ARCHIVED];
+    replay(log, &fields, &times, |event| match event {
+        Replay::Event(event) => {
+            let state = issues.entry(event.issue.clone()).or_default();
+            if let Some((count, hours)) = state.open_in(&names) {
+                open -= count;
+                estimate -= hours;
+            }
+            state.apply(event);
+            ever_in |= state.in_milestone(&names);
+            if let Some((count, hours)) = state.open_in(&names) {
+                open += count;
+                estimate += hours;
+            }
+        }
+        Replay::CommitEnd(time) => {
+            open_points.push((time, open));
+            estimate_points.push((time, estimate));
+        }
+    })?;
+    if !ever_in {
+        return Ok(None);
+    }
+    let panel = |label: &str, name: &str, points| Panel {
+        y_label: label.to_owned(),
+        shape: Shape::Lines,
+        series: vec![Series {
+            name: name.to_owned(),
+            points,
+        }],
+    };
+    Ok(Some(Chart {
+        title: format!("Burndown of milestone {milestone}"),
+        panels: vec![
+            panel("open issues", "open issues", open_points),
+            panel("open estimate (hours)", "open estimate", estimate_points),
+        ],
+        from: times.first().copied().unwrap_or(0),
+        to: times.last().copied().unwrap_or(0),
+    }))
+}
+
+/// Issues by status after each commit (archived ones left out), stacked: the cumulative flow.
+pub fn flow(log: &EventLog) -> Result<Chart, HistoryError> {
+    let times = commit_times(log)?;
+    let mut issues: HashMap<String, IssueState> = HashMap::new();
+    let mut counts: BTreeMap<String, f64> = BTreeMap::new();
+    let mut snapshots: Vec<(i64, BTreeMap<String, f64>)> = Vec::new();
+    replay(
+        log,
+        &[EXISTS, STATUS, ARCHIVED],
+        &times,
+        |event| match event {
+            Replay::Event(event) => {
+                let state = issues.entry(event.issue.clone()).or_default();
+                if let Some(status) = state.shown_status() {
+                    *counts.entry(status.to_owned()).or_default() -= 1.0;
+                }
+                state.apply(event);
+                if let Some(status) = state.shown_status() {
+                    *counts.entry(status.to_owned()).or_default() += 1.0;
+                }
+            }
+            Replay::CommitEnd(time) => snapshots.push((time, counts.clone())),
+        },
+    )?;
+    let mut statuses: Vec<String> = counts.keys().cloned().collect();
+    statuses.sort_by_key(|status| (status_rank(status), status.clone()));
+    let series = statuses
+        .into_iter()
+        .map(|status| Series {
+            points: snapshots
+                .iter()
+                .map(|(time, counts)| (*time, counts.get(&status).copied().unwrap_or(0.0)))
+                .collect(),
+            name: status,
+        })
+        .collect();
+    Ok(Chart {
+        title: "Cumulative flow by status".to_owned(),
+        panels: vec![Panel {
+            y_label: "issues".to_owned(),
+            shape: Shape::Stacked,
+            series,
+        }],
+        from: times.first().copied().unwrap_or(0),
+        to: times.last().copied().unwrap_or(0),
+    })
+}
+
+/// Issues closed per week (Monday to Sunday, UTC): a status that becomes `closed` from any
+/// other status of an existing issue. An issue added already closed is no throughput.
+pub fn throughput(log: &EventLog) -> Result<Chart, HistoryError> {
+    let times = commit_times(log)?;
+    let mut per_week: BTreeMap<i64, f64> = BTreeMap::new();
+    replay(log, &[STATUS], &times, |event| {
+        if let Replay::Event(event) = event {
+            let closes = event.new.as_deref() == Some("closed")
+                && event.old.as_deref().is_some_and(|old| old != "closed");
+            if closes {
+                let index = usize::try_from(event.seq - 1).unwrap_or(0);
+                let time = times.get(index).copied().unwrap_or(0);
+                *per_week.entry(week_start(time)).or_default() += 1.0;
+            }
+        }
+    })?;
+    let (from, to) = (
+        times.first().copied().unwrap_or(0),
+        times.last().copied().unwrap_or(0),
+    );
+    let points = if times.is_empty() {
+        Vec::new()
+    } else {
+        let mut week = week_start(from);
+        let mut points = Vec::new();
+        while week <= to {
+            points.push((week, per_week.get(&week).copied().unwrap_or(0.0)));
+            week += WEEK;
+        }
+        points
+    };
+    Ok(Chart {
+        title: "Issues closed per week".to_owned(),
+        panels: vec![Panel {
+            y_label: "issues closed".to_owned(),
+            shape: Shape::Bars,
+            series: vec![Series {
+                name: "closed".to_owned(),
+                points,
+            }],
+        }],
+        from: points_from(from),
+        to,
+    })
+}
+
+/// The start of the throughput chart: the Monday of its first week.
+fn points_from(from: i64) -> i64 {
+    week_start(from)
+}
+
+/// Midnight UTC of the Monday of the week holding `time`.
+#[must_use]
+pub fn week_start(time: i64) -> i64 {
+    let day = time.div_euclid(86_400);
+    // 1970-01-01 was a Thursday: three days after a Monday.
+    (day - (day + 3).rem_euclid(7)) * 86_400
+}
+
+/// The time of each commit of the chain (index `seq - 1`), never earlier than the one before.
+fn commit_times(log: &EventLog) -> Result<Vec<i64>, HistoryError> {
+    let mut latest = i64::MIN;
+    Ok(log
+        .chain()?
+        .into_iter()
+        .map(|commit| {
+            latest = latest.max(commit.committed_at);
+            latest
+        })
+        .collect())
+}
+
+enum Replay<'e> {
+    Event(&'e StoredEvent),
+    /// Every event of a commit was seen; its time.
+    CommitEnd(i64),
+}
+
+/// Feeds the events of `fields` to `each` in chain order, with a [`Replay::CommitEnd`] after
+/// each commit that had some.
+fn replay(
+    log: &EventLog,
+    fields: &[usize],
+    times: &[i64],
+    mut each: impl FnMut(Replay<'_>),
+) -> Result<(), HistoryError> {
+    let time_of = |seq: i64| {
+        let index = usize::try_from(seq - 1).unwrap_or(0);
+        times.get(index).or(times.last()).copied().unwrap_or(0)
+    };
+    let mut current: Option<i64> = None;
+    log.each_event(fields, |event| {
+        if let Some(seq) = current.filter(|seq| *seq != event.seq) {
+            each(Replay::CommitEnd(time_of(seq)));
+        }
+        current = Some(event.seq);
+        each(Replay::Event(&event));
+    })?;
+    if let Some(seq) = current {
+        each(Replay::CommitEnd(time_of(seq)));
+    }
+    Ok(())
+}
+
+/// What the replay knows of one issue: the fields the charts read.
+#[derive(Default)]
+struct IssueState {
+    exists: bool,
+    status: Option<String>,
+    milestone: Option<String>,
+    estimate: f64,
+    archived: bool,
+}
+
+impl IssueState {
+    fn apply(&mut self, event: &StoredEvent) {
+        let new = event.new.clone();
+        match event.field {
+            EXISTS => self.exists = new.is_some(),
+            STATUS => self.status = new,
+            MILESTONE => self.milestone = new,
+            ESTIMATE => self.estimate = new.and_then(|v| v.parse().ok()).unwrap_or(0.0),
+            ARCHIVED => self.archived = new.as_deref() == Some("true"),
+            _ => {}
+        }
+    }
+
+    fn in_milestone(&self, milestones: &HashSet<String>) -> bool {
+        self.exists
+            && self
+                .milestone
+                .as_ref()
+                .is_some_and(|m| milestones.contains(m))
+    }
+
+    /// `(1, estimate)` while the issue is open in one of `milestones`.
+    fn open_in(&self, milestones: &HashSet<String>) -> Option<(f64, f64)> {
+        let open = !self.archived && self.status.as_deref() != Some("closed");
+        (open && self.in_milestone(milestones)).then_some((1.0, self.estimate))
+    }
+
+    /// The status the flow counts it under: none while it has no file or is archived.
+    fn shown_status(&self) -> Option<&str> {
+        (self.exists && !self.archived)
+            .then_some(self.status.as_deref())
+            .flatten()
+    }
+}
+
+/// The order of statuses from the bottom of the flow up: done work at the bottom.
+fn status_rank(status: &str) -> usize {
+    ["closed", "review", "in-progress", "blocked", "todo"]
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(5)
+}
