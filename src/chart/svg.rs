@@ -111,8 +111,9 @@ fn draw_panel(out: &mut String, chart: &Chart, panel: &Panel, top: f64) {
 }
 
 fn draw_axes(out: &mut String, frame: &Frame, y_label: &str) {
-    for step in 0..=4 {
-        let value = frame.max * f64::from(step) / 4.0;
+    let steps = tick_steps(frame.max);
+    for step in 0..=steps {
+        let value = frame.max * f64::from(step) / f64::from(steps);
         let y = frame.y(value);
         let _ = writeln!(
             out,
@@ -212,8 +213,12 @@ fn draw_stack(out: &mut String, frame: &Frame, series: &[Series]) {
         }
         let _ = write!(path, " H{:.1}", frame.right);
         let _ = write!(path, " V{:.1}", frame.y(*below.last().unwrap_or(&0.0)));
-        for (time, value) in times.iter().zip(&below).rev() {
-            let _ = write!(path, " H{:.1} V{:.1}", frame.x(*time), frame.y(*value));
+        // Back along the lower edge: each value holds from its time to the next one's.
+        for i in (0..times.len()).rev() {
+            let _ = write!(path, " H{:.1}", frame.x(times[i]));
+            if i > 0 {
+                let _ = write!(path, " V{:.1}", frame.y(below[i - 1]));
+            }
         }
         path.push_str(" Z");
         let colour = COLOURS[index % COLOURS.len()];
@@ -266,6 +271,14 @@ fn draw_legend(out: &mut String, frame: &Frame, panel: &Panel) {
         );
         x += 20.0 + 8.0 * series.name.chars().count() as f64 + 24.0;
     }
+}
+
+/// How many intervals divide the y axis up to `max`: whole-number ticks where they fit.
+fn tick_steps(max: f64) -> u32 {
+    [4, 5, 2]
+        .into_iter()
+        .find(|steps| (max / f64::from(*steps)).fract() == 0.0)
+        .unwrap_or(1)
 }
 
 fn escape(text: &str) -> String {

@@ -5,8 +5,9 @@
 use super::{date, format_value, is_empty, nice_max, panel_max, value_at};
 use crate::history::series::{Chart, Panel, Series, Shape, WEEK};
 
-/// Rows of one plot.
-const HEIGHT: usize = 10;
+/// Rows of one plot: row `r` stands for the value `r` tenths of the axis (0 at the bottom, the
+/// axis maximum at the top, half of it in the middle, each labelled).
+const HEIGHT: usize = 11;
 /// The narrowest plot drawn; a narrower terminal gets this width anyway.
 const MIN_PLOT: usize = 20;
 /// The characters of the series, in order.
@@ -31,7 +32,13 @@ pub fn render(chart: &Chart, width: usize, colour: bool) -> String {
 
 fn render_panel(chart: &Chart, panel: &Panel, width: usize, colour: bool) -> String {
     let top = nice_max(panel_max(panel.shape, &panel.series));
-    let labels = [format_value(top), format_value(top / 2.0), "0".to_owned()];
+    // The middle row is labelled only with a whole number (`2.5 open issues` reads oddly).
+    let middle = if (top / 2.0).fract() == 0.0 {
+        format_value(top / 2.0)
+    } else {
+        String::new()
+    };
+    let labels = [format_value(top), middle, "0".to_owned()];
     let label_width = labels.iter().map(String::len).max().unwrap_or(1);
     let plot_width = width.saturating_sub(label_width + 2).max(MIN_PLOT);
     let (columns, note) = columns(chart, panel, plot_width);
@@ -39,7 +46,7 @@ fn render_panel(chart: &Chart, panel: &Panel, width: usize, colour: bool) -> Str
     for row in (0..HEIGHT).rev() {
         let label = match row {
             r if r == HEIGHT - 1 => labels[0].as_str(),
-            r if r == (HEIGHT - 1) / 2 => labels[1].as_str(),
+            r if r * 2 == HEIGHT - 1 => labels[1].as_str(),
             0 => labels[2].as_str(),
             _ => "",
         };
@@ -66,7 +73,7 @@ fn render_panel(chart: &Chart, panel: &Panel, width: usize, colour: bool) -> Str
         "-".repeat(columns.len())
     ));
     out.push_str(&date_line(chart, panel, label_width + 2, columns.len()));
-    out.push_str(&legend(panel, colour));
+    out.push_str(&legend(panel, width, colour));
     out
 }
 
@@ -116,19 +123,22 @@ fn bar_columns(panel: &Panel, width: usize) -> (Vec<Vec<f64>>, String) {
     (columns, note)
 }
 
-/// Which series (if any) fills the cell at `row` (0 at the bottom) of a column.
+/// Which series (if any) fills the cell at `row` (0 at the bottom) of a column. A line marks
+/// the row nearest its value; bars and stacks fill row `r` (from 1) when they reach past the
+/// middle of the interval below it.
 fn cell(shape: Shape, values: &[f64], row: usize, top: f64) -> Option<usize> {
-    let step = top / HEIGHT as f64;
-    let middle = (row as f64 + 0.5) * step;
+    let intervals = (HEIGHT - 1) as f64;
+    let step = top / intervals;
+    let middle = (row as f64 - 0.5) * step;
     match shape {
-        Shape::Lines => values.iter().rposition(|v| {
-            let at = ((v / top) * (HEIGHT - 1) as f64).round();
-            at as usize == row
-        }),
+        Shape::Lines => values
+            .iter()
+            .rposition(|v| ((v / top) * intervals).round() as usize == row),
+        _ if row == 0 => None,
         Shape::Bars => values
             .first()
-            .filter(|v| !v.is_nan() && **v > 0.0)
-            .and_then(|v| (middle < *v || row == 0).then_some(0)),
+            .filter(|v| !v.is_nan() && **v >= middle)
+            .map(|_| 0),
         Shape::Stacked => {
             let mut below = 0.0;
             for (series, v) in values.iter().enumerate() {
@@ -183,20 +193,33 @@ fn last_time(chart: &Chart, panel: &Panel) -> i64 {
     }
 }
 
-/// `  # todo (12)  * review (3)`: each series' mark and its last value.
-fn legend(panel: &Panel, colour: bool) -> String {
-    let mut line = String::new();
+/// `  # todo (now 12)  * review (now 3)`: each series' mark and its last value, top of a
+/// stack first, wrapped to `width`.
+fn legend(panel: &Panel, width: usize, colour: bool) -> String {
+    let mut text = String::new();
+    let mut line_width = 0;
     for (index, series) in panel.series.iter().enumerate().rev() {
         let mark = MARKS[index % MARKS.len()];
-        let mark = if colour {
-            format!("\x1b[{}m{mark}\x1b[0m", COLOURS[index % COLOURS.len()])
+        let entry = format!("{mark} {}", legend_entry(panel.shape, series));
+        let entry_width = entry.chars().count() + 2;
+        if line_width > 0 && line_width + entry_width > width {
+            text.push('\n');
+            line_width = 0;
+        }
+        line_width += entry_width;
+        text.push_str("  ");
+        if colour {
+            let code = COLOURS[index % COLOURS.len()];
+            text.push_str(&format!(
+                "\x1b[{code}m{mark}\x1b[0m{}",
+                &entry[mark.len_utf8()..]
+            ));
         } else {
-            mark.to_string()
-        };
-        line.push_str(&format!("  {mark} {}", legend_entry(panel.shape, series)));
+            text.push_str(&entry);
+        }
     }
-    line.push('\n');
-    line
+    text.push('\n');
+    text
 }
 
 fn legend_entry(shape: Shape, series: &Series) -> String {
