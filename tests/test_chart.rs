@@ -344,38 +344,83 @@ fn an_interrupted_backfill_resumes_where_its_last_batch_ended() {
 }
 
 /// Random histories (moves between milestones, archiving, deletes, reverts, merges): replaying
-/// the event log up to each commit of HEAD's first-parent line gives the issues of that commit.
+/// the event log up to each commit of HEAD's first-parent line gives the issues of that commit;
+/// and again after the history is rewritten (reset back, other commits made on top).
 #[test]
 fn replaying_the_events_gives_the_issues_of_every_commit() {
     for seed in 1..=24 {
         let repo = TestRepo::new();
-        random_history(&repo, seed);
+        let mut history = RandomHistory::start(&repo, seed);
+        history.steps(&repo, 12);
+        check_replay(&repo, seed);
+        repo.git(&["reset", "-q", "--hard", "HEAD~3"]);
+        history.live = read_back(&repo);
+        history.steps(&repo, 5);
         check_replay(&repo, seed);
     }
 }
 
-fn random_history(repo: &TestRepo, seed: u64) {
-    let mut rng = Rng::new(seed);
-    let mut live: BTreeMap<String, Issue> = BTreeMap::new();
-    let mut next_id = 0;
-    let mut day = 0;
+/// A generator of random histories and what it has written so far.
+struct RandomHistory {
+    rng: Rng,
+    live: BTreeMap<String, Issue>,
+    next_id: usize,
+    day: i64,
+    branches: usize,
+}
+
+impl RandomHistory {
+    fn start(repo: &TestRepo, seed: u64) -> Self {
+        let mut history = RandomHistory {
+            rng: Rng::new(seed),
+            live: BTreeMap::new(),
+            next_id: 0,
+            day: 0,
+            branches: 0,
+        };
+        for _ in 0..3 {
+            history.next_id += 1;
+            let id = format!("{:08x}", history.next_id);
+            let issue = Issue::new(&id, "First", Some("v1"), Some(2));
+            issue.write(repo, None);
+            history.live.insert(issue.id.clone(), issue);
+        }
+        commit(repo, 0, "start");
+        history
+    }
+
+    fn steps(&mut self, repo: &TestRepo, steps: usize) {
+        let RandomHistory {
+            rng,
+            live,
+            next_id,
+            day,
+            branches,
+        } = self;
+        random_steps(repo, rng, live, next_id, day, branches, steps);
+    }
+}
+
+fn random_steps(
+    repo: &TestRepo,
+    rng: &mut Rng,
+    live: &mut BTreeMap<String, Issue>,
+    next_id: &mut usize,
+    day: &mut i64,
+    branches: &mut usize,
+    steps: usize,
+) {
     let milestones = [Some("v1"), Some("v2"), None];
     let statuses = ["todo", "in-progress", "blocked", "review", "closed"];
-    for _ in 0..3 {
-        next_id += 1;
-        let issue = Issue::new(&format!("{next_id:08x}"), "First", Some("v1"), Some(2));
-        issue.write(repo, None);
-        live.insert(issue.id.clone(), issue);
-    }
-    commit(repo, day, "start");
-    for step in 0..12 {
-        day += 1;
+    for _ in 0..steps {
+        *day += 1;
         match rng.below(10) {
             // A merge of a side branch that adds issues and edits them there.
             0 | 1 => {
-                let side = format!("side{step}");
+                *branches += 1;
+                let side = format!("side{branches}");
                 repo.git(&["checkout", "-q", "-b", &side]);
-                next_id += 1;
+                *next_id += 1;
                 let mut issue = Issue::new(
                     &format!("{next_id:08x}"),
                     "Side",
@@ -383,23 +428,23 @@ fn random_history(repo: &TestRepo, seed: u64) {
                     Some(3),
                 );
                 issue.write(repo, None);
-                commit(repo, day, "side adds");
+                commit(repo, *day, "side adds");
                 issue.status = *rng.pick(&statuses);
                 issue.write(repo, None);
-                commit(repo, day, "side edits");
+                commit(repo, *day, "side edits");
                 repo.git(&["checkout", "-q", "main"]);
-                day += 1;
-                edit_one(repo, &mut rng, &mut live, &statuses, &milestones);
-                commit(repo, day, "main meanwhile");
-                git_on_day(repo, day, &["merge", "-q", "--no-ff", "--no-edit", &side]);
+                *day += 1;
+                edit_one(repo, rng, live, &statuses, &milestones);
+                commit(repo, *day, "main meanwhile");
+                git_on_day(repo, *day, &["merge", "-q", "--no-ff", "--no-edit", &side]);
                 live.insert(issue.id.clone(), issue);
             }
             // A revert of the commit before, when it is no merge.
             2 => {
                 let parents = repo.git(&["rev-list", "--parents", "-n1", "HEAD"]);
                 if parents.split_whitespace().count() == 2 {
-                    git_on_day(repo, day, &["revert", "--no-edit", "HEAD"]);
-                    live = read_back(repo);
+                    git_on_day(repo, *day, &["revert", "--no-edit", "HEAD"]);
+                    *live = read_back(repo);
                 }
             }
             3 => {
@@ -408,10 +453,10 @@ fn random_history(repo: &TestRepo, seed: u64) {
                 };
                 let issue = live.remove(&id).unwrap();
                 repo.remove(&issue.path());
-                commit(repo, day, "delete");
+                commit(repo, *day, "delete");
             }
             4 => {
-                next_id += 1;
+                *next_id += 1;
                 let mut issue = Issue::new(
                     &format!("{next_id:08x}"),
                     "New",
@@ -421,13 +466,13 @@ fn random_history(repo: &TestRepo, seed: u64) {
                 issue.assignee = Some("alice");
                 issue.write(repo, None);
                 live.insert(issue.id.clone(), issue);
-                commit(repo, day, "add");
+                commit(repo, *day, "add");
             }
             _ => {
                 for _ in 0..=rng.below(2) {
-                    edit_one(repo, &mut rng, &mut live, &statuses, &milestones);
+                    edit_one(repo, rng, live, &statuses, &milestones);
                 }
-                commit(repo, day, "edit");
+                commit(repo, *day, "edit");
             }
         }
     }

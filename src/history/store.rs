@@ -181,13 +181,18 @@ impl Batch<'_> {
         tip(&self.tx)
     }
 
-    /// Drops the chain after `seq` and the events of the commits dropped (0 drops all), and
-    /// the file states, which no longer belong to the last commit: the caller loads them again.
+    /// Drops the chain after `seq` and the events of the commits dropped (0 drops all). The
+    /// file states still belong to the dropped tip: the caller moves them back.
     pub fn truncate_after(&self, seq: i64) -> Result<(), HistoryError> {
         self.tx
             .execute("DELETE FROM history_events WHERE seq > ?1", [seq])?;
         self.tx
             .execute("DELETE FROM history_chain WHERE seq > ?1", [seq])?;
+        Ok(())
+    }
+
+    /// Forgets every file state (the chain is empty again).
+    pub fn clear_files(&self) -> Result<(), HistoryError> {
         self.tx.execute("DELETE FROM history_files", [])?;
         Ok(())
     }

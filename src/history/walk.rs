@@ -99,11 +99,12 @@ fn try_bring_to_head(
     if batch.tip()? != tip {
         return Ok(false);
     }
-    if tip.as_ref().is_some_and(|t| t.seq > kept_seq) {
-        walked.dropped += usize::try_from(tip.as_ref().map_or(0, |t| t.seq) - kept_seq)?;
+    if let Some(tip) = tip.as_ref().filter(|t| t.seq > kept_seq) {
+        walked.dropped += usize::try_from(tip.seq - kept_seq)?;
         batch.truncate_after(kept_seq)?;
-        let at = kept.map(|(_, id)| ObjectId::from(id));
-        load_files_at(&batch, repo, &mut readers, at, &mut memo)?;
+        let from = ObjectId::from_hex(&tip.commit_id);
+        let to = kept.map(|(_, id)| ObjectId::from(id));
+        move_files(&batch, repo, &mut readers, from, to, &mut memo)?;
     }
     let mut previous = kept.map(|(_, id)| ObjectId::from(id));
     let (mut in_batch, mut started, mut batches) = (0, Instant::now(), 0);
@@ -184,24 +185,32 @@ fn derive_commit(
     Ok(())
 }
 
-/// Replaces the file states with the issue files of commit `at` (after a truncation).
-fn load_files_at(
+/// Moves the file states from commit `from` (the dropped tip) back to `to` (the last commit
+/// kept; `None`: none, so no files): only the files that differ between the two are read.
+fn move_files(
     batch: &Batch<'_>,
     repo: &GitRepo,
     readers: &mut Readers<'_>,
-    at: Option<ObjectId>,
+    from: Option<ObjectId>,
+    to: Option<ObjectId>,
     memo: &mut RecentTrees,
 ) -> Result<(), HistoryError> {
-    let Some(at) = at else {
+    let Some(to) = to else {
+        batch.clear_files()?;
         return Ok(());
     };
-    let reader = readers.at(at)?;
-    for change in repo.diff_remembering(None, Some(at), memo)? {
-        if let TreeChange::Added { path, blob } = change {
-            let read = read_issue(batch, repo, &reader, &path, blob)?;
-            batch.set_file(&path, read.as_ref())?;
-        }
+    let reader = readers.at(to)?;
+    for change in repo.diff_remembering(from, Some(to), memo)? {
+        let (path, read) = match change {
+            TreeChange::Added { path, blob } | TreeChange::Modified { path, blob } => {
+                let read = read_issue(batch, repo, &reader, &path, blob)?;
+                (path, read)
+            }
+            TreeChange::Deleted { path, .. } | TreeChange::NameNotUtf8 { path, .. } => (path, None),
+        };
+        batch.set_file(&path, read.as_ref())?;
     }
+    memo.next_diff();
     Ok(())
 }
 
