@@ -9,6 +9,7 @@
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
+//! cargo bench --bench roadmap -- --history [--full]   # the event log and charts, 1k (10k) commits
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
@@ -24,6 +25,8 @@ mod corpus;
 mod formats;
 #[path = "roadmap/front.rs"]
 mod front;
+#[path = "roadmap/history.rs"]
+mod history;
 #[path = "roadmap/measure.rs"]
 mod measure;
 #[path = "roadmap/peers.rs"]
@@ -124,7 +127,7 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    if contract::requested() || front::requested() {
+    if contract::requested() || front::requested() || history::requested() {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
         let target_dir = roadmap
             .parent()
@@ -134,6 +137,8 @@ fn main() {
         let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
         std::process::exit(if contract::requested() {
             contract::main(&roadmap, roadmap_hooks, &target_dir)
+        } else if history::requested() {
+            history::main(&roadmap, roadmap_hooks, &target_dir)
         } else {
             front::main(&roadmap, roadmap_hooks, &target_dir)
         });
