@@ -207,6 +207,15 @@ fn a_milestone_no_issue_was_ever_in_is_a_one_line_user_error() {
 /// One event as `(commit, issue, field, old, new)`.
 type Event = (String, String, String, Value, Value);
 
+#[test]
+fn chart_is_ours_so_a_mistyped_flag_is_a_usage_error_not_a_tracker_command() {
+    let repo = small_history();
+    let run = repo.roadmap(&["chart", "flow", "--bogus"]);
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(run.stderr.contains("--bogus"), "{}", run.stderr);
+    assert!(!run.stderr.contains("pipx install"), "{}", run.stderr);
+}
+
 /// The events, in order.
 fn events(repo: &TestRepo) -> Vec<Event> {
     let run = repo

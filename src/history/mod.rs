@@ -5,7 +5,8 @@
 //! - [`event_fields`]: the followed fields of one version of an issue, and what changed.
 //! - [`store`]: `history.db`, its migrations and the only SQL on its tables.
 //! - [`walk`]: brings the log to HEAD (backfill, incremental extension, rewritten history).
-//! - [`series`]: burndown, cumulative flow and throughput series, replayed from the events.
+//! - [`tally`]: what each change does to the counts the charts draw, stored with its events.
+//! - [`series`]: burndown, cumulative flow and throughput series, summed from those counts.
 //!
 //! The log is filled when a chart asks for it, never by the hooks (see README, "Charts").
 
@@ -13,6 +14,7 @@ pub mod event_fields;
 mod progress;
 pub mod series;
 pub mod store;
+pub mod tally;
 pub mod walk;
 
 use crate::git::{GitError, GitRepo};

@@ -1,13 +1,13 @@
-//! Chart data, replayed from the event log by commit dates: what the renderers draw
-//! (`crate::chart`), knowing nothing of terminals or SVG.
+//! Chart data by commit dates, summed from the counts each commit changed (`tally`, derived
+//! with the event log): what the renderers draw (`crate::chart`), knowing nothing of
+//! terminals or SVG.
 //!
 //! Each commit's time is its committer time, never earlier than the commit before it on the
 //! line (a clock set wrong, or a rebase that kept old dates, must not draw time backwards).
 
 use super::HistoryError;
-use super::event_fields::{ARCHIVED, ESTIMATE, EXISTS, MILESTONE, STATUS};
-use super::store::{EventLog, StoredEvent};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use super::store::EventLog;
+use std::collections::{BTreeMap, HashSet};
 
 /// How a panel's series are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,34 +52,26 @@ pub const WEEK: i64 = 7 * 86_400;
 pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, HistoryError> {
     let mut names: HashSet<String> = log.milestone_ids_named(milestone)?.into_iter().collect();
     names.insert(milestone.to_owned());
-    let times = commit_times(log)?;
-    let mut issues: HashMap<String, IssueState> = HashMap::new();
-    let (mut open, mut estimate) = (0.0, 0.0);
-    let (mut open_points, mut estimate_points) = (Vec::new(), Vec::new());
     let mut ever_in = false;
-    let fields = [EXISTS, STATUS, MILESTONE, ESTIMATE, ARCHIVED];
-    replay(log, &fields, &times, |event| match event {
-        Replay::Event(event) => {
-            let state = issues.entry(event.issue.clone()).or_default();
-            if let Some((count, hours)) = state.open_in(&names) {
-                open -= count;
-                estimate -= hours;
-            }
-            state.apply(event);
-            ever_in |= state.in_milestone(&names);
-            if let Some((count, hours)) = state.open_in(&names) {
-                open += count;
-                estimate += hours;
-            }
-        }
-        Replay::CommitEnd(time) => {
-            open_points.push((time, open));
-            estimate_points.push((time, estimate));
-        }
-    })?;
+    log.each_tally("member", |_, key, _, _| ever_in |= names.contains(key))?;
     if !ever_in {
         return Ok(None);
     }
+    let times = commit_times(log)?;
+    let (mut open, mut estimate) = (0.0, 0.0);
+    let (mut open_points, mut estimate_points) = (Vec::new(), Vec::new());
+    by_commit(log, "open", &times, |change| match change {
+        Summed::Change(key, issues, hours) => {
+            if names.contains(key) {
+                open += issues;
+                estimate += hours;
+            }
+        }
+        Summed::CommitEnd(time) => {
+            open_points.push((time, open.max(0.0)));
+            estimate_points.push((time, round(estimate)));
+        }
+    })?;
     let panel = |label: &str, name: &str, points| Panel {
         y_label: label.to_owned(),
         shape: Shape::Lines,
@@ -102,27 +94,14 @@ pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, Histor
 /// Issues by status after each commit (archived ones left out), stacked: the cumulative flow.
 pub fn flow(log: &EventLog) -> Result<Chart, HistoryError> {
     let times = commit_times(log)?;
-    let mut issues: HashMap<String, IssueState> = HashMap::new();
     let mut counts: BTreeMap<String, f64> = BTreeMap::new();
     let mut snapshots: Vec<(i64, BTreeMap<String, f64>)> = Vec::new();
-    replay(
-        log,
-        &[EXISTS, STATUS, ARCHIVED],
-        &times,
-        |event| match event {
-            Replay::Event(event) => {
-                let state = issues.entry(event.issue.clone()).or_default();
-                if let Some(status) = state.shown_status() {
-                    *counts.entry(status.to_owned()).or_default() -= 1.0;
-                }
-                state.apply(event);
-                if let Some(status) = state.shown_status() {
-                    *counts.entry(status.to_owned()).or_default() += 1.0;
-                }
-            }
-            Replay::CommitEnd(time) => snapshots.push((time, counts.clone())),
-        },
-    )?;
+    by_commit(log, "status", &times, |change| match change {
+        Summed::Change(status, issues, _) => {
+            *counts.entry(status.to_owned()).or_default() += issues;
+        }
+        Summed::CommitEnd(time) => snapshots.push((time, counts.clone())),
+    })?;
     let mut statuses: Vec<String> = counts.keys().cloned().collect();
     statuses.sort_by_key(|status| (status_rank(status), status.clone()));
     let series = statuses
@@ -152,16 +131,10 @@ pub fn flow(log: &EventLog) -> Result<Chart, HistoryError> {
 pub fn throughput(log: &EventLog) -> Result<Chart, HistoryError> {
     let times = commit_times(log)?;
     let mut per_week: BTreeMap<i64, f64> = BTreeMap::new();
-    replay(log, &[STATUS], &times, |event| {
-        if let Replay::Event(event) = event {
-            let closes = event.new.as_deref() == Some("closed")
-                && event.old.as_deref().is_some_and(|old| old != "closed");
-            if closes {
-                let index = usize::try_from(event.seq - 1).unwrap_or(0);
-                let time = times.get(index).copied().unwrap_or(0);
-                *per_week.entry(week_start(time)).or_default() += 1.0;
-            }
-        }
+    log.each_tally("closed", |seq, _, closes, _| {
+        *per_week
+            .entry(week_start(time_of(&times, seq)))
+            .or_default() += closes;
     })?;
     let (from, to) = (
         times.first().copied().unwrap_or(0),
@@ -219,81 +192,44 @@ fn commit_times(log: &EventLog) -> Result<Vec<i64>, HistoryError> {
         .collect())
 }
 
-enum Replay<'e> {
-    Event(&'e StoredEvent),
-    /// Every event of a commit was seen; its time.
+/// The time of the commit at `seq`.
+fn time_of(times: &[i64], seq: i64) -> i64 {
+    let index = usize::try_from(seq - 1).unwrap_or(0);
+    times.get(index).or(times.last()).copied().unwrap_or(0)
+}
+
+enum Summed<'k> {
+    /// A count of `key` changed by `(issues, estimate)`.
+    Change(&'k str, f64, f64),
+    /// Every change of a commit was seen; its time.
     CommitEnd(i64),
 }
 
-/// Feeds the events of `fields` to `each` in chain order, with a [`Replay::CommitEnd`] after
-/// each commit that had some.
-fn replay(
+/// Feeds the count changes of `chart` to `each` in chain order, with a [`Summed::CommitEnd`]
+/// after each commit that had some.
+fn by_commit(
     log: &EventLog,
-    fields: &[usize],
+    chart: &str,
     times: &[i64],
-    mut each: impl FnMut(Replay<'_>),
+    mut each: impl FnMut(Summed<'_>),
 ) -> Result<(), HistoryError> {
-    let time_of = |seq: i64| {
-        let index = usize::try_from(seq - 1).unwrap_or(0);
-        times.get(index).or(times.last()).copied().unwrap_or(0)
-    };
     let mut current: Option<i64> = None;
-    log.each_event(fields, |event| {
-        if let Some(seq) = current.filter(|seq| *seq != event.seq) {
-            each(Replay::CommitEnd(time_of(seq)));
+    log.each_tally(chart, |seq, key, issues, estimate| {
+        if let Some(done) = current.filter(|c| *c != seq) {
+            each(Summed::CommitEnd(time_of(times, done)));
         }
-        current = Some(event.seq);
-        each(Replay::Event(&event));
+        current = Some(seq);
+        each(Summed::Change(key, issues, estimate));
     })?;
-    if let Some(seq) = current {
-        each(Replay::CommitEnd(time_of(seq)));
+    if let Some(done) = current {
+        each(Summed::CommitEnd(time_of(times, done)));
     }
     Ok(())
 }
 
-/// What the replay knows of one issue: the fields the charts read.
-#[derive(Default)]
-struct IssueState {
-    exists: bool,
-    status: Option<String>,
-    milestone: Option<String>,
-    estimate: f64,
-    archived: bool,
-}
-
-impl IssueState {
-    fn apply(&mut self, event: &StoredEvent) {
-        let new = event.new.clone();
-        match event.field {
-            EXISTS => self.exists = new.is_some(),
-            STATUS => self.status = new,
-            MILESTONE => self.milestone = new,
-            ESTIMATE => self.estimate = new.and_then(|v| v.parse().ok()).unwrap_or(0.0),
-            ARCHIVED => self.archived = new.as_deref() == Some("true"),
-            _ => {}
-        }
-    }
-
-    fn in_milestone(&self, milestones: &HashSet<String>) -> bool {
-        self.exists
-            && self
-                .milestone
-                .as_ref()
-                .is_some_and(|m| milestones.contains(m))
-    }
-
-    /// `(1, estimate)` while the issue is open in one of `milestones`.
-    fn open_in(&self, milestones: &HashSet<String>) -> Option<(f64, f64)> {
-        let open = !self.archived && self.status.as_deref() != Some("closed");
-        (open && self.in_milestone(milestones)).then_some((1.0, self.estimate))
-    }
-
-    /// The status the flow counts it under: none while it has no file or is archived.
-    fn shown_status(&self) -> Option<&str> {
-        (self.exists && !self.archived)
-            .then_some(self.status.as_deref())
-            .flatten()
-    }
+/// Sums of many halves and quarters drift by 1e-15; the axis shows whole hundredths.
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
 }
 
 /// The order of statuses from the bottom of the flow up: done work at the bottom.

@@ -12,6 +12,7 @@
 
 use super::HistoryError;
 use super::event_fields::{EventFields, FIELDS};
+use super::tally::Tallies;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 
@@ -79,8 +80,9 @@ impl EventLog {
             .optional()?;
         if deriver.as_deref() != Some(DERIVER) {
             tx.execute_batch(
-                "DELETE FROM history_events; DELETE FROM history_chain;
-                 DELETE FROM history_files; DELETE FROM history_milestones;",
+                "DELETE FROM history_events; DELETE FROM history_tallies;
+                 DELETE FROM history_chain; DELETE FROM history_files;
+                 DELETE FROM history_milestones;",
             )?;
             tx.execute(
                 "INSERT OR REPLACE INTO history_meta (key, value) VALUES ('deriver', ?1)",
@@ -160,6 +162,25 @@ impl EventLog {
         Ok(())
     }
 
+    /// Calls `each(seq, key, issues, estimate)` with every count change of `chart` (see
+    /// `tally`), in chain order.
+    pub fn each_tally(
+        &self,
+        chart: &str,
+        mut each: impl FnMut(i64, &str, f64, f64),
+    ) -> Result<(), HistoryError> {
+        let mut read = self.conn.prepare_cached(
+            "SELECT seq, key, issues, estimate FROM history_tallies WHERE chart = ?1
+             ORDER BY seq, key",
+        )?;
+        let mut rows = read.query([chart])?;
+        while let Some(row) = rows.next()? {
+            let key: String = row.get(1)?;
+            each(row.get(0)?, &key, row.get(2)?, row.get(3)?);
+        }
+        Ok(())
+    }
+
     /// The milestone ids a contract-line file ever gave the name `name`.
     pub fn milestone_ids_named(&self, name: &str) -> Result<Vec<String>, HistoryError> {
         let mut read = self
@@ -186,6 +207,8 @@ impl Batch<'_> {
     pub fn truncate_after(&self, seq: i64) -> Result<(), HistoryError> {
         self.tx
             .execute("DELETE FROM history_events WHERE seq > ?1", [seq])?;
+        self.tx
+            .execute("DELETE FROM history_tallies WHERE seq > ?1", [seq])?;
         self.tx
             .execute("DELETE FROM history_chain WHERE seq > ?1", [seq])?;
         Ok(())
@@ -262,6 +285,20 @@ impl Batch<'_> {
                 event.old,
                 event.new
             ])?;
+        Ok(())
+    }
+
+    /// Records the changes of the charts' counts at the commit at `seq` (none when zero).
+    pub fn push_tallies(&self, seq: i64, tallies: &Tallies) -> Result<(), HistoryError> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO history_tallies (seq, chart, key, issues, estimate)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for ((chart, key), (issues, estimate)) in tallies {
+            if issues.abs() > 1e-9 || estimate.abs() > 1e-9 {
+                insert.execute(params![seq, chart, key, issues, estimate])?;
+            }
+        }
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use super::HistoryError;
 use super::event_fields::{EventFields, changed_fields, event_fields};
 use super::progress::Progress;
 use super::store::{Batch, ChainCommit, EventLog, StoredEvent};
+use super::tally::{Tallies, tally};
 use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
 use crate::lines::{self, Line, Reader};
 use crate::record::Record;
@@ -171,7 +172,9 @@ fn derive_commit(
         }
     }
     let issues: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut tallies = Tallies::new();
     for issue in issues {
+        tally(old.get(issue), new.get(issue), &mut tallies);
         for (field, before, after) in changed_fields(old.get(issue), new.get(issue)) {
             batch.push_event(&StoredEvent {
                 seq,
@@ -182,6 +185,7 @@ fn derive_commit(
             })?;
         }
     }
+    batch.push_tallies(seq, &tallies)?;
     Ok(())
 }
 

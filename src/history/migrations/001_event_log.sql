@@ -21,6 +21,18 @@ CREATE TABLE history_events (
     PRIMARY KEY (seq, issue, field)
 ) WITHOUT ROWID;
 
+-- Per commit, how the counts the charts draw changed (history/tally.rs): derived with the
+-- commit's events, in the same transaction, so a chart reads a few rows per commit instead of
+-- replaying every issue's events.
+CREATE TABLE history_tallies (
+    seq      INTEGER NOT NULL,            -- history_chain.seq
+    chart    TEXT NOT NULL,               -- status, open, member or closed
+    key      TEXT NOT NULL,               -- the status, the milestone, or ''
+    issues   REAL NOT NULL,               -- change of the count of issues
+    estimate REAL NOT NULL,               -- change of their estimate (hours)
+    PRIMARY KEY (chart, seq, key)
+) WITHOUT ROWID;
+
 -- The issue files at the chain's last commit, so the next commit's events need only its diff.
 CREATE TABLE history_files (
     path   TEXT PRIMARY KEY,
