@@ -119,7 +119,9 @@ fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()
         let commit_one = || -> io::Result<()> {
             edits.set(edits.get() + 1);
             let generated = corpus::generated(Layout::Legacy, SEED, edits.get() * 7 % issues);
-            let text = with_status(&generated.text, ["todo", "closed"][edits.get() % 2]);
+            // A line of its own, so the file differs from HEAD's whatever status it had.
+            let text = with_status(&generated.text, ["todo", "closed"][edits.get() % 2])
+                + &format!("\nBench edit {}.\n", edits.get());
             std::fs::write(dir.join(&generated.path), text)?;
             git(&dir, &["commit", "-q", "-a", "-m", "bench: one status"]).map(drop)
         };
