@@ -296,13 +296,12 @@ impl RecentTrees {
 
 impl TreeMemo for RecentTrees {
     fn get(&mut self, id: git2::Oid) -> Option<Vec<u8>> {
-        let data = self
-            .current
+        // Not kept again: on a line of commits, a tree the diff before read as new is read as
+        // old now, and the next diff needs only this one's new trees.
+        self.current
             .get(&id)
-            .or_else(|| self.previous.get(&id))?
-            .clone();
-        self.current.insert(id, data.clone());
-        Some(data)
+            .or_else(|| self.previous.get(&id))
+            .cloned()
     }
 
     fn offer(&mut self, id: git2::Oid, data: &[u8]) {
