@@ -41,18 +41,22 @@ pub fn panel_max(shape: Shape, series: &[Series]) -> f64 {
     max
 }
 
-/// A round axis maximum at or above `max`: 1, 2 or 5 times a power of ten (at least 1).
+/// A round axis maximum at or above `max` (at least 1), close enough that the data fills most
+/// of the plot: 5,100 hours get an axis to 6,000, not 10,000.
 #[must_use]
 pub fn nice_max(max: f64) -> f64 {
     if max <= 1.0 {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|step| step * magnitude)
-        .find(|candidate| *candidate >= max)
-        .unwrap_or(10.0 * magnitude)
+    // In tenths, so 1.2 × 1,000 is 1,200 and not 1,200.0000000000002.
+    [
+        10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0,
+    ]
+    .iter()
+    .map(|tenths| (tenths * magnitude).round() / 10.0)
+    .find(|candidate| *candidate >= max)
+    .unwrap_or(10.0 * magnitude)
 }
 
 /// A value as an axis or a legend shows it: whole numbers without decimals.
@@ -88,10 +92,11 @@ mod tests {
     #[test]
     fn axis_maxima_are_round() {
         assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(7.0), 10.0);
-        assert_eq!(nice_max(12.0), 20.0);
-        assert_eq!(nice_max(40.0), 50.0);
+        assert_eq!(nice_max(7.0), 8.0);
+        assert_eq!(nice_max(13.0), 15.0);
+        assert_eq!(nice_max(41.0), 50.0);
         assert_eq!(nice_max(100.0), 100.0);
+        assert_eq!(nice_max(5_100.0), 6_000.0);
     }
 
     #[test]

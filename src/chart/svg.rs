@@ -275,7 +275,7 @@ fn draw_legend(out: &mut String, frame: &Frame, panel: &Panel) {
 
 /// How many intervals divide the y axis up to `max`: whole-number ticks where they fit.
 fn tick_steps(max: f64) -> u32 {
-    [4, 5, 2]
+    [4, 5, 3, 2]
         .into_iter()
         .find(|steps| (max / f64::from(*steps)).fract() == 0.0)
         .unwrap_or(1)
