@@ -602,3 +602,79 @@ fn check_replay(repo: &TestRepo, seed: u64) {
     );
     repo.git(&["checkout", "-q", "main"]);
 }
+
+/// A 0.2-contract issue file (roadmap-cli 0.3.1's keys), naming its milestone by id.
+fn contract_issue(id: &str, status: &str, retention: &str) -> String {
+    format!(
+        "---\nschema_version: 1\nid: {id}\ncreated: '2026-12-01T10:00:00.000000+00:00'\n\
+         updated: '2026-12-01T10:00:00.000000+00:00'\nretention: {retention}\ntitle: Task {id}\n\
+         headline: ''\npriority: medium\nstatus: {status}\nissue_type: other\nmilestone: m1aaaaaa\n\
+         depends_on: []\nblocks: []\nlabels: []\nassignee: null\nestimated_hours: 2.0\n\
+         due_date: null\nprogress_percentage: null\nactual_start_date: null\n\
+         actual_end_date: null\ngit_branches: []\ncomments: []\nhistory: []\n---\n"
+    )
+}
+
+#[test]
+fn on_the_contract_line_a_burndown_takes_the_milestone_name_or_id_and_retention_archives() {
+    let repo = TestRepo::new();
+    repo.write(
+        ".roadmap/config.yaml",
+        "schema_version: 1\nworkspace_schema_version: 1\nbehavior:\n  default_project_id: null\n",
+    );
+    repo.write(
+        ".roadmap/milestones/m1aaaaaa.md",
+        "---\nschema_version: 1\nid: m1aaaaaa\ncreated: '2026-12-01T10:00:00.000000+00:00'\n\
+         updated: '2026-12-01T10:00:00.000000+00:00'\nretention: visible\nname: v1-0\n\
+         headline: ''\nstatus: open\nproject_id: null\ndue_date: null\n---\n",
+    );
+    for id in ["c0000001", "c0000002"] {
+        repo.write(
+            &format!(".roadmap/issues/{id}.md"),
+            &contract_issue(id, "todo", "visible"),
+        );
+    }
+    commit(&repo, 0, "plan");
+    repo.write(
+        ".roadmap/issues/c0000001.md",
+        &contract_issue("c0000001", "closed", "visible"),
+    );
+    repo.write(
+        ".roadmap/issues/c0000002.md",
+        &contract_issue("c0000002", "todo", "archived"),
+    );
+    commit(&repo, 7, "close one, archive the other");
+    for milestone in ["v1-0", "m1aaaaaa"] {
+        let run = repo
+            .roadmap(&["chart", "burndown", "-m", milestone])
+            .success();
+        assert!(
+            run.stdout.contains("# open issues (now 0)"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("# open estimate (now 0)"),
+            "{}",
+            run.stdout
+        );
+    }
+    let changes: Vec<(String, String, Value)> = events(&repo)
+        .into_iter()
+        .filter(|e| e.3 != Value::Null)
+        .map(|e| (e.1, e.2, e.4))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("c0000001".into(), "status".into(), Value::from("closed")),
+            ("c0000002".into(), "archived".into(), Value::from("true")),
+        ]
+    );
+    let throughput = repo.roadmap(&["chart", "throughput"]).success();
+    assert!(
+        throughput.stdout.contains("closed (1 in all)"),
+        "{}",
+        throughput.stdout
+    );
+}
