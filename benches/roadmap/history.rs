@@ -119,9 +119,14 @@ fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()
         let commit_one = || -> io::Result<()> {
             edits.set(edits.get() + 1);
             let generated = corpus::generated(Layout::Legacy, SEED, edits.get() * 7 % issues);
-            // A line of its own, so the file differs from HEAD's whatever status it had.
+            // A line of its own, so the file differs from HEAD's whatever an earlier run of
+            // the bench left in it.
             let text = with_status(&generated.text, ["todo", "closed"][edits.get() % 2])
-                + &format!("\nBench edit {}.\n", edits.get());
+                + &format!(
+                    "\nBench edit {} of run {}.\n",
+                    edits.get(),
+                    std::process::id()
+                );
             std::fs::write(dir.join(&generated.path), text)?;
             git(&dir, &["commit", "-q", "-a", "-m", "bench: one status"]).map(drop)
         };
