@@ -113,7 +113,14 @@ fn print_events(log: &EventLog, format: EventsFormat) -> Result<(), CommandError
         rows.push(event);
     })
     .map_err(history_error)?;
-    let commit_of = |seq: i64| &chain[usize::try_from(seq - 1).unwrap_or(0)];
+    if chain.is_empty() {
+        return write_stdout(match format {
+            EventsFormat::Json => b"[]\n",
+            EventsFormat::Plain => b"",
+        });
+    }
+    // The chain is numbered from 1 without gaps, and every event belongs to one of its commits.
+    let commit_of = |seq: i64| &chain[usize::try_from(seq - 1).unwrap_or(0).min(chain.len() - 1)];
     let text = match format {
         EventsFormat::Json => {
             let array: Vec<serde_json::Value> = rows

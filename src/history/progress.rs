@@ -5,8 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-/// Width of the bar itself, in characters.
-const BAR: usize = 30;
+/// Width of the bar itself, in characters: the whole line fits 80 columns up to a million
+/// commits, so `\r` rewrites it in place.
+const BAR: usize = 24;
 
 pub(super) struct Progress {
     shown: bool,
@@ -40,7 +41,7 @@ impl Progress {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(
                 stderr,
-                "\rroadmap: reading the plan's history [{}{}] {}/{} commits (Ctrl-C stops; the next chart goes on)",
+                "\rroadmap: reading history [{}{}] {}/{} commits",
                 "#".repeat(filled),
                 ".".repeat(BAR - filled.min(BAR)),
                 self.done,

@@ -61,8 +61,12 @@ impl EventLog {
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
         )?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if Self::is_current(&conn)? {
+            return Ok(EventLog { conn, path });
+        }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Read again under the write lock: another process may have migrated meanwhile.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
         for (index, migration) in MIGRATIONS
             .iter()
             .enumerate()
@@ -91,6 +95,23 @@ impl EventLog {
         }
         tx.commit()?;
         Ok(EventLog { conn, path })
+    }
+
+    /// Whether the schema and the field rules are this build's: then opening writes nothing
+    /// (a chart does not wait for a backfill running in another process to open the log).
+    fn is_current(conn: &Connection) -> Result<bool, HistoryError> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
+            return Ok(false);
+        }
+        let deriver: Option<String> = conn
+            .query_row(
+                "SELECT value FROM history_meta WHERE key = 'deriver'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(deriver.as_deref() == Some(DERIVER))
     }
 
     /// Where the database file is.
