@@ -9,7 +9,7 @@
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
-//! cargo bench --bench roadmap -- --history [--full]   # the event log and charts, 1k (10k) commits
+//! cargo bench --bench roadmap -- --history [--full]   # the event log and charts: 10k (100k) issues, 1k commits
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
