@@ -131,6 +131,11 @@ fn try_bring_to_head(
             batches += 1;
             crate::sync::pause_for_tests(&format!("history-batch-{batches}"));
             batch = log.batch()?;
+            // Another process may have extended or cut the chain between the two batches.
+            if batch.tip()?.map(|t| t.seq) != Some(seq) {
+                bar.finish();
+                return Ok(false);
+            }
             (in_batch, started) = (0, Instant::now());
         }
     }

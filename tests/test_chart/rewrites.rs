@@ -112,3 +112,31 @@ fn an_interrupted_backfill_resumes_where_its_last_batch_ended() {
     assert_eq!(after.len(), afresh.len());
     assert_eq!(after, afresh);
 }
+
+#[test]
+fn backfills_running_at_once_leave_one_log() {
+    let repo = TestRepo::new();
+    long_history(&repo, 300);
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            let mut command = Command::new(binary("roadmap"));
+            hermetic(&mut command)
+                .args(["chart", "backfill"])
+                .current_dir(&repo.root)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let (after, afresh) = events_and_derived_afresh(&repo);
+    assert_eq!(after.len(), afresh.len());
+    assert_eq!(after, afresh);
+}
