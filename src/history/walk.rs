@@ -49,9 +49,10 @@ pub fn bring_to_head(
     progress: bool,
 ) -> Result<Walked, HistoryError> {
     // Another process extending the log at the same time makes this one start over once it
-    // gets the write lock; a third time is very unlikely to be needed.
+    // gets the write lock. Each start over means the other one moved the log on, so it ends
+    // at HEAD soon; the bound only guards against a defect looping for ever.
     let mut walked = Walked::default();
-    for _ in 0..3 {
+    for _ in 0..100 {
         match try_bring_to_head(log, repo, work_dir, progress, &mut walked)? {
             true => return Ok(walked),
             false => continue,
