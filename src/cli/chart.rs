@@ -5,7 +5,9 @@
 use super::{CommandError, output_width, use_colour, write_stdout};
 use crate::chart;
 use crate::history::event_fields::FIELDS;
-use crate::history::{self, EventLog, HistoryError, series};
+use crate::history::events::{self, EventLogError};
+use crate::history::series;
+use crate::history::store::EventLog;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 
@@ -66,7 +68,7 @@ pub fn run(args: &ChartArgs) -> Result<(), CommandError> {
     let workspace = Workspace::discover()?;
     let repo = workspace.repo()?;
     let (log, walked) =
-        history::open_at_head(workspace.dirs(), repo, true).map_err(history_error)?;
+        events::open_at_head(workspace.dirs(), repo, true).map_err(history_error)?;
     let (chart, output) = match &args.command {
         ChartCommand::Backfill => {
             let line = format!(
@@ -164,10 +166,10 @@ fn print_events(log: &EventLog, format: EventsFormat) -> Result<(), CommandError
     write_stdout(text.as_bytes())
 }
 
-fn history_error(error: HistoryError) -> CommandError {
+fn history_error(error: EventLogError) -> CommandError {
     match error {
-        HistoryError::Git(git) => git.into(),
-        HistoryError::Io { path, source } => {
+        EventLogError::Git(git) => git.into(),
+        EventLogError::Io { path, source } => {
             CommandError::user(format!("{}: {source}", path.display()))
                 .with_hint("check that the folder exists and you may write it")
         }

@@ -5,7 +5,7 @@
 //! Each commit's time is its committer time, never earlier than the commit before it on the
 //! line (a clock set wrong, or a rebase that kept old dates, must not draw time backwards).
 
-use super::HistoryError;
+use super::events::EventLogError;
 use super::store::EventLog;
 use std::collections::{BTreeMap, HashSet};
 
@@ -49,7 +49,7 @@ pub const WEEK: i64 = 7 * 86_400;
 
 /// Open issues and open estimate of milestone `milestone` (its name, or on the contract line
 /// its id or any name its file had) after each commit; `None` when no issue was ever in it.
-pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, HistoryError> {
+pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, EventLogError> {
     let mut names: HashSet<String> = log.milestone_ids_named(milestone)?.into_iter().collect();
     names.insert(milestone.to_owned());
     let mut ever_in = false;
@@ -92,7 +92,7 @@ pub fn burndown(log: &EventLog, milestone: &str) -> Result<Option<Chart>, Histor
 }
 
 /// Issues by status after each commit (archived ones left out), stacked: the cumulative flow.
-pub fn flow(log: &EventLog) -> Result<Chart, HistoryError> {
+pub fn flow(log: &EventLog) -> Result<Chart, EventLogError> {
     let times = commit_times(log)?;
     let mut counts: BTreeMap<String, f64> = BTreeMap::new();
     let mut snapshots: Vec<(i64, BTreeMap<String, f64>)> = Vec::new();
@@ -128,7 +128,7 @@ pub fn flow(log: &EventLog) -> Result<Chart, HistoryError> {
 
 /// Issues closed per week (Monday to Sunday, UTC): a status that becomes `closed` from any
 /// other status of an existing issue. An issue added already closed is no throughput.
-pub fn throughput(log: &EventLog) -> Result<Chart, HistoryError> {
+pub fn throughput(log: &EventLog) -> Result<Chart, EventLogError> {
     let times = commit_times(log)?;
     let mut per_week: BTreeMap<i64, f64> = BTreeMap::new();
     log.each_tally("closed", |seq, _, closes, _| {
@@ -180,7 +180,7 @@ pub fn week_start(time: i64) -> i64 {
 }
 
 /// The time of each commit of the chain (index `seq - 1`), never earlier than the one before.
-fn commit_times(log: &EventLog) -> Result<Vec<i64>, HistoryError> {
+fn commit_times(log: &EventLog) -> Result<Vec<i64>, EventLogError> {
     let mut latest = i64::MIN;
     Ok(log
         .chain()?
@@ -212,7 +212,7 @@ fn by_commit(
     chart: &str,
     times: &[i64],
     mut each: impl FnMut(Summed<'_>),
-) -> Result<(), HistoryError> {
+) -> Result<(), EventLogError> {
     let mut current: Option<i64> = None;
     log.each_tally(chart, |seq, key, issues, estimate| {
         if let Some(done) = current.filter(|c| *c != seq) {

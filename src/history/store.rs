@@ -10,8 +10,8 @@
 //! events of a commit never change), and a log derived by another version of the field rules
 //! ([`DERIVER`]) is emptied and derived again.
 
-use super::HistoryError;
 use super::event_fields::{EventFields, FIELDS};
+use super::events::EventLogError;
 use super::tally::Tallies;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
@@ -50,8 +50,8 @@ pub struct EventLog {
 
 impl EventLog {
     /// Opens `history.db` in `dir`, creating it or running the migrations it lacks.
-    pub fn open(dir: &Path) -> Result<Self, HistoryError> {
-        std::fs::create_dir_all(dir).map_err(|source| HistoryError::Io {
+    pub fn open(dir: &Path) -> Result<Self, EventLogError> {
+        std::fs::create_dir_all(dir).map_err(|source| EventLogError::Io {
             path: dir.to_owned(),
             source,
         })?;
@@ -99,7 +99,7 @@ impl EventLog {
 
     /// Whether the schema and the field rules are this build's: then opening writes nothing
     /// (a chart does not wait for a backfill running in another process to open the log).
-    fn is_current(conn: &Connection) -> Result<bool, HistoryError> {
+    fn is_current(conn: &Connection) -> Result<bool, EventLogError> {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
         if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
             return Ok(false);
@@ -121,12 +121,12 @@ impl EventLog {
     }
 
     /// The chain's last commit.
-    pub fn tip(&self) -> Result<Option<ChainCommit>, HistoryError> {
+    pub fn tip(&self) -> Result<Option<ChainCommit>, EventLogError> {
         tip(&self.conn)
     }
 
     /// The position of `commit_id` on the chain.
-    pub fn seq_of(&self, commit_id: &str) -> Result<Option<i64>, HistoryError> {
+    pub fn seq_of(&self, commit_id: &str) -> Result<Option<i64>, EventLogError> {
         Ok(self
             .conn
             .prepare_cached("SELECT seq FROM history_chain WHERE commit_id = ?1")?
@@ -136,7 +136,7 @@ impl EventLog {
 
     /// Starts a write: `BEGIN IMMEDIATE`, so a second writer waits here for the first batch to
     /// end, then finds the tip moved and starts over (see `walk`).
-    pub fn batch(&mut self) -> Result<Batch<'_>, HistoryError> {
+    pub fn batch(&mut self) -> Result<Batch<'_>, EventLogError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -144,7 +144,7 @@ impl EventLog {
     }
 
     /// The whole chain, oldest first.
-    pub fn chain(&self) -> Result<Vec<ChainCommit>, HistoryError> {
+    pub fn chain(&self) -> Result<Vec<ChainCommit>, EventLogError> {
         let mut read = self.conn.prepare(
             "SELECT seq, commit_id, committed_at, author FROM history_chain ORDER BY seq",
         )?;
@@ -158,7 +158,7 @@ impl EventLog {
         &self,
         fields: &[usize],
         mut each: impl FnMut(StoredEvent),
-    ) -> Result<(), HistoryError> {
+    ) -> Result<(), EventLogError> {
         let wanted: Vec<&str> = fields.iter().map(|&f| FIELDS[f]).collect();
         let list = vec!["?"; wanted.len()].join(", ");
         let sql = format!(
@@ -189,7 +189,7 @@ impl EventLog {
         &self,
         chart: &str,
         mut each: impl FnMut(i64, &str, f64, f64),
-    ) -> Result<(), HistoryError> {
+    ) -> Result<(), EventLogError> {
         let mut read = self.conn.prepare_cached(
             "SELECT seq, key, issues, estimate FROM history_tallies WHERE chart = ?1
              ORDER BY seq, key",
@@ -203,7 +203,7 @@ impl EventLog {
     }
 
     /// The milestone ids a contract-line file ever gave the name `name`.
-    pub fn milestone_ids_named(&self, name: &str) -> Result<Vec<String>, HistoryError> {
+    pub fn milestone_ids_named(&self, name: &str) -> Result<Vec<String>, EventLogError> {
         let mut read = self
             .conn
             .prepare("SELECT DISTINCT id FROM history_milestones WHERE name = ?1 ORDER BY id")?;
@@ -219,13 +219,13 @@ pub struct Batch<'c> {
 
 impl Batch<'_> {
     /// The chain's last commit, as this transaction sees it.
-    pub fn tip(&self) -> Result<Option<ChainCommit>, HistoryError> {
+    pub fn tip(&self) -> Result<Option<ChainCommit>, EventLogError> {
         tip(&self.tx)
     }
 
     /// Drops the chain after `seq` and the events of the commits dropped (0 drops all). The
     /// file states still belong to the dropped tip: the caller moves them back.
-    pub fn truncate_after(&self, seq: i64) -> Result<(), HistoryError> {
+    pub fn truncate_after(&self, seq: i64) -> Result<(), EventLogError> {
         self.tx
             .execute("DELETE FROM history_events WHERE seq > ?1", [seq])?;
         self.tx
@@ -236,13 +236,13 @@ impl Batch<'_> {
     }
 
     /// Forgets every file state (the chain is empty again).
-    pub fn clear_files(&self) -> Result<(), HistoryError> {
+    pub fn clear_files(&self) -> Result<(), EventLogError> {
         self.tx.execute("DELETE FROM history_files", [])?;
         Ok(())
     }
 
     /// The issue file at `path` in the chain's last commit, as `(issue id, fields)`.
-    pub fn file(&self, path: &str) -> Result<Option<(String, EventFields)>, HistoryError> {
+    pub fn file(&self, path: &str) -> Result<Option<(String, EventFields)>, EventLogError> {
         let found: Option<(String, String)> = self
             .tx
             .prepare_cached("SELECT issue, fields FROM history_files WHERE path = ?1")?
@@ -256,7 +256,7 @@ impl Batch<'_> {
         &self,
         path: &str,
         file: Option<&(String, EventFields)>,
-    ) -> Result<(), HistoryError> {
+    ) -> Result<(), EventLogError> {
         match file {
             Some((issue, fields)) => {
                 let encoded = serde_json::to_string(fields.as_slice()).unwrap_or_default();
@@ -277,7 +277,7 @@ impl Batch<'_> {
     }
 
     /// Appends a commit to the chain.
-    pub fn push_commit(&self, commit: &ChainCommit) -> Result<(), HistoryError> {
+    pub fn push_commit(&self, commit: &ChainCommit) -> Result<(), EventLogError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO history_chain (seq, commit_id, committed_at, author)
@@ -293,7 +293,7 @@ impl Batch<'_> {
     }
 
     /// Records one field change of the commit at `seq`.
-    pub fn push_event(&self, event: &StoredEvent) -> Result<(), HistoryError> {
+    pub fn push_event(&self, event: &StoredEvent) -> Result<(), EventLogError> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO history_events (seq, issue, field, old, new)
@@ -310,7 +310,7 @@ impl Batch<'_> {
     }
 
     /// Records the changes of the charts' counts at the commit at `seq` (none when zero).
-    pub fn push_tallies(&self, seq: i64, tallies: &Tallies) -> Result<(), HistoryError> {
+    pub fn push_tallies(&self, seq: i64, tallies: &Tallies) -> Result<(), EventLogError> {
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO history_tallies (seq, chart, key, issues, estimate)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -324,20 +324,20 @@ impl Batch<'_> {
     }
 
     /// Remembers that milestone `id` was named `name`.
-    pub fn name_milestone(&self, id: &str, name: &str) -> Result<(), HistoryError> {
+    pub fn name_milestone(&self, id: &str, name: &str) -> Result<(), EventLogError> {
         self.tx
             .prepare_cached("INSERT OR IGNORE INTO history_milestones (id, name) VALUES (?1, ?2)")?
             .execute([id, name])?;
         Ok(())
     }
 
-    pub fn commit(self) -> Result<(), HistoryError> {
+    pub fn commit(self) -> Result<(), EventLogError> {
         self.tx.commit()?;
         Ok(())
     }
 }
 
-fn tip(conn: &Connection) -> Result<Option<ChainCommit>, HistoryError> {
+fn tip(conn: &Connection) -> Result<Option<ChainCommit>, EventLogError> {
     Ok(conn
         .prepare_cached(
             "SELECT seq, commit_id, committed_at, author FROM history_chain

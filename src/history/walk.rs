@@ -7,8 +7,8 @@
 //! the commits of a merged branch are never counted twice, and replaying the line's events
 //! gives the files of every commit on it.
 
-use super::HistoryError;
 use super::event_fields::{EventFields, changed_fields, event_fields};
+use super::events::EventLogError;
 use super::progress::Progress;
 use super::store::{Batch, ChainCommit, EventLog, StoredEvent};
 use super::tally::{Tallies, tally};
@@ -47,7 +47,7 @@ pub fn bring_to_head(
     repo: &GitRepo,
     work_dir: &Path,
     progress: bool,
-) -> Result<Walked, HistoryError> {
+) -> Result<Walked, EventLogError> {
     // Another process extending the log at the same time makes this one start over once it
     // gets the write lock. Each start over means the other one moved the log on, so it ends
     // at HEAD soon; the bound only guards against a defect looping for ever.
@@ -68,7 +68,7 @@ fn try_bring_to_head(
     work_dir: &Path,
     progress: bool,
     walked: &mut Walked,
-) -> Result<bool, HistoryError> {
+) -> Result<bool, EventLogError> {
     // As in the sync: objects come from git's own database, which git does not re-hash on
     // read either; hashing every tree read was a quarter of a backfill.
     git2::opts::strict_hash_verification(false);
@@ -155,7 +155,7 @@ fn derive_commit(
     previous: Option<ObjectId>,
     id: ObjectId,
     seq: i64,
-) -> Result<(), HistoryError> {
+) -> Result<(), EventLogError> {
     let changes = repo.diff_remembering(previous, Some(id), memo)?;
     memo.next_diff();
     let reader = readers.at(id)?;
@@ -207,7 +207,7 @@ fn move_files(
     from: Option<ObjectId>,
     to: Option<ObjectId>,
     memo: &mut RecentTrees,
-) -> Result<(), HistoryError> {
+) -> Result<(), EventLogError> {
     let Some(to) = to else {
         batch.clear_files()?;
         return Ok(());
@@ -235,7 +235,7 @@ fn read_issue(
     reader: &Reader,
     path: &str,
     blob: ObjectId,
-) -> Result<Option<(String, EventFields)>, HistoryError> {
+) -> Result<Option<(String, EventFields)>, EventLogError> {
     let bytes = repo.read_blob(blob)?;
     Ok(match reader.read(path, &bytes) {
         Some(Record::Issue(issue)) => Some((issue.id.clone(), event_fields(&issue))),
@@ -266,7 +266,7 @@ impl<'r> Readers<'r> {
         }
     }
 
-    fn at(&mut self, commit: ObjectId) -> Result<Reader, HistoryError> {
+    fn at(&mut self, commit: ObjectId) -> Result<Reader, EventLogError> {
         let config = self
             .repo
             .blob_ids_at(Some(commit), &[CONFIG])?
