@@ -9,6 +9,7 @@
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
+//! cargo bench --bench roadmap -- --history [--full]   # the event log and charts: 10k (100k) issues, 1k commits
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
@@ -24,6 +25,8 @@ mod corpus;
 mod formats;
 #[path = "roadmap/front.rs"]
 mod front;
+#[path = "roadmap/event_log.rs"]
+mod event_log;
 #[path = "roadmap/history.rs"]
 mod history;
 #[path = "roadmap/installed.rs"]
@@ -128,7 +131,7 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    if contract::requested() || front::requested() {
+    if contract::requested() || front::requested() || event_log::requested() {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
         let target_dir = roadmap
             .parent()
@@ -138,6 +141,8 @@ fn main() {
         let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
         std::process::exit(if contract::requested() {
             contract::main(&roadmap, roadmap_hooks, &target_dir)
+        } else if event_log::requested() {
+            event_log::main(&roadmap, roadmap_hooks, &target_dir)
         } else {
             front::main(&roadmap, roadmap_hooks, &target_dir)
         });

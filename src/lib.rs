@@ -18,6 +18,7 @@
 extern crate self as roadmap_hooks;
 
 pub mod cache;
+pub mod chart;
 pub mod cli;
 pub mod doctor;
 pub mod durable;

@@ -8,6 +8,7 @@ mod history_common;
 
 mod test_bad_input;
 mod test_captures;
+mod test_chart;
 mod test_contract_captures;
 mod test_contract_forwarded;
 mod test_contract_issue_list;

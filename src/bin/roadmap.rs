@@ -62,6 +62,8 @@ enum Command {
     Diff(DiffArgs),
     /// Show every commit that changed an issue, field by field, newest first
     Log(LogArgs),
+    /// Charts of the plan's history, from git: burndown, flow, throughput
+    Chart(cli::chart::ChartArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -271,6 +273,10 @@ fn main() {
         }
         Command::Log(args) => {
             exit_on_error(cli::history::log(&args, no_pager));
+            return;
+        }
+        Command::Chart(args) => {
+            exit_on_error(cli::chart::run(&args));
             return;
         }
         Command::Sync(args) => {

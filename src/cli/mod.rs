@@ -2,6 +2,7 @@
 //! writes here; the binaries call the library (through the `Workspace`) and hand its answers to
 //! these functions.
 
+pub mod chart;
 pub mod contract_list;
 mod contract_planning;
 pub mod contract_reads;

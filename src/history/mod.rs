@@ -9,12 +9,31 @@
 //!   `diff` and `log` (and the event table).
 //! - [`plan_diff`]: what a range of commits changes in the plan (`roadmap diff A..B`).
 //! - [`issue_log`]: every commit that changed one issue, newest first (`roadmap log ID`).
+//!
+//! The event log (`history.db`, beside the cache, so a rebuild keeps it) records the field
+//! changes of every commit on HEAD's first-parent line, for the charts:
+//!
+//! - [`events`]: opening the event log at HEAD, and its error type.
+//! - [`event_fields`]: the followed fields of one version of an issue, and what changed.
+//! - [`store`]: `history.db`, its migrations and the only SQL on its tables.
+//! - [`walk`]: brings the log to HEAD (backfill, incremental extension, rewritten history).
+//! - [`tally`]: what each change does to the counts the charts draw, stored with its events.
+//! - [`series`]: burndown, cumulative flow and throughput series, summed from those counts.
+//!
+//! The log is filled when a chart asks for it, never by the hooks (see README, "Charts").
 
+pub mod event_fields;
+pub mod events;
 pub mod field_changes;
 pub mod issue_log;
 pub mod overlay;
 pub mod plan_diff;
+mod progress;
+pub mod series;
+pub mod store;
+pub mod tally;
 pub mod versions;
+pub mod walk;
 
 use crate::cache::CacheError;
 use crate::git::GitError;

@@ -1,0 +1,368 @@
+//! `history.db`, the event log: the only code that reads or writes its tables.
+//!
+//! Invariant, kept by every transaction here: `history_chain` is a prefix of the first-parent
+//! line of some commit (seq 1 its root, each row the first child of the one before), every
+//! `history_events` row belongs to a chain row, and `history_files` holds the issue files of
+//! the chain's last commit. A batch of commits is one transaction, so an interrupted backfill
+//! leaves the log at the end of its last batch, and the next run goes on from there.
+//!
+//! The log lives beside the cache generations, not in them: a cache rebuild keeps it (the
+//! events of a commit never change), and a log derived by another version of the field rules
+//! ([`DERIVER`]) is emptied and derived again.
+
+use super::event_fields::{EventFields, FIELDS};
+use super::events::EventLogError;
+use super::tally::Tallies;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::path::{Path, PathBuf};
+
+/// Ordered migrations; entry `n` takes the schema from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_event_log.sql")];
+
+/// The version of the rules that turn two versions of a file into events; a log derived under
+/// another one is derived again.
+const DERIVER: &str = "1";
+
+/// One commit of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCommit {
+    pub seq: i64,
+    pub commit_id: String,
+    pub committed_at: i64,
+    pub author: String,
+}
+
+/// One field change, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub issue: String,
+    pub field: usize,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The open event log.
+pub struct EventLog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl EventLog {
+    /// Opens `history.db` in `dir`, creating it or running the migrations it lacks.
+    pub fn open(dir: &Path) -> Result<Self, EventLogError> {
+        std::fs::create_dir_all(dir).map_err(|source| EventLogError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = dir.join("history.db");
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+        )?;
+        if Self::is_current(&conn)? {
+            return Ok(EventLog { conn, path });
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Read again under the write lock: another process may have migrated meanwhile.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        for (index, migration) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", i64::try_from(index).unwrap_or(0) + 1)?;
+        }
+        let deriver: Option<String> = tx
+            .query_row(
+                "SELECT value FROM history_meta WHERE key = 'deriver'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if deriver.as_deref() != Some(DERIVER) {
+            tx.execute_batch(
+                "DELETE FROM history_events; DELETE FROM history_tallies;
+                 DELETE FROM history_chain; DELETE FROM history_files;
+                 DELETE FROM history_milestones;",
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO history_meta (key, value) VALUES ('deriver', ?1)",
+                [DERIVER],
+            )?;
+        }
+        tx.commit()?;
+        Ok(EventLog { conn, path })
+    }
+
+    /// Whether the schema and the field rules are this build's: then opening writes nothing
+    /// (a chart does not wait for a backfill running in another process to open the log).
+    fn is_current(conn: &Connection) -> Result<bool, EventLogError> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
+            return Ok(false);
+        }
+        let deriver: Option<String> = conn
+            .query_row(
+                "SELECT value FROM history_meta WHERE key = 'deriver'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(deriver.as_deref() == Some(DERIVER))
+    }
+
+    /// Where the database file is.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The chain's last commit.
+    pub fn tip(&self) -> Result<Option<ChainCommit>, EventLogError> {
+        tip(&self.conn)
+    }
+
+    /// The position of `commit_id` on the chain.
+    pub fn seq_of(&self, commit_id: &str) -> Result<Option<i64>, EventLogError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT seq FROM history_chain WHERE commit_id = ?1")?
+            .query_row([commit_id], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Starts a write: `BEGIN IMMEDIATE`, so a second writer waits here for the first batch to
+    /// end, then finds the tip moved and starts over (see `walk`).
+    pub fn batch(&mut self) -> Result<Batch<'_>, EventLogError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(Batch { tx })
+    }
+
+    /// The whole chain, oldest first.
+    pub fn chain(&self) -> Result<Vec<ChainCommit>, EventLogError> {
+        let mut read = self.conn.prepare(
+            "SELECT seq, commit_id, committed_at, author FROM history_chain ORDER BY seq",
+        )?;
+        let rows = read.query_map([], chain_commit)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Calls `each` with every event of the fields `fields` (indexes into [`FIELDS`]), in
+    /// chain order.
+    pub fn each_event(
+        &self,
+        fields: &[usize],
+        mut each: impl FnMut(StoredEvent),
+    ) -> Result<(), EventLogError> {
+        let wanted: Vec<&str> = fields.iter().map(|&f| FIELDS[f]).collect();
+        let list = vec!["?"; wanted.len()].join(", ");
+        let sql = format!(
+            "SELECT seq, issue, field, old, new FROM history_events WHERE field IN ({list})
+             ORDER BY seq, issue, field"
+        );
+        let mut read = self.conn.prepare(&sql)?;
+        let mut rows = read.query(rusqlite::params_from_iter(wanted))?;
+        while let Some(row) = rows.next()? {
+            let name: String = row.get(2)?;
+            let Some(field) = FIELDS.iter().position(|f| *f == name) else {
+                continue;
+            };
+            each(StoredEvent {
+                seq: row.get(0)?,
+                issue: row.get(1)?,
+                field,
+                old: row.get(3)?,
+                new: row.get(4)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// Calls `each(seq, key, issues, estimate)` with every count change of `chart` (see
+    /// `tally`), in chain order.
+    pub fn each_tally(
+        &self,
+        chart: &str,
+        mut each: impl FnMut(i64, &str, f64, f64),
+    ) -> Result<(), EventLogError> {
+        let mut read = self.conn.prepare_cached(
+            "SELECT seq, key, issues, estimate FROM history_tallies WHERE chart = ?1
+             ORDER BY seq, key",
+        )?;
+        let mut rows = read.query([chart])?;
+        while let Some(row) = rows.next()? {
+            let key: String = row.get(1)?;
+            each(row.get(0)?, &key, row.get(2)?, row.get(3)?);
+        }
+        Ok(())
+    }
+
+    /// The milestone ids a contract-line file ever gave the name `name`.
+    pub fn milestone_ids_named(&self, name: &str) -> Result<Vec<String>, EventLogError> {
+        let mut read = self
+            .conn
+            .prepare("SELECT DISTINCT id FROM history_milestones WHERE name = ?1 ORDER BY id")?;
+        let rows = read.query_map([name], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// One write transaction of the log: a truncation, a batch of commits, or both.
+pub struct Batch<'c> {
+    tx: Transaction<'c>,
+}
+
+impl Batch<'_> {
+    /// The chain's last commit, as this transaction sees it.
+    pub fn tip(&self) -> Result<Option<ChainCommit>, EventLogError> {
+        tip(&self.tx)
+    }
+
+    /// Drops the chain after `seq` and the events of the commits dropped (0 drops all). The
+    /// file states still belong to the dropped tip: the caller moves them back.
+    pub fn truncate_after(&self, seq: i64) -> Result<(), EventLogError> {
+        self.tx
+            .execute("DELETE FROM history_events WHERE seq > ?1", [seq])?;
+        self.tx
+            .execute("DELETE FROM history_tallies WHERE seq > ?1", [seq])?;
+        self.tx
+            .execute("DELETE FROM history_chain WHERE seq > ?1", [seq])?;
+        Ok(())
+    }
+
+    /// Forgets every file state (the chain is empty again).
+    pub fn clear_files(&self) -> Result<(), EventLogError> {
+        self.tx.execute("DELETE FROM history_files", [])?;
+        Ok(())
+    }
+
+    /// The issue file at `path` in the chain's last commit, as `(issue id, fields)`.
+    pub fn file(&self, path: &str) -> Result<Option<(String, EventFields)>, EventLogError> {
+        let found: Option<(String, String)> = self
+            .tx
+            .prepare_cached("SELECT issue, fields FROM history_files WHERE path = ?1")?
+            .query_row([path], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        Ok(found.map(|(issue, fields)| (issue, decode_fields(&fields))))
+    }
+
+    /// Records the issue file at `path` (`None`: none there any more).
+    pub fn set_file(
+        &self,
+        path: &str,
+        file: Option<&(String, EventFields)>,
+    ) -> Result<(), EventLogError> {
+        match file {
+            Some((issue, fields)) => {
+                let encoded = serde_json::to_string(fields.as_slice()).unwrap_or_default();
+                self.tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO history_files (path, issue, fields)
+                         VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![path, issue, encoded])?;
+            }
+            None => {
+                self.tx
+                    .prepare_cached("DELETE FROM history_files WHERE path = ?1")?
+                    .execute([path])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends a commit to the chain.
+    pub fn push_commit(&self, commit: &ChainCommit) -> Result<(), EventLogError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO history_chain (seq, commit_id, committed_at, author)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                commit.seq,
+                commit.commit_id,
+                commit.committed_at,
+                commit.author
+            ])?;
+        Ok(())
+    }
+
+    /// Records one field change of the commit at `seq`.
+    pub fn push_event(&self, event: &StoredEvent) -> Result<(), EventLogError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO history_events (seq, issue, field, old, new)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                event.seq,
+                event.issue,
+                FIELDS[event.field],
+                event.old,
+                event.new
+            ])?;
+        Ok(())
+    }
+
+    /// Records the changes of the charts' counts at the commit at `seq` (none when zero).
+    pub fn push_tallies(&self, seq: i64, tallies: &Tallies) -> Result<(), EventLogError> {
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO history_tallies (seq, chart, key, issues, estimate)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for ((chart, key), (issues, estimate)) in tallies {
+            if issues.abs() > 1e-9 || estimate.abs() > 1e-9 {
+                insert.execute(params![seq, chart, key, issues, estimate])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Remembers that milestone `id` was named `name`.
+    pub fn name_milestone(&self, id: &str, name: &str) -> Result<(), EventLogError> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO history_milestones (id, name) VALUES (?1, ?2)")?
+            .execute([id, name])?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<(), EventLogError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+fn tip(conn: &Connection) -> Result<Option<ChainCommit>, EventLogError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT seq, commit_id, committed_at, author FROM history_chain
+             ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([], chain_commit)
+        .optional()?)
+}
+
+fn chain_commit(row: &rusqlite::Row<'_>) -> rusqlite::Result<ChainCommit> {
+    Ok(ChainCommit {
+        seq: row.get(0)?,
+        commit_id: row.get(1)?,
+        committed_at: row.get(2)?,
+        author: row.get(3)?,
+    })
+}
+
+/// The fields as [`Batch::set_file`] stored them; a row that does not decode reads as empty
+/// fields, which the next change of that file replaces.
+fn decode_fields(text: &str) -> EventFields {
+    let values: Vec<Option<String>> = serde_json::from_str(text).unwrap_or_default();
+    let mut fields: EventFields = Default::default();
+    for (slot, value) in fields.iter_mut().zip(values) {
+        *slot = value;
+    }
+    fields
+}
