@@ -21,12 +21,12 @@ mod contract;
 #[path = "../examples/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
+#[path = "roadmap/event_log.rs"]
+mod event_log;
 #[path = "roadmap/formats.rs"]
 mod formats;
 #[path = "roadmap/front.rs"]
 mod front;
-#[path = "roadmap/event_log.rs"]
-mod event_log;
 #[path = "roadmap/history.rs"]
 mod history;
 #[path = "roadmap/installed.rs"]
