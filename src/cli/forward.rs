@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// The end of `roadmap help`: which commands are ours and which the tracker answers.
 pub const SERVED_AND_FORWARDED: &str = "\
-Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
+Served by roadmap-hooks from the cache: list, show, search, serve (a web board), create, update, close, reopen,
 archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; and, when
 piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status` (and on
 0.3.1, `milestone view`, `project list` and `project view`), byte for byte as the release
@@ -35,6 +35,7 @@ pub const OWN_COMMANDS: &[&str] = &[
     "show",
     "view",
     "search",
+    "serve",
     "create",
     "update",
     "close",

@@ -1,0 +1,96 @@
+//! The reads behind `roadmap serve`'s board beyond the lists themselves ([`Cache::list`]): how
+//! many issues each status column holds under the board's filters, the milestones, and one
+//! milestone's progress.
+
+use super::list_query::{ListQuery, SortKey};
+use super::query::{JSON_OF_ROW, MilestoneRow};
+use super::{Cache, CacheError};
+use rusqlite::params_from_iter;
+
+/// How many issues of one status (as written) a board's filters select.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: String,
+    pub issues: usize,
+}
+
+/// One status's share of a milestone: its issues and the hours estimated for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusProgress {
+    pub status: String,
+    pub issues: usize,
+    /// The sum of `estimated_hours` over the issues that have one.
+    pub estimated_hours: f64,
+    /// How many of the issues have an estimate.
+    pub estimated: usize,
+}
+
+impl Cache {
+    /// Counts the issues `query` selects (its limit and order ignored) per status, in the
+    /// board's column order: status rank, then the spelling. The count walks the status
+    /// order's covering index (or the filter's own), never reading a row.
+    pub fn count_by_status(&self, query: &ListQuery) -> Result<Vec<StatusCount>, CacheError> {
+        let unlimited = ListQuery {
+            limit: None,
+            sort: SortKey::Status,
+            reverse: false,
+            ..query.clone()
+        };
+        let Some(text_match) = self.text_match(&unlimited)? else {
+            return Ok(Vec::new());
+        };
+        let plan = self.plan(&unlimited)?;
+        let (picked, params) = unlimited.select(
+            "issues.status_rank AS rank, issues.status AS status",
+            text_match.as_deref(),
+            &plan,
+        );
+        let mut statement = self.connection().prepare(&format!(
+            "SELECT status, count(*) FROM ({picked}) GROUP BY rank, status ORDER BY rank, status"
+        ))?;
+        let rows = statement.query_map(params_from_iter(params.iter()), |row| {
+            Ok(StatusCount {
+                status: row.get(0)?,
+                issues: row.get::<_, i64>(1)?.try_into().unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every milestone, active ones first, by name.
+    pub fn milestones(&self) -> Result<Vec<MilestoneRow>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT name, status, due_date, archived FROM milestones ORDER BY archived, name, path",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(MilestoneRow {
+                name: row.get(0)?,
+                status: row.get(1)?,
+                due_date: row.get(2)?,
+                archived: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The issues of the milestone named `name` (archived ones left out, as the board does),
+    /// counted per status with their estimates, in the board's column order.
+    pub fn milestone_progress(&self, name: &str) -> Result<Vec<StatusProgress>, CacheError> {
+        let mut statement = self.connection().prepare(&format!(
+            "SELECT status, count(*), total(hours), count(hours) FROM (
+                 SELECT status_rank AS rank, status,
+                        json_extract(({JSON_OF_ROW}), '$.estimated_hours') AS hours
+                 FROM issues WHERE milestone = ?1 AND NOT shadowed AND NOT archived)
+             GROUP BY rank, status ORDER BY rank, status"
+        ))?;
+        let rows = statement.query_map([name], |row| {
+            Ok(StatusProgress {
+                status: row.get(0)?,
+                issues: row.get::<_, i64>(1)?.try_into().unwrap_or(0),
+                estimated_hours: row.get(2)?,
+                estimated: row.get::<_, i64>(3)?.try_into().unwrap_or(0),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
