@@ -123,7 +123,7 @@ fn filter_bar(filters: &BoardFilters, milestones: &[MilestoneRow]) -> String {
         filters.labels.first().map(String::as_str),
         "label",
     ));
-    html.push_str(&input("q", filters.text.as_deref(), "search titles and bodies"));
+    html.push_str(&input("q", filters.text.as_deref(), "search"));
     // Filters the form has no field for (a status, more labels, the page size) are kept.
     let shown = ["priority", "type", "milestone", "assignee", "q"];
     let mut first_label = true;
@@ -146,9 +146,7 @@ fn filter_bar(filters: &BoardFilters, milestones: &[MilestoneRow]) -> String {
 }
 
 fn select(name: &str, current: &str, options: impl Iterator<Item = String>) -> String {
-    let mut html = format!(
-        "<label>{name} <select name=\"{name}\"><option value=\"\">any</option>"
-    );
+    let mut html = format!("<label>{name} <select name=\"{name}\"><option value=\"\">any</option>");
     let mut found = current.is_empty();
     for option in options {
         let selected = option == current;

@@ -85,7 +85,12 @@ pub fn issue(detail: &IssueDetail, uncommitted: bool) -> String {
         markdown(&detail.body)
     );
     html.push_str(&comments(&fields["comments"]));
-    html.push_str(&history(&fields["history"]));
+    // 0.3.1's history is a key our model keeps among the unknown ones (`extra`).
+    let events = match &fields["history"] {
+        Value::Null => &fields["extra"]["history"],
+        events => events,
+    };
+    html.push_str(&history(events));
     let _ = write!(
         html,
         "<p class=\"path\">{}</p></article>",
@@ -98,7 +103,11 @@ fn comments(comments: &Value) -> String {
     let Some(comments) = comments.as_array().filter(|c| !c.is_empty()) else {
         return String::new();
     };
-    let mut html = format!("<section class=\"comments\"><h2>{} {}</h2>", comments.len(), plural(comments.len(), "comment", "comments"));
+    let mut html = format!(
+        "<section class=\"comments\"><h2>{} {}</h2>",
+        comments.len(),
+        plural(comments.len(), "comment", "comments")
+    );
     for comment in comments {
         let author = scalar(&comment["author"]).unwrap_or_else(|| "someone".to_owned());
         let when = scalar(&comment["created_at"]).unwrap_or_default();
@@ -225,7 +234,10 @@ pub fn milestone(milestone: &MilestoneRow, progress: &[StatusProgress]) -> Strin
         hours(estimate),
         hours(remaining)
     );
-    let board = format!("/{}", query_string(&[("milestone", milestone.name.clone())]));
+    let board = format!(
+        "/{}",
+        query_string(&[("milestone", milestone.name.clone())])
+    );
     let _ = write!(
         html,
         // The burndown of the "plan through time" issue (issue 23) goes here, drawn from the

@@ -34,7 +34,8 @@ pub fn escape(text: &str) -> String {
 #[must_use]
 pub fn markdown(text: &str) -> String {
     use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let safe_url = |url: &CowStr<'_>| {
         let lower = url.trim_start().to_ascii_lowercase();
         let scheme = lower.split_once(':').map(|(scheme, _)| scheme);
@@ -77,18 +78,21 @@ pub fn markdown(text: &str) -> String {
     html
 }
 
-/// A whole page: the frame, a title, the header's links and `main`.
+/// A whole page: the frame, a title, the header's links and `main`. `generation` is the live
+/// state the page shows (see `live`): a page whose event stream starts later than that
+/// refetches at once, so a change between the two is never missed.
 #[must_use]
-pub fn page(title: &str, main: &str) -> String {
+pub fn page(title: &str, main: &str, generation: u64) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"board-generation\" content=\"{generation}\">\
          <title>{title} · roadmap</title>\
          <link rel=\"stylesheet\" href=\"/assets/board.css\">\
          <script src=\"/assets/board.js\" defer></script></head>\
          <body><header><a class=\"home\" href=\"/\">roadmap board</a>\
          <a href=\"/milestones\">milestones</a>\
-         <span id=\"live\" class=\"live\" title=\"follows commits, checkouts and merges\">live</span></header>\
+         <span id=\"live\" class=\"live off\" title=\"follows commits, checkouts and merges\">live</span></header>\
          <main>{main}</main></body></html>\n",
         title = escape(title)
     )
@@ -148,10 +152,18 @@ pub fn card(row: &IssueRow, uncommitted: bool) -> String {
         priority_text = escape(&row.priority),
     );
     if row.issue_type != "other" {
-        let _ = write!(html, "<span class=\"type\">{}</span>", escape(&row.issue_type));
+        let _ = write!(
+            html,
+            "<span class=\"type\">{}</span>",
+            escape(&row.issue_type)
+        );
     }
     if let Some(assignee) = &row.assignee {
-        let _ = write!(html, "<span class=\"assignee\">@{}</span>", escape(assignee));
+        let _ = write!(
+            html,
+            "<span class=\"assignee\">@{}</span>",
+            escape(assignee)
+        );
     }
     if let Some(milestone) = &row.milestone {
         let _ = write!(
@@ -181,7 +193,13 @@ pub fn short_id(id: &str) -> &str {
 #[must_use]
 pub fn css_word(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 

@@ -189,10 +189,18 @@ pub fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// Percent-encodes `text` for a path segment (`%20` for a space, which `+` is not in a path).
+/// What a path segment keeps as it is: letters, digits and RFC 3986's unreserved marks.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes `text` for a path segment (`%20` for a space, which `+` is not in a path;
+/// `%2F` for a slash).
 #[must_use]
 pub fn encode_segment(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(text, SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -221,9 +229,27 @@ mod tests {
     #[test]
     fn an_incomplete_head_waits_and_garbage_is_a_400() {
         assert_eq!(parse(b"GET / HTTP/1.1\r\nHost: x").unwrap(), None);
-        assert_eq!(parse(b"\x00\x01 nonsense\r\n\r\n").unwrap_err().unwrap().status, 400);
-        assert_eq!(parse(b"GET http://x/ HTTP/1.1\r\n\r\n").unwrap_err().unwrap().status, 400);
-        assert_eq!(parse(b"GET /%ff HTTP/1.1\r\n\r\n").unwrap_err().unwrap().status, 400);
+        assert_eq!(
+            parse(b"\x00\x01 nonsense\r\n\r\n")
+                .unwrap_err()
+                .unwrap()
+                .status,
+            400
+        );
+        assert_eq!(
+            parse(b"GET http://x/ HTTP/1.1\r\n\r\n")
+                .unwrap_err()
+                .unwrap()
+                .status,
+            400
+        );
+        assert_eq!(
+            parse(b"GET /%ff HTTP/1.1\r\n\r\n")
+                .unwrap_err()
+                .unwrap()
+                .status,
+            400
+        );
     }
 
     #[test]

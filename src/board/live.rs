@@ -65,23 +65,46 @@ struct Stamp {
     text_index: Option<String>,
 }
 
-/// Watches the cache of `workspace` for ever, bumping `live` on each change.
-pub fn watch(workspace: &Workspace, live: &Live) -> ! {
-    let mut last: Option<Stamp> = None;
-    let mut stale_since: Option<Instant> = None;
-    let mut reported = false;
-    loop {
-        std::thread::sleep(POLL);
-        match look(workspace, live, &mut stale_since) {
+/// The watcher's state between looks.
+pub struct Watcher {
+    last: Option<Stamp>,
+    stale_since: Option<Instant>,
+    reported: bool,
+}
+
+impl Watcher {
+    /// Takes the first look, before the board answers anything: a change made between the
+    /// first page and the watcher's first look would otherwise never be told.
+    #[must_use]
+    pub fn start(workspace: &Workspace, live: &Live) -> Self {
+        let mut watcher = Watcher {
+            last: None,
+            stale_since: None,
+            reported: false,
+        };
+        watcher.look_again(workspace, live);
+        watcher
+    }
+
+    /// Watches the cache of `workspace` for ever, bumping `live` on each change.
+    pub fn run(mut self, workspace: &Workspace, live: &Live) -> ! {
+        loop {
+            std::thread::sleep(POLL);
+            self.look_again(workspace, live);
+        }
+    }
+
+    fn look_again(&mut self, workspace: &Workspace, live: &Live) {
+        match look(workspace, live, &mut self.stale_since) {
             Ok(stamp) => {
-                reported = false;
-                if last.as_ref().is_some_and(|last| *last != stamp) {
+                self.reported = false;
+                if self.last.as_ref().is_some_and(|last| *last != stamp) {
                     live.bump();
                 }
-                last = Some(stamp);
+                self.last = Some(stamp);
             }
-            Err(error) if !reported => {
-                reported = true;
+            Err(error) if !self.reported => {
+                self.reported = true;
                 eprintln!("roadmap serve: warning: {error}");
             }
             Err(_) => {}
@@ -108,10 +131,15 @@ fn look(
         } else {
             drop(fresh);
             *stale_since = None;
-            workspace.open_fresh(false).map_err(|e| e.to_string())?.cache
+            workspace
+                .open_fresh(false)
+                .map_err(|e| e.to_string())?
+                .cache
         }
     };
-    let text_index = cache.metadata(meta::TEXT_INDEX).map_err(|e| e.to_string())?;
+    let text_index = cache
+        .metadata(meta::TEXT_INDEX)
+        .map_err(|e| e.to_string())?;
     if text_index.is_none() && live.text_wanted.load(Ordering::Relaxed) {
         live.index_building.store(true, Ordering::Relaxed);
         live.bump();
@@ -125,6 +153,8 @@ fn look(
         pending_applied: cache
             .metadata(meta::PENDING_APPLIED)
             .map_err(|e| e.to_string())?,
-        text_index: cache.metadata(meta::TEXT_INDEX).map_err(|e| e.to_string())?,
+        text_index: cache
+            .metadata(meta::TEXT_INDEX)
+            .map_err(|e| e.to_string())?,
     })
 }

@@ -74,9 +74,10 @@ impl Board {
     /// Serves for ever: starts the watcher on `workspace`, then answers connections.
     pub fn serve(self, workspace: Workspace) -> ! {
         let site = Arc::clone(&self.site);
+        let watcher = live::Watcher::start(&workspace, &site.live);
         std::thread::Builder::new()
             .name("roadmap-serve-watch".into())
-            .spawn(move || live::watch(&workspace, &site.live))
+            .spawn(move || watcher.run(&workspace, &site.live))
             .expect("a thread can be started at startup");
         let any_host = self
             .listener
@@ -130,6 +131,7 @@ fn connection(mut stream: TcpStream, site: &Site, hosts: &[String]) {
         Ok(request) => request,
         Err(Some(response)) => {
             let _ = response.write_to(&mut stream);
+            linger(&mut stream);
             return;
         }
         Err(None) => return,
@@ -140,7 +142,10 @@ fn connection(mut stream: TcpStream, site: &Site, hosts: &[String]) {
             .as_deref()
             .is_some_and(|host| hosts.iter().any(|h| h.eq_ignore_ascii_case(host)));
     let response = if !host_allowed {
-        http::Response::text(400, "the Host header does not name the address the board serves")
+        http::Response::text(
+            400,
+            "the Host header does not name the address the board serves",
+        )
     } else if request.segments == ["events"] && request.method == "GET" {
         let _ = events(&mut stream, &site.live);
         return;
@@ -148,6 +153,22 @@ fn connection(mut stream: TcpStream, site: &Site, hosts: &[String]) {
         routes::respond(site, &request)
     };
     let _ = response.write_to(&mut stream);
+}
+
+/// Reads what a client is still sending after an early answer (a head too large), for a
+/// moment, before the connection closes: closing with unread input makes the kernel reset the
+/// connection, and the client would lose the answer.
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut sink = [0u8; 4096];
+    let mut left: usize = 1 << 20;
+    while let Ok(read @ 1..) = std::io::Read::read(stream, &mut sink) {
+        left = left.saturating_sub(read);
+        if left == 0 {
+            break;
+        }
+    }
 }
 
 /// A server-sent event stream: an event each time the cache changes, until the page goes.

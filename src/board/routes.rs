@@ -12,11 +12,11 @@
 //! Each request opens the cache read-only for its own reads and never syncs or takes the lock.
 
 use super::board_page::{self, BoardView, Column};
+use super::detail_pages;
 use super::filters::BoardFilters;
 use super::html::{self, error_main, page};
 use super::http::{Request, Response};
 use super::live::Live;
-use super::detail_pages;
 use crate::cache::query::ListQuery;
 use crate::cache::{Cache, CacheError, meta};
 use crate::issue::Status;
@@ -38,7 +38,10 @@ impl From<CacheError> for Failure {
     fn from(error: CacheError) -> Self {
         match error {
             CacheError::Missing(_) | CacheError::Damaged { .. } | CacheError::Outdated { .. } => {
-                Failure(503, format!("the cache is not readable right now ({error}); reload in a moment"))
+                Failure(
+                    503,
+                    format!("the cache is not readable right now ({error}); reload in a moment"),
+                )
             }
             other => Failure(500, other.to_string()),
         }
@@ -62,12 +65,17 @@ pub fn respond(site: &Site, request: &Request) -> Response {
         ["assets", ..] => return Response::text(404, "no such asset"),
         _ => {}
     }
+    // Read before the page's data: a change after it then reaches the page by its events.
+    let generation = site.live.generation();
     let answer = match segments[..] {
         [] => board(site, &request.query),
         ["issue", id] => no_parameters(request).and_then(|()| issue(site, id)),
         ["milestones"] => no_parameters(request).and_then(|()| milestones(site)),
         ["milestone", name] => no_parameters(request).and_then(|()| milestone(site, name)),
-        _ => Err(Failure(404, format!("no page at /{}", request.segments.join("/")))),
+        _ => Err(Failure(
+            404,
+            format!("no page at /{}", request.segments.join("/")),
+        )),
     };
     let (status, title, main) = match answer {
         Ok((title, main)) => (200, title, main),
@@ -76,7 +84,7 @@ pub fn respond(site: &Site, request: &Request) -> Response {
     if request.fragment {
         Response::html(status, main)
     } else {
-        Response::html(status, page(&title, &main))
+        Response::html(status, page(&title, &main, generation))
     }
 }
 
@@ -84,7 +92,10 @@ type Page = Result<(String, String), Failure>;
 
 fn no_parameters(request: &Request) -> Result<(), Failure> {
     match request.query.first() {
-        Some((key, _)) => Err(Failure(400, format!("unknown parameter `{key}` (this page takes none)"))),
+        Some((key, _)) => Err(Failure(
+            400,
+            format!("unknown parameter `{key}` (this page takes none)"),
+        )),
         None => Ok(()),
     }
 }
@@ -228,15 +239,26 @@ fn issue(site: &Site, id: &str) -> Page {
     let detail = match found.len() {
         0 => return Err(Failure(404, format!("no issue with id `{id}`"))),
         1 => found.remove(0),
-        n => return Err(Failure(404, format!("the id prefix `{id}` is ambiguous: {n} issues start with it"))),
+        n => {
+            return Err(Failure(
+                404,
+                format!("the id prefix `{id}` is ambiguous: {n} issues start with it"),
+            ));
+        }
     };
     let uncommitted = uncommitted_paths(&site.cache_dir).contains(&detail.row.path);
-    Ok((detail.row.title.clone(), detail_pages::issue(&detail, uncommitted)))
+    Ok((
+        detail.row.title.clone(),
+        detail_pages::issue(&detail, uncommitted),
+    ))
 }
 
 fn milestones(site: &Site) -> Page {
     let cache = open(site)?;
-    Ok(("milestones".to_owned(), detail_pages::milestones(&cache.milestones()?)))
+    Ok((
+        "milestones".to_owned(),
+        detail_pages::milestones(&cache.milestones()?),
+    ))
 }
 
 fn milestone(site: &Site, name: &str) -> Page {
@@ -245,5 +267,8 @@ fn milestone(site: &Site, name: &str) -> Page {
         return Err(Failure(404, format!("no milestone named `{name}`")));
     };
     let progress = cache.milestone_progress(&found.name)?;
-    Ok((found.name.clone(), detail_pages::milestone(&found, &progress)))
+    Ok((
+        found.name.clone(),
+        detail_pages::milestone(&found, &progress),
+    ))
 }

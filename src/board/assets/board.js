@@ -3,30 +3,37 @@
 (function () {
   "use strict";
   const live = document.getElementById("live");
-  let refreshing = null;
+  const meta = document.querySelector('meta[name="board-generation"]');
+  // The change the page shows; the stream's first event says where the server is now.
+  let shown = meta ? meta.content : "0";
+  let refreshing = false;
   let again = false;
 
-  async function refresh() {
+  function refresh() {
     if (refreshing) { again = true; return; }
-    refreshing = fetch(location.href, { headers: { "X-Board-Fragment": "1" }, cache: "no-store" })
+    refreshing = true;
+    fetch(location.href, { headers: { "X-Board-Fragment": "1" }, cache: "no-store" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         document.querySelector("main").innerHTML = html;
-        document.body.dataset.generation = String(Number(document.body.dataset.generation || 0) + 1);
+        document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
       })
       .catch(function () {})
       .finally(function () {
-        refreshing = null;
+        refreshing = false;
         if (again) { again = false; refresh(); }
       });
   }
 
-  function listen() {
-    const events = new EventSource("/events");
-    events.onopen = function () { live.classList.remove("off"); };
-    events.onmessage = refresh;
-    events.onerror = function () { live.classList.add("off"); };
+  function changed(event) {
+    if (event.data !== shown) { shown = event.data; refresh(); }
   }
+
+  const events = new EventSource("/events");
+  events.onopen = function () { live.classList.remove("off"); };
+  events.onerror = function () { live.classList.add("off"); };
+  events.addEventListener("hello", changed);
+  events.onmessage = changed;
 
   // Empty fields stay out of the URL; a changed select applies at once.
   document.addEventListener("change", function (event) {
@@ -37,5 +44,4 @@
       if (field.name && field.value === "") { field.disabled = true; }
     }
   });
-  listen();
 })();
