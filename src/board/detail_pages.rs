@@ -183,7 +183,7 @@ pub fn milestone(milestone: &MilestoneRow, progress: &[StatusProgress]) -> Strin
         .filter(|p| p.status == "closed")
         .map(|p| p.issues)
         .sum();
-    let percent = if total == 0 { 0 } else { closed * 100 / total };
+    let percent = (closed * 100).checked_div(total).unwrap_or(0);
     let mut html = format!(
         "<article class=\"milestone\"><h1>{}</h1><dl class=\"fields\">",
         escape(&milestone.name)

@@ -18,7 +18,7 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Request {
     pub method: String,
     pub segments: Vec<String>,
-    pub query: Vec<(String, String)>,
+    pub query: QueryPairs,
     pub host: Option<String>,
     /// The page asked for its `<main>` only (the live update's refetch).
     pub fragment: bool,
@@ -162,9 +162,12 @@ pub fn parse(bytes: &[u8]) -> Result<Option<Request>, Option<Response>> {
     }))
 }
 
+/// A query's decoded `(key, value)` pairs, in order.
+type QueryPairs = Vec<(String, String)>;
+
 /// Splits an origin-form target (`/issue/ab%20c?status=todo`) into decoded path segments and
 /// query pairs.
-fn split_target(target: &str) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+fn split_target(target: &str) -> Result<(Vec<String>, QueryPairs), String> {
     if !target.starts_with('/') {
         return Err(format!("the request target `{target}` is not a path"));
     }
