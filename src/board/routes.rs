@@ -17,7 +17,7 @@ use super::filters::BoardFilters;
 use super::html::{self, error_main, page};
 use super::http::{Request, Response};
 use super::live::Live;
-use crate::cache::query::ListQuery;
+use crate::cache::query::{ListQuery, Scope};
 use crate::cache::{Cache, CacheError, meta};
 use crate::issue::Status;
 use crate::pending::PendingWrites;
@@ -176,26 +176,20 @@ fn text_index_ready(site: &Site, cache: &Cache) -> Result<bool, Failure> {
 
 /// The board's columns and their counts: the statuses the filters ask for, or else every
 /// status but archived (the tracker's own, even when empty, and any other some file holds),
-/// in rank order. Archived issues are never on the board.
+/// in the board's order. Archived issues are never on the board.
 fn column_counts(cache: &Cache, query: &ListQuery) -> Result<Vec<(String, usize)>, Failure> {
     let mut counts: Vec<(String, usize)> = if query.statuses.is_empty() {
-        let known: Vec<String> = Status::KNOWN
+        // Every scope: `count_by_status` leaves archived issues out, closed ones stay in.
+        let every = ListQuery {
+            scope: Scope::All,
+            ..query.clone()
+        };
+        let mut all: Vec<(String, usize)> = Status::KNOWN
             .iter()
             .filter(|s| **s != "archived")
-            .map(|s| (*s).to_owned())
+            .map(|s| ((*s).to_owned(), 0))
             .collect();
-        // `Scope::Open` with statuses named leaves out archived issues only, closed included.
-        let every = ListQuery {
-            statuses: known.clone(),
-            ..query.clone()
-        };
-        let counted = cache.count_by_status(&every)?;
-        let others = ListQuery {
-            scope: crate::cache::query::Scope::Open,
-            ..query.clone()
-        };
-        let mut all: Vec<(String, usize)> = known.into_iter().map(|s| (s, 0)).collect();
-        for count in counted.into_iter().chain(cache.count_by_status(&others)?) {
+        for count in cache.count_by_status(&every)? {
             match all.iter_mut().find(|(status, _)| *status == count.status) {
                 Some((_, issues)) => *issues = count.issues,
                 None => all.push((count.status, count.issues)),

@@ -26,9 +26,10 @@ pub struct StatusProgress {
 }
 
 impl Cache {
-    /// Counts the issues `query` selects (its limit and order ignored) per status, in the
-    /// board's column order: status rank, then the spelling. The count walks the status
-    /// order's covering index (or the filter's own), never reading a row.
+    /// Counts the issues `query` selects (its limit and order ignored) per status, archived
+    /// ones left out whatever the scope (the board never shows them), in status rank, then
+    /// spelling. The count walks the status order's covering index (or the filter's own),
+    /// never reading a row: one walk for every column.
     pub fn count_by_status(&self, query: &ListQuery) -> Result<Vec<StatusCount>, CacheError> {
         let unlimited = ListQuery {
             limit: None,
@@ -41,12 +42,13 @@ impl Cache {
         };
         let plan = self.plan(&unlimited)?;
         let (picked, params) = unlimited.select(
-            "issues.status_rank AS rank, issues.status AS status",
+            "issues.status_rank AS rank, issues.status AS status, issues.archived AS archived",
             text_match.as_deref(),
             &plan,
         );
         let mut statement = self.connection().prepare(&format!(
-            "SELECT status, count(*) FROM ({picked}) GROUP BY rank, status ORDER BY rank, status"
+            "SELECT status, count(*) FROM ({picked}) WHERE NOT archived \
+             GROUP BY rank, status ORDER BY rank, status"
         ))?;
         let rows = statement.query_map(params_from_iter(params.iter()), |row| {
             Ok(StatusCount {
