@@ -252,11 +252,29 @@ fn webdriver(address: &str, method: &str, path: &str, body: &str) -> io::Result<
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
+    // chromedriver keeps the connection open: the answer ends at its Content-Length.
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    let answer = loop {
+        let read = stream.read(&mut buffer)?;
+        bytes.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            if read == 0 {
+                break text;
+            }
+            continue;
+        };
+        let length = head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        });
+        if read == 0 || length.is_some_and(|length| body.len() >= length) {
+            break text;
+        }
+    };
     let json = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-    // chromedriver may answer chunked: the JSON is then between the first chunk's size line
-    // and its end.
     let json = json
         .find('{')
         .and_then(|start| json.rfind('}').map(|end| &json[start..=end]))

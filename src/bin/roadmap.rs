@@ -429,7 +429,8 @@ fn serve(args: &ServeArgs) -> Result<(), CommandError> {
         .with_hint("leave out --port to take a free one")
     })?;
     let url = board.url()?;
-    println!("roadmap board: {url}");
+    // A closed stdout (`roadmap serve | head -0`) does not stop the board.
+    let _ = write_stdout(format!("roadmap board: {url}\n").as_bytes());
     if args.open {
         if let Err(problem) = roadmap_hooks::board::open_in_browser(&url) {
             eprintln!("roadmap: warning: --open: {problem}; open {url} yourself");

@@ -83,6 +83,13 @@ pub fn markdown(text: &str) -> String {
 /// refetches at once, so a change between the two is never missed.
 #[must_use]
 pub fn page(title: &str, main: &str, generation: u64) -> String {
+    format!("{}{main}{PAGE_END}", page_start(title, generation))
+}
+
+/// A page up to its `<main>`: what the board sends before it has read anything, so the
+/// browser fetches the stylesheet and the script while the columns are read.
+#[must_use]
+pub fn page_start(title: &str, generation: u64) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -93,10 +100,13 @@ pub fn page(title: &str, main: &str, generation: u64) -> String {
          <body><header><a class=\"home\" href=\"/\">roadmap board</a>\
          <a href=\"/milestones\">milestones</a>\
          <span id=\"live\" class=\"live off\" title=\"follows commits, checkouts and merges\">live</span></header>\
-         <main>{main}</main></body></html>\n",
+         <main>",
         title = escape(title)
     )
 }
+
+/// The end of a page, after its `main`.
+pub const PAGE_END: &str = "</main></body></html>\n";
 
 /// An error page's `main`: the status and a line saying what was wrong.
 #[must_use]

@@ -125,6 +125,8 @@ fn busy(stream: &mut TcpStream) -> std::io::Result<()> {
 
 /// Answers one connection: a request, or an event stream for as long as the page is open.
 fn connection(mut stream: TcpStream, site: &Site, hosts: &[String]) {
+    // Events are small writes that must leave at once.
+    let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(http::READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(http::READ_TIMEOUT));
     let request = match http::read_request(&mut stream) {
@@ -149,10 +151,30 @@ fn connection(mut stream: TcpStream, site: &Site, hosts: &[String]) {
     } else if request.segments == ["events"] && request.method == "GET" {
         let _ = events(&mut stream, &site.live);
         return;
+    } else if request.segments.is_empty() && request.method == "GET" && !request.fragment {
+        let _ = board(&mut stream, site, &request);
+        return;
     } else {
         routes::respond(site, &request)
     };
     let _ = response.write_to(&mut stream);
+}
+
+/// The board page, its start sent before the columns are read (the end of the connection
+/// ends the page: no length is known when it starts).
+fn board(stream: &mut TcpStream, site: &Site, request: &http::Request) -> std::io::Result<()> {
+    match routes::board_streamed(site, request) {
+        Err(response) => response.write_to(stream),
+        Ok((start, rest)) => {
+            let mut head = http::head(200, "text/html; charset=utf-8");
+            head.push_str("\r\n");
+            head.push_str(&start);
+            stream.write_all(head.as_bytes())?;
+            stream.flush()?;
+            stream.write_all(rest().as_bytes())?;
+            stream.flush()
+        }
+    }
 }
 
 /// Reads what a client is still sending after an early answer (a head too large), for a

@@ -90,6 +90,36 @@ pub fn respond(site: &Site, request: &Request) -> Response {
 
 type Page = Result<(String, String), Failure>;
 
+/// The board (`/`) as a stream: `Err` with the whole answer when its parameters are wrong;
+/// otherwise the page's start, sent at once, and a function reading the columns for the rest
+/// (a failure then shows in the page, its status already sent).
+pub fn board_streamed(
+    site: &Site,
+    request: &Request,
+) -> Result<(String, impl FnOnce() -> String), Response> {
+    let generation = site.live.generation();
+    // Parameters are checked first: a bad one is a 400, not a page that says so.
+    let checked = BoardFilters::from_pairs(&request.query).is_ok_and(|filters| {
+        open(site).is_ok_and(|cache| {
+            filters
+                .to_query(|status| cache.has_status(status).unwrap_or(false))
+                .is_ok()
+        })
+    });
+    if !checked {
+        return Err(respond(site, request));
+    }
+    let start = html::page_start("board", generation);
+    let rest = move || {
+        let main = match board(site, &request.query) {
+            Ok((_, main)) => main,
+            Err(Failure(status, message)) => error_main(status, &message),
+        };
+        format!("{main}{}", html::PAGE_END)
+    };
+    Ok((start, rest))
+}
+
 fn no_parameters(request: &Request) -> Result<(), Failure> {
     match request.query.first() {
         Some((key, _)) => Err(Failure(
@@ -224,6 +254,13 @@ fn column_counts(cache: &Cache, query: &ListQuery) -> Result<Vec<(String, usize)
 
 fn issue(site: &Site, id: &str) -> Page {
     let cache = open(site)?;
+    if let Some(detail) = cache.issue_with_id(id)? {
+        let uncommitted = uncommitted_paths(&site.cache_dir).contains(&detail.row.path);
+        return Ok((
+            detail.row.title.clone(),
+            detail_pages::issue(&detail, uncommitted),
+        ));
+    }
     let prefix = id.trim().to_ascii_lowercase();
     let mut found = cache.issues_with_id_prefix(&prefix)?;
     // An exact id wins over the longer ids it is a prefix of.

@@ -3,8 +3,9 @@
 //! milestone's progress.
 
 use super::list_query::{ListQuery, SortKey};
-use super::query::{JSON_OF_ROW, MilestoneRow};
+use super::query::{IssueDetail, JSON_OF_ROW, MilestoneRow, ROW_COLUMNS, issue_row};
 use super::{Cache, CacheError};
+use rusqlite::OptionalExtension;
 use rusqlite::params_from_iter;
 
 /// How many issues of one status (as written) a board's filters select.
@@ -57,6 +58,29 @@ impl Cache {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The listed issue whose id is exactly `id`: a seek of the id index (a prefix lookup,
+    /// [`Cache::issues_with_id_prefix`], reads every row at 100k, ~20 ms).
+    pub fn issue_with_id(&self, id: &str) -> Result<Option<IssueDetail>, CacheError> {
+        Ok(self
+            .connection()
+            .query_row(
+                &format!(
+                    "SELECT {ROW_COLUMNS}, ({JSON_OF_ROW}), body, warnings FROM issues
+                     JOIN issue_bodies ON issue = issues.rowid WHERE id = ?1 AND NOT shadowed"
+                ),
+                [id],
+                |row| {
+                    Ok(IssueDetail {
+                        row: issue_row(row)?,
+                        json: row.get(13)?,
+                        body: row.get(14)?,
+                        warnings: row.get(15)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// Every milestone, active ones first, by name.
