@@ -2,7 +2,7 @@
 //!
 //! | path | page |
 //! |---|---|
-//! | `/` | the board, filtered by the query (`filters.rs`) |
+//! | `/` | the board, filtered by the query (`filters.rs`); sent as a stream by `mod.rs`, its start before its columns ([`board_streamed`]) |
 //! | `/issue/ID` | one issue (a unique id prefix is enough) |
 //! | `/milestones`, `/milestone/NAME` | the milestones; one milestone's progress |
 //! | `/assets/board.css`, `/assets/board.js` | the embedded assets |
