@@ -10,12 +10,15 @@
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
 //! cargo bench --bench roadmap -- --history [--full]   # the event log and charts: 10k (100k) issues, 1k commits
+//! cargo bench --bench roadmap -- --board [--quick]     # roadmap serve at 100k (1k)
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
 //! `bench/install-peers.sh` has installed them. The tables go to stdout and to
 //! `target/bench-results/roadmap-<mode>.md`. BENCHMARKS.md holds the published figures.
 
+#[path = "roadmap/board.rs"]
+mod board;
 #[path = "roadmap/contract.rs"]
 mod contract;
 #[path = "../examples/support/corpus.rs"]
@@ -131,7 +134,7 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    if contract::requested() || front::requested() || event_log::requested() {
+    if contract::requested() || front::requested() || event_log::requested() || board::requested() {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
         let target_dir = roadmap
             .parent()
@@ -139,7 +142,9 @@ fn main() {
             .map(Path::to_owned)
             .unwrap_or_default();
         let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
-        std::process::exit(if contract::requested() {
+        std::process::exit(if board::requested() {
+            board::main(&roadmap, roadmap_hooks, &target_dir)
+        } else if contract::requested() {
             contract::main(&roadmap, roadmap_hooks, &target_dir)
         } else if event_log::requested() {
             event_log::main(&roadmap, roadmap_hooks, &target_dir)

@@ -52,6 +52,8 @@ mod test_remote_sync;
 mod test_remote_tracker;
 mod test_remote_unmerged;
 mod test_remote_worktrees;
+mod test_serve;
+mod test_serve_browser;
 mod test_tracker_effects;
 mod test_tracker_release;
 mod test_tracker_trust;

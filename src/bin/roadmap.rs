@@ -83,6 +83,8 @@ enum Action {
     Show(ShowArgs),
     /// Search titles and bodies, best matches first, with the filters of `list`
     Search(SearchArgs),
+    /// Serve a live, read-only web board of the issues on 127.0.0.1
+    Serve(ServeArgs),
     #[command(flatten)]
     Write(WriteAction),
 }
@@ -168,6 +170,19 @@ struct SearchArgs {
     query: Vec<String>,
     #[command(flatten)]
     list: ListArgs,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Port to listen on (default: a free one)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Address to listen on; anything but a loopback address shows the board to the network
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    bind: std::net::IpAddr,
+    /// Open the board in the default browser (xdg-open)
+    #[arg(long)]
+    open: bool,
 }
 
 /// Parses our command line; one we do not serve exactly goes to the tracker (see `forward`).
@@ -290,6 +305,7 @@ fn main() {
     let result = match action {
         Action::List(args) => list(&args, None, no_pager),
         Action::Show(args) => show(&args, no_pager),
+        Action::Serve(args) => serve(&args),
         Action::Search(args) => match search_terms(&args.query.join(" ")) {
             Some(terms) => list(&args.list, Some(terms), no_pager),
             None => Err(CommandError::user("the search query is empty")),
@@ -446,6 +462,33 @@ fn show(args: &ShowArgs, no_pager: bool) -> Result<(), CommandError> {
         ShowFormat::Json => render::show_json(&detail),
     };
     cli::pager::page(&text, no_pager)
+}
+
+/// Serves the board until the process is stopped: the cache is brought up to date (built on
+/// first use) before the URL is printed.
+fn serve(args: &ServeArgs) -> Result<(), CommandError> {
+    let workspace = Workspace::discover()?;
+    drop(open_fresh(&workspace, false, false)?);
+    let options = roadmap_hooks::board::ServeOptions {
+        bind: args.bind,
+        port: args.port,
+    };
+    let board = roadmap_hooks::board::Board::bind(&workspace, &options).map_err(|e| {
+        CommandError::user(format!(
+            "--bind {} --port {}: cannot listen there: {e}",
+            args.bind, args.port
+        ))
+        .with_hint("leave out --port to take a free one")
+    })?;
+    let url = board.url()?;
+    // A closed stdout (`roadmap serve | head -0`) does not stop the board.
+    let _ = write_stdout(format!("roadmap board: {url}\n").as_bytes());
+    if args.open {
+        if let Err(problem) = roadmap_hooks::board::open_in_browser(&url) {
+            eprintln!("roadmap: warning: --open: {problem}; open {url} yourself");
+        }
+    }
+    board.serve(workspace)
 }
 
 /// On a workspace of roadmap-cli's 0.2 contract a sync writes 0.3.1's files, under its lock,

@@ -92,6 +92,17 @@ impl ListQuery {
         text_match: Option<&str>,
         plan: &Plan,
     ) -> (String, Vec<Box<dyn ToSql>>) {
+        self.select("issues.rowid", text_match, plan)
+    }
+
+    /// [`ListQuery::sql`] picking `columns` of `issues` instead of the rowid: for counts
+    /// that read what the order's covering index holds (the board's counts by status).
+    pub(super) fn select(
+        &self,
+        columns: &str,
+        text_match: Option<&str>,
+        plan: &Plan,
+    ) -> (String, Vec<Box<dyn ToSql>>) {
         let mut conditions: Vec<String> = vec!["NOT shadowed".into()];
         let mut params: Vec<Box<dyn ToSql>> = Vec::new();
         let mut join = String::new();
@@ -167,7 +178,7 @@ impl ListQuery {
             plan.access(self)
         };
         let mut sql = format!(
-            "SELECT issues.rowid FROM issues{access}{join} WHERE {} ORDER BY {}",
+            "SELECT {columns} FROM issues{access}{join} WHERE {} ORDER BY {}",
             conditions.join(" AND "),
             order.join(", ")
         );

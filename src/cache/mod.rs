@@ -10,6 +10,7 @@
 //! - `current`: the file name of the live generation, replaced atomically by rename.
 //! - `remote.db`: state that cannot be rebuilt from git ([`remote`]), migrated in place.
 
+pub mod board_query;
 pub mod checkpoint;
 pub mod contract_query;
 mod json_staging;

@@ -39,7 +39,7 @@ pub struct MilestoneRow {
 }
 
 /// Reads the [`ROW_COLUMNS`] at the start of a result row.
-fn issue_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<IssueRow> {
+pub(super) fn issue_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<IssueRow> {
     let labels: String = row.get(7)?;
     Ok(IssueRow {
         id: row.get(0)?,
@@ -64,7 +64,7 @@ pub(super) const JSON_OF_ROW: &str = "SELECT json FROM issue_json WHERE \
     AND issue_json.created_key = coalesce(issues.created_key, '') AND issue_json.id = issues.id \
     AND issue_json.path = issues.path";
 
-const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, milestone, labels, \
+pub(super) const ROW_COLUMNS: &str = "id, title, status, priority, issue_type, assignee, milestone, labels, \
     created_key, updated_key, due_date, archived, path";
 
 impl Cache {

@@ -12,9 +12,9 @@ use std::io::Write;
 
 /// The end of `roadmap help`: which commands are ours and which the tracker answers.
 pub const SERVED_AND_FORWARDED: &str = "\
-Served by roadmap-hooks from the cache: list, show, search, create, update, close, reopen,
-archive, unarchive, edit, sync (GitHub; never the tracker's), completions, man; from git's
-history: diff, log, list --at, chart; and, when
+Served by roadmap-hooks from the cache: list, show, search, serve (a web board), create,
+update, close, reopen, archive, unarchive, edit, sync (GitHub; never the tracker's),
+completions, man; from git's history: diff, log, list --at, chart; and, when
 piped, the tracker's own `issue list`, `issue view`, `milestone list` and `status` (and on
 0.3.1, `milestone view`, `project list`, `project view` and `today`), byte for byte as the
 release behind us prints them (roadmap-cli 1.0.2's or 0.3.1's; see the README).
@@ -36,6 +36,7 @@ pub const OWN_COMMANDS: &[&str] = &[
     "show",
     "view",
     "search",
+    "serve",
     "create",
     "update",
     "close",

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod board;
+pub mod browser;
 pub mod github_server;
 pub mod mirrored;
 pub mod tracker;
