@@ -11,7 +11,8 @@ use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-fn tracker(repo: &TestRepo, tracker: &Path, args: &[&str]) -> String {
+/// Runs the live 0.3.1 in `repo` with `HOME` a sibling folder and `TZ=UTC`; its stdout.
+pub(crate) fn tracker(repo: &TestRepo, tracker: &Path, args: &[&str]) -> String {
     let home = repo.sibling("home");
     std::fs::create_dir_all(&home).unwrap();
     let out = Command::new(tracker)

@@ -8,25 +8,8 @@
 use crate::common::TestRepo;
 use crate::common::tracker::{TrackerLine, installed_tracker};
 use crate::test_contract_issue_list::{MARKER, run, stand_in_tracker};
-use std::path::Path;
+use crate::test_contract_live::tracker;
 use std::process::Command;
-
-/// Runs the live 0.3.1 in `repo`; its stdout.
-fn tracker(repo: &TestRepo, bin: &Path, home: &Path, args: &[&str]) -> String {
-    let out = Command::new(bin)
-        .args(args)
-        .current_dir(&repo.root)
-        .env("HOME", home)
-        .env("TZ", "UTC")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 #[test]
 fn today_answers_as_the_live_tracker_on_every_group() {
@@ -35,9 +18,10 @@ fn today_answers_as_the_live_tracker_on_every_group() {
     };
     let repo = TestRepo::new();
     repo.git(&["config", "user.name", "ada"]);
+    // The same HOME as `tracker` gives the live 0.3.1.
     let home = repo.sibling("home");
     std::fs::create_dir_all(&home).unwrap();
-    let run_tracker = |args: &[&str]| tracker(&repo, &bin, &home, args);
+    let run_tracker = |args: &[&str]| tracker(&repo, &bin, args).trim().to_owned();
     run_tracker(&["init", "-p", "Live", "-d", "x"]);
     // The later milestone is listed first by name; the earlier due date wins.
     run_tracker(&[
