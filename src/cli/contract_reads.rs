@@ -260,20 +260,19 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
     let root = roadmap_dir.parent()?;
     let sources = cached_sources(root).ok()?;
     // The tracker parses every document before it counts: an unreadable one goes to it.
+    let unread = || {
+        Some(Answer::Forward(
+            "a record we do not read as the tracker does".into(),
+        ))
+    };
     let (Ok(issues), Ok(_)) = (sources.issues, sources.milestones) else {
-        return Some(Answer::Forward(
-            "a record we do not read as the tracker does".into(),
-        ));
+        return unread();
     };
-    let Ok((projects, _)) = read_planning_records(roadmap_dir) else {
-        return Some(Answer::Forward(
-            "a record we do not read as the tracker does".into(),
-        ));
-    };
-    let Ok(milestones) = read_milestones(roadmap_dir) else {
-        return Some(Answer::Forward(
-            "a record we do not read as the tracker does".into(),
-        ));
+    let (Ok((projects, _)), Ok(milestones)) = (
+        read_planning_records(roadmap_dir),
+        read_milestones(roadmap_dir),
+    ) else {
+        return unread();
     };
     let pairs: Vec<(&str, &str)> = issues
         .iter()
