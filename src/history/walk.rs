@@ -69,9 +69,7 @@ fn try_bring_to_head(
     progress: bool,
     walked: &mut Walked,
 ) -> Result<bool, EventLogError> {
-    // As in the sync: objects come from git's own database, which git does not re-hash on
-    // read either; hashing every tree read was a quarter of a backfill.
-    git2::opts::strict_hash_verification(false);
+    crate::git::revisions::trust_object_database();
     let git = repo.libgit2()?;
     let head = repo.head()?.and_then(|id| id.to_git2());
     let tip = log.tip()?;

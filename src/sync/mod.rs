@@ -192,9 +192,7 @@ pub fn sync_reusing(
     request: &SyncRequest,
     opened: Option<Cache>,
 ) -> Result<SyncOutcome, SyncError> {
-    // Objects come from git's own database, which git itself does not re-hash on read; doing it
-    // here cost a fifth of a 1-file sync and a quarter of a rebuild.
-    git2::opts::strict_hash_verification(false);
+    crate::git::revisions::trust_object_database();
     rebuild::bound_pack_mappings();
     let cache_dir = dirs.cache_dir();
     let (mut cache, unusable) = match opened {
