@@ -7,6 +7,7 @@
 //! cargo bench --bench roadmap              # 1k and 10k
 //! cargo bench --bench roadmap -- --full    # 1k, 10k and 100k
 //! cargo bench --bench roadmap -- --quick --formats   # only reftable and the git CLI backend
+//! cargo bench --bench roadmap -- --at [--full]  # only list --at, diff and log (issue 23)
 //! cargo bench --bench roadmap -- --million # 1M only, the cache's own figures (no peers, no scans)
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
 //! cargo bench --bench roadmap -- --history [--full]   # the event log and charts: 10k (100k) issues, 1k commits
@@ -54,6 +55,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// Which tables a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Only {
+    Everything,
+    /// `--formats`: the repository formats and git backends.
+    Formats,
+    /// `--at`: `list --at`, `diff` and `log` (issue 23).
+    PlanThroughTime,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Quick,
@@ -65,26 +76,27 @@ enum Mode {
 }
 
 impl Mode {
-    /// The mode, and whether only the repository formats are compared (`--formats`).
-    fn from_args() -> Result<(Mode, bool), String> {
+    /// The mode, and which tables alone are measured (`--formats`, `--at`).
+    fn from_args() -> Result<(Mode, Only), String> {
         let mut mode = Mode::Default;
-        let mut formats_only = false;
+        let mut only = Only::Everything;
         for arg in std::env::args().skip(1) {
             match arg.as_str() {
                 "--quick" => mode = Mode::Quick,
                 "--full" => mode = Mode::Full,
-                "--formats" => formats_only = true,
+                "--formats" => only = Only::Formats,
+                "--at" => only = Only::PlanThroughTime,
                 "--million" => mode = Mode::Million,
                 // `cargo bench` passes `--bench` to every bench built with `harness = false`.
                 "--bench" => {}
                 other => {
                     return Err(format!(
-                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full | --million] [--formats]"
+                        "unknown argument `{other}`\nusage: cargo bench --bench roadmap [-- --quick | --full | --million] [--formats | --at]"
                     ));
                 }
             }
         }
-        Ok((mode, formats_only))
+        Ok((mode, only))
     }
 
     fn name(self) -> &'static str {
@@ -154,12 +166,10 @@ fn main() {
     }
     let outcome = Mode::from_args()
         .map_err(io::Error::other)
-        .and_then(|(mode, formats_only)| {
-            if formats_only {
-                run_formats(mode)
-            } else {
-                run(mode)
-            }
+        .and_then(|(mode, only)| match only {
+            Only::Everything => run(mode),
+            Only::Formats => run_formats(mode),
+            Only::PlanThroughTime => run_plan_through_time(mode),
         });
     measure::remove_temp_files();
     if let Err(error) = outcome {
@@ -199,6 +209,37 @@ fn run(mode: Mode) -> io::Result<()> {
         started.elapsed(),
         file.display()
     );
+    Ok(())
+}
+
+/// `--at`: only issue 23's commands over a chain of commits (`list --at`, `diff`, `log`), at
+/// each size of the mode, and `log` on the long history.
+fn run_plan_through_time(mode: Mode) -> io::Result<()> {
+    let started = Instant::now();
+    let mut bench = Bench::new(mode)?;
+    for &issues in mode.sizes() {
+        let repo = repo::prepare(&bench.tools.corpus_root, issues)?;
+        let load_before = load_average();
+        bench.tools.sync(&repo)?;
+        bench.history(&repo)?;
+        bench.report.note(format!(
+            "{} issues: load average (1 min) {load_before} before, {} after",
+            thousands(issues),
+            load_average()
+        ));
+    }
+    bench.long_history()?;
+    let mut text = format!(
+        "## The plan through time ({} mode)\n\n{}\n\n",
+        mode.name(),
+        machine_note(mode.plan())
+    );
+    text.push_str(&bench.report.render());
+    println!("{text}");
+    let results = bench.tools.target_dir.join("bench-results");
+    std::fs::create_dir_all(&results)?;
+    std::fs::write(results.join(format!("at-{}.md", mode.name())), &text)?;
+    eprintln!("bench: done in {:.0?}", started.elapsed());
     Ok(())
 }
 

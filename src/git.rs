@@ -164,6 +164,10 @@ pub enum TreeChange {
     Modified {
         path: String,
         blob: ObjectId,
+        /// The blob the path held before, when the diff saw it (a tree diff always does; a
+        /// path re-read for another reason does not): spares `roadmap diff` and `log` looking
+        /// the old side up in the old tree again.
+        was: Option<ObjectId>,
     },
     Deleted {
         path: String,

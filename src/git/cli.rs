@@ -358,7 +358,11 @@ fn parse_raw_diff(output: &[u8]) -> Result<Vec<TreeChange>, GitError> {
         }
         changes.push(match (before, after) {
             (None, Some(blob)) => TreeChange::Added { path, blob },
-            (Some(_), Some(blob)) => TreeChange::Modified { path, blob },
+            (Some(was), Some(blob)) => TreeChange::Modified {
+                path,
+                blob,
+                was: Some(was),
+            },
             (Some(blob), None) => TreeChange::Deleted { path, blob },
             (None, None) => continue,
         });

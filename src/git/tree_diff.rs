@@ -249,9 +249,10 @@ impl<'o> Walk<'_, 'o> {
                 path,
                 blob: b.oid().into(),
             },
-            (Some(_), Some(b)) => TreeChange::Modified {
+            (Some(a), Some(b)) => TreeChange::Modified {
                 path,
                 blob: b.oid().into(),
+                was: Some(a.oid().into()),
             },
             (Some(a), None) => TreeChange::Deleted {
                 path,

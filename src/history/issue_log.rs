@@ -149,9 +149,12 @@ impl Walk<'_> {
                 TreeChange::Deleted { path, blob } if self.may_hold(path) => {
                     old_files.push((path.clone(), *blob));
                 }
-                TreeChange::Modified { path, blob } if self.may_hold(path) => {
+                TreeChange::Modified { path, blob, was } if self.may_hold(path) => {
                     new_files.push((path.clone(), *blob));
-                    modified.push(path.as_str());
+                    match was {
+                        Some(was) => old_files.push((path.clone(), *was)),
+                        None => modified.push(path.as_str()),
+                    }
                 }
                 _ => {}
             }
@@ -159,7 +162,7 @@ impl Walk<'_> {
         if new_files.is_empty() && old_files.is_empty() {
             return Ok(None);
         }
-        if let Some(parent) = parent {
+        if let (Some(parent), false) = (parent, modified.is_empty()) {
             for (path, blob) in self.repo.blob_ids_at(Some(parent), &modified)? {
                 old_files.push((path, blob));
             }

@@ -191,9 +191,12 @@ fn sides(
         match change {
             TreeChange::Added { path, blob } => new.push((path.clone(), *blob)),
             TreeChange::Deleted { path, blob } => old.push((path.clone(), *blob)),
-            TreeChange::Modified { path, blob } => {
+            TreeChange::Modified { path, blob, was } => {
                 new.push((path.clone(), *blob));
-                modified.push(path.as_str());
+                match was {
+                    Some(was) => old.push((path.clone(), *was)),
+                    None => modified.push(path.as_str()),
+                }
             }
             TreeChange::NameNotUtf8 { .. } => {}
         }

@@ -161,7 +161,7 @@ fn derive_commit(
     let mut new: BTreeMap<String, EventFields> = BTreeMap::new();
     for change in changes {
         let (path, blob) = match change {
-            TreeChange::Added { path, blob } | TreeChange::Modified { path, blob } => {
+            TreeChange::Added { path, blob } | TreeChange::Modified { path, blob, .. } => {
                 (path, Some(blob))
             }
             TreeChange::Deleted { path, .. } | TreeChange::NameNotUtf8 { path, .. } => (path, None),
@@ -213,7 +213,7 @@ fn move_files(
     let reader = readers.at(to)?;
     for change in repo.diff_remembering(from, Some(to), memo)? {
         let (path, read) = match change {
-            TreeChange::Added { path, blob } | TreeChange::Modified { path, blob } => {
+            TreeChange::Added { path, blob } | TreeChange::Modified { path, blob, .. } => {
                 let read = read_issue(batch, repo, &reader, &path, blob)?;
                 (path, read)
             }

@@ -61,6 +61,7 @@ pub fn lay_over(
             Some(blob) => changes.push(TreeChange::Modified {
                 path: path.to_owned(),
                 blob: *blob,
+                was: None,
             }),
             None => tx.remove(path)?,
         }

@@ -76,7 +76,7 @@ pub(super) fn write_changes(
                 report.deleted += 1;
             }
             TreeChange::Added { path, blob } => written.push((path, blob, true)),
-            TreeChange::Modified { path, blob } => written.push((path, blob, false)),
+            TreeChange::Modified { path, blob, .. } => written.push((path, blob, false)),
             TreeChange::NameNotUtf8 { path, blob: None } => tx.remove(&path)?,
             TreeChange::NameNotUtf8 {
                 path,

@@ -191,7 +191,11 @@ pub(super) fn name_milestones_for_diff(
             continue;
         };
         if !in_diff.contains(&path) {
-            changes.push(TreeChange::Modified { path, blob });
+            changes.push(TreeChange::Modified {
+                path,
+                blob,
+                was: None,
+            });
         }
     }
     Ok(())
