@@ -94,6 +94,16 @@ pub(super) fn tracker_fields(issue: &Issue) -> String {
 }
 
 impl Cache {
+    /// The id of every issue file of the contract layout (shadowed copies too), sorted.
+    pub fn contract_issue_ids(&self) -> Result<Vec<String>, CacheError> {
+        let mut statement = self.connection().prepare(
+            "SELECT id FROM issues INDEXED BY issues_by_id
+             WHERE path GLOB '.roadmap/issues/*' ORDER BY id",
+        )?;
+        let ids = statement.query_map([], |row| row.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
     /// Returns every issue file of the contract layout (`.roadmap/issues/*.md`, shadowed
     /// copies too: the tracker reads files), bodies only `with_bodies` (for `--search`).
     /// Milestone names are left for the caller ([`Cache::contract_milestones`]).

@@ -9,6 +9,7 @@
 use super::rich_text;
 use super::tracker_list::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
+use crate::cache::{Cache, CacheError};
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, sources};
 use crate::lines::contract::outputs::terminal;
@@ -129,7 +130,9 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         hand_over(argv, "the repository could not be opened again")
     };
     let with_bodies = list.search.is_some();
-    let read = match read_beside_the_look(&workspace, root, with_bodies) {
+    let read = match read_beside_the_look(&workspace, root, move |cache, root| {
+        sources::read_sources(cache, root, with_bodies)
+    }) {
         Some(read) => read,
         None => {
             let fresh = fresh_cache(&workspace)?;
@@ -156,15 +159,26 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
 /// for the commands other than `issue list` that count them (`status`). `Err` says why the
 /// cache cannot answer (a busy lock, a rebuild, an error); the caller reads the files instead.
 pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSources, String> {
+    cached(root, |cache, root| {
+        sources::read_sources(cache, root, false)
+    })
+}
+
+/// What `read` reads from the cache once it shows the working tree, as [`cached_sources`]
+/// reads the sources.
+pub(super) fn cached<T: Send + 'static>(
+    root: &Path,
+    read: impl Fn(&Cache, &Path) -> Result<T, CacheError> + Send + Clone + 'static,
+) -> Result<T, String> {
     let workspace = Workspace::discover().map_err(|e| e.to_string())?;
-    if let Some(read) = read_beside_the_look(&workspace, root, false) {
+    if let Some(read) = read_beside_the_look(&workspace, root, read.clone()) {
         return Ok(read);
     }
     let fresh = fresh_cache(&workspace).map_err(|e| e.to_string())?;
     if !fresh.warnings.is_empty() {
         return Err(fresh.warnings.join("; "));
     }
-    sources::read_sources(&fresh.cache, root, false).map_err(|e| e.to_string())
+    read(&fresh.cache, root).map_err(|e| e.to_string())
 }
 
 /// The rows read from the cache on a second thread while this one looks at the working tree:
@@ -172,11 +186,11 @@ pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSou
 /// records nothing and nothing committed to the cache or moved HEAD meanwhile (the common
 /// case), the rows read are the working tree's; `None` otherwise, and the caller reads again
 /// after the look.
-fn read_beside_the_look(
+fn read_beside_the_look<T: Send + 'static>(
     workspace: &Workspace,
     root: &Path,
-    with_bodies: bool,
-) -> Option<issue_list::row::ContractSources> {
+    read: impl FnOnce(&Cache, &Path) -> Result<T, CacheError> + Send + 'static,
+) -> Option<T> {
     let fresh = workspace
         .open_fresh(false)
         .ok()
@@ -185,7 +199,7 @@ fn read_beside_the_look(
     let before = cache.data_version().ok()?;
     let root = root.to_owned();
     let reading = std::thread::spawn(move || {
-        let read = sources::read_sources(&cache, &root, with_bodies);
+        let read = read(&cache, &root);
         (cache, read)
     });
     let look = workspace.look_at_worktree(LockPurpose::Query);

@@ -295,6 +295,11 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
                 Some("json") => issue_view::Format::Json,
                 _ => issue_view::Format::Plain,
             };
+            if let Some(answer) =
+                super::contract_issue_view::answer(&parsed.arguments[0], format, roadmap_dir)
+            {
+                return answer;
+            }
             issue_view::answer(
                 &parsed.arguments[0],
                 format,

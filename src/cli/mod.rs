@@ -3,6 +3,7 @@
 //! these functions.
 
 pub mod chart;
+mod contract_issue_view;
 pub mod contract_list;
 mod contract_planning;
 pub mod contract_reads;

@@ -108,14 +108,27 @@ pub fn read_milestones(roadmap_dir: &Path) -> Result<Vec<ContractMilestone>, Unr
     })
 }
 
+/// The issue rows of the given files alone, read as [`read_workspace`] reads each: for a
+/// command that takes the other issues from the cache (`issue view`).
+pub fn read_issue_files(paths: &[PathBuf]) -> Result<Vec<ContractIssueRow>, Unread> {
+    read_files(paths.to_vec(), issue)
+}
+
 /// Every document of one folder, in the tracker's order (paths sorted); the first conflicted
 /// one stops the read, as it stops the tracker's.
 fn read_kind<T>(
     dir: &Path,
     parse: impl Fn(&Fields, &str) -> Result<T, Unread>,
 ) -> Result<Vec<T>, Unread> {
+    read_files(markdown_files(dir)?, parse)
+}
+
+fn read_files<T>(
+    paths: Vec<PathBuf>,
+    parse: impl Fn(&Fields, &str) -> Result<T, Unread>,
+) -> Result<Vec<T>, Unread> {
     let mut texts = Vec::new();
-    for path in markdown_files(dir)? {
+    for path in paths {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| unserved(&path, &format!("unreadable ({e})")))?;
         if let Some(line) = conflict_line(&text) {

@@ -114,6 +114,11 @@ pub fn read_planning_records(
     ))
 }
 
+/// The issue records of the given files alone, read as [`read_records`] reads each.
+pub fn read_issue_records(paths: &[PathBuf]) -> Result<Vec<IssueRecord>, Unread> {
+    paths.iter().map(|path| read_one(path, issue)).collect()
+}
+
 /// Every `*.md` of one folder in path order, parsed; the first conflicted file stops the read.
 fn read_kind<T>(
     dir: &Path,
@@ -132,20 +137,23 @@ fn read_kind<T>(
         }
     }
     paths.sort();
-    let mut found = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| unserved(path, &format!("unreadable ({e})")))?;
-        if let Some(line) = conflict_line(&text) {
-            return Err(Unread::Conflict {
-                path: path.clone(),
-                line,
-            });
-        }
-        let (data, body) = front_matter(&text).ok_or_else(|| unserved(path, "no front matter"))?;
-        found.push(parse(&Fields { path, data: &data }, body)?);
+    paths.iter().map(|path| read_one(path, &parse)).collect()
+}
+
+fn read_one<T>(
+    path: &Path,
+    parse: impl Fn(&Fields, &str) -> Result<T, Unread>,
+) -> Result<T, Unread> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| unserved(path, &format!("unreadable ({e})")))?;
+    if let Some(line) = conflict_line(&text) {
+        return Err(Unread::Conflict {
+            path: path.to_owned(),
+            line,
+        });
     }
-    Ok(found)
+    let (data, body) = front_matter(&text).ok_or_else(|| unserved(path, "no front matter"))?;
+    parse(&Fields { path, data: &data }, body)
 }
 
 /// A timestamp as `isoformat()` prints it; `None` when the key is absent or null.

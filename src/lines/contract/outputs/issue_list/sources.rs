@@ -47,6 +47,25 @@ pub fn read_sources(
     Ok(ContractSources { milestones, issues })
 }
 
+/// The ids of every issue file, when the cache vouches for every issue and milestone
+/// document as [`read_sources`] does: what `issue view` needs of the issues it does not show.
+pub fn read_issue_ids(
+    cache: &Cache,
+    root: &Path,
+) -> Result<Result<Vec<String>, Unread>, CacheError> {
+    if root.join(".roadmap/archive").exists() {
+        return Ok(Err(Unread::Unserved(
+            "an archive/ folder (0.1.1 layout)".into(),
+        )));
+    }
+    for folder in [".roadmap/milestones", ".roadmap/issues"] {
+        if let Err(unread) = vouched_for(cache, root, folder)? {
+            return Ok(Err(unread));
+        }
+    }
+    Ok(Ok(cache.contract_issue_ids()?))
+}
+
 /// Whether the cache holds every document of `folder` as the tracker reads it. As in the
 /// tracker, a conflicted file anywhere in the folder is named (the first by path) before any
 /// other trouble is considered.
