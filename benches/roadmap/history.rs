@@ -7,9 +7,8 @@ use crate::measure::{Job, compare, human, ratio};
 use crate::repo::git_command;
 use crate::report::thousands;
 use roadmap_hooks::lines::{Line, Reader};
-use std::io::{self, Read as _, Write as _};
+use std::io;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// How far back `list --at` and `diff` look: the "within 100 commits of HEAD".
@@ -90,7 +89,7 @@ impl Bench {
                 diff,
                 diff_floor,
                 format!(
-                    "1.5× `git diff --name-only` + parsing the changed files ({})",
+                    "1.5× `git diff --name-only` + reading and parsing the changed files ({})",
                     human(parse)
                 ),
             ),
@@ -257,10 +256,11 @@ fn generate_long_history(dir: &std::path::Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The time the crate's parser takes over both sides of every roadmap file that differs
-/// between `back` and HEAD, in memory and on one thread: the "plus parsing the changed files"
-/// of `roadmap diff`'s target. The blobs are read with `git cat-file` beforehand, so only the
-/// parse is timed; the median of five passes.
+/// The time reading and parsing both sides of every roadmap file that differs between `back`
+/// and HEAD takes in process, on one thread (libgit2 reading each blob, the crate's parser
+/// reading it): the "plus parsing the changed files" of `roadmap diff`'s target, which `git
+/// diff --name-only` never opens. The median of five passes, each with the repository opened
+/// afresh so no object is cached from the pass before.
 fn parse_changed_files(dir: &Path, back: &str) -> io::Result<Duration> {
     let raw = crate::repo::git(
         dir,
@@ -280,50 +280,27 @@ fn parse_changed_files(dir: &Path, back: &str) -> io::Result<Duration> {
     let mut fields = raw.split('\0');
     let mut wanted = Vec::new();
     while let (Some(meta), Some(path)) = (fields.next(), fields.next()) {
-        let ids: Vec<&str> = meta.split(' ').skip(2).take(2).collect();
-        for id in ids {
-            if id.bytes().any(|b| b != b'0') {
-                wanted.push((path.to_owned(), id.to_owned()));
+        for id in meta.split(' ').skip(2).take(2) {
+            if let Ok(oid) = git2::Oid::from_str(id)
+                && !oid.is_zero()
+            {
+                wanted.push((path.to_owned(), oid));
             }
         }
     }
-    let mut batch = git_command(dir)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let ids: String = wanted.iter().map(|(_, id)| format!("{id}\n")).collect();
-    let mut stdin = batch.stdin.take().expect("piped");
-    let writer = std::thread::spawn(move || stdin.write_all(ids.as_bytes()));
-    let mut out = Vec::new();
-    batch.stdout.take().expect("piped").read_to_end(&mut out)?;
-    writer.join().expect("writer thread")?;
-    batch.wait()?;
-    let mut files = Vec::with_capacity(wanted.len());
-    let mut rest = &out[..];
-    for (path, _) in &wanted {
-        let header_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let size: usize = std::str::from_utf8(&rest[..header_end])
-            .ok()
-            .and_then(|h| h.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| io::Error::other("unexpected `git cat-file --batch` output"))?;
-        let body = &rest[header_end + 1..header_end + 1 + size];
-        files.push((path.as_str(), body.to_vec()));
-        rest = &rest[header_end + 2 + size..];
-    }
     let reader = Reader::new(Line::Legacy);
-    let mut passes: Vec<Duration> = (0..5)
-        .map(|_| {
-            let started = Instant::now();
-            let read = files
-                .iter()
-                .filter(|(path, bytes)| reader.read(path, bytes).is_some())
-                .count();
-            std::hint::black_box(read);
-            started.elapsed()
-        })
-        .collect();
+    let mut passes = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let repo = git2::Repository::open(dir).map_err(io::Error::other)?;
+        let mut read = 0;
+        for (path, oid) in &wanted {
+            let blob = repo.find_blob(*oid).map_err(io::Error::other)?;
+            read += usize::from(reader.read(path, blob.content()).is_some());
+        }
+        std::hint::black_box(read);
+        passes.push(started.elapsed());
+    }
     passes.sort_unstable();
     Ok(passes[passes.len() / 2])
 }

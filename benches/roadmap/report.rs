@@ -196,7 +196,9 @@ impl Report {
                      tip. `list --at HEAD~100` lays the diff between HEAD and HEAD~100 over the \
                      cache; its target (issue 23) is the default view plus 2× `git diff \
                      --name-only HEAD HEAD~100`. `diff`'s target is 1.5× that `git diff` plus \
-                     parsing the changed files; `log`'s floor is `git log --format=%H` of the \
+                     parsing the changed files (timed in the bench's own process: libgit2 \
+                     reading both sides' blobs, the crate's parser reading them, one thread); \
+                     `log`'s floor is `git log --format=%H` of the \
                      issue's file.",
                     &[
                         "issues",
