@@ -12,6 +12,7 @@ mod test_chart;
 mod test_contract_captures;
 mod test_contract_forwarded;
 mod test_contract_issue_list;
+mod test_contract_issue_view;
 mod test_contract_kill;
 mod test_contract_live;
 mod test_contract_read;
