@@ -401,7 +401,11 @@ fn a_file_the_tracker_may_read_otherwise_hands_the_command_over_until_it_is_fixe
 /// `roadmap ARGS` on a pseudo-terminal as a person runs it: no `CI` (which tells the tracker,
 /// and so us, to print plainly; `.ci/run` sets it) and no `NO_COLOR` (which the tests' hermetic
 /// environment sets). `None` where `script` is missing.
-fn person_at_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> Option<String> {
+pub(crate) fn person_at_a_terminal(
+    repo: &TestRepo,
+    args: &str,
+    env: &[(&str, &str)],
+) -> Option<String> {
     let quiet = ["CI", "NO_COLOR", "CONTINUOUS_INTEGRATION", "GITHUB_ACTIONS"]
         .map(|name| format!("-u {name}"))
         .join(" ");

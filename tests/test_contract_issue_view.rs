@@ -5,7 +5,10 @@
 
 use crate::common::binary;
 use crate::common::tracker::{TrackerLine, installed_tracker};
-use crate::test_contract_issue_list::{MARKER, contract_repo, homes, run, stand_in_tracker};
+use crate::test_contract_issue_list::{
+    MARKER, contract_repo, homes, person_at_a_terminal, run, stand_in_tracker,
+};
+use std::path::Path;
 
 const ID: &str = "02c58796-69bf-4b0c-b7bd-ee0d62c9527c";
 /// Shares no prefix with another fixture issue beyond `f00d`.
@@ -101,4 +104,42 @@ fn issue_view_shows_hand_edits_and_new_files_of_the_working_tree() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// On a terminal `issue view` is served too: 0.3.1 prints it with `click.echo` alone, the same
+/// bytes as into a pipe (captured through `script` at 120 columns; 40 and 200 give the same).
+/// `status` on a terminal, a Rich table in colours, still goes to the tracker.
+#[test]
+fn on_a_terminal_issue_view_is_served_as_the_tracker_prints_it() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let (home, _) = homes(&repo);
+    let env = [
+        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
+        ("COLUMNS", "120"),
+        ("HOME", home.to_str().unwrap()),
+        ("TERM", "xterm-256color"),
+    ];
+    let captures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracker-0.3.1-terminal");
+    for (args, capture) in [
+        (
+            "issue view 02c58796",
+            "issue-view-02c58796--COLUMNS-120.txt",
+        ),
+        ("issue view 0", "issue-view-0--COLUMNS-120.txt"),
+    ] {
+        let shown = person_at_a_terminal(&repo, args, &env);
+        let Some(shown) = crate::common::tracker::required(shown, "`script` (a terminal)") else {
+            return;
+        };
+        assert!(
+            !shown.contains(MARKER),
+            "{args}: served, not forwarded: {shown}"
+        );
+        let captured = std::fs::read_to_string(captures.join(capture)).unwrap();
+        assert_eq!(shown, captured.replace("\r\n", "\n"), "{args}");
+    }
+    let status = person_at_a_terminal(&repo, "status", &env).unwrap();
+    assert!(status.contains(MARKER), "{status}");
 }
