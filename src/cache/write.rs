@@ -315,10 +315,6 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
-    pub(super) fn connection(&self) -> &rusqlite::Connection {
-        &self.tx
-    }
-
     /// Sets one `sync_metadata` value in this transaction.
     pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<(), CacheError> {
         self.tx
@@ -330,6 +326,7 @@ impl<'c> CacheTransaction<'c> {
     /// Commits a local write: duplicate winners decided again, `last_synced_commit` unchanged.
     pub fn commit_local(self) -> Result<(), CacheError> {
         self.pick_winners()?;
+        self.count_shown_version()?;
         self.tx.commit()?;
         Ok(())
     }
@@ -339,6 +336,19 @@ impl<'c> CacheTransaction<'c> {
     pub fn settle(&mut self) -> Result<(), CacheError> {
         self.pick_winners()?;
         self.touched_ids.clear();
+        Ok(())
+    }
+
+    /// Counts this transaction in `shown_version`: every commit of rows goes through here,
+    /// so a stat file's blobs recorded at another count are not taken for the cache's (see
+    /// [`super::Cache::shown_key`]).
+    fn count_shown_version(&self) -> Result<(), CacheError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_metadata (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            )?
+            .execute([meta::SHOWN_VERSION])?;
         Ok(())
     }
 
@@ -368,6 +378,7 @@ impl<'c> CacheTransaction<'c> {
         set.execute([meta::LAST_SYNC_KIND, kind])?;
         set.execute([meta::LAST_SYNC_AT, &now.to_string()])?;
         drop(set);
+        self.count_shown_version()?;
         self.tx.commit()?;
         Ok(())
     }
