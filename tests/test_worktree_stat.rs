@@ -40,7 +40,10 @@ fn titles(repo: &TestRepo) -> Vec<(String, String)> {
 }
 
 fn title_of(repo: &TestRepo, id: &str) -> Option<String> {
-    titles(repo).into_iter().find(|(i, _)| i == id).map(|(_, t)| t)
+    titles(repo)
+        .into_iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, t)| t)
 }
 
 /// Replaces the title line, keeping the file's size (`title` must be as long as the old one).
@@ -176,7 +179,10 @@ fn a_deleted_or_damaged_stat_file_makes_the_next_look_read_every_file() {
     )
     .unwrap();
     age_roadmap(&repo);
-    assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha by hand"));
+    assert_eq!(
+        title_of(&repo, "0000000a").as_deref(),
+        Some("Alpha by hand")
+    );
 
     // Damaged where it records the blob the edited file holds: were it believed, the file
     // would hold something else than the cache shows, and the record would end.
@@ -188,7 +194,10 @@ fn a_deleted_or_damaged_stat_file_makes_the_next_look_read_every_file() {
         .expect("the stat file records the blob");
     bytes[at] ^= 0xff;
     std::fs::write(stat_file(&repo), &bytes).unwrap();
-    assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha by hand"));
+    assert_eq!(
+        title_of(&repo, "0000000a").as_deref(),
+        Some("Alpha by hand")
+    );
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
     assert_ne!(std::fs::read(stat_file(&repo)).unwrap(), bytes, "replaced");
 
@@ -213,7 +222,11 @@ fn a_stat_file_from_before_a_rebuild_is_not_taken_for_the_new_cache() {
     std::fs::remove_file(repo.root.join(".git/roadmap/pending-writes.json")).unwrap();
     repo.roadmap_hooks(&["sync", "--full"]).success();
     let plain = repo.listed(&[]);
-    let alpha = plain.as_array().unwrap().iter().find(|i| i["id"] == "0000000a");
+    let alpha = plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "0000000a");
     assert_eq!(alpha.unwrap()["title"], "Alpha");
     assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Hand!"));
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
@@ -221,7 +234,15 @@ fn a_stat_file_from_before_a_rebuild_is_not_taken_for_the_new_cache() {
 
 fn spawn_look(repo: &TestRepo) -> std::process::Child {
     hermetic(&mut Command::new(binary("roadmap")))
-        .args(["list", "--all", "--sort", "id", "--format", "json", "--worktree"])
+        .args([
+            "list",
+            "--all",
+            "--sort",
+            "id",
+            "--format",
+            "json",
+            "--worktree",
+        ])
         .current_dir(&repo.root)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

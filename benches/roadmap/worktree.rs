@@ -53,10 +53,7 @@ fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()
             )?;
             table.push_str(&look(roadmap, &repo, plan)?);
             repo.restore()?;
-            crate::measure::run(
-                plain_command(roadmap_hooks, &repo.dir).arg("sync"),
-                false,
-            )?;
+            crate::measure::run(plain_command(roadmap_hooks, &repo.dir).arg("sync"), false)?;
         }
     }
     let text = format!(

@@ -27,7 +27,11 @@ impl Cache {
     /// writes another generation, so the name changes with it.
     pub fn shown_key(&self) -> Result<String, CacheError> {
         let version = self.metadata(meta::SHOWN_VERSION)?.unwrap_or_default();
-        let generation = self.path().file_name().unwrap_or_default().to_string_lossy();
+        let generation = self
+            .path()
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         Ok(format!("{generation}:{version}"))
     }
 

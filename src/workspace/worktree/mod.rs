@@ -70,7 +70,12 @@ impl Workspace {
         let bytes = stat_file::read(&cache_dir).unwrap_or_default();
         let before = Snapshot::parse(&bytes);
         let key = cache.shown_key()?;
-        let walked = walk::walk(self.work_dir(), before.as_ref(), self.object_format(), now_ns());
+        let walked = walk::walk(
+            self.work_dir(),
+            before.as_ref(),
+            self.object_format(),
+            now_ns(),
+        );
         let trusted = before.as_ref().filter(|b| b.key == key);
         let rows;
         let (key, compared) = match trusted {
@@ -162,7 +167,12 @@ fn pending_writes(walked: &Walked<'_>, compared: &Compared) -> Vec<PendingWrite>
 fn stat_file_bytes(key: &str, walked: &Walked<'_>, compared: &Compared) -> Vec<u8> {
     let mut writer = stat_file::Writer::new(key, 64 + walked.files.len() * 104);
     for folder in &walked.folders {
-        writer.folder(&folder.path, folder.stat, folder.stamped_ns, folder.files.len());
+        writer.folder(
+            &folder.path,
+            folder.stat,
+            folder.stamped_ns,
+            folder.files.len(),
+        );
         for i in folder.files.clone() {
             let file = &walked.files[i];
             // A file that could not be read keeps its place in its folder's entries, with stat

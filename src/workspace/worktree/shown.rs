@@ -47,7 +47,9 @@ fn from_record(walked: &Walked<'_>, before: &Snapshot<'_>) -> Compared {
             None if before.ghosts.is_empty() => None,
             None => {
                 let path = file.path(walked);
-                let at = before.ghosts.binary_search_by(|(p, _)| (*p).cmp(path.as_str()));
+                let at = before
+                    .ghosts
+                    .binary_search_by(|(p, _)| (*p).cmp(path.as_str()));
                 at.ok().map(|g| {
                     ghost_seen[g] = true;
                     before.ghosts[g].1

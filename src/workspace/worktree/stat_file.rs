@@ -133,9 +133,7 @@ impl<'a> Snapshot<'a> {
                     shown,
                 });
             }
-            let subfolders = (0..r.u32()?)
-                .map(|_| r.str16())
-                .collect::<Option<_>>()?;
+            let subfolders = (0..r.u32()?).map(|_| r.str16()).collect::<Option<_>>()?;
             folders.push(FolderRecord {
                 path,
                 stat,
