@@ -201,3 +201,73 @@ impl<'p> Walker<'_, 'p> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::shown::{self, Source};
+    use super::super::stat_file_bytes;
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn set_mtime(path: &Path, at: SystemTime) {
+        std::fs::File::open(path).unwrap().set_modified(at).unwrap();
+    }
+
+    /// A walk, then the stat file it leaves.
+    fn walk_and_record(dir: &Path, before: Option<&Snapshot<'_>>) -> (usize, usize, Vec<u8>) {
+        let walked = walk(dir, before, ObjectFormat::Sha1, now());
+        let compared = shown::compare(&walked, &Source::Rows(&[]));
+        let bytes = stat_file_bytes("key", &walked, &compared);
+        (walked.hashed, walked.listed, bytes)
+    }
+
+    fn now() -> i64 {
+        let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+        i64::try_from(since.unwrap().as_nanos()).unwrap()
+    }
+
+    #[test]
+    fn a_walk_reads_and_lists_only_what_moved_since_the_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let issues = dir.path().join(".roadmap/issues/v1");
+        std::fs::create_dir_all(&issues).unwrap();
+        let alpha = issues.join("0000000a-alpha.md");
+        std::fs::write(&alpha, "---\nid: 0000000a\ntitle: Alpha\n---\n").unwrap();
+        std::fs::write(issues.join("0000000b-beta.md"), "---\nid: 0000000b\n---\n").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(86_400);
+        for path in [
+            alpha.clone(),
+            issues.join("0000000b-beta.md"),
+            issues.clone(),
+            dir.path().join(".roadmap/issues"),
+            dir.path().join(".roadmap"),
+        ] {
+            set_mtime(&path, long_ago);
+        }
+        let (hashed, listed, first) = walk_and_record(dir.path(), None);
+        assert_eq!((hashed, listed), (2, 3), "the first walk reads everything");
+        let before = Snapshot::parse(&first).unwrap();
+
+        let (hashed, listed, second) = walk_and_record(dir.path(), Some(&before));
+        assert_eq!(
+            (hashed, listed),
+            (0, 0),
+            "nothing moved: nothing read or listed"
+        );
+        assert_eq!(second, first);
+
+        // Same size, the old mtime put back: the change time tells, and only that file is read.
+        let text = std::fs::read_to_string(&alpha).unwrap();
+        std::fs::write(&alpha, text.replace("Alpha", "ALPHA")).unwrap();
+        set_mtime(&alpha, long_ago);
+        let (hashed, listed, third) = walk_and_record(dir.path(), Some(&before));
+        assert_eq!((hashed, listed), (1, 0));
+        assert_ne!(third, first);
+
+        // A new file moves its folder: that folder alone is listed again.
+        std::fs::write(issues.join("0000000c-gamma.md"), "---\nid: 0000000c\n---\n").unwrap();
+        let after = Snapshot::parse(&third).unwrap();
+        let (hashed, listed, _) = walk_and_record(dir.path(), Some(&after));
+        assert_eq!((hashed, listed), (1, 1));
+    }
+}
