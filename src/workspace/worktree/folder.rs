@@ -54,22 +54,25 @@ pub struct Folder {
 }
 
 impl Folder {
-    /// Opens the folder at `path`; `None` when there is none (or a symbolic link).
+    /// Opens the folder at `path` (following a symbolic link, as listing it by path would);
+    /// `None` when there is none.
     pub fn open(path: &Path) -> Option<Folder> {
         let mut buffer = Vec::with_capacity(path.as_os_str().len() + 1);
         buffer.extend_from_slice(path.as_os_str().as_bytes());
         buffer.push(0);
         let name = CStr::from_bytes_with_nul(&buffer).ok()?;
-        Self::open_raw(libc::AT_FDCWD, name)
+        Self::open_raw(libc::AT_FDCWD, name, 0)
     }
 
-    /// Opens the folder `name` inside this one.
+    /// Opens the folder `name` inside this one; `None` for a symbolic link.
     pub fn open_at(&self, name: &str) -> Option<Folder> {
-        with_c_name(name, |c| Self::open_raw(self.fd.as_raw_fd(), c))
+        with_c_name(name, |c| {
+            Self::open_raw(self.fd.as_raw_fd(), c, libc::O_NOFOLLOW)
+        })
     }
 
-    fn open_raw(at: libc::c_int, name: &CStr) -> Option<Folder> {
-        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    fn open_raw(at: libc::c_int, name: &CStr, extra_flags: libc::c_int) -> Option<Folder> {
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC | extra_flags;
         // SAFETY: `name` is NUL-terminated; the descriptor returned is owned by nobody else.
         let fd = unsafe { libc::openat(at, name.as_ptr(), flags) };
         // SAFETY: a non-negative result is a new open descriptor.
