@@ -293,3 +293,24 @@ fn a_killed_look_or_a_stale_stat_file_hides_no_edit() {
     assert_eq!(title_of(&repo, "0000000b").as_deref(), Some("Bet2"));
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
 }
+
+#[test]
+fn a_commit_of_a_staged_version_the_file_no_longer_holds_shows_the_file() {
+    let repo = repo_with_hooks();
+    age_roadmap(&repo);
+    assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha"));
+    // Staged, then put back in the working tree, then committed: the commit changes what the
+    // cache shows at the path while the file holds what the last look recorded there.
+    let file = repo.root.join(ALPHA);
+    let original = std::fs::read(&file).unwrap();
+    let staged = IssueSpec::new("0000000a", "Alpha as staged").milestone("v1");
+    std::fs::write(&file, staged.render()).unwrap();
+    repo.git(&["add", ALPHA]);
+    std::fs::write(&file, &original).unwrap();
+    repo.git(&["commit", "-qm", "the staged version"]);
+    let plain = repo.listed(&[]);
+    let alpha = plain.as_array().unwrap().iter().find(|i| i["id"] == "0000000a");
+    assert_eq!(alpha.unwrap()["title"], "Alpha as staged");
+    assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha"));
+    assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
+}
