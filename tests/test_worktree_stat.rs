@@ -2,7 +2,8 @@
 //! cache in one): whatever it holds, or fails to hold, a hand edit is never hidden. Edits in
 //! the second of the last look, edits that put the size and mtime back, new, renamed and
 //! deleted files and folders in folders the look no longer lists, a deleted, damaged, stale or
-//! half-written stat file, a stat file from before a rebuild, and two looks at once.
+//! half-written stat file, a stat file from before a rebuild or from before a commit that
+//! changed what the cache shows, and two looks at once.
 
 use crate::common::{IssueSpec, TestRepo, binary, hermetic};
 use std::path::{Path, PathBuf};
@@ -309,7 +310,11 @@ fn a_commit_of_a_staged_version_the_file_no_longer_holds_shows_the_file() {
     std::fs::write(&file, &original).unwrap();
     repo.git(&["commit", "-qm", "the staged version"]);
     let plain = repo.listed(&[]);
-    let alpha = plain.as_array().unwrap().iter().find(|i| i["id"] == "0000000a");
+    let alpha = plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "0000000a");
     assert_eq!(alpha.unwrap()["title"], "Alpha as staged");
     assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha"));
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
