@@ -12,6 +12,7 @@
 //! cargo bench --bench roadmap -- --contract [--full]  # 0.3.1's issue list served, 10k (100k)
 //! cargo bench --bench roadmap -- --history [--full]   # the event log and charts: 10k (100k) issues, 1k commits
 //! cargo bench --bench roadmap -- --board [--quick]     # roadmap serve at 100k (1k)
+//! cargo bench --bench roadmap -- --worktree [--full]  # list --worktree vs git status, both lines: 10k (100k)
 //! ```
 //!
 //! Repositories are generated once under `target/bench-corpus/`; peers are run when
@@ -45,6 +46,8 @@ mod repo;
 mod report;
 #[path = "roadmap/scan_baseline.rs"]
 mod scan_baseline;
+#[path = "roadmap/worktree.rs"]
+mod worktree;
 
 use measure::{Job, Plan, Sample, compare, human, ratio};
 use peers::Peers;
@@ -146,7 +149,12 @@ fn main() {
     if scan_baseline::requested() {
         std::process::exit(scan_baseline::main());
     }
-    if contract::requested() || front::requested() || event_log::requested() || board::requested() {
+    if contract::requested()
+        || front::requested()
+        || event_log::requested()
+        || board::requested()
+        || worktree::requested()
+    {
         let roadmap = PathBuf::from(env!("CARGO_BIN_EXE_roadmap"));
         let target_dir = roadmap
             .parent()
@@ -156,6 +164,8 @@ fn main() {
         let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
         std::process::exit(if board::requested() {
             board::main(&roadmap, roadmap_hooks, &target_dir)
+        } else if worktree::requested() {
+            worktree::main(&roadmap, roadmap_hooks, &target_dir)
         } else if contract::requested() {
             contract::main(&roadmap, roadmap_hooks, &target_dir)
         } else if event_log::requested() {

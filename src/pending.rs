@@ -53,6 +53,18 @@ impl PendingWrite {
         }
     }
 
+    /// Records that `path` now holds `blob`, with the size and mtime (ns) a stat gave.
+    #[must_use]
+    pub fn with_stat(path: &str, blob: &str, size: u64, mtime_ns: i64) -> Self {
+        PendingWrite {
+            path: path.to_owned(),
+            blob: blob.to_owned(),
+            size,
+            mtime_ns,
+            stamped_ns: now_ns(),
+        }
+    }
+
     /// Whether this is a removal.
     #[must_use]
     pub fn is_removal(&self) -> bool {

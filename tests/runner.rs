@@ -61,4 +61,5 @@ mod test_tracker_trust;
 mod test_two_clones;
 mod test_workspace;
 mod test_worktree;
+mod test_worktree_stat;
 mod test_write;

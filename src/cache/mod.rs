@@ -23,7 +23,6 @@ mod search;
 mod worktree;
 mod write;
 
-pub use worktree::StatEntry;
 pub use write::CacheTransaction;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
@@ -54,6 +53,9 @@ pub mod meta {
     /// The tracker line the rows were read under (`legacy` or `contract`, see `lines`): a
     /// commit that switches lines is rebuilt, never diffed.
     pub const WORKSPACE_LINE: &str = "workspace_line";
+    /// How many transactions committed rows to this generation: with the generation's file
+    /// name, it names the blobs the rows show (see `Cache::shown_key`).
+    pub const SHOWN_VERSION: &str = "shown_version";
 }
 
 #[derive(Debug, thiserror::Error)]

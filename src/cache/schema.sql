@@ -106,14 +106,3 @@ CREATE VIRTUAL TABLE issue_text USING fts5(
     title, body, content = '', contentless_delete = 1, detail = none,
     tokenize = 'unicode61 remove_diacritics 2'
 );
-
--- What the working tree's roadmap files held when last looked at (`workspace::worktree`): the
--- stat data that lets a later look re-read only the files that moved, as git's index does.
-CREATE TABLE worktree_stat (
-    path       TEXT PRIMARY KEY,
-    size       INTEGER NOT NULL,
-    mtime_ns   INTEGER NOT NULL,
-    inode      INTEGER NOT NULL,
-    blob_oid   TEXT NOT NULL,
-    stamped_ns INTEGER NOT NULL           -- when the stat data was taken (racy-clean rule)
-) WITHOUT ROWID;

@@ -1,18 +1,8 @@
 //! The cache's side of the working-tree check (`workspace::worktree`): the blob each roadmap
-//! path shows, and the stat data of the files as last looked at.
+//! path shows, and the key that names that state, so a stat file can keep the blobs a look
+//! found shown and a later look can trust them while the key holds.
 
-use super::{Cache, CacheError, CacheTransaction};
-use rusqlite::params;
-
-/// A working-tree file as last looked at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatEntry {
-    pub size: u64,
-    pub mtime_ns: i64,
-    pub inode: u64,
-    pub blob: String,
-    pub stamped_ns: i64,
-}
+use super::{Cache, CacheError, meta};
 
 impl Cache {
     /// The blob every roadmap path of the cache shows (HEAD's, or a pending write's), sorted
@@ -32,51 +22,26 @@ impl Cache {
         Ok(shown)
     }
 
-    /// The stat data of every working-tree file as last looked at, sorted by path.
-    pub fn worktree_stats(&self) -> Result<Vec<(String, StatEntry)>, CacheError> {
-        let mut statement = self.connection().prepare(
-            "SELECT path, size, mtime_ns, inode, blob_oid, stamped_ns FROM worktree_stat ORDER BY path",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get(0)?,
-                StatEntry {
-                    size: u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0),
-                    mtime_ns: row.get(2)?,
-                    inode: u64::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
-                    blob: row.get(4)?,
-                    stamped_ns: row.get(5)?,
-                },
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    /// Names what [`Cache::shown_blobs`] returns now: the generation's file name and its count
+    /// of committed transactions (`shown_version`, counted by every commit of rows). A rebuild
+    /// writes another generation, so the name changes with it.
+    pub fn shown_key(&self) -> Result<String, CacheError> {
+        let version = self.metadata(meta::SHOWN_VERSION)?.unwrap_or_default();
+        let generation = self
+            .path()
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        Ok(format!("{generation}:{version}"))
     }
-}
 
-impl CacheTransaction<'_> {
-    /// Records what the working-tree file at `path` held; `None` forgets it (the file is gone).
-    pub fn set_worktree_stat(
-        &mut self,
-        path: &str,
-        entry: Option<&StatEntry>,
-    ) -> Result<(), CacheError> {
-        match entry {
-            Some(e) => self.connection().prepare_cached(
-                "INSERT OR REPLACE INTO worktree_stat (path, size, mtime_ns, inode, blob_oid, stamped_ns)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?.execute(params![
-                path,
-                i64::try_from(e.size).unwrap_or(i64::MAX),
-                e.mtime_ns,
-                i64::try_from(e.inode).unwrap_or(i64::MAX),
-                e.blob,
-                e.stamped_ns
-            ])?,
-            None => self
-                .connection()
-                .prepare_cached("DELETE FROM worktree_stat WHERE path = ?1")?
-                .execute([path])?,
-        };
-        Ok(())
+    /// [`Cache::shown_key`] and [`Cache::shown_blobs`] read in one transaction, so the key
+    /// names exactly the blobs read.
+    pub fn shown_state(&self) -> Result<(String, Vec<(String, String)>), CacheError> {
+        let read = self.connection().unchecked_transaction()?;
+        let key = self.shown_key()?;
+        let shown = self.shown_blobs()?;
+        read.commit()?;
+        Ok((key, shown))
     }
 }

@@ -21,6 +21,11 @@ pub struct CacheTransaction<'c> {
     staged_json: Option<JsonStaging>,
     /// The full-text index exists and must follow every row (see [`Cache::ensure_text_index`]).
     text_index: bool,
+    /// The blob some path shows changed (a row of [`super::Cache::shown_blobs`]' tables was
+    /// added, removed, or given another blob): set by every method that writes those tables,
+    /// and counted in `shown_version` when committed. Rewriting a path with the blob it had
+    /// (a sync applying the same pending writes again) does not count.
+    rows_written: bool,
 }
 
 /// A new row; a changed one is rewritten column by column (`row_update`).
@@ -66,6 +71,7 @@ impl<'c> CacheTransaction<'c> {
             rebuilding: false,
             staged_json: None,
             text_index,
+            rows_written: false,
         })
     }
 
@@ -120,6 +126,7 @@ impl<'c> CacheTransaction<'c> {
             self.forget_other_kinds(path, false)?;
             row_update::row_at(&self.tx, path)?
         };
+        self.rows_written |= existing.as_ref().is_none_or(|(_, old)| old[0] != new[0]);
         let (rowid, labels_changed) = match existing {
             Some((rowid, old)) => {
                 if let Value::Text(previous_id) = &old[1] {
@@ -204,6 +211,7 @@ impl<'c> CacheTransaction<'c> {
         blob_oid: &str,
         error: &str,
     ) -> Result<(), CacheError> {
+        self.rows_written = true;
         if !self.rebuilding {
             self.remove(path)?;
         }
@@ -222,6 +230,7 @@ impl<'c> CacheTransaction<'c> {
         blob_oid: &str,
         milestone: &Milestone,
     ) -> Result<(), CacheError> {
+        self.note_blob("milestones", path, blob_oid)?;
         if !self.rebuilding {
             self.forget_other_kinds(path, true)?;
         }
@@ -250,6 +259,7 @@ impl<'c> CacheTransaction<'c> {
         blob_oid: &str,
         project: &Project,
     ) -> Result<(), CacheError> {
+        self.note_blob("projects", path, blob_oid)?;
         if !self.rebuilding {
             self.forget_other_kinds(path, true)?;
         }
@@ -262,12 +272,29 @@ impl<'c> CacheTransaction<'c> {
     /// Forgets whatever the file at `path` held: issue, invalid file, milestone or project.
     pub fn remove(&mut self, path: &str) -> Result<(), CacheError> {
         self.forget_other_kinds(path, true)?;
-        self.tx
+        let milestones = self
+            .tx
             .prepare_cached("DELETE FROM milestones WHERE path = ?1")?
             .execute([path])?;
-        self.tx
+        let projects = self
+            .tx
             .prepare_cached("DELETE FROM projects WHERE path = ?1")?
             .execute([path])?;
+        self.rows_written |= milestones + projects > 0;
+        Ok(())
+    }
+
+    /// Notes whether writing `blob_oid` at `path` in `table` changes the blob shown there.
+    fn note_blob(&mut self, table: &str, path: &str, blob_oid: &str) -> Result<(), CacheError> {
+        if self.rows_written || self.rebuilding {
+            return Ok(());
+        }
+        let shown: Option<String> = self
+            .tx
+            .prepare_cached(&format!("SELECT blob_oid FROM {table} WHERE path = ?1"))?
+            .query_row([path], |row| row.get(0))
+            .optional()?;
+        self.rows_written = shown.as_deref() != Some(blob_oid);
         Ok(())
     }
 
@@ -284,9 +311,11 @@ impl<'c> CacheTransaction<'c> {
     }
 
     fn forget_other_kinds(&mut self, path: &str, including_issue: bool) -> Result<(), CacheError> {
-        self.tx
+        let invalid = self
+            .tx
             .prepare_cached("DELETE FROM invalid_files WHERE path = ?1")?
             .execute([path])?;
+        self.rows_written |= invalid > 0;
         self.tx
             .prepare_cached("DELETE FROM tracker_doubts WHERE path = ?1")?
             .execute([path])?;
@@ -298,6 +327,7 @@ impl<'c> CacheTransaction<'c> {
                 .query_row([path], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             if let Some((rowid, id)) = removed {
+                self.rows_written = true;
                 self.tx
                     .prepare_cached("DELETE FROM issue_labels WHERE issue = ?1")?
                     .execute([rowid])?;
@@ -315,10 +345,6 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
-    pub(super) fn connection(&self) -> &rusqlite::Connection {
-        &self.tx
-    }
-
     /// Sets one `sync_metadata` value in this transaction.
     pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<(), CacheError> {
         self.tx
@@ -330,6 +356,7 @@ impl<'c> CacheTransaction<'c> {
     /// Commits a local write: duplicate winners decided again, `last_synced_commit` unchanged.
     pub fn commit_local(self) -> Result<(), CacheError> {
         self.pick_winners()?;
+        self.count_shown_version()?;
         self.tx.commit()?;
         Ok(())
     }
@@ -339,6 +366,23 @@ impl<'c> CacheTransaction<'c> {
     pub fn settle(&mut self) -> Result<(), CacheError> {
         self.pick_winners()?;
         self.touched_ids.clear();
+        Ok(())
+    }
+
+    /// Counts this transaction in `shown_version` when it wrote rows: every commit goes
+    /// through here, so a stat file's blobs recorded at another count are not taken for the
+    /// cache's (see [`super::Cache::shown_key`]). A sync of a commit that touched no roadmap
+    /// file writes none, and a look after it still trusts its stat file.
+    fn count_shown_version(&self) -> Result<(), CacheError> {
+        if !self.rows_written && !self.rebuilding {
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_metadata (key, value) VALUES (?1, '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            )?
+            .execute([meta::SHOWN_VERSION])?;
         Ok(())
     }
 
@@ -368,6 +412,7 @@ impl<'c> CacheTransaction<'c> {
         set.execute([meta::LAST_SYNC_KIND, kind])?;
         set.execute([meta::LAST_SYNC_AT, &now.to_string()])?;
         drop(set);
+        self.count_shown_version()?;
         self.tx.commit()?;
         Ok(())
     }
