@@ -13,10 +13,13 @@
 //! - [`object_id`]: ids of either hash, and blob ids computed as the repository does.
 //! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
 //! - [`tree_diff`]: the in-process roadmap diff, over raw tree objects.
+//! - [`first_parent`]: a first-parent line of commits, back to one the caller knows (the
+//!   event log's walk), in process or from `git log`.
 //! - [`revisions`]: revisions named as git names them, merge bases, and the walk over the
 //!   commits that touch `.roadmap/` (for `roadmap list --at`, `diff` and `log`).
 
 pub mod cli;
+pub mod first_parent;
 pub mod object_id;
 pub mod reftable;
 pub mod repo;

@@ -21,6 +21,7 @@ use crate::repo_dirs::RepoDirs;
 use incremental::{apply, plan_incremental};
 use local_writes::apply_pending;
 use rebuild::rebuild;
+pub(crate) use rebuild::read_in_parallel;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
