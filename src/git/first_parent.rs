@@ -84,7 +84,9 @@ impl GitRepo {
             let _ = child.wait();
             return Ok((fresh, stop));
         }
-        let output = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+        let output = child
+            .wait_with_output()
+            .map_err(|e| failed(e.to_string()))?;
         if !output.status.success() {
             return Err(failed(String::from_utf8_lossy(&output.stderr).trim().to_owned()).into());
         }

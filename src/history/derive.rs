@@ -7,7 +7,7 @@ use super::event_fields::{EventFields, event_fields};
 use super::events::EventLogError;
 use super::store::Batch;
 use super::tally::{Tallies, tally};
-use crate::git::{GitRepo, ObjectId, TreeChange, TreeMemo};
+use crate::git::{DeltaTrees, GitRepo, ObjectId, TreeChange};
 use crate::lines::{self, Line, Reader};
 use crate::record::Record;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -34,13 +34,12 @@ pub(super) fn derive_commit(
     batch: &Batch<'_>,
     repo: &GitRepo,
     readers: &mut Readers<'_>,
-    memo: &mut RecentTrees,
+    memo: &mut DeltaTrees,
     previous: Option<ObjectId>,
     id: ObjectId,
     seq: i64,
 ) -> Result<(), EventLogError> {
     let changes = repo.diff_remembering(previous, Some(id), memo)?;
-    memo.next_diff();
     let reader = readers.at(id)?;
     let mut reads = read_changes(repo, &reader, &changes, id)?.into_iter();
     let mut old: BTreeMap<String, EventFields> = BTreeMap::new();
@@ -74,7 +73,7 @@ pub(super) fn move_files(
     readers: &mut Readers<'_>,
     from: Option<ObjectId>,
     to: Option<ObjectId>,
-    memo: &mut RecentTrees,
+    memo: &mut DeltaTrees,
 ) -> Result<(), EventLogError> {
     let Some(to) = to else {
         batch.clear_files()?;
@@ -82,7 +81,6 @@ pub(super) fn move_files(
     };
     let reader = readers.at(to)?;
     let changes = repo.diff_remembering(from, Some(to), memo)?;
-    memo.next_diff();
     let reads = read_changes(repo, &reader, &changes, to)?;
     for (change, read) in changes.iter().zip(reads) {
         keep_read(batch, path_of(change), read)?;
@@ -209,34 +207,5 @@ impl<'r> Readers<'r> {
             }
         };
         Ok(Reader::new(line))
-    }
-}
-
-/// The trees of the last two diffs: walking a line of commits, each diff's old trees are the
-/// new trees of the diff before.
-#[derive(Default)]
-pub(super) struct RecentTrees {
-    current: HashMap<git2::Oid, Vec<u8>>,
-    previous: HashMap<git2::Oid, Vec<u8>>,
-}
-
-impl RecentTrees {
-    fn next_diff(&mut self) {
-        self.previous = std::mem::take(&mut self.current);
-    }
-}
-
-impl TreeMemo for RecentTrees {
-    fn get(&mut self, id: git2::Oid) -> Option<Vec<u8>> {
-        // Not kept again: on a line of commits, a tree the diff before read as new is read as
-        // old now, and the next diff needs only this one's new trees.
-        self.current
-            .get(&id)
-            .or_else(|| self.previous.get(&id))
-            .cloned()
-    }
-
-    fn offer(&mut self, id: git2::Oid, data: &[u8]) {
-        self.current.insert(id, data.to_vec());
     }
 }

@@ -14,8 +14,8 @@ mod event_rows;
 
 use super::event_fields::EventFields;
 use super::events::EventLogError;
-use event_rows::{decode_fields, encode_fields};
 use super::tally::Tallies;
+use event_rows::{decode_fields, encode_fields};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 

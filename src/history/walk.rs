@@ -7,7 +7,7 @@
 //! the commits of a merged branch are never counted twice, and replaying the line's events
 //! gives the files of every commit on it.
 
-use super::derive::{Readers, RecentTrees, derive_commit, move_files};
+use super::derive::{Readers, derive_commit, move_files};
 use super::events::EventLogError;
 use super::progress::Progress;
 use super::store::{ChainCommit, EventLog};
@@ -77,7 +77,7 @@ fn try_bring_to_head(
     fresh.reverse();
     let kept_seq = kept.map_or(0, |(seq, _)| seq);
     let mut readers = Readers::new(repo, work_dir);
-    let mut memo = RecentTrees::default();
+    let mut memo = repo.delta_trees();
     let mut bar = Progress::new(progress, fresh.len());
     let mut batch = log.batch()?;
     if batch.tip()? != tip {

@@ -42,10 +42,22 @@ impl Batch<'_> {
         )?;
         match (old, new) {
             (None, Some(new)) => {
-                insert.execute(params![seq, issue, OPENED, None::<String>, encode_fields(new)])?;
+                insert.execute(params![
+                    seq,
+                    issue,
+                    OPENED,
+                    None::<String>,
+                    encode_fields(new)
+                ])?;
             }
             (Some(old), None) => {
-                insert.execute(params![seq, issue, REMOVED, encode_fields(old), None::<String>])?;
+                insert.execute(params![
+                    seq,
+                    issue,
+                    REMOVED,
+                    encode_fields(old),
+                    None::<String>
+                ])?;
             }
             _ => {
                 for (field, before, after) in changed_fields(old, new) {
