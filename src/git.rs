@@ -14,7 +14,7 @@
 //! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
 //! - [`tree_diff`]: the in-process roadmap diff, over raw tree objects.
 //! - [`pack_deltas`]: large trees read by applying their pack delta to a version kept in
-//!   memory (the event log's walk over history).
+//!   memory (the event log's walk over history), read by [`pack_file`].
 //! - [`first_parent`]: a first-parent line of commits, back to one the caller knows (the
 //!   event log's walk), in process or from `git log`.
 //! - [`revisions`]: revisions named as git names them, merge bases, and the walk over the
@@ -24,6 +24,7 @@ pub mod cli;
 pub mod first_parent;
 pub mod object_id;
 mod pack_deltas;
+mod pack_file;
 pub mod reftable;
 pub mod repo;
 pub mod revisions;
