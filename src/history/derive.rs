@@ -41,7 +41,7 @@ pub(super) fn derive_commit(
 ) -> Result<(), EventLogError> {
     let changes = repo.diff_remembering(previous, Some(id), memo)?;
     let reader = readers.at(id)?;
-    let mut reads = read_changes(repo, &reader, &changes, id)?.into_iter();
+    let mut reads = read_changes(repo, &reader, &changes, id, memo)?.into_iter();
     let mut old: BTreeMap<String, EventFields> = BTreeMap::new();
     let mut new: BTreeMap<String, EventFields> = BTreeMap::new();
     for change in &changes {
@@ -81,7 +81,7 @@ pub(super) fn move_files(
     };
     let reader = readers.at(to)?;
     let changes = repo.diff_remembering(from, Some(to), memo)?;
-    let reads = read_changes(repo, &reader, &changes, to)?;
+    let reads = read_changes(repo, &reader, &changes, to, memo)?;
     for (change, read) in changes.iter().zip(reads) {
         keep_read(batch, path_of(change), read)?;
     }
@@ -123,6 +123,7 @@ fn read_changes(
     reader: &Reader,
     changes: &[TreeChange],
     commit: ObjectId,
+    packs: &DeltaTrees,
 ) -> Result<Vec<Option<Read>>, EventLogError> {
     let present = |change: &TreeChange| match change {
         TreeChange::Added { path, blob } | TreeChange::Modified { path, blob } => {
@@ -130,7 +131,7 @@ fn read_changes(
         }
         TreeChange::Deleted { .. } | TreeChange::NameNotUtf8 { .. } => None,
     };
-    let files: Vec<(String, ObjectId)> = changes.iter().filter_map(present).collect();
+    let mut files: Vec<(String, ObjectId)> = changes.iter().filter_map(present).collect();
     if files.len() < READ_IN_PARALLEL {
         return changes
             .iter()
@@ -144,6 +145,7 @@ fn read_changes(
     // A partial clone lacks blobs: brought in one fetch, not one per reading thread's miss.
     let blobs: Vec<ObjectId> = files.iter().map(|(_, blob)| *blob).collect();
     repo.prefetch(&blobs)?;
+    packs.sort_by_pack_place(&mut files);
     let mut by_path: HashMap<String, Read> = HashMap::with_capacity(files.len());
     crate::sync::read_in_parallel(
         &repo.blob_source(),
