@@ -92,7 +92,7 @@ impl DeltaTrees {
     }
 
     /// The tree `id`, from its pack's delta against a tree kept.
-    fn from_delta(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
+    fn read_by_delta(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
         let (pack_no, offset) = self.find(id)?;
         let pack = &self.packs[pack_no];
         let (base, delta) = pack.delta_at(offset)?;
@@ -115,7 +115,7 @@ impl TreeMemo for DeltaTrees {
             self.kept.push_back(kept);
             return Some(data);
         }
-        self.from_delta(id)
+        self.read_by_delta(id)
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {

@@ -22,7 +22,7 @@ const READ_IN_PARALLEL: usize = 128;
 /// What one changed file holds, as the event log needs it.
 #[derive(Clone)]
 enum Read {
-    Issue(String, EventFields),
+    Issue(String, Box<EventFields>),
     /// A contract-line milestone file: its id and name.
     Milestone(String, String),
     Other,
@@ -105,7 +105,7 @@ fn keep_read(
     read: Option<Read>,
 ) -> Result<Option<(String, EventFields)>, EventLogError> {
     let issue = match read {
-        Some(Read::Issue(issue, fields)) => Some((issue, fields)),
+        Some(Read::Issue(issue, fields)) => Some((issue, *fields)),
         Some(Read::Milestone(id, name)) => {
             batch.name_milestone(&id, &name)?;
             None
@@ -166,7 +166,7 @@ fn read_changes(
 /// What the file at `path` holds, as the event log needs it.
 fn parse(reader: &Reader, path: &str, bytes: &[u8]) -> Read {
     match reader.read(path, bytes) {
-        Some(Record::Issue(issue)) => Read::Issue(issue.id.clone(), event_fields(&issue)),
+        Some(Record::Issue(issue)) => Read::Issue(issue.id.clone(), Box::new(event_fields(&issue))),
         Some(Record::Milestone(milestone)) => match milestone.id {
             Some(id) => Read::Milestone(id, milestone.name),
             None => Read::Other,

@@ -42,8 +42,11 @@ fn history_with_an_import(format: RepoFormat) -> TestRepo {
     repo
 }
 
+/// An event without its commit id: `(issue, field, old, new)`.
+type Change = (String, String, Value, Value);
+
 /// What a chart prints and the events without their commit ids (the ids differ by hash).
-fn charted(repo: &TestRepo) -> (Vec<String>, Vec<(String, String, Value, Value)>) {
+fn charted(repo: &TestRepo) -> (Vec<String>, Vec<Change>) {
     let charts = [
         &["chart", "burndown", "-m", "v1"][..],
         &["chart", "burndown", "-m", "v2"][..],
