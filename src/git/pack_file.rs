@@ -6,6 +6,10 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+/// The largest delta read here (a tree's delta against its previous version is a few bytes to
+/// a few MB).
+const MAX_DELTA: usize = 256 << 20;
+
 /// A delta's base: at an offset of the same pack, or by id.
 pub(super) enum Base {
     Offset(u64),
@@ -102,6 +106,10 @@ impl Pack {
             }
             _ => return None,
         };
+        // A size no tree delta has is a damaged entry, left to libgit2 (not an allocation).
+        if size > MAX_DELTA {
+            return None;
+        }
         // zlib's stored blocks add 5 bytes per 16 KB and the stream 6: enough for any delta.
         let mut compressed = vec![0u8; size + size / 1024 + 64];
         let start = offset + u64::try_from(at).ok()?;
@@ -176,7 +184,9 @@ pub(super) fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let size = varint(&mut at)?;
-    let mut out = Vec::with_capacity(size);
+    // The header's size is only a hint until the result is built: a damaged delta must not
+    // reserve gigabytes.
+    let mut out = Vec::with_capacity(size.min(base.len() + delta.len()));
     while let Some(&op) = delta.get(at) {
         at += 1;
         if op & 0x80 != 0 {
