@@ -13,19 +13,25 @@
 //! as the in-process backend.
 
 use super::GitRepo;
-use super::pack_file::{Base, Pack, apply_delta};
+use super::pack_file::{Base, Entry, Pack, apply_delta};
 use super::tree_diff::TreeMemo;
 use git2::Oid;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::rc::Rc;
 
-/// How many bytes of trees are kept: the folders a history changes, each a few MB at most.
-const BUDGET: usize = 96 << 20;
+/// How many bytes of trees are kept: the folders a history changes, each a few MB at most, and
+/// some of the bases on their delta chains.
+const BUDGET: usize = 160 << 20;
+/// Every this many trees up a delta chain, one is kept.
+const CHECKPOINT: usize = 8;
+/// Longer chains are left to libgit2 (git writes 50 at most by default).
+const MAX_CHAIN: usize = 4096;
 
-/// A tree kept: its id, where it lies in a pack (if it does), and its content.
+/// A tree kept: its id (unknown for a base met on a delta chain), where it lies in a pack (if
+/// it does), and its content.
 struct Kept {
-    id: Oid,
+    id: Option<Oid>,
     at: Option<(usize, u64)>,
     data: Rc<Vec<u8>>,
 }
@@ -81,7 +87,7 @@ impl DeltaTrees {
             .find_map(|(n, pack)| pack.offset_of(id.as_bytes()).map(|offset| (n, offset)))
     }
 
-    fn keep(&mut self, id: Oid, at: Option<(usize, u64)>, data: Rc<Vec<u8>>) {
+    fn keep(&mut self, id: Option<Oid>, at: Option<(usize, u64)>, data: Rc<Vec<u8>>) {
         self.bytes += data.len();
         self.kept.push_back(Kept { id, at, data });
         while self.bytes > BUDGET && self.kept.len() > 1 {
@@ -91,38 +97,68 @@ impl DeltaTrees {
         }
     }
 
-    /// The tree `id`, from its pack's delta against a tree kept.
-    fn read_by_delta(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
+    /// The tree `id` from its pack: its chain of deltas followed down to a tree kept (or a
+    /// whole tree), then applied back up. Walking forward through a pack `gc` wrote, a tree's
+    /// chain runs through newer versions not read yet (most trees at depth 50): every eighth
+    /// tree on the way up is kept, so the next version's chain soon meets one.
+    fn read_from_pack(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
         let (pack_no, offset) = self.find(id)?;
-        let pack = &self.packs[pack_no];
-        let (base, delta) = pack.delta_at(offset)?;
-        let base_at = match base {
-            Base::Offset(base) => (pack_no, base),
-            Base::Id(base) => self.find(Oid::from_bytes(&base).ok()?)?,
+        let mut deltas: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut at = offset;
+        let mut data = loop {
+            if let Some(kept) = self.kept.iter().find(|k| k.at == Some((pack_no, at))) {
+                break Rc::clone(&kept.data);
+            }
+            if deltas.len() > MAX_CHAIN {
+                return None;
+            }
+            match self.packs[pack_no].entry_at(at)? {
+                Entry::Tree(data) => {
+                    let data = Rc::new(data);
+                    self.keep(None, Some((pack_no, at)), Rc::clone(&data));
+                    break data;
+                }
+                Entry::Delta(base, delta) => {
+                    deltas.push((at, delta));
+                    at = match base {
+                        Base::Offset(base) => base,
+                        // A base in another pack: left to libgit2.
+                        Base::Id(base) => match self.find(Oid::from_bytes(&base).ok()?)? {
+                            (n, base) if n == pack_no => base,
+                            _ => return None,
+                        },
+                    };
+                }
+            }
         };
-        let index = self.kept.iter().position(|k| k.at == Some(base_at))?;
-        let data = Rc::new(apply_delta(&self.kept[index].data, &delta)?);
-        self.keep(id, Some((pack_no, offset)), Rc::clone(&data));
+        for (up, (at, delta)) in deltas.iter().enumerate().rev() {
+            data = Rc::new(apply_delta(&data, delta)?);
+            if up == 0 {
+                self.keep(Some(id), Some((pack_no, *at)), Rc::clone(&data));
+            } else if up % CHECKPOINT == 0 {
+                self.keep(None, Some((pack_no, *at)), Rc::clone(&data));
+            }
+        }
         Some(data)
     }
 }
 
 impl TreeMemo for DeltaTrees {
     fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
-        if let Some(index) = self.kept.iter().position(|k| k.id == id) {
+        if let Some(index) = self.kept.iter().position(|k| k.id == Some(id)) {
             let kept = self.kept.remove(index)?;
             let data = Rc::clone(&kept.data);
             self.kept.push_back(kept);
             return Some(data);
         }
-        self.read_by_delta(id)
+        self.read_from_pack(id)
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
         // Small trees are cached by libgit2 itself.
         if data.len() >= 4096 {
             let at = self.find(id);
-            self.keep(id, at, Rc::new(data.to_vec()));
+            self.keep(Some(id), at, Rc::new(data.to_vec()));
         }
     }
 }
@@ -203,7 +239,17 @@ mod tests {
         let odb = repo.odb().unwrap();
         let (old, new) = (folder_at(&repo, "main~1"), folder_at(&repo, "main"));
         let mut trees = DeltaTrees::open(&repo.path().join("objects"));
-        assert!(trees.get(new).is_none(), "no base kept yet");
+        // Read through the chain: the delta, then its base, a whole tree.
+        let mut fresh = DeltaTrees::open(&repo.path().join("objects"));
+        let read = fresh
+            .get(new)
+            .expect("the chain followed down to a whole tree");
+        assert_eq!(read.as_slice(), odb.read(new).unwrap().data());
+        let base = fresh
+            .get(old)
+            .expect("the base met on the way, kept by its place");
+        assert_eq!(base.as_slice(), odb.read(old).unwrap().data());
+        // A base offered by libgit2 is used as well.
         trees.offer(old, odb.read(old).unwrap().data());
         let read = trees
             .get(new)

@@ -16,6 +16,14 @@ pub(super) enum Base {
     Id([u8; 20]),
 }
 
+/// What a pack entry read here holds.
+pub(super) enum Entry {
+    /// A whole tree, inflated.
+    Tree(Vec<u8>),
+    /// A delta, inflated, against its base.
+    Delta(Base, Vec<u8>),
+}
+
 /// One pack file and its index (version 2).
 pub(super) struct Pack {
     file: File,
@@ -70,8 +78,8 @@ impl Pack {
         None
     }
 
-    /// The base and the inflated delta of the entry at `offset`; `None` when it is no delta.
-    pub(super) fn delta_at(&self, offset: u64) -> Option<(Base, Vec<u8>)> {
+    /// The entry at `offset`: a whole tree or a delta; `None` for anything else.
+    pub(super) fn entry_at(&self, offset: u64) -> Option<Entry> {
         let mut head = [0u8; 64];
         let read = self.file.read_at(&mut head, offset).ok()?;
         let head = &head[..read];
@@ -88,6 +96,7 @@ impl Pack {
         }
         at += 1;
         let base = match kind {
+            2 => None,
             6 => {
                 let mut byte = *head.get(at)?;
                 let mut back = u64::from(byte & 0x7f);
@@ -97,16 +106,16 @@ impl Pack {
                     back = ((back + 1) << 7) | u64::from(byte & 0x7f);
                 }
                 at += 1;
-                Base::Offset(offset.checked_sub(back)?)
+                Some(Base::Offset(offset.checked_sub(back)?))
             }
             7 => {
                 let id = head.get(at..at + 20)?.try_into().ok()?;
                 at += 20;
-                Base::Id(id)
+                Some(Base::Id(id))
             }
             _ => return None,
         };
-        // A size no tree delta has is a damaged entry, left to libgit2 (not an allocation).
+        // A size no tree or delta has is a damaged entry, left to libgit2 (not an allocation).
         if size > MAX_DELTA {
             return None;
         }
@@ -114,7 +123,11 @@ impl Pack {
         let mut compressed = vec![0u8; size + size / 1024 + 64];
         let start = offset + u64::try_from(at).ok()?;
         let read = self.file.read_at(&mut compressed, start).ok()?;
-        Some((base, inflate(&compressed[..read], size)?))
+        let data = inflate(&compressed[..read], size)?;
+        Some(match base {
+            Some(base) => Entry::Delta(base, data),
+            None => Entry::Tree(data),
+        })
     }
 }
 
