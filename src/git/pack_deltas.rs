@@ -7,10 +7,12 @@
 //! (a few dozen bytes to inflate, one copy of the tree) is all the read costs then.
 //!
 //! [`DeltaTrees`] is a [`TreeMemo`]: it keeps the trees read last (within a memory budget) by
-//! id and by place in their pack, and serves a tree whose pack entry is a delta against one it
-//! keeps. Anything else (a loose object, a whole object, a base it does not keep, an index
-//! version it does not know) is left to libgit2, whose result is offered to it. SHA-1 only,
-//! as the in-process backend.
+//! id and by place in their pack, and serves a tree from its pack by following its delta chain
+//! down to a tree it keeps (or a whole tree) and applying the deltas back up, keeping every
+//! eighth tree on the way: in a pack `git gc` wrote, older versions are deltas of newer ones,
+//! so walking forward the chain runs through versions not read yet. Anything else (a loose
+//! object, a base in another pack, an index version it does not know) is left to libgit2,
+//! whose result is offered to it. SHA-1 only, as the in-process backend.
 
 use super::GitRepo;
 use super::pack_file::{Base, Entry, Pack, apply_delta};
