@@ -13,17 +13,25 @@
 //! - [`object_id`]: ids of either hash, and blob ids computed as the repository does.
 //! - [`reftable`]: HEAD and `refs/replace/` from a reftable stack, without a git process.
 //! - [`tree_diff`]: the in-process roadmap diff, over raw tree objects.
+//! - [`pack_deltas`]: large trees read by applying their pack delta to a version kept in
+//!   memory (the event log's walk over history), read by [`pack_file`].
+//! - [`first_parent`]: a first-parent line of commits, back to one the caller knows (the
+//!   event log's walk), in process or from `git log`.
 //! - [`revisions`]: revisions named as git names them, merge bases, and the walk over the
 //!   commits that touch `.roadmap/` (for `roadmap list --at`, `diff` and `log`).
 
 pub mod cli;
+pub mod first_parent;
 pub mod object_id;
+mod pack_deltas;
+mod pack_file;
 pub mod reftable;
 pub mod repo;
 pub mod revisions;
 mod tree_diff;
 
 pub use object_id::{ObjectFormat, ObjectId};
+pub use pack_deltas::DeltaTrees;
 pub use repo::{GitError, GitRepo};
 pub use tree_diff::{RecentTrees, TreeMemo};
 

@@ -2,12 +2,15 @@
 //!
 //! - `rewrites`: rebases and resets leave the events a log derived from nothing holds; a
 //!   backfill killed after a batch resumes there;
-//! - `replay`: random histories replayed up to every first-parent commit equal its files.
+//! - `replay`: random histories replayed up to every first-parent commit equal its files;
+//! - `formats`: SHA-256 and reftable repositories chart what a SHA-1 one does, and a commit
+//!   adding many issues (read on all cores) replays to its files.
 
+mod formats;
 mod replay;
 mod rewrites;
 
-use crate::common::{TestRepo, binary, hermetic};
+use crate::common::{RepoFormat, TestRepo, binary, hermetic};
 use serde_json::Value;
 use std::process::Command;
 
@@ -95,7 +98,12 @@ fn git_on_day(repo: &TestRepo, day: i64, args: &[&str]) {
 
 /// A milestone `v1` burning down over three weeks, and a backlog issue.
 fn small_history() -> TestRepo {
-    let repo = TestRepo::new();
+    small_history_in(RepoFormat::from_env())
+}
+
+/// [`small_history`] in a repository of `format`.
+fn small_history_in(format: RepoFormat) -> TestRepo {
+    let repo = TestRepo::with_format(format);
     let mut issues: Vec<Issue> = (1..=4)
         .map(|n| {
             Issue::new(

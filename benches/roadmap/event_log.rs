@@ -3,7 +3,8 @@
 //! hour apart, made with `git fast-import`): the backfill from nothing against `git log --raw`
 //! of the same commits, each chart against `roadmap list --limit 50`, and what appending one
 //! commit's events costs beside the 1-file post-commit hook. 10k issues × 1k commits; `--full`
-//! 100k issues × 1k commits instead.
+//! 100k issues × 1k commits instead; `--history-10k` 100k issues × 10k commits, the issue's
+//! target. `--generate-only` generates (and caches) the history and stops.
 
 use crate::corpus::{self, Layout, Rng};
 use crate::measure::{Job, Plan, compare, human, ratio};
@@ -19,7 +20,7 @@ const SEED: u64 = 23;
 const START: i64 = 1_767_225_600;
 
 pub fn requested() -> bool {
-    std::env::args().any(|a| a == "--history")
+    std::env::args().any(|a| a == "--history" || a == "--history-10k")
 }
 
 /// Runs the history bench; returns the process exit code.
@@ -34,14 +35,20 @@ pub fn main(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> i32 {
 }
 
 fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
-    // 100k issues × 10k commits (the issue's target) was not generated: `git fast-import`
-    // writes a new 1 MB milestone-folder tree per commit, and ran 11 minutes without finishing
-    // on the loaded 2-core VM. `--full` is 100k issues × 1k commits.
-    let sizes: &[(usize, usize)] = if std::env::args().any(|a| a == "--full") {
+    let flag = |name: &str| std::env::args().any(|a| a == name);
+    let sizes: &[(usize, usize)] = if flag("--history-10k") {
+        &[(100_000, 10_000)]
+    } else if flag("--full") {
         &[(100_000, 1_000)]
     } else {
         &[(10_000, 1_000)]
     };
+    if flag("--generate-only") {
+        for &(issues, commits) in sizes {
+            generate(&target_dir.join("bench-corpus"), issues, commits)?;
+        }
+        return Ok(());
+    }
     let plan = Plan {
         runs: 5,
         budget: Duration::from_secs(20),
@@ -205,6 +212,9 @@ fn generate(corpus_root: &Path, issues: usize, commits: usize) -> io::Result<Pat
     let statuses = ["todo", "in-progress", "blocked", "review", "closed"];
     let mut rng = Rng::new(SEED);
     for n in 1..commits {
+        if n % 500 == 0 {
+            writeln!(stdin, "progress {n} of {commits} commits")?;
+        }
         header(&mut stdin, n)?;
         for _ in 0..=rng.below(3) {
             let generated = corpus::generated(Layout::Legacy, SEED, rng.below(issues));

@@ -12,6 +12,7 @@ use super::TreeChange;
 use crate::lines;
 use git2::{Odb, OdbObject, Oid, Repository};
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 /// The size of a SHA-1 id in a tree entry.
 const ID_LEN: usize = 20;
@@ -56,8 +57,9 @@ pub(crate) fn diff_roadmap_files(
 /// Raw trees kept between syncs: zlib inflating the two versions of a large folder's tree is
 /// most of a 1-file sync, and the old one is the tree the previous sync read as its new one.
 pub trait TreeMemo {
-    /// The raw content of tree `id`, if it is known.
-    fn get(&mut self, id: Oid) -> Option<Vec<u8>>;
+    /// The raw content of tree `id`, if it is known (shared: a memo that keeps it in memory
+    /// hands it out without a copy of a 2 MB tree per diff).
+    fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>>;
     /// Offers tree `id`, just read from the object database, to keep.
     fn offer(&mut self, id: Oid, data: &[u8]);
 }
@@ -66,7 +68,7 @@ pub trait TreeMemo {
 pub struct NoMemo;
 
 impl TreeMemo for NoMemo {
-    fn get(&mut self, _id: Oid) -> Option<Vec<u8>> {
+    fn get(&mut self, _id: Oid) -> Option<Rc<Vec<u8>>> {
         None
     }
 
@@ -76,7 +78,7 @@ impl TreeMemo for NoMemo {
 /// The last few large trees read, in memory: a walk over history diffs each commit against
 /// its parent, so one side of each diff is a side of the one before (`roadmap log`).
 pub struct RecentTrees {
-    kept: std::collections::VecDeque<(Oid, Vec<u8>)>,
+    kept: std::collections::VecDeque<(Oid, Rc<Vec<u8>>)>,
     capacity: usize,
 }
 
@@ -92,11 +94,11 @@ impl RecentTrees {
 }
 
 impl TreeMemo for RecentTrees {
-    fn get(&mut self, id: Oid) -> Option<Vec<u8>> {
+    fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
         self.kept
             .iter()
             .find(|(kept, _)| *kept == id)
-            .map(|(_, data)| data.clone())
+            .map(|(_, data)| Rc::clone(data))
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
@@ -107,13 +109,13 @@ impl TreeMemo for RecentTrees {
         if self.kept.len() == self.capacity {
             self.kept.pop_front();
         }
-        self.kept.push_back((id, data.to_vec()));
+        self.kept.push_back((id, Rc::new(data.to_vec())));
     }
 }
 
 /// A tree's raw content, from the memo or the object database.
 enum RawTree<'o> {
-    Kept(Vec<u8>),
+    Kept(Rc<Vec<u8>>),
     Read(OdbObject<'o>),
 }
 

@@ -18,6 +18,8 @@ pub enum EventLogError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Read(#[from] crate::sync::SyncError),
     #[error("history too long to count: {0}")]
     Count(#[from] std::num::TryFromIntError),
 }

@@ -16,12 +16,14 @@
 //! - [`events`]: opening the event log at HEAD, and its error type.
 //! - [`event_fields`]: the followed fields of one version of an issue, and what changed.
 //! - [`store`]: `history.db`, its migrations and the only SQL on its tables.
-//! - [`walk`]: brings the log to HEAD (backfill, incremental extension, rewritten history).
+//! - [`walk`]: brings the log to HEAD (backfill, incremental extension, rewritten history);
+//!   `derive`: one commit's events from its tree diff (many files read on all cores).
 //! - [`tally`]: what each change does to the counts the charts draw, stored with its events.
 //! - [`series`]: burndown, cumulative flow and throughput series, summed from those counts.
 //!
 //! The log is filled when a chart asks for it, never by the hooks (see README, "Charts").
 
+mod derive;
 pub mod event_fields;
 pub mod events;
 pub mod field_changes;

@@ -10,18 +10,24 @@
 //! events of a commit never change), and a log derived by another version of the field rules
 //! ([`DERIVER`]) is emptied and derived again.
 
-use super::event_fields::{EventFields, FIELDS};
+mod event_rows;
+
+use super::event_fields::EventFields;
 use super::events::EventLogError;
 use super::tally::Tallies;
+use event_rows::{decode_fields, encode_fields};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::{Path, PathBuf};
 
 /// Ordered migrations; entry `n` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_event_log.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_event_log.sql"),
+    include_str!("migrations/002_whole_issue_events.sql"),
+];
 
 /// The version of the rules that turn two versions of a file into events; a log derived under
 /// another one is derived again.
-const DERIVER: &str = "1";
+const DERIVER: &str = "2";
 
 /// One commit of the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,15 +38,7 @@ pub struct ChainCommit {
     pub author: String,
 }
 
-/// One field change, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
-    pub seq: i64,
-    pub issue: String,
-    pub field: usize,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
+pub use event_rows::StoredEvent;
 
 /// The open event log.
 pub struct EventLog {
@@ -174,37 +172,6 @@ impl EventLog {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Calls `each` with every event of the fields `fields` (indexes into [`FIELDS`]), in
-    /// chain order.
-    pub fn each_event(
-        &self,
-        fields: &[usize],
-        mut each: impl FnMut(StoredEvent),
-    ) -> Result<(), EventLogError> {
-        let wanted: Vec<&str> = fields.iter().map(|&f| FIELDS[f]).collect();
-        let list = vec!["?"; wanted.len()].join(", ");
-        let sql = format!(
-            "SELECT seq, issue, field, old, new FROM history_events WHERE field IN ({list})
-             ORDER BY seq, issue, field"
-        );
-        let mut read = self.conn.prepare(&sql)?;
-        let mut rows = read.query(rusqlite::params_from_iter(wanted))?;
-        while let Some(row) = rows.next()? {
-            let name: String = row.get(2)?;
-            let Some(field) = FIELDS.iter().position(|f| *f == name) else {
-                continue;
-            };
-            each(StoredEvent {
-                seq: row.get(0)?,
-                issue: row.get(1)?,
-                field,
-                old: row.get(3)?,
-                new: row.get(4)?,
-            });
-        }
-        Ok(())
-    }
-
     /// Calls `each(seq, key, issues, estimate)` with every count change of `chart` (see
     /// `tally`), in chain order.
     pub fn each_tally(
@@ -281,7 +248,7 @@ impl Batch<'_> {
     ) -> Result<(), EventLogError> {
         match file {
             Some((issue, fields)) => {
-                let encoded = serde_json::to_string(fields.as_slice()).unwrap_or_default();
+                let encoded = encode_fields(fields);
                 self.tx
                     .prepare_cached(
                         "INSERT OR REPLACE INTO history_files (path, issue, fields)
@@ -310,23 +277,6 @@ impl Batch<'_> {
                 commit.commit_id,
                 commit.committed_at,
                 commit.author
-            ])?;
-        Ok(())
-    }
-
-    /// Records one field change of the commit at `seq`.
-    pub fn push_event(&self, event: &StoredEvent) -> Result<(), EventLogError> {
-        self.tx
-            .prepare_cached(
-                "INSERT OR REPLACE INTO history_events (seq, issue, field, old, new)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                event.seq,
-                event.issue,
-                FIELDS[event.field],
-                event.old,
-                event.new
             ])?;
         Ok(())
     }
@@ -376,15 +326,4 @@ fn chain_commit(row: &rusqlite::Row<'_>) -> rusqlite::Result<ChainCommit> {
         committed_at: row.get(2)?,
         author: row.get(3)?,
     })
-}
-
-/// The fields as [`Batch::set_file`] stored them; a row that does not decode reads as empty
-/// fields, which the next change of that file replaces.
-fn decode_fields(text: &str) -> EventFields {
-    let values: Vec<Option<String>> = serde_json::from_str(text).unwrap_or_default();
-    let mut fields: EventFields = Default::default();
-    for (slot, value) in fields.iter_mut().zip(values) {
-        *slot = value;
-    }
-    fields
 }

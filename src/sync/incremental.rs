@@ -108,9 +108,9 @@ pub(super) fn write_changes(
             .collect();
         read_in_parallel(
             &repo.blob_source(),
-            reader,
             &files,
             head_id,
+            |path, bytes| Parsed::read(reader, path, bytes),
             |path, blob, parsed| store(tx, path, blob, parsed, &mut report),
         )?;
         // Records come in the order the threads finish; the first unreadable file named to

@@ -20,6 +20,7 @@ use crate::lock::{LockError, SyncLock};
 use crate::repo_dirs::RepoDirs;
 use incremental::{apply, plan_incremental};
 use local_writes::apply_pending;
+pub(crate) use rebuild::read_in_parallel;
 use rebuild::rebuild;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -57,9 +57,9 @@ pub(super) fn rebuild(
         let mut progress = Progress::new(progress, files.len());
         read_in_parallel(
             &repo.blob_source(),
-            reader,
             &files,
             head_id,
+            |path, bytes| Parsed::read(reader, path, bytes),
             |path, blob, parsed| {
                 progress.tick();
                 store(&mut tx, path, blob, parsed, &mut report)
@@ -166,16 +166,17 @@ impl Phases {
     }
 }
 
-/// Reads and parses `files` on all cores, handing each record to `sink` on this thread (the
-/// one that owns the transaction) as soon as it is ready, in no set order. The incremental
-/// sync uses it for large diffs too.
-pub(super) fn read_in_parallel(
+/// Reads `files` and turns each into what `parse` makes of it on all cores, handing each result
+/// to `sink` on this thread (the one that owns the transaction) as soon as it is ready, in no
+/// set order; files `parse` makes nothing of are skipped. The incremental sync uses it for
+/// large diffs too, and the event log's walk for commits that change many files.
+pub(crate) fn read_in_parallel<T: Send, E: From<SyncError>>(
     source: &BlobSource,
-    line_reader: &Reader,
     files: &[(String, ObjectId)],
     commit: &str,
-    mut sink: impl FnMut(&str, ObjectId, &Parsed) -> Result<(), SyncError>,
-) -> Result<(), SyncError> {
+    parse: impl Fn(&str, &[u8]) -> Option<T> + Sync,
+    mut sink: impl FnMut(&str, ObjectId, &T) -> Result<(), E>,
+) -> Result<(), E> {
     const BATCH: usize = 256;
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -183,14 +184,14 @@ pub(super) fn read_in_parallel(
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (sender, receiver) =
-            mpsc::sync_channel::<(usize, Result<Batch, SyncError>)>(workers * 2);
+            mpsc::sync_channel::<(usize, Result<Batch<T>, SyncError>)>(workers * 2);
         // Each batch goes back to the thread that allocated it, to be freed there: freeing on
         // this thread made glibc's allocator lock its arenas against the workers (~20% of a
         // 100k rebuild).
         let mut returns = Vec::new();
         for worker in 0..workers {
-            let (sender, next) = (sender.clone(), &next);
-            let (give_back, returned) = mpsc::channel::<Batch>();
+            let (sender, next, parse) = (sender.clone(), &next, &parse);
+            let (give_back, returned) = mpsc::channel::<Batch<T>>();
             returns.push(give_back);
             scope.spawn(move || {
                 let mut reader = match source.open() {
@@ -203,7 +204,7 @@ pub(super) fn read_in_parallel(
                     if start >= files.len() {
                         break;
                     }
-                    let batch: Result<Batch, SyncError> = files
+                    let batch: Result<Batch<T>, SyncError> = files
                         [start..(start + BATCH).min(files.len())]
                         .iter()
                         .enumerate()
@@ -213,7 +214,7 @@ pub(super) fn read_in_parallel(
                                 commit: short(commit).to_owned(),
                                 source,
                             })?;
-                            Ok((start + offset, Parsed::read(line_reader, path, &bytes)))
+                            Ok((start + offset, parse(path, &bytes)))
                         })
                         .collect();
                     let failed = batch.is_err();
@@ -228,7 +229,7 @@ pub(super) fn read_in_parallel(
         drop(sender);
         let outcome = (|| {
             for (worker, batch) in &receiver {
-                let batch = batch?;
+                let batch = batch.map_err(E::from)?;
                 for (index, parsed) in &batch {
                     let (path, blob) = &files[*index];
                     if let Some(parsed) = parsed {
@@ -247,5 +248,5 @@ pub(super) fn read_in_parallel(
     })
 }
 
-/// Records read by one worker: `(index into files, what the file holds)`.
-type Batch = Vec<(usize, Option<Parsed>)>;
+/// What one worker read: `(index into files, what `parse` made of the file)`.
+type Batch<T> = Vec<(usize, Option<T>)>;

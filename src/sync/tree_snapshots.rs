@@ -70,11 +70,11 @@ impl TreeSnapshots {
 }
 
 impl TreeMemo for TreeSnapshots {
-    fn get(&mut self, id: Oid) -> Option<Vec<u8>> {
+    fn get(&mut self, id: Oid) -> Option<std::rc::Rc<Vec<u8>>> {
         let bytes = std::fs::read(self.dir.join(id.to_string())).ok()?;
         let data = decode(bytes)?;
         self.looked_up.insert(id);
-        Some(data)
+        Some(std::rc::Rc::new(data))
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {

@@ -214,7 +214,7 @@ fn scanned_fields(repo: &TestRepo) -> BTreeMap<String, BTreeMap<String, Option<S
         .collect()
 }
 
-fn check_replay(repo: &TestRepo, seed: u64) {
+pub(super) fn check_replay(repo: &TestRepo, seed: u64) {
     let events = events(repo);
     let line = repo.git(&["rev-list", "--first-parent", "--reverse", "HEAD"]);
     let mut state: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
