@@ -434,19 +434,27 @@ fn visible(text: &str) -> String {
     out.replace("\r\n", "\n")
 }
 
-/// On a terminal a person gets the default view served, not forwarded: the same text 0.3.1
-/// shows on a 120-column terminal (captured through `script`), in its colours.
-#[test]
-fn on_a_terminal_the_default_view_is_served_in_the_trackers_colours() {
+/// A 0.3.1 workspace and the environment of the terminal captures: 120 columns, the captures'
+/// home, the stand-in 0.3.1 behind ours (which fails a command it is handed).
+pub(crate) fn at_a_120_column_terminal() -> (TestRepo, [(&'static str, String); 4]) {
     let repo = contract_repo();
     let tracker = stand_in_tracker(&repo, "0.3.1");
     let (home, _) = homes(&repo);
     let env = [
-        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
-        ("COLUMNS", "120"),
-        ("HOME", home.to_str().unwrap()),
-        ("TERM", "xterm-256color"),
+        ("ROADMAP_TRACKER", tracker.display().to_string()),
+        ("COLUMNS", "120".to_owned()),
+        ("HOME", home.display().to_string()),
+        ("TERM", "xterm-256color".to_owned()),
     ];
+    (repo, env)
+}
+
+/// On a terminal a person gets the default view served, not forwarded: the same text 0.3.1
+/// shows on a 120-column terminal (captured through `script`), in its colours.
+#[test]
+fn on_a_terminal_the_default_view_is_served_in_the_trackers_colours() {
+    let (repo, env) = at_a_120_column_terminal();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let shown = person_at_a_terminal(&repo, "issue list", &env);
     let Some(shown) = crate::common::tracker::required(shown, "`script` (a terminal)") else {
         return;

@@ -6,7 +6,8 @@
 use crate::common::binary;
 use crate::common::tracker::{TrackerLine, installed_tracker};
 use crate::test_contract_issue_list::{
-    MARKER, contract_repo, homes, person_at_a_terminal, run, stand_in_tracker,
+    MARKER, at_a_120_column_terminal, contract_repo, homes, person_at_a_terminal, run,
+    stand_in_tracker,
 };
 use std::path::Path;
 
@@ -111,15 +112,8 @@ fn issue_view_shows_hand_edits_and_new_files_of_the_working_tree() {
 /// `status` on a terminal, a Rich table in colours, still goes to the tracker.
 #[test]
 fn on_a_terminal_issue_view_is_served_as_the_tracker_prints_it() {
-    let repo = contract_repo();
-    let tracker = stand_in_tracker(&repo, "0.3.1");
-    let (home, _) = homes(&repo);
-    let env = [
-        ("ROADMAP_TRACKER", tracker.to_str().unwrap()),
-        ("COLUMNS", "120"),
-        ("HOME", home.to_str().unwrap()),
-        ("TERM", "xterm-256color"),
-    ];
+    let (repo, env) = at_a_120_column_terminal();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let captures =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracker-0.3.1-terminal");
     for (args, capture) in [
