@@ -162,17 +162,22 @@ fn main() {
             .map(Path::to_owned)
             .unwrap_or_default();
         let roadmap_hooks = Path::new(env!("CARGO_BIN_EXE_roadmap-hooks"));
-        std::process::exit(if board::requested() {
-            board::main(&roadmap, roadmap_hooks, &target_dir)
+        let run = if board::requested() {
+            board::run
         } else if worktree::requested() {
-            worktree::main(&roadmap, roadmap_hooks, &target_dir)
+            worktree::run
         } else if contract::requested() {
-            contract::main(&roadmap, roadmap_hooks, &target_dir)
+            contract::run
         } else if event_log::requested() {
-            event_log::main(&roadmap, roadmap_hooks, &target_dir)
+            event_log::run
         } else {
-            front::main(&roadmap, roadmap_hooks, &target_dir)
-        });
+            front::run
+        };
+        if let Err(error) = run(&roadmap, roadmap_hooks, &target_dir) {
+            eprintln!("bench: error: {error}");
+            std::process::exit(1);
+        }
+        return;
     }
     let outcome = Mode::from_args()
         .map_err(io::Error::other)

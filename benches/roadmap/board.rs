@@ -37,17 +37,6 @@ pub fn requested() -> bool {
     std::env::args().any(|a| a == "--board")
 }
 
-/// Runs the board's figures; returns the process exit code.
-pub fn main(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> i32 {
-    match run(roadmap, roadmap_hooks, target_dir) {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("bench: error: {error}");
-            1
-        }
-    }
-}
-
 /// The server, stopped when dropped.
 struct Server(Child, String);
 
@@ -58,7 +47,8 @@ impl Drop for Server {
     }
 }
 
-fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
+/// Runs this mode's comparison and prints its tables.
+pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
     let issues = if std::env::args().any(|a| a == "--quick") {
         1_000
     } else {

@@ -28,17 +28,6 @@ pub fn requested() -> bool {
     std::env::args().any(|a| a == "--contract")
 }
 
-/// Runs the comparison; returns the process exit code.
-pub fn main(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> i32 {
-    match run(roadmap, roadmap_hooks, target_dir) {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("bench: error: {error}");
-            1
-        }
-    }
-}
-
 struct Tools<'a> {
     roadmap: &'a Path,
     roadmap_hooks: &'a Path,
@@ -65,7 +54,8 @@ impl Tools<'_> {
     }
 }
 
-fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
+/// Runs this mode's comparison and prints its tables.
+pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
     let peers = target_dir.join("bench-peers");
     let tools = Tools {
         roadmap,

@@ -23,18 +23,8 @@ pub fn requested() -> bool {
     std::env::args().any(|a| a == "--history" || a == "--history-10k")
 }
 
-/// Runs the history bench; returns the process exit code.
-pub fn main(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> i32 {
-    match run(roadmap, roadmap_hooks, target_dir) {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("bench: error: {error}");
-            1
-        }
-    }
-}
-
-fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
+/// Runs this mode's comparison and prints its tables.
+pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
     let flag = |name: &str| std::env::args().any(|a| a == name);
     let sizes: &[(usize, usize)] = if flag("--history-10k") {
         &[(100_000, 10_000)]

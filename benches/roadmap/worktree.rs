@@ -19,18 +19,8 @@ pub fn requested() -> bool {
     std::env::args().any(|a| a == "--worktree")
 }
 
-/// Runs the comparison; returns the process exit code.
-pub fn main(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> i32 {
-    match run(roadmap, roadmap_hooks, target_dir) {
-        Ok(()) => 0,
-        Err(error) => {
-            eprintln!("bench: error: {error}");
-            1
-        }
-    }
-}
-
-fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
+/// Runs this mode's comparison and prints its tables.
+pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Result<()> {
     let sizes: &[usize] = if std::env::args().any(|a| a == "--full") {
         &[10_000, 100_000]
     } else {
