@@ -28,7 +28,12 @@ fn stat_file(repo: &TestRepo) -> PathBuf {
 
 /// The titles `roadmap list --worktree` shows, by id.
 fn titles(repo: &TestRepo) -> Vec<(String, String)> {
-    let listed = repo.listed(&["--worktree"]);
+    shown_titles(repo, &["--worktree"])
+}
+
+/// The titles `roadmap list ARGS` shows, by id.
+fn shown_titles(repo: &TestRepo, args: &[&str]) -> Vec<(String, String)> {
+    let listed = repo.listed(args);
     listed
         .as_array()
         .unwrap()
@@ -41,7 +46,11 @@ fn titles(repo: &TestRepo) -> Vec<(String, String)> {
 }
 
 fn title_of(repo: &TestRepo, id: &str) -> Option<String> {
-    titles(repo)
+    shown_title(repo, &["--worktree"], id)
+}
+
+fn shown_title(repo: &TestRepo, args: &[&str], id: &str) -> Option<String> {
+    shown_titles(repo, args)
         .into_iter()
         .find(|(i, _)| i == id)
         .map(|(_, t)| t)
@@ -222,13 +231,10 @@ fn a_stat_file_from_before_a_rebuild_is_not_taken_for_the_new_cache() {
     // the stat file says the cache showed the file's. Nothing in the file moved since.
     std::fs::remove_file(repo.root.join(".git/roadmap/pending-writes.json")).unwrap();
     repo.roadmap_hooks(&["sync", "--full"]).success();
-    let plain = repo.listed(&[]);
-    let alpha = plain
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "0000000a");
-    assert_eq!(alpha.unwrap()["title"], "Alpha");
+    assert_eq!(
+        shown_title(&repo, &[], "0000000a").as_deref(),
+        Some("Alpha")
+    );
     assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Hand!"));
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
 }
@@ -309,13 +315,10 @@ fn a_commit_of_a_staged_version_the_file_no_longer_holds_shows_the_file() {
     repo.git(&["add", ALPHA]);
     std::fs::write(&file, &original).unwrap();
     repo.git(&["commit", "-qm", "the staged version"]);
-    let plain = repo.listed(&[]);
-    let alpha = plain
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "0000000a");
-    assert_eq!(alpha.unwrap()["title"], "Alpha as staged");
+    assert_eq!(
+        shown_title(&repo, &[], "0000000a").as_deref(),
+        Some("Alpha as staged")
+    );
     assert_eq!(title_of(&repo, "0000000a").as_deref(), Some("Alpha"));
     assert_eq!(repo.listed(&["--worktree"]), repo.scanned());
 }
