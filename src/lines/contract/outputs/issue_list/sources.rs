@@ -20,8 +20,7 @@ pub fn read_sources(
     root: &Path,
     with_bodies: bool,
 ) -> Result<ContractSources, CacheError> {
-    if root.join(".roadmap/archive").exists() {
-        let why = Unread::Unserved("an archive/ folder (0.1.1 layout)".into());
+    if let Some(why) = archive_folder(root) {
         return Ok(ContractSources {
             milestones: Err(why.clone()),
             issues: Err(why),
@@ -53,10 +52,8 @@ pub fn read_issue_ids(
     cache: &Cache,
     root: &Path,
 ) -> Result<Result<Vec<String>, Unread>, CacheError> {
-    if root.join(".roadmap/archive").exists() {
-        return Ok(Err(Unread::Unserved(
-            "an archive/ folder (0.1.1 layout)".into(),
-        )));
+    if let Some(why) = archive_folder(root) {
+        return Ok(Err(why));
     }
     for folder in [".roadmap/milestones", ".roadmap/issues"] {
         if let Err(unread) = vouched_for(cache, root, folder)? {
@@ -64,6 +61,13 @@ pub fn read_issue_ids(
         }
     }
     Ok(Ok(cache.contract_issue_ids()?))
+}
+
+/// An `archive/` folder: 0.1.1's layout, which the tracker reads otherwise than the cache.
+fn archive_folder(root: &Path) -> Option<Unread> {
+    root.join(".roadmap/archive")
+        .exists()
+        .then(|| Unread::Unserved("an archive/ folder (0.1.1 layout)".into()))
 }
 
 /// Whether the cache holds every document of `folder` as the tracker reads it. As in the
