@@ -130,10 +130,20 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
         hand_over(argv, "the repository could not be opened again")
     };
     let with_bodies = list.search.is_some();
-    let read = match read_beside_the_look(&workspace, root, move |cache, root| {
-        sources::read_sources(cache, root, with_bodies)
-    }) {
-        Some(read) => read,
+    // The answer is rendered on the reading thread too, while this one still looks: it
+    // depends only on the rows, and is thrown away with them when the look finds a change.
+    let answer_from = move |cache: &Cache, root: &Path| {
+        let read = sources::read_sources(cache, root, with_bodies)?;
+        Ok(match issue_list::answer(&list, read, &world) {
+            Answer::Reply(mut reply) if world.on_terminal => {
+                reply.stdout = terminal::styled(&reply.stdout);
+                Answer::Reply(reply)
+            }
+            answer => answer,
+        })
+    };
+    let answer = match read_beside_the_look(&workspace, root, answer_from.clone()) {
+        Some(answer) => answer,
         None => {
             let fresh = fresh_cache(&workspace)?;
             if !fresh.warnings.is_empty() {
@@ -141,16 +151,11 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
                 // tracker's bytes.
                 hand_over(argv, &fresh.warnings.join("; "));
             }
-            sources::read_sources(&fresh.cache, root, with_bodies)?
+            answer_from(&fresh.cache, root)?
         }
     };
-    match issue_list::answer(&list, read, &world) {
-        Answer::Reply(mut reply) => {
-            if on_terminal {
-                reply.stdout = terminal::styled(&reply.stdout);
-            }
-            finish(&reply)
-        }
+    match answer {
+        Answer::Reply(reply) => finish(&reply),
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
 }
@@ -181,11 +186,11 @@ pub(super) fn cached<T: Send + 'static>(
     read(&fresh.cache, root).map_err(|e| e.to_string())
 }
 
-/// The rows read from the cache on a second thread while this one looks at the working tree:
-/// the look (a stat of every roadmap file) was half of a served `issue list`. When the look
-/// records nothing and nothing committed to the cache or moved HEAD meanwhile (the common
-/// case), the rows read are the working tree's; `None` otherwise, and the caller reads again
-/// after the look.
+/// What `read` makes of the cache's rows, on a second thread while this one looks at the
+/// working tree: the look (a stat of every roadmap file) was half of a served `issue list`.
+/// When the look records nothing and nothing committed to the cache or moved HEAD meanwhile
+/// (the common case), the rows read were the working tree's; `None` otherwise, and the caller
+/// reads again after the look.
 fn read_beside_the_look<T: Send + 'static>(
     workspace: &Workspace,
     root: &Path,
