@@ -8,7 +8,9 @@ use crate::error::CommandError;
 use crate::issue::effects::{self, FieldChange};
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{Issue, IssueType, KNOWN_KEYS, Priority, Status};
-use crate::layout::{BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, issue_file_name};
+use crate::lines::legacy::layout::{
+    BACKLOG_FOLDER, RoadmapFile, classify, in_milestone_folder, issue_file_name,
+};
 use crate::workspace::Workspace;
 use crate::workspace::write::{FileChange, ReadFile, WriteError, Written};
 use std::fs;
@@ -111,7 +113,8 @@ pub fn change_fields(
     let folder_path = match destination {
         Destination::Stay => file.path.clone(),
         Destination::MilestoneFolder(folder) => {
-            crate::layout::check_milestone_name(&folder).map_err(CommandError::user)?;
+            crate::lines::legacy::layout::check_milestone_name(&folder)
+                .map_err(CommandError::user)?;
             in_milestone_folder(&file.path, &folder).unwrap_or_else(|| file.path.clone())
         }
         Destination::Path(path) => return replace(workspace, file, text, Some(path)),
@@ -227,7 +230,7 @@ pub fn check_edit(
         None
     } else {
         let folder = after.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
-        crate::layout::check_milestone_name(folder)
+        crate::lines::legacy::layout::check_milestone_name(folder)
             .map_err(|message| CommandError::user(format!("{}: {message}", file.path)))?;
         in_milestone_folder(&file.path, folder)
     };
@@ -237,7 +240,7 @@ pub fn check_edit(
 /// Creates the file of a new issue in its milestone folder (`backlog` without one).
 pub fn create(workspace: &Workspace, new: &NewIssue) -> Result<Written, CommandError> {
     let folder = new.milestone.as_deref().unwrap_or(BACKLOG_FOLDER);
-    crate::layout::check_milestone_name(folder).map_err(CommandError::user)?;
+    crate::lines::legacy::layout::check_milestone_name(folder).map_err(CommandError::user)?;
     let path = format!(
         ".roadmap/issues/{folder}/{}",
         issue_file_name(&new.id, &new.title)
@@ -306,7 +309,7 @@ impl Draft {
         let id = Path::new(issue_path)
             .file_name()
             .and_then(|n| n.to_str())
-            .and_then(crate::layout::id_from_file_name)
+            .and_then(crate::lines::legacy::layout::id_from_file_name)
             .unwrap_or_else(|| "issue".to_owned());
         for attempt in 0u32.. {
             let path = folder.join(format!("{id}-{}-{attempt}.md", std::process::id()));

@@ -30,7 +30,6 @@ pub mod hook_entry;
 pub mod hooks;
 pub mod issue;
 pub mod issue_write;
-pub mod layout;
 pub mod lines;
 pub mod lock;
 pub mod merge_driver;
@@ -42,8 +41,6 @@ pub mod repo_dirs;
 pub mod scan;
 pub mod sync;
 pub mod tracker;
-pub mod tracker_milestones;
-pub mod tracker_projects;
 pub mod workspace;
 
 #[cfg(test)]

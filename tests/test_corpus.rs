@@ -2,7 +2,7 @@
 
 use crate::corpus::issue;
 use roadmap_hooks::issue::Issue;
-use roadmap_hooks::layout::{RoadmapFile, classify};
+use roadmap_hooks::lines::legacy::layout::{RoadmapFile, classify};
 
 #[test]
 fn generated_issues_are_deterministic_and_parse_cleanly() {
@@ -25,7 +25,7 @@ fn generated_issues_are_deterministic_and_parse_cleanly() {
 
 #[test]
 fn slugs_follow_the_tracker() {
-    use roadmap_hooks::layout::slug;
+    use roadmap_hooks::lines::legacy::layout::slug;
     assert_eq!(slug("Fix: the login (again)"), "fix-the-login-again");
     assert_eq!(slug("Écrire la doc"), "écrire-la-doc");
     assert_eq!(slug("core.hooksPath"), "corehookspath");

@@ -15,7 +15,7 @@ use roadmap_hooks::cli::list_args::{Format, ListArgs};
 use roadmap_hooks::cli::render::{self, TableStyle};
 use roadmap_hooks::cli::{self, write_stdout};
 use roadmap_hooks::issue::{Issue, to_json};
-use roadmap_hooks::layout::{self, RoadmapFile};
+use roadmap_hooks::lines::legacy::layout::{self, RoadmapFile};
 use roadmap_hooks::record::Record;
 use std::cmp::Ordering;
 use std::collections::HashMap;

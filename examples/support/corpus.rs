@@ -254,7 +254,7 @@ pub fn issue(seed: u64, index: usize) -> GeneratedIssue {
     GeneratedIssue {
         path: format!(
             "{root}/{folder}/{id}-{}.md",
-            roadmap_hooks::layout::slug(&title)
+            roadmap_hooks::lines::legacy::layout::slug(&title)
         ),
         text: format!("---\n{yaml}---\n\n{body}\n"),
     }

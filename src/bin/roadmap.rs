@@ -9,14 +9,15 @@ use roadmap_hooks::cli::forward::{self, Rejected};
 use roadmap_hooks::cli::history_args::{DiffArgs, LogArgs};
 use roadmap_hooks::cli::list_args::{Format, ListArgs, search_terms};
 use roadmap_hooks::cli::render::{self, TableStyle};
-use roadmap_hooks::cli::tracker_list::{self, TrackerListArgs};
-use roadmap_hooks::cli::tracker_milestone_list::{self, MilestoneListArgs};
-use roadmap_hooks::cli::tracker_status::{self, StatusArgs};
 use roadmap_hooks::cli::write;
 use roadmap_hooks::cli::write_args::{CreateArgs, IdArgs, UpdateArgs};
 use roadmap_hooks::cli::{self, CommandError, resolve_id, write_stdout};
+use roadmap_hooks::cli::{legacy_list, legacy_milestone_list, legacy_status};
 use roadmap_hooks::history::overlay;
 use roadmap_hooks::lines as roadmap_lines;
+use roadmap_hooks::lines::legacy::outputs::issue_list::TrackerListArgs;
+use roadmap_hooks::lines::legacy::outputs::milestone_list::MilestoneListArgs;
+use roadmap_hooks::lines::legacy::outputs::status::StatusArgs;
 use roadmap_hooks::workspace::Workspace;
 use roadmap_hooks::workspace::freshness::FreshCache;
 use std::ffi::OsString;
@@ -250,17 +251,17 @@ fn main() {
         Command::Issue {
             command: IssueAction::List(args),
         } => {
-            exit_on_error(tracker_list::run(Some(&args), &argv));
+            exit_on_error(legacy_list::run(Some(&args), &argv));
             return;
         }
         Command::Milestone {
             command: MilestoneAction::List(args),
         } => {
-            exit_on_error(tracker_milestone_list::run(&args, &argv));
+            exit_on_error(legacy_milestone_list::run(&args, &argv));
             return;
         }
         Command::Status(args) => {
-            exit_on_error(tracker_status::run(&args, &argv));
+            exit_on_error(legacy_status::run(&args, &argv));
             return;
         }
         Command::Issue { command } => command

@@ -6,13 +6,13 @@
 //! The command line is parsed here again with 0.3.1's options (`--scope`, `--search`,
 //! `--my-issues`, ... which 1.0.2's parser refuses), with our own `-C` and `--no-pager`.
 
-use super::rich_text;
-use super::tracker_list::{hand_over, python_terminal_width};
+use super::tracker_front::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
 use crate::cache::{Cache, CacheError};
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, sources};
 use crate::lines::contract::outputs::terminal;
+use crate::lines::rich_text;
 use crate::sync::{SyncOutcome, SyncRequest};
 use crate::workspace::freshness::{FreshCache, FreshnessError};
 use crate::workspace::{LockPurpose, Workspace};
@@ -67,7 +67,7 @@ pub fn run_unparsed(argv: &[OsString]) -> Option<Result<(), CommandError>> {
             ))));
         }
     }
-    Some(super::tracker_list::run(None, argv))
+    Some(super::legacy_list::run(None, argv))
 }
 
 /// Whether `argv` is `issue list ...` (our `-C DIR` and `--no-pager` aside) run where 0.3.1's
@@ -346,9 +346,9 @@ pub(super) fn contract_workspace_root(argv: &[OsString]) -> Option<std::path::Pa
     if Some(&root) != cwd.canonicalize().ok().as_ref() {
         return None;
     }
-    match super::tracker_list::outputs_we_follow(&workspace, &cwd) {
-        Ok(super::tracker_list::Outputs::Contract) => Some(root),
-        Ok(super::tracker_list::Outputs::Legacy) => None,
+    match super::tracker_front::outputs_we_follow(&workspace, &cwd) {
+        Ok(super::tracker_front::Outputs::Contract) => Some(root),
+        Ok(super::tracker_front::Outputs::Legacy) => None,
         Err(reason)
             if crate::lines::workspace_line(&root.join(".roadmap"))
                 == crate::lines::Line::Contract =>

@@ -4,7 +4,7 @@
 //! the pure renderers in [`crate::lines::contract::outputs`].
 
 use super::contract_reads::Parsed;
-use super::tracker_list::python_terminal_width;
+use super::tracker_front::python_terminal_width;
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::Answer;
 use crate::lines::contract::outputs::issue_list::file_rows::read_workspace;

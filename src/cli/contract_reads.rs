@@ -10,12 +10,12 @@
 use super::CommandError;
 use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
-use super::rich_text;
-use super::tracker_list::hand_over;
+use super::tracker_front::hand_over;
 use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
 use crate::lines::contract::outputs::{issue_view, status, table_data};
+use crate::lines::rich_text;
 use std::ffi::OsString;
 use std::path::Path;
 

@@ -21,6 +21,7 @@
 
 pub mod contract;
 pub mod legacy;
+pub mod rich_text;
 pub mod writes;
 
 use crate::issue::FileContext;

@@ -7,7 +7,7 @@ use super::plan::LocalIssue;
 use crate::issue::render::{NewIssue, YamlValue, new_issue_file, set_fields};
 use crate::issue::{KNOWN_KEYS, split};
 use crate::issue_write::now_timestamp;
-use crate::layout::{BACKLOG_FOLDER, in_milestone_folder, slug};
+use crate::lines::legacy::layout::{BACKLOG_FOLDER, in_milestone_folder, slug};
 use crate::workspace::pending::blob_id;
 use crate::workspace::write::FileChange;
 

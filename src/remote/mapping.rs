@@ -100,7 +100,7 @@ impl Fields {
             milestone: issue
                 .milestone
                 .clone()
-                .filter(|m| m != crate::layout::BACKLOG_FOLDER),
+                .filter(|m| m != crate::lines::legacy::layout::BACKLOG_FOLDER),
         }
     }
 

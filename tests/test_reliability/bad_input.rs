@@ -9,7 +9,7 @@ use super::{LIST_ALL, list_in, scan_dir};
 use crate::common::{IssueSpec, TestRepo};
 use crate::corpus::{self, Rng};
 use roadmap_hooks::issue::{FileContext, Issue, ParseError, to_json};
-use roadmap_hooks::layout::{RoadmapFile, classify};
+use roadmap_hooks::lines::legacy::layout::{RoadmapFile, classify};
 use roadmap_hooks::record::Record;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

@@ -1,8 +1,12 @@
-//! The legacy line (roadmap-cli 1.0.x and 0.1.x): where its files live ([`layout`]) and how
-//! one is read. Issues name their milestone by name and archived files sit under `archive/`,
+//! The legacy line (roadmap-cli 1.0.x and 0.1.x): where its files live ([`layout`]), how
+//! one is read and written, and the tracker's outputs we serve ([`outputs`]). Issues name their milestone by name and archived files sit under `archive/`,
 //! so a file is read from its own bytes and path alone.
 
+pub mod issue_files;
 pub mod layout;
+pub mod milestone_files;
+pub mod outputs;
+pub mod project_files;
 pub mod writer;
 
 use crate::issue::Issue;

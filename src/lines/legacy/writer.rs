@@ -8,7 +8,7 @@ use crate::error::CommandError;
 use crate::issue::effects;
 use crate::issue::render::YamlValue;
 use crate::issue_write::{self, Destination, now_timestamp, read_issue};
-use crate::layout::BACKLOG_FOLDER;
+use crate::lines::legacy::layout::BACKLOG_FOLDER;
 use crate::lines::writes::{CheckedEdit, Edits, IssueWrite};
 use crate::workspace::Workspace;
 use crate::workspace::write::{ReadFile, Written};
@@ -138,7 +138,8 @@ pub(in crate::lines) fn check_edit(
     file: &ReadFile,
     edited: &str,
 ) -> Result<CheckedEdit, CommandError> {
-    let Some(crate::layout::RoadmapFile::Issue(context)) = crate::layout::classify(&file.path)
+    let Some(crate::lines::legacy::layout::RoadmapFile::Issue(context)) =
+        crate::lines::legacy::layout::classify(&file.path)
     else {
         return Err(CommandError::user(format!(
             "{} is not an issue file",

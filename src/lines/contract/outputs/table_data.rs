@@ -4,9 +4,9 @@
 //!
 //! `plain`, `csv`, `markdown` and `json` are `OutputFormatter`'s text through `click.echo`;
 //! `rich` piped is `SmartTableLayout`: the vertical panel when the estimated width passes 80%
-//! of the terminal, else Rich's table (see [`crate::cli::rich_text`]).
+//! of the terminal, else Rich's table (see [`crate::lines::rich_text`]).
 
-use crate::cli::rich_text::{self, PLAIN_WIDTH};
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use serde_json::Value;
 
 /// The formats of `with_output_support`, lowercased.
@@ -29,7 +29,7 @@ pub fn render(table: &TableData, format: &str, terminal_width: usize) -> Option<
     let mut text = match format {
         "rich" => return rich(table, terminal_width),
         "plain" => plain(table),
-        "json" => crate::cli::tracker_format::python_json(&json(table), 0),
+        "json" => crate::lines::legacy::outputs::table_data::python_json(&json(table), 0),
         "csv" => csv(table),
         "markdown" => markdown(table),
         _ => return None,
@@ -91,7 +91,7 @@ fn csv(table: &TableData) -> String {
         .chain(table.rows.iter().cloned());
     for row in rows {
         let row: Vec<String> = row;
-        out.push_str(&crate::cli::tracker_format::csv_record(&row));
+        out.push_str(&crate::lines::legacy::outputs::table_data::csv_record(&row));
         out.push_str("\r\n");
     }
     out

@@ -3,7 +3,7 @@
 //! CRLF), and the default `rich` format piped: `SmartTableLayout`'s vertical panel.
 
 use super::table::{COLUMNS, Table};
-use crate::cli::rich_text;
+use crate::lines::rich_text;
 use serde_json::Value;
 
 /// The non-rich formats.
@@ -35,7 +35,7 @@ impl Flat {
 pub fn render(table: &Table, format: Flat) -> String {
     let mut text = match format {
         Flat::Plain => plain(table),
-        Flat::Json => crate::cli::tracker_format::python_json(&json(table), 0),
+        Flat::Json => crate::lines::legacy::outputs::table_data::python_json(&json(table), 0),
         Flat::Csv => csv(table),
         Flat::Markdown => markdown(table),
     };
@@ -140,7 +140,9 @@ fn csv(table: &Table) -> String {
 }
 
 fn csv_row(out: &mut String, fields: &[&str]) {
-    out.push_str(&crate::cli::tracker_format::csv_record(fields));
+    out.push_str(&crate::lines::legacy::outputs::table_data::csv_record(
+        fields,
+    ));
     out.push_str("\r\n");
 }
 

@@ -20,7 +20,7 @@ pub mod sources;
 pub mod strict;
 pub mod table;
 
-use crate::cli::rich_text::{self, PLAIN_WIDTH};
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use args::{ContractListArgs, USAGE};
 use formats::Flat;
 use row::{ContractSources, Unread};

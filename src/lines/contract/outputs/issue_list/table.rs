@@ -6,7 +6,7 @@ use super::args::{PRIORITIES, STATUSES};
 use super::row::ContractIssueRow;
 
 /// One column as the JSON envelope shows it: the same `TableData` column as 1.0.2's.
-pub use crate::cli::tracker_format::Column;
+pub use crate::lines::legacy::outputs::table_data::Column;
 
 const fn column(
     name: &'static str,

@@ -1,8 +1,8 @@
 //! The tracker's (`roadmap-cli` 1.0.2) table output in its plain mode: the `TableData` of a list
 //! command rendered as CSV, JSON or Markdown, each printed through Rich at 80 cells
-//! ([`super::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
+//! ([`crate::lines::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
 
-use super::rich_text::PLAIN_WIDTH;
+use crate::lines::rich_text::PLAIN_WIDTH;
 use serde_json::Value;
 
 /// One column of the tracker's `TableData`, as its JSON shows it.
@@ -149,7 +149,7 @@ impl Table {
             })
             .collect();
         let separator = format!("\n{}\n\n", "─".repeat(40));
-        super::rich_text::panel(self.title, &entries.join(&separator), PLAIN_WIDTH)
+        crate::lines::rich_text::panel(self.title, &entries.join(&separator), PLAIN_WIDTH)
     }
 
     /// Applies `--columns`, `--sort-by` and `--filter` as the tracker's output decorator does,
@@ -157,7 +157,7 @@ impl Table {
     /// the tracker would reject (ours then forwards the command).
     pub fn shape(
         &mut self,
-        flags: &super::tracker_list::TableArgs,
+        flags: &super::issue_list::TableArgs,
         selectable: usize,
     ) -> Result<(), &'static str> {
         let (columns, sort_by, filter) = (

@@ -1,4 +1,4 @@
-//! `roadmap issue list` answered from the cache with the tracker's exact output.
+//! roadmap-cli 1.0.2's `issue list` output over the cache's rows.
 //!
 //! Mirrors roadmap-cli 1.0.2: every issue under `.roadmap/issues/` (closed ones too), sorted by
 //! priority then creation time; one primary filter (assignee, backlog, milestone, overdue, in
@@ -7,18 +7,12 @@
 //! key) and `--filter` (only `=` is applied, as in the tracker). Whatever we cannot reproduce
 //! byte for byte is answered with [`Answer::Forward`], never approximated.
 
-use super::rich_text::{self, PLAIN_WIDTH};
-use super::tracker_format::{Column, Table, TableFormat};
-use super::tracker_rows::{row, workload_summary};
-use super::{CommandError, write_stdout};
-use crate::cache::Cache;
+use super::issue_rows::{row, workload_summary};
+use super::table_data::{Column, Table, TableFormat};
 use crate::cache::query::TrackerIssueRow;
 use crate::issue::timestamp;
-use crate::lines::{self, Line};
-use crate::tracker;
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use clap::Args;
-use std::ffi::OsString;
-use std::path::Path;
 
 /// The tracker's `issue list` flags we serve exactly; any other flag is a parse error, and the
 /// command line goes to the tracker.
@@ -324,144 +318,4 @@ fn additional(
         description.push_str(&format!(" {issue_type}"));
     }
     issues
-}
-
-/// `roadmap issue list`: the tracker's output from the cache, or the tracker itself when ours
-/// would not be the same byte for byte (a terminal, the rich format, odd files, ...). On a
-/// 0.2-contract workspace with 0.3.x (or no tracker) behind us, 0.3.1's output
-/// ([`super::contract_list`]); `args` is `None` when the command line is not 1.0.2's.
-pub fn run(args: Option<&TrackerListArgs>, argv: &[OsString]) -> Result<(), CommandError> {
-    if let Some(root) = super::contract_list::contract_workspace_root(argv) {
-        return super::contract_list::run(argv, &root);
-    }
-    let Some(args) = args else {
-        hand_over(argv, "options roadmap-cli 1.0.2 does not have")
-    };
-    let (issues, _) = issues_as_the_tracker_reads_them(argv)?;
-    let now = timestamp::now_key();
-    match answer(args, issues, &now, python_terminal_width()) {
-        Answer::Print(text) => write_stdout(text.as_bytes()),
-        Answer::Forward(reason) => hand_over(argv, reason),
-    }
-}
-
-/// Runs the tracker in place of this process (see [`super::forward::forward`]).
-pub fn hand_over(argv: &[OsString], reason: &str) -> ! {
-    if std::env::var_os("ROADMAP_DEBUG_FORWARD").is_some() {
-        eprintln!("roadmap: forwarding to the tracker: {reason}");
-    }
-    std::process::exit(super::forward::forward(&argv[1..], true))
-}
-
-/// The checks every tracker-format answer makes first, handing the command to the tracker when
-/// one fails (see [`tracker_cache`]). Returns the active issues as the tracker reads them (the
-/// working tree: the cache plus the files that differ from it, as `roadmap list --worktree`)
-/// and the repository root.
-pub fn issues_as_the_tracker_reads_them(
-    argv: &[OsString],
-) -> Result<(Vec<TrackerIssueRow>, std::path::PathBuf), CommandError> {
-    let (cache, root) = tracker_cache(argv)?;
-    // `done`/`completed` from an older tracker read as closed here; roadmap-cli 1.0.2 skips them.
-    if let Err(reason) =
-        super::tracker_status::closed_as_written(&root, &cache.tracker_closed_paths()?)
-    {
-        hand_over(argv, reason);
-    }
-    Ok((cache.tracker_active_issues()?, root))
-}
-
-/// Output in the tracker's plain mode, the current directory the root of a git work tree with
-/// an initialised `.roadmap/` (the tracker reads the current directory only, and only once it
-/// has a config), no unreadable issue file: else the command goes to the tracker. Returns the
-/// cache showing the working tree and the repository root.
-pub fn tracker_cache(argv: &[OsString]) -> Result<(Cache, std::path::PathBuf), CommandError> {
-    if !rich_text::tracker_plain_mode() {
-        hand_over(argv, "a terminal (the tracker's colours and layout)");
-    }
-    let cwd = std::env::current_dir()?;
-    let workspace = crate::workspace::Workspace::discover().ok();
-    let root = workspace
-        .as_ref()
-        .and_then(|w| w.work_dir().canonicalize().ok());
-    let (Some(workspace), true) = (
-        workspace,
-        cwd.join(".roadmap").join("config.yaml").is_file() && root == cwd.canonicalize().ok(),
-    ) else {
-        hand_over(
-            argv,
-            "not at the root of an initialised roadmap in a git repository",
-        )
-    };
-    match outputs_we_follow(&workspace, &cwd) {
-        Ok(Outputs::Legacy) => {}
-        Ok(Outputs::Contract) => {
-            hand_over(argv, "a 0.2-contract workspace (only issue list is served)")
-        }
-        Err(reason) => hand_over(argv, &reason),
-    }
-    let fresh = super::first_use::open(&workspace, false, true)?;
-    for warning in &fresh.warnings {
-        eprintln!("roadmap: {warning}");
-    }
-    let unreadable = fresh.cache.invalid_files()?;
-    if unreadable
-        .iter()
-        .any(|(path, _)| path.starts_with(".roadmap/issues/"))
-    {
-        hand_over(argv, "an issue file we cannot read");
-    }
-    Ok((fresh.cache, workspace.work_dir().to_owned()))
-}
-
-/// Whose outputs a served answer copies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outputs {
-    /// roadmap-cli 1.0.2's: a legacy workspace, a legacy tracker or none behind us.
-    Legacy,
-    /// roadmap-cli 0.3.1's: a 0.2-contract workspace, 0.3.x or no tracker behind us.
-    Contract,
-}
-
-/// Whose outputs a served answer would copy, by the workspace's line and the tracker's
-/// release. `Err` (the tracker answers): a workspace of one line with a tracker of the other
-/// (0.3.1 refuses a legacy workspace until it is migrated), 0.2.x (whose outputs we did not
-/// capture), or a release we do not know.
-pub(super) fn outputs_we_follow(
-    workspace: &crate::workspace::Workspace,
-    cwd: &Path,
-) -> Result<Outputs, String> {
-    let line = lines::workspace_line(&workspace.work_dir().join(".roadmap"));
-    let ours = match line {
-        Line::Legacy => Outputs::Legacy,
-        Line::Contract => Outputs::Contract,
-    };
-    let Ok(Some(tracker)) = tracker::find(cwd) else {
-        return Ok(ours);
-    };
-    match tracker::release::release(&tracker, Some(&workspace.cache_dir())) {
-        Some(release) if release.line == Some(line) => {
-            if line == Line::Contract && !release.version.starts_with("0.3.") {
-                return Err(format!(
-                    "roadmap-cli {} behind us (we copy 0.3.1's outputs)",
-                    release.version
-                ));
-            }
-            Ok(ours)
-        }
-        Some(release) => Err(format!(
-            "roadmap-cli {} behind us, whose outputs we do not copy on this workspace",
-            release.version
-        )),
-        None => Err("a tracker whose release we cannot tell".to_owned()),
-    }
-}
-
-/// Python's `shutil.get_terminal_size().columns`: `COLUMNS`, else the terminal's, else 80.
-pub fn python_terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse::<usize>().ok())
-        .filter(|c| *c > 0)
-        .or_else(super::terminal_width)
-        .unwrap_or(80)
 }

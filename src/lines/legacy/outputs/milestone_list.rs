@@ -1,16 +1,13 @@
-//! `roadmap milestone list` with the tracker's exact output: its milestones sorted by due date
-//! (none last) then name, `--overdue` (past due and open), the estimate summed over each
-//! milestone's active issues, in the same `TableData` formats and panel as `issue list`.
+//! roadmap-cli 1.0.2's `milestone list` output: its milestones sorted by due date (none last)
+//! then name, `--overdue` (past due and open), the estimate summed over each milestone's
+//! active issues, in the same `TableData` formats and panel as `issue list`.
 
-use super::rich_text::{self, PLAIN_WIDTH};
-use super::tracker_format::{Column, Table, TableFormat};
-use super::tracker_list::{Answer, hand_over, issues_as_the_tracker_reads_them};
-use super::{CommandError, write_stdout};
+use super::issue_list::{Answer, TableArgs, sorted_like_the_tracker};
+use super::table_data::{Column, Table, TableFormat};
 use crate::cache::query::TrackerIssueRow;
-use crate::issue::timestamp;
-use crate::tracker_milestones::{self, TrackerMilestone};
+use crate::lines::legacy::milestone_files::TrackerMilestone;
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use clap::Args;
-use std::ffi::OsString;
 
 /// The tracker's `milestone list` flags.
 #[derive(Debug, Clone, Args)]
@@ -19,7 +16,7 @@ pub struct MilestoneListArgs {
     #[arg(long)]
     pub overdue: bool,
     #[command(flatten)]
-    pub table: super::tracker_list::TableArgs,
+    pub table: TableArgs,
 }
 
 const fn column(
@@ -55,20 +52,6 @@ pub const MILESTONE_COLUMNS: &[Column] = &[
     column("estimate", "Estimate", "string", 12, "green", false),
 ];
 
-/// Runs `roadmap milestone list`: ours when exact, else the tracker.
-pub fn run(args: &MilestoneListArgs, argv: &[OsString]) -> Result<(), CommandError> {
-    let (issues, root) = issues_as_the_tracker_reads_them(argv)?;
-    let Some(milestones) = tracker_milestones::read(&root) else {
-        hand_over(argv, "a milestone file the tracker may read differently");
-    };
-    let now = timestamp::now_key();
-    let width = super::tracker_list::python_terminal_width();
-    match answer(args, milestones, issues, now.trim_end_matches('Z'), width) {
-        Answer::Print(text) => write_stdout(text.as_bytes()),
-        Answer::Forward(reason) => hand_over(argv, reason),
-    }
-}
-
 /// The tracker's output for `milestones` and the active `issues`; `now` is the current UTC
 /// time as `YYYY-MM-DDTHH:MM:SS.ffffff`.
 #[must_use]
@@ -81,7 +64,7 @@ pub fn answer(
 ) -> Answer {
     let format = TableFormat::parse(args.table.format.as_deref());
     // Sums follow the tracker's issue order, so float rounding matches too.
-    let Some(issues) = super::tracker_list::sorted_like_the_tracker(issues) else {
+    let Some(issues) = sorted_like_the_tracker(issues) else {
         return Answer::Forward("an issue the tracker may read differently");
     };
     milestones.sort_by(|a, b| {

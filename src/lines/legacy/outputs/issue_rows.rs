@@ -1,8 +1,8 @@
 //! One issue as the tracker's `issue list` shows it: its row (progress and estimate spelt as
 //! roadmap-cli's `Issue` properties do) and the workload summary of `--assignee`.
 
-use super::rich_text::{self, PLAIN_WIDTH};
 use crate::cache::query::TrackerIssueRow;
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 
 /// One row of the tracker's issue table.
 pub fn row(issue: &TrackerIssueRow) -> Vec<String> {

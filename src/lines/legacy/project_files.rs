@@ -9,7 +9,7 @@
 //! pydantic model) would take the file or skip it.
 
 use crate::issue::split;
-use crate::tracker_milestones::{collect, read_due};
+use crate::lines::legacy::milestone_files::{collect, read_due};
 use serde_yaml::Value;
 use std::path::Path;
 
