@@ -400,6 +400,35 @@ fn a_file_the_tracker_may_read_otherwise_hands_the_command_over_until_it_is_fixe
     }
 }
 
+/// The look at the working tree lists `issues/` only when its stat data move, and the served
+/// reads take its word that the folder holds documents only: a stray `README.md` still hands
+/// the command over once the look keeps the folder's listing from its stat file (stat data
+/// settled, not listed again), and the answer is ours again once the stray is gone.
+#[test]
+fn a_stray_file_stays_seen_while_its_folder_is_not_listed_again() {
+    let repo = contract_repo();
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let (home, _) = homes(&repo);
+    let args = ["issue", "list", "--format", "csv"].map(str::to_owned);
+    let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
+    let ours = crate::common::binary("roadmap");
+    let served = served_csv(&repo, &tracker);
+    let folder = repo.root.join(".roadmap/issues");
+    repo.write(".roadmap/issues/README.md", "# Issues\n");
+    set_mtime(&folder, 1_700_000_000);
+    for run_number in 1..=3 {
+        if run_number == 3 {
+            // Past the second of the folder's change time: now its listing is kept.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+        let got = run(&repo.root, &ours, &args, &home, &env);
+        assert_eq!(got.status, 99, "run {run_number}: {got:?}");
+        assert!(got.stderr.contains(MARKER), "run {run_number}: {got:?}");
+    }
+    repo.remove(".roadmap/issues/README.md");
+    assert_eq!(served_csv(&repo, &tracker), served);
+}
+
 /// `roadmap ARGS` on a pseudo-terminal as a person runs it: no `CI` (which tells the tracker,
 /// and so us, to print plainly; `.ci/run` sets it) and no `NO_COLOR` (which the tests' hermetic
 /// environment sets). `None` where `script` is missing.

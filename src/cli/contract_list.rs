@@ -10,7 +10,8 @@ use super::tracker_front::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
 use crate::cache::{Cache, CacheError};
 use crate::issue::timestamp;
-use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args, sources};
+use crate::lines::contract::outputs::issue_list::sources::{self, Listing};
+use crate::lines::contract::outputs::issue_list::{self, Answer, Surroundings, args};
 use crate::lines::contract::outputs::terminal;
 use crate::lines::rich_text;
 use crate::sync::{SyncOutcome, SyncRequest};
@@ -132,8 +133,8 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     let with_bodies = list.search.is_some();
     // The answer is rendered on the reading thread too, while this one still looks: it
     // depends only on the rows, and is thrown away with them when the look finds a change.
-    let answer_from = move |cache: &Cache, root: &Path| {
-        let read = sources::read_sources(cache, root, with_bodies)?;
+    let answer_from = move |cache: &Cache, root: &Path, listing: Listing| {
+        let read = sources::read_sources(cache, root, with_bodies, listing)?;
         Ok(match issue_list::answer(&list, read, &world) {
             Answer::Reply(mut reply) if world.on_terminal => {
                 reply.stdout = terminal::styled(&reply.stdout);
@@ -151,7 +152,7 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
                 // tracker's bytes.
                 hand_over(argv, &fresh.warnings.join("; "));
             }
-            answer_from(&fresh.cache, root)?
+            answer_from(&fresh.cache, root, Listing::Here)?
         }
     };
     match answer {
@@ -164,8 +165,8 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
 /// for the commands other than `issue list` that count them (`status`). `Err` says why the
 /// cache cannot answer (a busy lock, a rebuild, an error); the caller reads the files instead.
 pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSources, String> {
-    cached(root, |cache, root| {
-        sources::read_sources(cache, root, false)
+    cached(root, |cache, root, listing| {
+        sources::read_sources(cache, root, false, listing)
     })
 }
 
@@ -173,7 +174,7 @@ pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSou
 /// reads the sources.
 pub(super) fn cached<T: Send + 'static>(
     root: &Path,
-    read: impl Fn(&Cache, &Path) -> Result<T, CacheError> + Send + Clone + 'static,
+    read: impl Fn(&Cache, &Path, Listing) -> Result<T, CacheError> + Send + Clone + 'static,
 ) -> Result<T, String> {
     let workspace = Workspace::discover().map_err(|e| e.to_string())?;
     if let Some(read) = read_beside_the_look(&workspace, root, read.clone()) {
@@ -183,18 +184,19 @@ pub(super) fn cached<T: Send + 'static>(
     if !fresh.warnings.is_empty() {
         return Err(fresh.warnings.join("; "));
     }
-    read(&fresh.cache, root).map_err(|e| e.to_string())
+    read(&fresh.cache, root, Listing::Here).map_err(|e| e.to_string())
 }
 
 /// What `read` makes of the cache's rows, on a second thread while this one looks at the
 /// working tree: the look (a stat of every roadmap file) was half of a served `issue list`.
-/// When the look records nothing and nothing committed to the cache or moved HEAD meanwhile
-/// (the common case), the rows read were the working tree's; `None` otherwise, and the caller
-/// reads again after the look.
+/// When the look records nothing, finds the document folders holding documents only (so
+/// `read` need not list them: [`Listing::ByTheLook`]), and nothing committed to the cache or
+/// moved HEAD meanwhile (the common case), the rows read were the working tree's; `None`
+/// otherwise, and the caller reads again after the look.
 fn read_beside_the_look<T: Send + 'static>(
     workspace: &Workspace,
     root: &Path,
-    read: impl FnOnce(&Cache, &Path) -> Result<T, CacheError> + Send + 'static,
+    read: impl FnOnce(&Cache, &Path, Listing) -> Result<T, CacheError> + Send + 'static,
 ) -> Option<T> {
     let fresh = workspace
         .open_fresh(false)
@@ -204,7 +206,7 @@ fn read_beside_the_look<T: Send + 'static>(
     let before = cache.data_version().ok()?;
     let root = root.to_owned();
     let reading = std::thread::spawn(move || {
-        let read = read(&cache, &root);
+        let read = read(&cache, &root, Listing::ByTheLook);
         (cache, read)
     });
     let look = workspace.look_at_worktree(LockPurpose::Query);
@@ -212,6 +214,7 @@ fn read_beside_the_look<T: Send + 'static>(
     let report = look.ok()?;
     let unchanged = report.recorded == 0
         && !report.lock_busy
+        && report.contract_documents_only
         && cache.data_version().ok()? == before
         && workspace.still_fresh(&cache).ok()?;
     if unchanged { read.ok() } else { None }

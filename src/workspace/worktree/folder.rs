@@ -141,7 +141,11 @@ pub fn list(path: &Path) -> Vec<(String, Kind)> {
     entries
         .flatten()
         .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
+            // A name that is not UTF-8 is no document, but its folder holds a stray.
+            let name = match entry.file_name().into_string() {
+                Ok(name) => name,
+                Err(name) => return Some((name.to_string_lossy().into_owned(), Kind::Other)),
+            };
             let kind = entry.file_type().ok().map_or(Kind::Other, |t| {
                 if t.is_file() {
                     Kind::File

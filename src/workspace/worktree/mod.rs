@@ -37,6 +37,10 @@ pub struct WorktreeReport {
     pub hashed: usize,
     /// The lock was busy: nothing was recorded; the next look tries again.
     pub lock_busy: bool,
+    /// `.roadmap/issues` and `.roadmap/milestones` hold only documents of the 0.2 contract's
+    /// layout ([`walk::Walked::contract_documents_only`]); `false` when the look walked
+    /// nothing.
+    pub contract_documents_only: bool,
 }
 
 impl Workspace {
@@ -92,6 +96,7 @@ impl Workspace {
             recorded: writes.len(),
             hashed: walked.hashed,
             lock_busy: false,
+            contract_documents_only: walked.contract_documents_only(),
         };
         let nothing_moved = trusted.is_some_and(|before| {
             walked.hashed == 0
@@ -184,7 +189,7 @@ fn stat_file_bytes(key: &str, walked: &Walked<'_>, compared: &Compared) -> Vec<u
             let shown = Shown::relative_to(compared.shown[i], blob);
             writer.file(&file.name, stat, file.stamped_ns, blob, shown);
         }
-        writer.subfolders(folder.subfolders.iter().map(AsRef::as_ref));
+        writer.subfolders(folder.subfolders.iter().map(AsRef::as_ref), folder.strays);
     }
     writer.finish(&compared.unmatched)
 }

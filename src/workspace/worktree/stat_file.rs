@@ -22,7 +22,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "worktree-stat";
-const MAGIC: &[u8; 8] = b"RMWTST01";
+const MAGIC: &[u8; 8] = b"RMWTST02";
 
 /// What the cache showed at a file's path, relative to the blob the file held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,8 @@ pub struct FolderRecord<'a> {
     pub stamped_ns: i64,
     pub files: Range<usize>,
     pub subfolders: Vec<&'a str>,
+    /// It held entries the walk does not follow (see [`super::walk::WalkedFolder::strays`]).
+    pub strays: bool,
 }
 
 /// A stat file, read.
@@ -134,12 +136,18 @@ impl<'a> Snapshot<'a> {
                 });
             }
             let subfolders = (0..r.u32()?).map(|_| r.str16()).collect::<Option<_>>()?;
+            let strays = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
             folders.push(FolderRecord {
                 path,
                 stat,
                 stamped_ns,
                 files: start..files.len(),
                 subfolders,
+                strays,
             });
         }
         let ghosts = (0..r.u32()?)
@@ -211,12 +219,13 @@ impl Writer {
         }
     }
 
-    /// Ends the current folder with its subfolder names.
-    pub fn subfolders<'s>(&mut self, names: impl ExactSizeIterator<Item = &'s str>) {
+    /// Ends the current folder with its subfolder names and whether it holds strays.
+    pub fn subfolders<'s>(&mut self, names: impl ExactSizeIterator<Item = &'s str>, strays: bool) {
         self.u32(names.len());
         for name in names {
             self.str16(name);
         }
+        self.bytes.push(u8::from(strays));
     }
 
     /// The file's bytes, with `ghosts` (sorted by path) and the checksum.
@@ -368,11 +377,11 @@ mod tests {
     fn sample() -> Vec<u8> {
         let mut w = Writer::new("cache-1.db:4", 0);
         w.folder(".roadmap", stat(1), 100, 0);
-        w.subfolders([".roadmap/issues"].into_iter());
+        w.subfolders([".roadmap/issues"].into_iter(), false);
         w.folder(".roadmap/issues", stat(2), 100, 2);
         w.file("a.md", stat(3), 100, id(1), Shown::Same);
         w.file("b.md", stat(4), 100, id(2), Shown::Other(id(3)));
-        w.subfolders(std::iter::empty());
+        w.subfolders(std::iter::empty(), true);
         w.finish(&[(".roadmap/issues/c.md".to_owned(), id(4))])
     }
 
@@ -383,6 +392,10 @@ mod tests {
         assert_eq!(snapshot.key, "cache-1.db:4");
         assert_eq!(snapshot.folders.len(), 2);
         assert_eq!(snapshot.folders[0].subfolders, [".roadmap/issues"]);
+        assert_eq!(
+            (snapshot.folders[0].strays, snapshot.folders[1].strays),
+            (false, true)
+        );
         assert_eq!(snapshot.folder(".roadmap/issues", 0), Some(1));
         let files = &snapshot.files[snapshot.folders[1].files.clone()];
         assert_eq!(files[0].name, "a.md");

@@ -21,6 +21,10 @@ pub struct WalkedFolder<'p> {
     /// Its files, in [`Walked::files`], sorted by name.
     pub files: Range<usize>,
     pub subfolders: Vec<Cow<'p, str>>,
+    /// It holds an entry the walk does not follow: a folder no line keeps documents in, or a
+    /// `*.md` that is not a regular file either line would read as a document (the 0.3.1
+    /// tracker reads every `*.md` of its folders, and refuses a nested folder).
+    pub strays: bool,
 }
 
 /// A roadmap file as this walk found it.
@@ -47,6 +51,34 @@ pub struct Walked<'p> {
     pub hashed: usize,
     /// Folders whose entries were listed (stat data moved, racily clean, or not recorded).
     pub listed: usize,
+}
+
+/// One folder's entries as [`Walker::list`] sorts them out.
+#[derive(Default)]
+struct Listing {
+    files: Vec<String>,
+    subfolders: Vec<String>,
+    strays: bool,
+}
+
+impl Walked<'_> {
+    /// Whether `.roadmap/issues` and `.roadmap/milestones` hold nothing but documents of the
+    /// 0.2 contract's layout (no folder, no other `*.md`), or are absent: what a served 0.3.1
+    /// read needs, as its tracker reads every `*.md` of them. From the walk's own listing, so
+    /// the reads need not list those folders again.
+    #[must_use]
+    pub fn contract_documents_only(&self) -> bool {
+        self.folders
+            .iter()
+            .filter(|f| matches!(f.path.as_str(), ".roadmap/issues" | ".roadmap/milestones"))
+            .all(|folder| {
+                !folder.strays
+                    && folder.subfolders.is_empty()
+                    && self.files[folder.files.clone()]
+                        .iter()
+                        .all(|file| lines::is_document_name(&file.name))
+            })
+    }
 }
 
 impl WalkedFile<'_> {
@@ -110,17 +142,21 @@ impl<'p> Walker<'_, 'p> {
             let r = &b.folders[*i];
             r.stat == stat && stat.settled_at(r.stamped_ns)
         });
-        let (stamped_ns, subfolders) = if let Some((before, i)) = kept {
+        let (stamped_ns, subfolders, strays) = if let Some((before, i)) = kept {
             let record = &before.folders[i];
             for file in record.files.clone() {
                 let name = before.files[file].name;
                 self.file(folder, index, &path, Cow::Borrowed(name), Some(file));
             }
             let subfolders = record.subfolders.iter().map(|s| Cow::Borrowed(*s));
-            (record.stamped_ns, subfolders.collect())
+            (record.stamped_ns, subfolders.collect(), record.strays)
         } else {
             self.out.listed += 1;
-            let (files, subfolders) = self.list(&path);
+            let Listing {
+                files,
+                subfolders,
+                strays,
+            } = self.list(&path);
             for name in files {
                 let file = recorded.and_then(|(b, i)| {
                     let range = b.folders[i].files.clone();
@@ -129,7 +165,8 @@ impl<'p> Walker<'_, 'p> {
                 });
                 self.file(folder, index, &path, Cow::Owned(name), file);
             }
-            (self.now, subfolders.into_iter().map(Cow::Owned).collect())
+            let subfolders = subfolders.into_iter().map(Cow::Owned).collect();
+            (self.now, subfolders, strays)
         };
         self.out.folders.push(WalkedFolder {
             path,
@@ -137,6 +174,7 @@ impl<'p> Walker<'_, 'p> {
             stamped_ns,
             files: first..self.out.files.len(),
             subfolders,
+            strays,
         });
         for s in 0..self.out.folders[index].subfolders.len() {
             let name = &self.out.folders[index].subfolders[s];
@@ -148,20 +186,25 @@ impl<'p> Walker<'_, 'p> {
     }
 
     /// The roadmap files and the folders that may hold some, of the folder at `path`, each
-    /// sorted by name.
-    fn list(&self, path: &str) -> (Vec<String>, Vec<String>) {
-        let (mut files, mut subfolders) = (Vec::new(), Vec::new());
+    /// sorted by name, and whether it holds anything else that matters (see
+    /// [`WalkedFolder::strays`]).
+    fn list(&self, path: &str) -> Listing {
+        let mut listing = Listing::default();
         for (name, kind) in folder::list(&self.work_dir.join(path)) {
             let full = format!("{path}/{name}");
             match kind {
-                Kind::File if lines::may_be_document(&full) => files.push(name),
-                Kind::Folder if lines::may_contain_documents(&full) => subfolders.push(name),
+                Kind::File if lines::may_be_document(&full) => listing.files.push(name),
+                Kind::Folder if lines::may_contain_documents(&full) => {
+                    listing.subfolders.push(name);
+                }
+                Kind::Folder => listing.strays = true,
+                _ if name.ends_with(".md") => listing.strays = true,
                 _ => {}
             }
         }
-        files.sort_unstable();
-        subfolders.sort_unstable();
-        (files, subfolders)
+        listing.files.sort_unstable();
+        listing.subfolders.sort_unstable();
+        listing
     }
 
     /// Looks at one file: its stat, then its blob, recorded or read.

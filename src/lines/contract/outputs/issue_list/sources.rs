@@ -19,6 +19,7 @@ pub fn read_sources(
     cache: &Cache,
     root: &Path,
     with_bodies: bool,
+    listing: Listing,
 ) -> Result<ContractSources, CacheError> {
     if let Some(why) = archive_folder(root) {
         return Ok(ContractSources {
@@ -26,11 +27,11 @@ pub fn read_sources(
             issues: Err(why),
         });
     }
-    let milestones = match vouched_for(cache, root, ".roadmap/milestones")? {
+    let milestones = match vouched_for(cache, root, ".roadmap/milestones", listing)? {
         Ok(()) => Ok(cache.contract_milestones()?),
         Err(unread) => Err(unread),
     };
-    let issues = match vouched_for(cache, root, ".roadmap/issues")? {
+    let issues = match vouched_for(cache, root, ".roadmap/issues", listing)? {
         Ok(()) => {
             let issues = cache.contract_issues(with_bodies)?;
             match issues.iter().find(|i| i.has_warnings) {
@@ -51,12 +52,13 @@ pub fn read_sources(
 pub fn read_issue_ids(
     cache: &Cache,
     root: &Path,
+    listing: Listing,
 ) -> Result<Result<Vec<String>, Unread>, CacheError> {
     if let Some(why) = archive_folder(root) {
         return Ok(Err(why));
     }
     for folder in [".roadmap/milestones", ".roadmap/issues"] {
-        if let Err(unread) = vouched_for(cache, root, folder)? {
+        if let Err(unread) = vouched_for(cache, root, folder, listing)? {
             return Ok(Err(unread));
         }
     }
@@ -70,12 +72,32 @@ fn archive_folder(root: &Path) -> Option<Unread> {
         .then(|| Unread::Unserved("an archive/ folder (0.1.1 layout)".into()))
 }
 
+/// Who vouches that the document folders hold nothing but documents (the tracker reads every
+/// `*.md` of them; the cache holds only documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// The look at the working tree this read goes with, which listed them (or kept their
+    /// listing while their stat data did not move): the caller checks its word
+    /// ([`crate::workspace::worktree::WorktreeReport::contract_documents_only`]). Listing a
+    /// 10k-entry folder again was a sixth of a served `issue list`.
+    ByTheLook,
+    /// List them here.
+    Here,
+}
+
 /// Whether the cache holds every document of `folder` as the tracker reads it. As in the
 /// tracker, a conflicted file anywhere in the folder is named (the first by path) before any
 /// other trouble is considered.
-fn vouched_for(cache: &Cache, root: &Path, folder: &str) -> Result<Result<(), Unread>, CacheError> {
-    if let Err(reason) = only_documents(root, folder) {
-        return Ok(Err(Unread::Unserved(reason)));
+fn vouched_for(
+    cache: &Cache,
+    root: &Path,
+    folder: &str,
+    listing: Listing,
+) -> Result<Result<(), Unread>, CacheError> {
+    if listing == Listing::Here {
+        if let Err(reason) = only_documents(root, folder) {
+            return Ok(Err(Unread::Unserved(reason)));
+        }
     }
     let suspects = cache.contract_suspects(folder)?;
     for suspect in &suspects {
