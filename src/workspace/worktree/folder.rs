@@ -140,11 +140,12 @@ pub fn list(path: &Path) -> Vec<(String, Kind)> {
     };
     entries
         .flatten()
-        .filter_map(|entry| {
-            // A name that is not UTF-8 is no document, but its folder holds a stray.
+        .map(|entry| {
+            // A name that is not UTF-8 is no document: `Other`, its bytes not kept (the walk
+            // counts it as a stray by the replacement character).
             let name = match entry.file_name().into_string() {
                 Ok(name) => name,
-                Err(name) => return Some((name.to_string_lossy().into_owned(), Kind::Other)),
+                Err(name) => return (name.to_string_lossy().into_owned(), Kind::Other),
             };
             let kind = entry.file_type().ok().map_or(Kind::Other, |t| {
                 if t.is_file() {
@@ -155,7 +156,7 @@ pub fn list(path: &Path) -> Vec<(String, Kind)> {
                     Kind::Other
                 }
             });
-            Some((name, kind))
+            (name, kind)
         })
         .collect()
 }

@@ -198,7 +198,9 @@ impl<'p> Walker<'_, 'p> {
                     listing.subfolders.push(name);
                 }
                 Kind::Folder => listing.strays = true,
-                _ if name.ends_with(".md") => listing.strays = true,
+                _ if name.ends_with(".md") || name.contains(char::REPLACEMENT_CHARACTER) => {
+                    listing.strays = true;
+                }
                 _ => {}
             }
         }
