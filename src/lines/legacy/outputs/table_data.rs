@@ -377,7 +377,7 @@ fn column_json(column: &Column) -> Value {
 
 /// Python's `csv.writer` with its defaults (minimal quoting, `\r\n`, which Rich prints as `\n`).
 fn csv_line(out: &mut String, fields: &[&str]) {
-    out.push_str(&csv_record(fields));
+    push_csv_record(out, fields);
     out.push('\n');
 }
 
@@ -387,23 +387,37 @@ fn csv_line(out: &mut String, fields: &[&str]) {
 /// print CSV this way.
 #[must_use]
 pub(crate) fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
+    let mut record = String::new();
+    push_csv_record(&mut record, fields);
+    record
+}
+
+/// [`csv_record`] written at the end of `out` (a 10k-row CSV in one buffer, no string a field).
+pub(crate) fn push_csv_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     if let [only] = fields {
         if only.as_ref().is_empty() {
-            return "\"\"".to_owned();
+            out.push_str("\"\"");
+            return;
         }
     }
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|field| {
-            let field = field.as_ref();
-            if field.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", field.replace('"', "\"\""))
-            } else {
-                field.to_owned()
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        let field = field.as_ref();
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            for (at, part) in field.split('"').enumerate() {
+                if at > 0 {
+                    out.push_str("\"\"");
+                }
+                out.push_str(part);
             }
-        })
-        .collect();
-    quoted.join(",")
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
 }
 
 /// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.

@@ -140,9 +140,7 @@ fn csv(table: &Table) -> String {
 }
 
 fn csv_row(out: &mut String, fields: &[&str]) {
-    out.push_str(&crate::lines::legacy::outputs::table_data::csv_record(
-        fields,
-    ));
+    crate::lines::legacy::outputs::table_data::push_csv_record(out, fields);
     out.push_str("\r\n");
 }
 
