@@ -86,11 +86,33 @@ fn is_printable_ascii(text: &str) -> bool {
     text.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
+/// `text.split('\n')`, found with `memchr` (the panel of 10k issues is 120k lines, split twice).
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain([text.len()])
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
+}
+
+/// `count` spaces at the end of `out`, a run at a time.
+pub(crate) fn push_spaces(out: &mut String, mut count: usize) {
+    const SPACES: &str = "                                                                ";
+    while count > 0 {
+        let run = count.min(SPACES.len());
+        out.push_str(&SPACES[..run]);
+        count -= run;
+    }
+}
+
 /// Returns what `console.print(text)` writes: every line wrapped to `width`, then a newline.
 #[must_use]
 pub fn print(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 40 + 1);
-    wrap_lines(text, width, |line| {
+    wrap_lines(text, width, |line, _| {
         out.push_str(line);
         out.push('\n');
     });
@@ -98,17 +120,26 @@ pub fn print(text: &str, width: usize) -> String {
 }
 
 /// Rich's `Text.wrap`: each `\n`-separated line divided at `width`, trimmed and cut as Rich
-/// does; each resulting line is handed to `emit` (no list of lines: a 10k-row panel is 100k).
-fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str)) {
-    for line in text.split('\n') {
-        // A line that fits has nowhere to break and nothing to crop.
+/// does; each resulting line is handed to `emit` with its width in cells (no list of lines: a
+/// 10k-row panel is 100k).
+fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str, usize)) {
+    for line in split_lines(text) {
+        // A line that fits has nowhere to break and nothing to crop: no word passes the width
+        // (their cells add up to the line's), and no character is cut (there are no more
+        // characters than cells). Printable ASCII is one cell a byte.
         if line.len() <= width && is_printable_ascii(line) {
-            emit(line);
+            emit(line, line.len());
+            continue;
+        }
+        let cells = cell_len(line);
+        if cells <= width && line.chars().count() <= width {
+            emit(line, cells);
             continue;
         }
         let mut start = 0;
         for end in divide_line(line, width).into_iter().chain([line.len()]) {
-            emit(&finish_line(&line[start..end], width));
+            let finished = finish_line(&line[start..end], width);
+            emit(&finished, cell_len(&finished));
             start = end;
         }
     }
@@ -120,7 +151,7 @@ fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str)) {
 /// (Rich's `Text.append`, no markup).
 #[must_use]
 pub fn panel(title: &str, text: &str, width: usize) -> String {
-    let longest = text.split('\n').map(cell_len).max().unwrap_or(0);
+    let longest = split_lines(text).map(cell_len).max().unwrap_or(0);
     let child = (longest.min(width - 2) + 2).min(width - 2);
     let inner = child - 2;
     let title = format!(" {title} ");
@@ -132,11 +163,11 @@ pub fn panel(title: &str, text: &str, width: usize) -> String {
         "─".repeat(excess - left)
     );
     out.reserve(text.len() + text.len() / 8);
-    wrap_lines(text, inner, |line| {
-        let pad = inner.saturating_sub(cell_len(line));
+    wrap_lines(text, inner, |line, cells| {
+        let pad = inner.saturating_sub(cells);
         out.push_str("│ ");
         out.push_str(line);
-        out.extend(std::iter::repeat_n(' ', pad));
+        push_spaces(&mut out, pad);
         out.push_str(" │\n");
     });
     out.push_str(&format!("╰{}╯\n", "─".repeat(child)));

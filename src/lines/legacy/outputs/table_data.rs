@@ -2,8 +2,9 @@
 //! command rendered as CSV, JSON or Markdown, each printed through Rich at 80 cells
 //! ([`crate::lines::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
 
-use crate::lines::rich_text::PLAIN_WIDTH;
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use serde_json::Value;
+use std::fmt::Write as _;
 
 /// One column of the tracker's `TableData`, as its JSON shows it.
 #[derive(Debug, Clone, Copy)]
@@ -262,10 +263,7 @@ impl Table {
             .collect();
         let pad = |text: &str, width: usize| {
             let mut cell = text.to_owned();
-            cell.extend(std::iter::repeat_n(
-                ' ',
-                width.saturating_sub(text.chars().count()),
-            ));
+            rich_text::push_spaces(&mut cell, width.saturating_sub(text.chars().count()));
             cell
         };
         let mut lines = vec![self.title.to_owned(), String::new()];
@@ -422,40 +420,60 @@ pub(crate) fn push_csv_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
 
 /// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.
 pub(crate) fn python_json(value: &Value, depth: usize) -> String {
-    let indent = |d: usize| "  ".repeat(d);
+    let mut out = String::new();
+    write_python_json(&mut out, value, depth);
+    out
+}
+
+/// [`python_json`] at the end of `out`: one buffer for the whole document (a 10k-issue
+/// envelope built string by string, each level copying its children's, was nine tenths of a
+/// served `--format json`).
+fn write_python_json(out: &mut String, value: &Value, depth: usize) {
+    let indent = |out: &mut String, d: usize| {
+        for _ in 0..d {
+            out.push_str("  ");
+        }
+    };
     match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => python_string(s),
-        Value::Array(items) if items.is_empty() => "[]".to_owned(),
-        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_python_string(out, s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
         Value::Array(items) => {
-            let inner: Vec<String> = items
-                .iter()
-                .map(|v| format!("{}{}", indent(depth + 1), python_json(v, depth + 1)))
-                .collect();
-            format!("[\n{}\n{}]", inner.join(",\n"), indent(depth))
+            out.push_str("[\n");
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(",\n");
+                }
+                indent(out, depth + 1);
+                write_python_json(out, item, depth + 1);
+            }
+            out.push('\n');
+            indent(out, depth);
+            out.push(']');
         }
         Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}{}: {}",
-                        indent(depth + 1),
-                        python_string(k),
-                        python_json(v, depth + 1)
-                    )
-                })
-                .collect();
-            format!("{{\n{}\n{}}}", inner.join(",\n"), indent(depth))
+            out.push_str("{\n");
+            for (index, (key, item)) in map.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(",\n");
+                }
+                indent(out, depth + 1);
+                write_python_string(out, key);
+                out.push_str(": ");
+                write_python_json(out, item, depth + 1);
+            }
+            out.push('\n');
+            indent(out, depth);
+            out.push('}');
         }
     }
 }
 
-fn python_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+/// A JSON string as Python's `json.dumps` writes it with `ensure_ascii`.
+fn write_python_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -470,13 +488,12 @@ fn python_string(text: &str) -> String {
             c => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
+                    let _ = write!(out, "\\u{unit:04x}");
                 }
             }
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]

@@ -72,10 +72,7 @@ const PLAIN_EMOJI: &[(&str, &str)] = &[
 
 fn pad(text: &str, width: usize) -> String {
     let mut cell = text.to_owned();
-    cell.extend(std::iter::repeat_n(
-        ' ',
-        width.saturating_sub(text.chars().count()),
-    ));
+    rich_text::push_spaces(&mut cell, width.saturating_sub(text.chars().count()));
     cell
 }
 
