@@ -15,6 +15,7 @@ mod test_contract_issue_list;
 mod test_contract_issue_view;
 mod test_contract_kill;
 mod test_contract_live;
+mod test_contract_planning;
 mod test_contract_read;
 mod test_contract_reads;
 mod test_contract_today;

@@ -1,5 +1,5 @@
 //! `cargo bench --bench roadmap -- --contract [--full]` (issue 21): roadmap-cli 0.3.1's
-//! `issue list`, served from the cache on the 0.2-contract corpus, against 0.3.1 itself
+//! `issue list` and planning reads, served from the cache on the 0.2-contract corpus, against 0.3.1 itself
 //! (`bench/install-peers.sh --trackers-only`; run once per command, ~30 s each at 10k, at 10k
 //! only) with the same bytes checked, and against `true` (what starting a process costs);
 //! and the sync on the contract corpus against the same on the legacy corpus of the same size
@@ -17,11 +17,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The `issue list` command lines timed, as a user types them.
+/// The served command lines timed, as a user types them.
 const LISTS: &[&str] = &[
     "issue list --format csv",
     "issue list --format json",
     "issue list",
+    "status",
+    "milestone list",
+    "project list",
 ];
 
 pub fn requested() -> bool {
@@ -94,7 +97,7 @@ pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Resul
         served.push_str(&lists(&tools, &contract, with_tracker)?);
     }
     let text = format!(
-        "### `issue list` on the 0.2 contract (served from the cache)\n\n{served}\n### Sync on the contract corpus vs the legacy corpus\n\n{sync}"
+        "### 0.3.1's reads on the 0.2 contract (served from the cache)\n\n{served}\n### Sync on the contract corpus vs the legacy corpus\n\n{sync}"
     );
     println!("{text}");
     let results = target_dir.join("bench-results");
@@ -117,7 +120,7 @@ fn stand_in_tracker(peers: &Path) -> io::Result<PathBuf> {
     Ok(path)
 }
 
-/// `true`, then each served `issue list`; at 10k, 0.3.1 itself once per command line.
+/// `true`, then each served command; at 10k, 0.3.1 itself once per command line.
 fn lists(tools: &Tools, repo: &BenchRepo, tracker: Option<&PathBuf>) -> io::Result<String> {
     let dir = &repo.dir;
     let mut jobs = vec![Job::new("true", || plain_command(Path::new("true"), dir))];

@@ -4,7 +4,7 @@
 //! caller's to arrange: open the cache after a look at the working tree.
 
 use super::{Cache, CacheError};
-use crate::issue::{Issue, timestamp};
+use crate::issue::{Issue, Number, timestamp};
 use serde_json::Value::Null;
 
 /// One issue as 0.3.1's `issue list` needs it: the fields its filters, columns and sort read.
@@ -27,13 +27,29 @@ pub struct ContractIssueRow {
     /// (filled in by the caller, which reads the milestones as the tracker does).
     pub milestone_name: Option<String>,
     pub assignee: Option<String>,
-    pub estimated_hours: Option<f64>,
-    pub progress_percentage: Option<f64>,
+    /// As the file wrote it, an int or a float (Python's sums keep the difference).
+    pub estimated_hours: Option<Number>,
+    pub progress_percentage: Option<Number>,
     /// The due date as a [`timestamp::sort_key`] (UTC), for `--overdue`.
     pub due_key: Option<String>,
     pub comment_count: usize,
+    /// The ids this issue waits on, and when it ended as the file says it (`today` reads them).
+    pub depends_on: Vec<String>,
+    pub actual_end_date: Option<String>,
     /// Some field was odd when the sync read the file (see `issues.warnings`).
     pub has_warnings: bool,
+}
+
+/// What [`Cache::contract_issues`] reads beside each row's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueRead {
+    /// The rows in no particular order (`issue list` sorts them itself).
+    Rows,
+    /// The rows with their Markdown bodies, for `--search`.
+    WithBodies,
+    /// The rows in the order the tracker reads the files (by path), for the outputs that show
+    /// issues in that order (`milestone view`, `today`).
+    InFileOrder,
 }
 
 /// A milestone as `--milestone` and `--next-milestone` need it.
@@ -68,12 +84,15 @@ type TrackerFields = (
     serde_json::Value,
     serde_json::Value,
     Option<u64>,
+    Vec<String>,
+    Option<String>,
 );
 
 /// The few fields 0.3.1's outputs read that `issues` has no column for, as the JSON array kept
 /// in `issues.tracker_fields`: `[headline, retention, milestone_id, estimated_hours,
-/// progress_percentage, number of comments]`, each as the file says it (`null` when absent; a
-/// retention that is not text is `null`, and such a file is doubted anyway).
+/// progress_percentage, number of comments, depends_on, actual_end_date]`, each as the file says
+/// it (`null` when absent; a retention that is not text is `null`, and such a file is doubted
+/// anyway). A number the file wrote as an int is a JSON int, a float a JSON float (`4.0`).
 #[must_use]
 pub(super) fn tracker_fields(issue: &Issue) -> String {
     let fm = &issue.frontmatter;
@@ -86,9 +105,11 @@ pub(super) fn tracker_fields(issue: &Issue) -> String {
         fm.headline,
         retention,
         issue.milestone_id,
-        fm.estimated_hours.map(|n| n.0),
-        fm.progress_percentage.map(|n| n.0),
+        fm.estimated_hours.map(json_number),
+        fm.progress_percentage.map(json_number),
         fm.comments.as_ref().map_or(0, Vec::len),
+        fm.depends_on.as_deref().unwrap_or_default(),
+        fm.actual_end_date,
     ])
     .to_string()
 }
@@ -105,17 +126,22 @@ impl Cache {
     }
 
     /// Returns every issue file of the contract layout (`.roadmap/issues/*.md`, shadowed
-    /// copies too: the tracker reads files), bodies only `with_bodies` (for `--search`).
-    /// Milestone names are left for the caller ([`Cache::contract_milestones`]).
-    pub fn contract_issues(&self, with_bodies: bool) -> Result<Vec<ContractIssueRow>, CacheError> {
-        let body = if with_bodies {
+    /// copies too: the tracker reads files), as `read` asks. Milestone names are left for the
+    /// caller ([`Cache::contract_milestones`]).
+    pub fn contract_issues(&self, read: IssueRead) -> Result<Vec<ContractIssueRow>, CacheError> {
+        let body = if read == IssueRead::WithBodies {
             "(SELECT body FROM issue_bodies WHERE issue = i.rowid)"
         } else {
             "''"
         };
+        let order = if read == IssueRead::InFileOrder {
+            "ORDER BY i.path"
+        } else {
+            ""
+        };
         let mut statement = self.connection().prepare(&format!(
             "SELECT {ISSUE_COLUMNS}, {body} FROM issues AS i
-             WHERE i.path GLOB '.roadmap/issues/*'"
+             WHERE i.path GLOB '.roadmap/issues/*' {order}"
         ))?;
         let rows = statement.query_map([], |row| {
             let text = |i: usize| row.get::<_, Option<String>>(i);
@@ -129,8 +155,8 @@ impl Cache {
                 .flatten()
                 .and_then(|json| serde_json::from_str(json).ok());
             let readable = fields.is_some();
-            let (headline, retention, milestone_id, hours, progress, comments) =
-                fields.unwrap_or((None, None, None, Null, Null, None));
+            let (headline, retention, milestone_id, hours, progress, comments, depends_on, ended) =
+                fields.unwrap_or((None, None, None, Null, Null, None, Vec::new(), None));
             let (hours, progress) = (number(&hours), number(&progress));
             Ok(ContractIssueRow {
                 id: row.get(0)?,
@@ -155,6 +181,8 @@ impl Cache {
                 estimated_hours: hours.unwrap_or(None),
                 progress_percentage: progress.unwrap_or(None),
                 comment_count: comments.and_then(|n| usize::try_from(n).ok()).unwrap_or(0),
+                depends_on,
+                actual_end_date: ended,
                 content: row.get(9)?,
             })
         })?;
@@ -206,11 +234,36 @@ impl Cache {
     }
 }
 
-/// A JSON number; `Err` for anything else (the file said something odd).
-fn number(value: &serde_json::Value) -> Result<Option<f64>, ()> {
+/// An int as a JSON int, when it is one exactly; anything else as a JSON float, but for
+/// `.nan` and `.inf`, which JSON cannot hold: text, which [`number`] reads as odd.
+fn json_number(number: Number) -> serde_json::Value {
+    // 2^63: every float below it in magnitude with no fraction is an exact i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !number.value.is_finite() {
+        serde_json::Value::from("not finite")
+    } else if number.integer && number.value.fract() == 0.0 && number.value.abs() < LIMIT {
+        // Exact: checked above.
+        #[allow(clippy::cast_possible_truncation)]
+        serde_json::Value::from(number.value as i64)
+    } else {
+        serde_json::Value::from(number.value)
+    }
+}
+
+/// A JSON number, read back as [`json_number`] wrote it; `Err` for anything else (the file
+/// said something odd).
+fn number(value: &serde_json::Value) -> Result<Option<Number>, ()> {
     match value {
         Null => Ok(None),
-        serde_json::Value::Number(n) => n.as_f64().map(Some).ok_or(()),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map(|value| {
+                Some(Number {
+                    value,
+                    integer: !n.is_f64(),
+                })
+            })
+            .ok_or(()),
         _ => Err(()),
     }
 }

@@ -8,6 +8,7 @@
 
 use super::tracker_front::{hand_over, python_terminal_width};
 use super::{CommandError, write_stdout};
+use crate::cache::contract_query::IssueRead;
 use crate::cache::{Cache, CacheError};
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::sources::{self, Listing};
@@ -130,11 +131,15 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     let Ok(workspace) = Workspace::discover() else {
         hand_over(argv, "the repository could not be opened again")
     };
-    let with_bodies = list.search.is_some();
+    let rows = if list.search.is_some() {
+        IssueRead::WithBodies
+    } else {
+        IssueRead::Rows
+    };
     // The answer is rendered on the reading thread too, while this one still looks: it
     // depends only on the rows, and is thrown away with them when the look finds a change.
     let answer_from = move |cache: &Cache, root: &Path, listing: Listing| {
-        let read = sources::read_sources(cache, root, with_bodies, listing)?;
+        let read = sources::read_sources(cache, root, rows, listing)?;
         Ok(match issue_list::answer(&list, read, &world) {
             Answer::Reply(mut reply) if world.on_terminal => {
                 reply.stdout = terminal::styled(&reply.stdout);
@@ -161,12 +166,16 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     }
 }
 
-/// The issues and milestones as the tracker reads them (the working tree's), from the cache:
-/// for the commands other than `issue list` that count them (`status`). `Err` says why the
-/// cache cannot answer (a busy lock, a rebuild, an error); the caller reads the files instead.
-pub(super) fn cached_sources(root: &Path) -> Result<issue_list::row::ContractSources, String> {
-    cached(root, |cache, root, listing| {
-        sources::read_sources(cache, root, false, listing)
+/// The issues and milestones as the tracker reads them (the working tree's), from the cache,
+/// as `read` asks: for the commands other than `issue list` that read them (`status`, the
+/// planning reads). `Err` says why the cache cannot answer (a busy lock, a rebuild, an error);
+/// the caller reads the files instead.
+pub(super) fn cached_sources(
+    root: &Path,
+    read: IssueRead,
+) -> Result<issue_list::row::ContractSources, String> {
+    cached(root, move |cache, root, listing| {
+        sources::read_sources(cache, root, read, listing)
     })
 }
 

@@ -1,29 +1,32 @@
 //! The planning reads of 0.3.1 on a 0.2-contract workspace (`milestone list`, `milestone
 //! view`, `project list`, `project view`, `today`): the command line already read by
-//! [`super::contract_reads`]'s gate, the workspace read through the bridges, the answer from
-//! the pure renderers in [`crate::lines::contract::outputs`].
+//! [`super::contract_reads`]'s gate, the issues from the cache (the working tree looked at
+//! first) and the few project and milestone files read as the tracker reads them, the answer
+//! from the pure renderers in [`crate::lines::contract::outputs`].
 
+use super::contract_list::cached_sources;
 use super::contract_reads::Parsed;
 use super::tracker_front::python_terminal_width;
+use crate::cache::contract_query::IssueRead;
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::Answer;
-use crate::lines::contract::outputs::issue_list::file_rows::read_workspace;
+use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::project_records::read_project_extras;
-use crate::lines::contract::outputs::issue_list::records::read_records;
+use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::milestone_view::{self, Format};
-use crate::lines::contract::outputs::planning::{self, Snapshot};
+use crate::lines::contract::outputs::planning::{self, Workspace};
 use crate::lines::contract::outputs::{milestone_list, project_list, project_view, today};
 use std::path::Path;
 
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
-    let workspace =
-        match planning::workspace(read_workspace(roadmap_dir), read_records(roadmap_dir)) {
-            Ok(workspace) => workspace,
-            Err(reason) => return Answer::Forward(reason),
-        };
-    let snapshot: Snapshot = planning::snapshot(&workspace);
     let format = parsed.value("--format");
+    // `milestone view --format json` prints each issue's whole record: the files hold it.
+    let whole_issues = words == ["milestone", "view"] && format == Some("json");
+    let snapshot = match workspace(roadmap_dir, whole_issues) {
+        Ok(workspace) => planning::snapshot(workspace),
+        Err(reason) => return Answer::Forward(reason),
+    };
     match words {
         ["milestone", "list"] => milestone_list::answer(
             &snapshot,
@@ -53,10 +56,32 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
 
 /// The reply of `today` for user `me`.
 pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
-    match planning::workspace(read_workspace(roadmap_dir), read_records(roadmap_dir)) {
-        Ok(workspace) => today::answer(&planning::snapshot(&workspace), me, &timestamp::now_key()),
+    match workspace(roadmap_dir, false) {
+        Ok(workspace) => today::answer(&planning::snapshot(workspace), me, &timestamp::now_key()),
         Err(reason) => Answer::Forward(reason),
     }
+}
+
+/// The workspace as the tracker reads it, or why the tracker answers instead. The issues come
+/// from the cache unless `whole_issues` are needed or the cache cannot answer (a busy lock, a
+/// rebuild): then every file is read, as before there was a cache (seconds at 100k issues).
+fn workspace(roadmap_dir: &Path, whole_issues: bool) -> Result<Workspace, String> {
+    let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
+    if !whole_issues {
+        if let Ok(sources) = cached_sources(root, IssueRead::InFileOrder) {
+            // The cache vouched for the milestone files; their fields beyond its own are read
+            // here, with the projects.
+            let milestones = sources
+                .milestones
+                .and_then(|_| read_milestones(roadmap_dir));
+            return Workspace::with_cached_issues(
+                sources.issues,
+                milestones,
+                read_planning_records(roadmap_dir),
+            );
+        }
+    }
+    Workspace::from_files(read_workspace(roadmap_dir), read_records(roadmap_dir))
 }
 
 /// `--format plain|json` of the view commands (click has checked the choice).

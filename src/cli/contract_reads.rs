@@ -11,6 +11,7 @@ use super::CommandError;
 use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
 use super::tracker_front::hand_over;
+use crate::cache::contract_query::IssueRead;
 use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
@@ -270,7 +271,7 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
 /// `status` with the issues counted from the cache; `None` when the cache cannot answer.
 fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
-    let sources = cached_sources(root).ok()?;
+    let sources = cached_sources(root, IssueRead::Rows).ok()?;
     // The tracker parses every document before it counts: an unreadable one goes to it.
     let unread = || {
         Some(Answer::Forward(

@@ -46,7 +46,7 @@ pub fn event_fields(issue: &Issue) -> EventFields {
         text(&issue.milestone_id).or_else(|| text(&issue.milestone)),
         Some(issue.priority.as_str().to_owned()),
         text(&issue.assignee),
-        fm.estimated_hours.map(|hours| hours.0.to_string()),
+        fm.estimated_hours.map(|hours| hours.value.to_string()),
         Some(issue.archived.to_string()),
         Some(issue.title.clone()),
         text(&fm.created),

@@ -47,7 +47,7 @@ impl IssueVersion {
     #[must_use]
     pub fn of(issue: &Issue, path: &str) -> Self {
         let fm = &issue.frontmatter;
-        let number = |n: &Option<crate::issue::Number>| n.as_ref().map(|n| trim_float(n.0));
+        let number = |n: &Option<crate::issue::Number>| n.as_ref().map(|n| trim_float(n.value));
         IssueVersion {
             id: issue.id.clone(),
             path: path.to_owned(),

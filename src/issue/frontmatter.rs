@@ -46,9 +46,31 @@ fn whitespace_run(s: &str) -> usize {
 }
 
 /// A number field (`estimated_hours`, `progress_percentage`) that also accepts numeric strings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Number(pub f64);
+/// Whether the file wrote an integer is kept: Python keeps `4` and `4.0` apart, and roadmap-cli
+/// 0.3.1's sums print `12` for the one and `12.0` for the other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number {
+    pub value: f64,
+    /// A YAML int (`4`), not a float (`4.0`) or a numeric string (`'4'`).
+    pub integer: bool,
+}
+
+impl Number {
+    #[must_use]
+    pub fn float(value: f64) -> Self {
+        Number {
+            value,
+            integer: false,
+        }
+    }
+}
+
+/// As a float, whatever the file wrote: what the JSON export has always printed.
+impl Serialize for Number {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.value)
+    }
+}
 
 impl<'de> Deserialize<'de> for Number {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -59,18 +81,24 @@ impl<'de> Deserialize<'de> for Number {
                 f.write_str("a number")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
-                Ok(Number(v))
+                Ok(Number::float(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
-                Ok(Number(v as f64))
+                Ok(Number {
+                    value: v as f64,
+                    integer: true,
+                })
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-                Ok(Number(v as f64))
+                Ok(Number {
+                    value: v as f64,
+                    integer: true,
+                })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
                 v.trim()
                     .parse()
-                    .map(Number)
+                    .map(Number::float)
                     .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
             }
         }
@@ -284,8 +312,14 @@ mod tests {
             "estimated_hours: '2.5'\nprogress_percentage: 40\narchived: yes\n",
         )
         .unwrap();
-        assert_eq!(fm.estimated_hours, Some(Number(2.5)));
-        assert_eq!(fm.progress_percentage, Some(Number(40.0)));
+        assert_eq!(fm.estimated_hours, Some(Number::float(2.5)));
+        assert_eq!(
+            fm.progress_percentage,
+            Some(Number {
+                value: 40.0,
+                integer: true
+            })
+        );
         assert_eq!(fm.archived, Some(Flag(true)));
     }
 }

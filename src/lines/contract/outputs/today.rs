@@ -18,23 +18,21 @@ pub fn answer(snapshot: &Snapshot, me: &str, now_key: &str) -> Answer {
         .issues
         .iter()
         .filter(|i| {
-            i.row.assignee.as_deref() == Some(me)
-                && i.row.milestone_id.as_deref() == Some(milestone.row.id.as_str())
+            i.assignee.as_deref() == Some(me)
+                && i.milestone_id.as_deref() == Some(milestone.row.id.as_str())
         })
         .collect();
     let with_status = |status: &str| -> Vec<&Issue> {
         issues
             .iter()
             .copied()
-            .filter(|i| i.row.status == status)
+            .filter(|i| i.status == status)
             .collect()
     };
     let overdue: Vec<&Issue> = issues
         .iter()
         .copied()
-        .filter(|i| {
-            i.row.status != "closed" && i.row.due_key.as_deref().is_some_and(|due| due < now_key)
-        })
+        .filter(|i| i.status != "closed" && i.due_key.as_deref().is_some_and(|due| due < now_key))
         .collect();
     // `actual_end_at.value.date() == now.value.date()`: the end's date in its own offset, the
     // clock's in UTC.
@@ -42,9 +40,8 @@ pub fn answer(snapshot: &Snapshot, me: &str, now_key: &str) -> Answer {
         .iter()
         .copied()
         .filter(|i| {
-            i.row.status == "closed"
-                && i.more
-                    .actual_end_at
+            i.status == "closed"
+                && i.actual_end_at
                     .as_deref()
                     .is_some_and(|end| end.get(..10) == now_key.get(..10))
         })
@@ -82,7 +79,7 @@ pub fn answer(snapshot: &Snapshot, me: &str, now_key: &str) -> Answer {
         for issue in issues {
             out.push_str(&format!(
                 "  {}: {} [{}; {}]\n",
-                issue.row.id, issue.row.title, issue.row.priority, issue.row.status
+                issue.id, issue.title, issue.priority, issue.status
             ));
         }
     }
@@ -131,22 +128,20 @@ fn upcoming_milestone<'a>(snapshot: &'a Snapshot, now_key: &str) -> Option<&'a M
 fn up_next<'a>(issues: &[&'a Issue]) -> Vec<&'a Issue> {
     let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
     for issue in issues {
-        for dependency in &issue.row.depends_on {
+        for dependency in &issue.depends_on {
             dependents
                 .entry(dependency.as_str())
                 .or_default()
-                .push(issue.row.id.as_str());
+                .push(issue.id.as_str());
         }
     }
     let mut candidates: Vec<(usize, usize, u8, &'a Issue)> = issues
         .iter()
-        .filter(|i| {
-            i.row.status == "todo" && matches!(i.row.priority.as_str(), "critical" | "high")
-        })
+        .filter(|i| i.status == "todo" && matches!(i.priority.as_str(), "critical" | "high"))
         .map(|i| {
-            let id = i.row.id.as_str();
+            let id = i.id.as_str();
             let count = dependents.get(id).map_or(0, Vec::len);
-            let rank = u8::from(i.row.priority != "critical");
+            let rank = u8::from(i.priority != "critical");
             (depth(id, &dependents, &mut Vec::new()), count, rank, *i)
         })
         .collect();
@@ -154,7 +149,7 @@ fn up_next<'a>(issues: &[&'a Issue]) -> Vec<&'a Issue> {
         b.0.cmp(&a.0)
             .then(b.1.cmp(&a.1))
             .then(a.2.cmp(&b.2))
-            .then(a.3.row.id.cmp(&b.3.row.id))
+            .then(a.3.id.cmp(&b.3.id))
     });
     candidates.into_iter().take(3).map(|c| c.3).collect()
 }

@@ -228,7 +228,7 @@ fn rich(
         let total: f64 = selection
             .records
             .iter()
-            .map(|r| r.estimated_hours.unwrap_or(0.0))
+            .map(|r| r.estimated_hours.map_or(0.0, |h| h.value))
             .sum();
         let who = assignee.unwrap_or("you");
         literal &= out.print(&format!(

@@ -70,6 +70,8 @@ mod tests {
             progress_percentage: None,
             due_key: None,
             comment_count: 0,
+            depends_on: Vec::new(),
+            actual_end_date: None,
             has_warnings: false,
         }];
         name_milestones(&mut issues, &[milestone("first"), milestone("last")]);

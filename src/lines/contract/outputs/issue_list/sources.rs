@@ -9,16 +9,17 @@
 
 use super::document::conflict_line;
 use super::row::{ContractSources, Unread};
+use crate::cache::contract_query::IssueRead;
 use crate::cache::{Cache, CacheError};
 use crate::lines::{Line, RoadmapFile};
 use std::path::Path;
 
 /// Reads the issues and milestones of the contract workspace at `root` (the repository root,
-/// absolute) as the tracker would: from `cache`, bodies only `with_bodies` (for `--search`).
+/// absolute) as the tracker would: from `cache`, as `read` asks.
 pub fn read_sources(
     cache: &Cache,
     root: &Path,
-    with_bodies: bool,
+    read: IssueRead,
     listing: Listing,
 ) -> Result<ContractSources, CacheError> {
     if let Some(why) = archive_folder(root) {
@@ -33,7 +34,7 @@ pub fn read_sources(
     };
     let issues = match vouched_for(cache, root, ".roadmap/issues", listing)? {
         Ok(()) => {
-            let issues = cache.contract_issues(with_bodies)?;
+            let issues = cache.contract_issues(read)?;
             match issues.iter().find(|i| i.has_warnings) {
                 Some(odd) => Err(Unread::Unserved(format!(
                     "issue {}: a field the sync found odd",

@@ -87,7 +87,7 @@ pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
     let progress = issue
         .progress_percentage
         .map_or(Some("0%".to_owned()), |p| {
-            python_g(p).map(|g| format!("{g}%"))
+            python_g(p.value).map(|g| format!("{g}%"))
         });
     vec![
         issue.id.clone(),
@@ -100,7 +100,7 @@ pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
             .clone()
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| "Unassigned".to_owned()),
-        duration(issue.estimated_hours),
+        duration(issue.estimated_hours.map(|h| h.value)),
         issue
             .milestone_name
             .clone()
@@ -118,7 +118,7 @@ pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
 pub fn progress_is_servable(issue: &ContractIssueRow) -> bool {
     issue
         .progress_percentage
-        .is_none_or(|p| python_g(p).is_some())
+        .is_none_or(|p| python_g(p.value).is_some())
 }
 
 /// `_time`: minutes under an hour, hours up to a day, else days of eight hours.

@@ -67,11 +67,13 @@ pub fn answer(snapshot: &Snapshot, supplied: &str, format: Format) -> Answer {
     let issues: Vec<&Issue> = snapshot
         .issues
         .iter()
-        .filter(|i| i.row.milestone_id.as_deref() == Some(summary.milestone.row.id.as_str()))
+        .filter(|i| i.milestone_id.as_deref() == Some(summary.milestone.row.id.as_str()))
         .collect();
     let stdout = match format {
         Format::Plain => plain(summary, &issues),
-        Format::Json => json(summary, &issues).dumps().map(|text| text + "\n"),
+        Format::Json => {
+            json(summary, &issues).and_then(|json| json.dumps().map(|text| text + "\n"))
+        }
     };
     match stdout {
         // click.echo drops ANSI escapes when piped; we do not reproduce which.
@@ -111,7 +113,7 @@ fn plain(summary: &MilestoneSummary, issues: &[&Issue]) -> Option<String> {
         for issue in issues {
             out.push_str(&format!(
                 "- [{}] {} ({}, {})\n",
-                issue.row.id, issue.row.title, issue.row.status, issue.row.priority
+                issue.id, issue.title, issue.status, issue.priority
             ));
         }
     }
@@ -122,8 +124,9 @@ fn count(n: usize) -> Json {
     Json::Number(PyNumber::Int(i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
-/// `MilestoneSummary` with its `Milestone`, then the issues.
-fn json(summary: &MilestoneSummary, issues: &[&Issue]) -> Json {
+/// `MilestoneSummary` with its `Milestone`, then the issues; `None` when an issue was not read
+/// whole (from the cache: the caller reads the files for this format).
+fn json(summary: &MilestoneSummary, issues: &[&Issue]) -> Option<Json> {
     let milestone = &summary.milestone;
     let record = Json::object([
         (
@@ -153,13 +156,14 @@ fn json(summary: &MilestoneSummary, issues: &[&Issue]) -> Json {
         ("remaining_hours", Json::Number(summary.remaining_hours)),
         ("progress", Json::Number(PyNumber::Float(summary.progress))),
     ]);
-    Json::object([
+    let issues = issues
+        .iter()
+        .map(|i| i.whole.as_deref().map(|(row, more)| issue_json(row, more)))
+        .collect::<Option<Vec<Json>>>()?;
+    Some(Json::object([
         ("schema_version", count(1)),
         ("kind", Json::Str("roadmap.milestone".into())),
         ("record", record),
-        (
-            "issues",
-            Json::Array(issues.iter().map(|i| issue_json(&i.row, &i.more)).collect()),
-        ),
-    ])
+        ("issues", Json::Array(issues)),
+    ]))
 }
