@@ -106,3 +106,63 @@ fn whole_hours_written_by_hand_sum_as_python_sums_them() {
         }
     }
 }
+
+/// An issue file renamed by hand (its name no longer its id) and a second copy of an issue
+/// under another name: whatever ours reads from the cache or the files, each planning read
+/// answers as 0.3.1 does (served or handed to it).
+#[test]
+fn renamed_and_copied_issue_files_answer_as_the_tracker_does() {
+    let Some(live) = installed_tracker(TrackerLine::Current) else {
+        return;
+    };
+    let repo = contract_repo();
+    let (home, _) = homes(&repo);
+    let ours = crate::common::binary("roadmap");
+    let env = [("ROADMAP_TRACKER", live.to_str().unwrap())];
+    repo.write(
+        &format!(".roadmap/projects/{PROJECT_ID}.md"),
+        &project_file(),
+    );
+    repo.write(
+        &format!(".roadmap/milestones/{MILESTONE_ID}.md"),
+        &milestone_file(),
+    );
+    repo.write(
+        &format!(".roadmap/issues/{ISSUE_ID}.md"),
+        &issue_file("4", "50"),
+    );
+    repo.commit_all("an issue estimated by hand");
+    let renamed = ".roadmap/issues/7e570000-0000-4000-8000-0000000000ff.md";
+    let steps: [(&str, Box<dyn Fn()>); 2] = [
+        (
+            "renamed",
+            Box::new(|| {
+                repo.remove(&format!(".roadmap/issues/{ISSUE_ID}.md"));
+                repo.write(renamed, &issue_file("4", "50"));
+            }),
+        ),
+        (
+            "copied",
+            Box::new(|| {
+                repo.write(
+                    &format!(".roadmap/issues/{ISSUE_ID}.md"),
+                    &issue_file("5", "50"),
+                )
+            }),
+        ),
+    ];
+    for (what, step) in &steps {
+        step();
+        for args in COMMANDS {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            let got = run(&repo.root, &ours, &args, &home, &env);
+            let theirs = run(&repo.root, &live, &args, &home, &[]);
+            assert_eq!(
+                (got.status, &got.stdout, &got.stderr),
+                (theirs.status, &theirs.stdout, &theirs.stderr),
+                "`{}` with the issue file {what}",
+                args.join(" ")
+            );
+        }
+    }
+}

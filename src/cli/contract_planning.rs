@@ -10,23 +10,38 @@ use super::tracker_front::python_terminal_width;
 use crate::cache::contract_query::IssueRead;
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::Answer;
-use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
+use crate::lines::contract::outputs::issue_list::file_rows::{
+    read_issue_files, read_milestones, read_workspace,
+};
 use crate::lines::contract::outputs::issue_list::project_records::read_project_extras;
-use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
+use crate::lines::contract::outputs::issue_list::records::{
+    read_issue_records, read_planning_records, read_records,
+};
 use crate::lines::contract::outputs::milestone_view::{self, Format};
-use crate::lines::contract::outputs::planning::{self, Workspace};
+use crate::lines::contract::outputs::planning::{self, Snapshot, Workspace};
 use crate::lines::contract::outputs::{milestone_list, project_list, project_view, today};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
     let format = parsed.value("--format");
-    // `milestone view --format json` prints each issue's whole record: the files hold it.
-    let whole_issues = words == ["milestone", "view"] && format == Some("json");
-    let snapshot = match workspace(roadmap_dir, whole_issues) {
+    let mut snapshot = match workspace(roadmap_dir) {
         Ok(workspace) => planning::snapshot(workspace),
         Err(reason) => return Answer::Forward(reason),
     };
+    // `milestone view --format json` prints its issues' whole records: their files hold them.
+    if words == ["milestone", "view"] && format == Some("json") {
+        snapshot = match with_whole_issues(snapshot, &parsed.arguments[0], roadmap_dir) {
+            Some(snapshot) => snapshot,
+            None => {
+                match Workspace::from_files(read_workspace(roadmap_dir), read_records(roadmap_dir))
+                {
+                    Ok(workspace) => planning::snapshot(workspace),
+                    Err(reason) => return Answer::Forward(reason),
+                }
+            }
+        };
+    }
     match words {
         ["milestone", "list"] => milestone_list::answer(
             &snapshot,
@@ -56,32 +71,70 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
 
 /// The reply of `today` for user `me`.
 pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
-    match workspace(roadmap_dir, false) {
+    match workspace(roadmap_dir) {
         Ok(workspace) => today::answer(&planning::snapshot(workspace), me, &timestamp::now_key()),
         Err(reason) => Answer::Forward(reason),
     }
 }
 
 /// The workspace as the tracker reads it, or why the tracker answers instead. The issues come
-/// from the cache unless `whole_issues` are needed or the cache cannot answer (a busy lock, a
-/// rebuild): then every file is read, as before there was a cache (seconds at 100k issues).
-fn workspace(roadmap_dir: &Path, whole_issues: bool) -> Result<Workspace, String> {
+/// from the cache unless it cannot answer (a busy lock, a rebuild): then every file is read,
+/// as before there was a cache (seconds at 100k issues).
+fn workspace(roadmap_dir: &Path) -> Result<Workspace, String> {
     let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
-    if !whole_issues {
-        if let Ok(sources) = cached_sources(root, IssueRead::InFileOrder) {
-            // The cache vouched for the milestone files; their fields beyond its own are read
-            // here, with the projects.
-            let milestones = sources
-                .milestones
-                .and_then(|_| read_milestones(roadmap_dir));
-            return Workspace::with_cached_issues(
-                sources.issues,
-                milestones,
-                read_planning_records(roadmap_dir),
-            );
-        }
+    if let Ok(sources) = cached_sources(root, IssueRead::InFileOrder) {
+        // The cache vouched for the milestone files; their fields beyond its own are read
+        // here, with the projects.
+        let milestones = sources
+            .milestones
+            .and_then(|_| read_milestones(roadmap_dir));
+        return Workspace::with_cached_issues(
+            sources.issues,
+            milestones,
+            read_planning_records(roadmap_dir),
+        );
     }
     Workspace::from_files(read_workspace(roadmap_dir), read_records(roadmap_dir))
+}
+
+/// `snapshot` with the whole records of the issues `milestone view supplied` shows, read from
+/// their files (`issues/<id>.md`) alone; `None` when those files cannot be told apart by id
+/// (two files with one id, a file holding another id): the caller reads every file.
+fn with_whole_issues(
+    mut snapshot: Snapshot,
+    supplied: &str,
+    roadmap_dir: &Path,
+) -> Option<Snapshot> {
+    if snapshot.issues.iter().all(|issue| issue.whole.is_some()) {
+        return Some(snapshot);
+    }
+    // Not found or ambiguous: the reply is the tracker's message, no issue printed.
+    let Some(milestone) = milestone_view::shown_id(&snapshot, supplied) else {
+        return Some(snapshot);
+    };
+    let mut ids: Vec<&str> = snapshot.issues.iter().map(|i| i.id.as_str()).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|pair| pair[0] == pair[1]) {
+        return None;
+    }
+    let shown: Vec<usize> = (0..snapshot.issues.len())
+        .filter(|&i| snapshot.issues[i].milestone_id.as_deref() == Some(milestone.as_str()))
+        .collect();
+    let issues_dir = roadmap_dir.join("issues");
+    let paths: Vec<PathBuf> = shown
+        .iter()
+        .map(|&i| issues_dir.join(format!("{}.md", snapshot.issues[i].id)))
+        .collect();
+    let rows = read_issue_files(&paths).ok()?;
+    let records = read_issue_records(&paths).ok()?;
+    for ((index, row), record) in shown.into_iter().zip(rows).zip(records) {
+        let issue = &mut snapshot.issues[index];
+        if row.id != issue.id || record.id != issue.id {
+            return None;
+        }
+        issue.whole = Some(Box::new((row, record)));
+    }
+    Some(snapshot)
 }
 
 /// `--format plain|json` of the view commands (click has checked the choice).

@@ -52,16 +52,30 @@ pub fn resolve(values: &[(&str, &str)], supplied: &str, label: &str) -> Result<u
     }
 }
 
-/// Answers `milestone view supplied` in `format`.
-#[must_use]
-pub fn answer(snapshot: &Snapshot, supplied: &str, format: Format) -> Answer {
+/// The milestone `milestone view supplied` shows, or the tracker's message when none.
+fn shown<'a>(snapshot: &'a Snapshot, supplied: &str) -> Result<&'a MilestoneSummary, String> {
     let pairs: Vec<(&str, &str)> = snapshot
         .milestones
         .iter()
         .map(|m| (m.milestone.row.id.as_str(), m.milestone.row.name.as_str()))
         .collect();
-    let summary = match resolve(&pairs, supplied, "Milestone") {
-        Ok(index) => &snapshot.milestones[index],
+    resolve(&pairs, supplied, "Milestone").map(|index| &snapshot.milestones[index])
+}
+
+/// The id of the milestone `milestone view supplied` shows, if any: whose issues the JSON
+/// format prints whole.
+#[must_use]
+pub fn shown_id(snapshot: &Snapshot, supplied: &str) -> Option<String> {
+    shown(snapshot, supplied)
+        .ok()
+        .map(|summary| summary.milestone.row.id.clone())
+}
+
+/// Answers `milestone view supplied` in `format`.
+#[must_use]
+pub fn answer(snapshot: &Snapshot, supplied: &str, format: Format) -> Answer {
+    let summary = match shown(snapshot, supplied) {
+        Ok(summary) => summary,
         Err(message) => return failed(&message),
     };
     let issues: Vec<&Issue> = snapshot
