@@ -133,26 +133,16 @@ fn renamed_and_copied_issue_files_answer_as_the_tracker_does() {
     );
     repo.commit_all("an issue estimated by hand");
     let renamed = ".roadmap/issues/7e570000-0000-4000-8000-0000000000ff.md";
-    let steps: [(&str, Box<dyn Fn()>); 2] = [
-        (
-            "renamed",
-            Box::new(|| {
-                repo.remove(&format!(".roadmap/issues/{ISSUE_ID}.md"));
-                repo.write(renamed, &issue_file("4", "50"));
-            }),
-        ),
-        (
-            "copied",
-            Box::new(|| {
-                repo.write(
-                    &format!(".roadmap/issues/{ISSUE_ID}.md"),
-                    &issue_file("5", "50"),
-                )
-            }),
-        ),
-    ];
-    for (what, step) in &steps {
-        step();
+    for what in ["renamed", "copied"] {
+        if what == "renamed" {
+            repo.remove(&format!(".roadmap/issues/{ISSUE_ID}.md"));
+            repo.write(renamed, &issue_file("4", "50"));
+        } else {
+            repo.write(
+                &format!(".roadmap/issues/{ISSUE_ID}.md"),
+                &issue_file("5", "50"),
+            );
+        }
         for args in COMMANDS {
             let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
             let got = run(&repo.root, &ours, &args, &home, &env);
