@@ -17,6 +17,7 @@ mod test_contract_kill;
 mod test_contract_live;
 mod test_contract_read;
 mod test_contract_reads;
+mod test_contract_terminal;
 mod test_contract_today;
 mod test_contract_write;
 mod test_corpus;

@@ -10,11 +10,13 @@
 use super::CommandError;
 use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
-use super::tracker_front::hand_over;
+use super::contract_terminal;
+use super::tracker_front::{hand_over, python_terminal_width};
 use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
-use crate::lines::contract::outputs::{issue_view, status, table_data};
+use crate::lines::contract::outputs::table_data::{self, Console};
+use crate::lines::contract::outputs::{issue_view, status};
 use crate::lines::rich_text;
 use std::ffi::OsString;
 use std::path::Path;
@@ -28,14 +30,25 @@ pub(super) struct Opt {
     choices: Option<&'static [&'static str]>,
 }
 
+/// What the tracker prints for a served command on a terminal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnTerminal {
+    /// `click.echo` of plain text only (`issue view`, `today`, `milestone view`, `project
+    /// view`, their JSON too): measured with the live 0.3.1 under a pseudo-terminal, the same
+    /// bytes at 40, 120 and 200 columns as into a pipe.
+    SameBytes,
+    /// A Rich table or panel (`status`, `milestone list`, `project list`): laid out at the
+    /// terminal's width and coloured; we serve the rich format so (see
+    /// [`super::contract_terminal`]). Its other formats go through Rich's highlighting there:
+    /// the tracker's.
+    Styled,
+}
+
 /// A served command: its words, click's usage line, how many arguments it takes, its options,
-/// and whether the tracker prints the same bytes on a terminal as into a pipe.
+/// and what the tracker prints for it on a terminal.
 struct Spec {
     words: &'static [&'static str],
-    /// `click.echo` of plain text only (`issue view`, `today`): measured with the live 0.3.1
-    /// under a pseudo-terminal, the same bytes at 40 and 200 columns. The others print Rich
-    /// tables and panels, styled on a terminal, and go to the tracker there.
-    same_on_terminal: bool,
+    on_terminal: OnTerminal,
     usage: &'static str,
     arguments: usize,
     options: &'static [Opt],
@@ -46,7 +59,7 @@ const PLAIN_JSON: &[&str] = &["plain", "json"];
 const SPECS: &[Spec] = &[
     Spec {
         words: &["issue", "view"],
-        same_on_terminal: true,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap issue view [OPTIONS] ISSUE_ID\nTry 'roadmap issue view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -57,7 +70,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["status"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap status [OPTIONS]\nTry 'roadmap status --help' for help.\n",
         arguments: 0,
         options: &[
@@ -75,7 +88,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["milestone", "list"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap milestone list [OPTIONS]\nTry 'roadmap milestone list --help' for help.\n",
         arguments: 0,
         options: &[
@@ -93,7 +106,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["milestone", "view"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap milestone view [OPTIONS] MILESTONE_NAME\nTry 'roadmap milestone view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -104,7 +117,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["project", "list"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap project list [OPTIONS]\nTry 'roadmap project list --help' for help.\n",
         arguments: 0,
         options: &[Opt {
@@ -115,7 +128,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["today"],
-        same_on_terminal: true,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap today [OPTIONS]\nTry 'roadmap today --help' for help.\n",
         arguments: 0,
         options: &[Opt {
@@ -126,7 +139,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["project", "view"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap project view [OPTIONS] PROJECT_ID\nTry 'roadmap project view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -254,14 +267,20 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
         Some(Err(())) => hand_over(argv, "a usage error click words differently"),
         None => {}
     }
-    if !spec.same_on_terminal && !rich_text::tracker_plain_mode() {
-        hand_over(argv, "a terminal (the tracker's colours and layout)");
+    let console = if rich_text::tracker_plain_mode() {
+        Console::Piped
+    } else {
+        Console::Terminal(python_terminal_width())
+    };
+    let rich_format = parsed.value("--format").is_none_or(|f| f == "rich");
+    if console != Console::Piped && spec.on_terminal == OnTerminal::Styled && !rich_format {
+        hand_over(argv, "a machine format on a terminal (Rich highlights it)");
     }
     let roadmap_dir = root.join(".roadmap");
     if let Err(reason) = who_am_i(&root, &roadmap_dir, false) {
         hand_over(argv, &reason)
     }
-    match answer(spec, &parsed, &roadmap_dir) {
+    match answer(spec, &parsed, &roadmap_dir, console) {
         Answer::Reply(reply) => finish(&reply),
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
@@ -299,8 +318,18 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
     ))
 }
 
-/// The reply of the command `spec` names.
-fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
+/// The reply of the command `spec` names, printed on `console`.
+fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path, console: Console) -> Answer {
+    match (spec.words, console) {
+        (["status"], Console::Terminal(width)) => {
+            let piped = answer(spec, parsed, roadmap_dir, Console::Piped);
+            return contract_terminal::status(piped, width);
+        }
+        (["milestone" | "project", "list"], Console::Terminal(width)) => {
+            return contract_terminal::list(spec.words, parsed, roadmap_dir, width);
+        }
+        _ => {}
+    }
     match spec.words {
         ["issue", "view"] => {
             let format = match parsed.value("--format") {
