@@ -6,7 +6,7 @@
 
 use crate::common::TestRepo;
 use crate::test_contract_issue_list::{
-    MARKER, at_a_120_column_terminal, person_at_a_terminal, visible,
+    CAPTURE_NOW, MARKER, at_a_120_column_terminal, person_at_a_terminal, visible,
 };
 use std::path::Path;
 
@@ -38,8 +38,9 @@ fn shown(repo: &TestRepo, env: &[(&'static str, String)], args: &str) -> Option<
 }
 
 /// The same rows, columns, titles, header and borders as 0.3.1 on a 120-column terminal (Rich's
-/// heavy-head tables for the lists, `status`'s borderless ones) and on a 40-column one (the
-/// vertical panel, each line wrapped where Rich wraps it), in the tracker's styles.
+/// heavy-head tables for the lists, `status`'s borderless ones), on a 40-column one (the
+/// vertical panel, each line wrapped where Rich wraps it; `status`'s columns narrowed, headers
+/// cut with `…`) and on a 30-column one (`status`'s data cells cut too), in the tracker's styles.
 #[test]
 fn on_a_terminal_status_and_the_planning_lists_are_served_in_the_trackers_colours() {
     for (columns, args, styles) in [
@@ -60,6 +61,16 @@ fn on_a_terminal_status_and_the_planning_lists_are_served_in_the_trackers_colour
             "120",
             "project list",
             &["\u{1b}[3m    ", "┃\u{1b}[1;36m Priority \u{1b}[0m┃"][..],
+        ),
+        (
+            "40",
+            "status",
+            &["\u{1b}[1m Entity      Open  Clos…", "\u{1b}[3m       "][..],
+        ),
+        (
+            "30",
+            "status",
+            &["\u{1b}[1mRoadmap Status\u{1b}[0m", " Milesto…  3 "][..],
         ),
         (
             "40",
@@ -117,22 +128,24 @@ fn on_a_terminal_the_views_are_the_bytes_the_tracker_prints_there() {
     }
 }
 
-/// The machine formats on a terminal go through Rich's highlighting, and `status` on a
-/// terminal narrower than its tables has Rich's shrunken columns (captured at 40: `Clos…`):
-/// both are the tracker's to print.
+/// The machine formats on a terminal go through Rich's highlighting; a table Rich would wrap
+/// or shrink past what we follow (`status` at 20 columns, where Rich leaves columns out; the
+/// empty 74-column table of `milestone list --overdue` at 60) is the tracker's to print too.
 #[test]
-fn a_machine_format_or_a_status_too_wide_for_the_terminal_goes_to_the_tracker() {
+fn a_machine_format_or_a_table_rich_would_squeeze_goes_to_the_tracker() {
     for (columns, args) in [
+        // `--overdue` before any milestone is due: the captures' day, not today.
+        ("60", "milestone list --overdue"),
         ("120", "status --format json"),
         ("120", "milestone list --format csv"),
         ("120", "project list --format plain"),
-        ("40", "status"),
+        ("20", "status"),
     ] {
-        let (repo, env) = at_a_terminal(columns);
+        let (repo, mut env) = at_a_terminal(columns);
+        env.push(("ROADMAP_TEST_NOW", CAPTURE_NOW.to_owned()));
         let Some(shown) = shown(&repo, &env, args) else {
             return;
         };
         assert!(shown.contains(MARKER), "{args} at {columns}: {shown}");
     }
-    assert!(capture("status--COLUMNS-40.txt").contains("Clos…"));
 }

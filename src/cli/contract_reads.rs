@@ -17,7 +17,7 @@ use crate::lines::contract::outputs::issue_list::records::{read_planning_records
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
 use crate::lines::contract::outputs::table_data::{self, Console};
 use crate::lines::contract::outputs::{issue_view, status};
-use crate::lines::rich_text;
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -287,7 +287,12 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
 }
 
 /// `status` with the issues counted from the cache; `None` when the cache cannot answer.
-fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answer> {
+fn cached_status(
+    format: &str,
+    console_width: usize,
+    verbose: bool,
+    roadmap_dir: &Path,
+) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
     let sources = cached_sources(root).ok()?;
     // The tracker parses every document before it counts: an unreadable one goes to it.
@@ -311,6 +316,7 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
         .collect();
     Some(status::answer(
         format,
+        console_width,
         verbose,
         &projects,
         &milestones,
@@ -318,12 +324,47 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
     ))
 }
 
+/// `status` on a console `console_width` cells wide (uncoloured).
+fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> Answer {
+    let format = parsed.value("--format").unwrap_or("rich");
+    let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
+    // Issues from the cache (each vouched for when the sync read it, the working tree
+    // looked at first), milestones and projects from their few files; the file bridge
+    // when the cache cannot answer.
+    if let Some(answer) = cached_status(format, console_width, verbose, roadmap_dir) {
+        return answer;
+    }
+    let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
+    // The tracker parses every document before it counts; so do we.
+    let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
+        records.projects,
+        records.milestones,
+        records.issues,
+        sources.milestones,
+        sources.issues,
+    ) else {
+        return Answer::Forward("a record we do not read as the tracker does".into());
+    };
+    let pairs: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.retention.as_str(), i.status.as_str()))
+        .collect();
+    status::answer(
+        format,
+        console_width,
+        verbose,
+        &projects,
+        &milestones,
+        &pairs,
+    )
+}
+
 /// The reply of the command `spec` names, printed on `console`.
 fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path, console: Console) -> Answer {
     match (spec.words, console) {
+        (["status"], Console::Piped) => return status_answer(parsed, roadmap_dir, PLAIN_WIDTH),
         (["status"], Console::Terminal(width)) => {
-            let piped = answer(spec, parsed, roadmap_dir, Console::Piped);
-            return contract_terminal::status(piped, width);
+            return contract_terminal::status(status_answer(parsed, roadmap_dir, width));
         }
         (["milestone" | "project", "list"], Console::Terminal(width)) => {
             return contract_terminal::list(spec.words, parsed, roadmap_dir, width);
@@ -347,32 +388,6 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path, console: Console) ->
                 read_workspace(roadmap_dir),
                 &read_records(roadmap_dir),
             )
-        }
-        ["status"] => {
-            let format = parsed.value("--format").unwrap_or("rich");
-            let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
-            // Issues from the cache (each vouched for when the sync read it, the working tree
-            // looked at first), milestones and projects from their few files; the file bridge
-            // when the cache cannot answer.
-            if let Some(answer) = cached_status(format, verbose, roadmap_dir) {
-                return answer;
-            }
-            let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
-            // The tracker parses every document before it counts; so do we.
-            let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
-                records.projects,
-                records.milestones,
-                records.issues,
-                sources.milestones,
-                sources.issues,
-            ) else {
-                return Answer::Forward("a record we do not read as the tracker does".into());
-            };
-            let pairs: Vec<(&str, &str)> = issues
-                .iter()
-                .map(|i| (i.retention.as_str(), i.status.as_str()))
-                .collect();
-            status::answer(format, verbose, &projects, &milestones, &pairs)
         }
         ["today"] => {
             let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
