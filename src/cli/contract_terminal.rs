@@ -11,7 +11,7 @@ use crate::lines::contract::outputs::issue_list::records::read_records;
 use crate::lines::contract::outputs::planning;
 use crate::lines::contract::outputs::{milestone_list, project_list, terminal};
 
-/// `status` laid out at the terminal's width, in the tracker's styles.
+/// `status`'s answer, already laid out at the terminal's width, in the tracker's styles.
 pub(super) fn status(answer: Answer) -> Answer {
     match answer {
         Answer::Reply(mut reply) => {

@@ -44,8 +44,8 @@ fn cells(summary: &MilestoneSummary) -> Option<Vec<String>> {
     ])
 }
 
-/// The listed milestones as a `TableData`, or `None` for a number on a rounding tie (Python's
-/// `{:.1f}` rounds it as the binary float says, which we do not follow).
+/// The listed milestones as a `TableData`, or `None` for a number on a rounding tie (where
+/// Rust's and Python's `{:.1f}` may part, see [`one_decimal`]).
 fn table(snapshot: &Snapshot, overdue: bool, now: &str) -> Option<TableData> {
     let rows: Option<Vec<Vec<String>>> = snapshot
         .milestones

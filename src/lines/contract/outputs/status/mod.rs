@@ -3,8 +3,8 @@
 //!
 //! Two `TableData` (`_build_snapshot_tables` in `status.py`): Entities (open, closed, archived
 //! and total per kind; `purged` records count only in the totals) and Issue Status. `rich`
-//! is Rich's borderless tables ([`rich`]); `json` is `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its
-//! last row.
+//! is Rich's borderless tables at the console's width (`rich.rs`); `json` is
+//! `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its last row.
 
 use super::issue_list::file_rows::ContractMilestone;
 use super::issue_list::records::ProjectRecord;
