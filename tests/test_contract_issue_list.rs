@@ -446,7 +446,7 @@ pub(crate) fn person_at_a_terminal(
 }
 
 /// `text` without ANSI escape sequences (`ESC [ ... m`) and with CRLF as LF (a pseudo-terminal's).
-fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
     while let Some(c) = chars.next() {

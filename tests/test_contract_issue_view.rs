@@ -109,7 +109,6 @@ fn issue_view_shows_hand_edits_and_new_files_of_the_working_tree() {
 
 /// On a terminal `issue view` is served too: 0.3.1 prints it with `click.echo` alone, the same
 /// bytes as into a pipe (captured through `script` at 120 columns; 40 and 200 give the same).
-/// `status` on a terminal, a Rich table in colours, still goes to the tracker.
 #[test]
 fn on_a_terminal_issue_view_is_served_as_the_tracker_prints_it() {
     let (repo, env) = at_a_120_column_terminal();
@@ -134,6 +133,4 @@ fn on_a_terminal_issue_view_is_served_as_the_tracker_prints_it() {
         let captured = std::fs::read_to_string(captures.join(capture)).unwrap();
         assert_eq!(shown, captured.replace("\r\n", "\n"), "{args}");
     }
-    let status = person_at_a_terminal(&repo, "status", &env).unwrap();
-    assert!(status.contains(MARKER), "{status}");
 }

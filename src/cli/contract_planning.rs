@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
     let format = parsed.value("--format");
-    let mut snapshot = match workspace(roadmap_dir) {
-        Ok(workspace) => planning::snapshot(workspace),
+    let mut snapshot = match snapshot(roadmap_dir) {
+        Ok(snapshot) => snapshot,
         Err(reason) => return Answer::Forward(reason),
     };
     // `milestone view --format json` prints its issues' whole records: their files hold them.
@@ -71,10 +71,16 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
 
 /// The reply of `today` for user `me`.
 pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
-    match workspace(roadmap_dir) {
-        Ok(workspace) => today::answer(&planning::snapshot(workspace), me, &timestamp::now_key()),
+    match snapshot(roadmap_dir) {
+        Ok(snapshot) => today::answer(&snapshot, me, &timestamp::now_key()),
         Err(reason) => Answer::Forward(reason),
     }
+}
+
+/// `Planning.snapshot()` of the workspace as the tracker reads it (see [`workspace`]), or why
+/// the tracker answers instead.
+pub(super) fn snapshot(roadmap_dir: &Path) -> Result<Snapshot, String> {
+    workspace(roadmap_dir).map(planning::snapshot)
 }
 
 /// The workspace as the tracker reads it, or why the tracker answers instead. The issues come

@@ -10,13 +10,15 @@
 use super::CommandError;
 use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
-use super::tracker_front::hand_over;
+use super::contract_terminal;
+use super::tracker_front::{hand_over, python_terminal_width};
 use crate::cache::contract_query::IssueRead;
 use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
-use crate::lines::contract::outputs::{issue_view, status, table_data};
-use crate::lines::rich_text;
+use crate::lines::contract::outputs::table_data::{self, Console};
+use crate::lines::contract::outputs::{issue_view, status};
+use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -29,14 +31,25 @@ pub(super) struct Opt {
     choices: Option<&'static [&'static str]>,
 }
 
+/// What the tracker prints for a served command on a terminal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnTerminal {
+    /// `click.echo` of plain text only (`issue view`, `today`, `milestone view`, `project
+    /// view`, their JSON too): measured with the live 0.3.1 under a pseudo-terminal, the same
+    /// bytes at 40, 120 and 200 columns as into a pipe.
+    SameBytes,
+    /// A Rich table or panel (`status`, `milestone list`, `project list`): laid out at the
+    /// terminal's width and coloured; we serve the rich format so (see
+    /// [`super::contract_terminal`]). Its other formats go through Rich's highlighting there:
+    /// the tracker's.
+    Styled,
+}
+
 /// A served command: its words, click's usage line, how many arguments it takes, its options,
-/// and whether the tracker prints the same bytes on a terminal as into a pipe.
+/// and what the tracker prints for it on a terminal.
 struct Spec {
     words: &'static [&'static str],
-    /// `click.echo` of plain text only (`issue view`, `today`): measured with the live 0.3.1
-    /// under a pseudo-terminal, the same bytes at 40 and 200 columns. The others print Rich
-    /// tables and panels, styled on a terminal, and go to the tracker there.
-    same_on_terminal: bool,
+    on_terminal: OnTerminal,
     usage: &'static str,
     arguments: usize,
     options: &'static [Opt],
@@ -47,7 +60,7 @@ const PLAIN_JSON: &[&str] = &["plain", "json"];
 const SPECS: &[Spec] = &[
     Spec {
         words: &["issue", "view"],
-        same_on_terminal: true,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap issue view [OPTIONS] ISSUE_ID\nTry 'roadmap issue view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -58,7 +71,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["status"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap status [OPTIONS]\nTry 'roadmap status --help' for help.\n",
         arguments: 0,
         options: &[
@@ -76,7 +89,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["milestone", "list"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap milestone list [OPTIONS]\nTry 'roadmap milestone list --help' for help.\n",
         arguments: 0,
         options: &[
@@ -94,7 +107,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["milestone", "view"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap milestone view [OPTIONS] MILESTONE_NAME\nTry 'roadmap milestone view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -105,7 +118,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["project", "list"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::Styled,
         usage: "Usage: roadmap project list [OPTIONS]\nTry 'roadmap project list --help' for help.\n",
         arguments: 0,
         options: &[Opt {
@@ -116,7 +129,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["today"],
-        same_on_terminal: true,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap today [OPTIONS]\nTry 'roadmap today --help' for help.\n",
         arguments: 0,
         options: &[Opt {
@@ -127,7 +140,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         words: &["project", "view"],
-        same_on_terminal: false,
+        on_terminal: OnTerminal::SameBytes,
         usage: "Usage: roadmap project view [OPTIONS] PROJECT_ID\nTry 'roadmap project view --help' for help.\n",
         arguments: 1,
         options: &[Opt {
@@ -255,21 +268,32 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
         Some(Err(())) => hand_over(argv, "a usage error click words differently"),
         None => {}
     }
-    if !spec.same_on_terminal && !rich_text::tracker_plain_mode() {
-        hand_over(argv, "a terminal (the tracker's colours and layout)");
+    let console = if rich_text::tracker_plain_mode() {
+        Console::Piped
+    } else {
+        Console::Terminal(python_terminal_width())
+    };
+    let rich_format = parsed.value("--format").is_none_or(|f| f == "rich");
+    if console != Console::Piped && spec.on_terminal == OnTerminal::Styled && !rich_format {
+        hand_over(argv, "a machine format on a terminal (Rich highlights it)");
     }
     let roadmap_dir = root.join(".roadmap");
     if let Err(reason) = who_am_i(&root, &roadmap_dir, false) {
         hand_over(argv, &reason)
     }
-    match answer(spec, &parsed, &roadmap_dir) {
+    match answer(spec, &parsed, &roadmap_dir, console) {
         Answer::Reply(reply) => finish(&reply),
         Answer::Forward(reason) => hand_over(argv, &reason),
     }
 }
 
 /// `status` with the issues counted from the cache; `None` when the cache cannot answer.
-fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answer> {
+fn cached_status(
+    format: &str,
+    console_width: usize,
+    verbose: bool,
+    roadmap_dir: &Path,
+) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
     let sources = cached_sources(root, IssueRead::Rows).ok()?;
     // The tracker parses every document before it counts: an unreadable one goes to it.
@@ -293,6 +317,7 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
         .collect();
     Some(status::answer(
         format,
+        console_width,
         verbose,
         &projects,
         &milestones,
@@ -300,8 +325,53 @@ fn cached_status(format: &str, verbose: bool, roadmap_dir: &Path) -> Option<Answ
     ))
 }
 
-/// The reply of the command `spec` names.
-fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
+/// `status` on a console `console_width` cells wide (uncoloured).
+fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> Answer {
+    let format = parsed.value("--format").unwrap_or("rich");
+    let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
+    // Issues from the cache (each vouched for when the sync read it, the working tree
+    // looked at first), milestones and projects from their few files; the file bridge
+    // when the cache cannot answer.
+    if let Some(answer) = cached_status(format, console_width, verbose, roadmap_dir) {
+        return answer;
+    }
+    let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
+    // The tracker parses every document before it counts; so do we.
+    let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
+        records.projects,
+        records.milestones,
+        records.issues,
+        sources.milestones,
+        sources.issues,
+    ) else {
+        return Answer::Forward("a record we do not read as the tracker does".into());
+    };
+    let pairs: Vec<(&str, &str)> = issues
+        .iter()
+        .map(|i| (i.retention.as_str(), i.status.as_str()))
+        .collect();
+    status::answer(
+        format,
+        console_width,
+        verbose,
+        &projects,
+        &milestones,
+        &pairs,
+    )
+}
+
+/// The reply of the command `spec` names, printed on `console`.
+fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path, console: Console) -> Answer {
+    match (spec.words, console) {
+        (["status"], Console::Piped) => return status_answer(parsed, roadmap_dir, PLAIN_WIDTH),
+        (["status"], Console::Terminal(width)) => {
+            return contract_terminal::status(status_answer(parsed, roadmap_dir, width));
+        }
+        (["milestone" | "project", "list"], Console::Terminal(width)) => {
+            return contract_terminal::list(spec.words, parsed, roadmap_dir, width);
+        }
+        _ => {}
+    }
     match spec.words {
         ["issue", "view"] => {
             let format = match parsed.value("--format") {
@@ -319,32 +389,6 @@ fn answer(spec: &Spec, parsed: &Parsed, roadmap_dir: &Path) -> Answer {
                 read_workspace(roadmap_dir),
                 &read_records(roadmap_dir),
             )
-        }
-        ["status"] => {
-            let format = parsed.value("--format").unwrap_or("rich");
-            let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
-            // Issues from the cache (each vouched for when the sync read it, the working tree
-            // looked at first), milestones and projects from their few files; the file bridge
-            // when the cache cannot answer.
-            if let Some(answer) = cached_status(format, verbose, roadmap_dir) {
-                return answer;
-            }
-            let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
-            // The tracker parses every document before it counts; so do we.
-            let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
-                records.projects,
-                records.milestones,
-                records.issues,
-                sources.milestones,
-                sources.issues,
-            ) else {
-                return Answer::Forward("a record we do not read as the tracker does".into());
-            };
-            let pairs: Vec<(&str, &str)> = issues
-                .iter()
-                .map(|i| (i.retention.as_str(), i.status.as_str()))
-                .collect();
-            status::answer(format, verbose, &projects, &milestones, &pairs)
         }
         ["today"] => {
             let root = roadmap_dir.parent().unwrap_or(roadmap_dir);

@@ -7,6 +7,7 @@ mod contract_issue_view;
 pub mod contract_list;
 mod contract_planning;
 pub mod contract_reads;
+mod contract_terminal;
 pub mod first_use;
 pub mod forward;
 pub mod history;

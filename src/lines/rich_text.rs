@@ -73,7 +73,9 @@ fn cells(c: char) -> usize {
     c.width().unwrap_or(0)
 }
 
-fn cell_len(text: &str) -> usize {
+/// Rich's width of `text` in cells.
+#[must_use]
+pub fn cell_len(text: &str) -> usize {
     if is_printable_ascii(text) {
         return text.len();
     }

@@ -3,9 +3,10 @@
 //! every cell a string, no `--columns`/`--sort-by`/`--filter` applied (those are forwarded).
 //!
 //! `plain`, `csv`, `markdown` and `json` are `OutputFormatter`'s text through `click.echo`;
-//! `rich` piped is `SmartTableLayout`: the vertical panel when the estimated width passes 80%
-//! of the terminal, else Rich's table (see [`crate::lines::rich_text`]).
+//! `rich` is `SmartTableLayout`: the vertical panel when the estimated width passes 80% of the
+//! terminal, else Rich's table (see [`crate::lines::rich_text`]), printed on a [`Console`].
 
+use super::issue_list::{Answer, Reply};
 use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use serde_json::Value;
 
@@ -22,12 +23,22 @@ pub struct TableData {
     pub rows: Vec<Vec<String>>,
 }
 
-/// What the tracker writes to stdout for `table` in `format` (one of [`FORMATS`]), or `None`
-/// where Rich would rewrite or wrap what we print.
+/// Where the tracker's Rich console prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Console {
+    /// Piped: the plain mode, 80 cells whatever the terminal's width.
+    Piped,
+    /// A terminal this many cells wide (`COLUMNS`, else the terminal's own width).
+    Terminal(usize),
+}
+
+/// What the tracker writes to stdout for `table` in `format` (one of [`FORMATS`]) piped, or
+/// `None` where Rich would rewrite or wrap what we print. `terminal_width` is what the tracker's
+/// `shutil.get_terminal_size()` reads (`COLUMNS` even when piped): it chooses the layout.
 #[must_use]
 pub fn render(table: &TableData, format: &str, terminal_width: usize) -> Option<String> {
     let mut text = match format {
-        "rich" => return rich(table, terminal_width),
+        "rich" => return rich(table, terminal_width, Console::Piped),
         "plain" => plain(table),
         "json" => crate::lines::legacy::outputs::table_data::python_json(&json(table), 0),
         "csv" => csv(table),
@@ -38,6 +49,18 @@ pub fn render(table: &TableData, format: &str, terminal_width: usize) -> Option<
         text.push('\n');
     }
     Some(text)
+}
+
+/// The reply printing `stdout`, or the tracker's (for the reason `why`) where we have no text.
+pub fn reply(stdout: Option<String>, why: impl FnOnce() -> String) -> Answer {
+    match stdout {
+        Some(stdout) => Answer::Reply(Reply {
+            stdout,
+            stderr: String::new(),
+            code: 0,
+        }),
+        None => Answer::Forward(why()),
+    }
 }
 
 fn headers(table: &TableData) -> Vec<&'static str> {
@@ -168,9 +191,21 @@ fn vertical_layout(table: &TableData, terminal_width: usize) -> bool {
     total * 5 > terminal_width.max(40) * 4
 }
 
-/// The rich format piped: `render_vertical`'s panel (cells as plain `Text`), or Rich's table
-/// without rows (the only one captured) when it fits the console.
-fn rich(table: &TableData, terminal_width: usize) -> Option<String> {
+/// The rich format on a terminal `width` cells wide, without colour (the caller adds the
+/// tracker's, see [`super::terminal`]); `None` where Rich would wrap a table's cell.
+#[must_use]
+pub fn rich_on_terminal(table: &TableData, width: usize) -> Option<String> {
+    rich(table, width, Console::Terminal(width))
+}
+
+/// The rich format: `render_vertical`'s panel (cells as plain `Text`) at the console's width,
+/// or Rich's table when it fits the console. Piped, only the table without rows is served (the
+/// only one captured piped); on a terminal, the table with rows too (captured at 120 columns).
+fn rich(table: &TableData, terminal_width: usize, console: Console) -> Option<String> {
+    let console_width = match console {
+        Console::Piped => PLAIN_WIDTH,
+        Console::Terminal(width) => width,
+    };
     if vertical_layout(table, terminal_width) {
         let cells_plain = table
             .rows
@@ -196,7 +231,7 @@ fn rich(table: &TableData, terminal_width: usize) -> Option<String> {
         return Some(rich_text::panel(
             table.title,
             &entries.join(&separator),
-            PLAIN_WIDTH,
+            console_width,
         ));
     }
     let literal =
@@ -214,8 +249,8 @@ fn rich(table: &TableData, terminal_width: usize) -> Option<String> {
             .unwrap_or(0)
     });
     let total = widths.map(|w| w + 3).sum::<usize>() + 1;
-    // Only the empty table is captured from 0.3.1 (`milestone list --overdue` with none); a
-    // horizontal table with rows goes to the tracker until a capture shows Rich's layout of it.
-    (literal && total <= PLAIN_WIDTH && table.rows.is_empty())
+    // A table wider than the console has its columns shrunk and wrapped by Rich: not followed.
+    let rows_served = table.rows.is_empty() || console != Console::Piped;
+    (literal && total <= console_width && rows_served)
         .then(|| rich_text::table(table.title, &headers, &table.rows))
 }

@@ -6,7 +6,7 @@
 //! headline, status, due date (`date().isoformat()` in the timestamp's own offset),
 //! progress and estimate as `{:.1f}`.
 
-use super::issue_list::{Answer, Reply};
+use super::issue_list::Answer;
 use super::planning::{MilestoneSummary, Snapshot, one_decimal};
 use super::python::PyNumber;
 use super::table_data::{self, TableData};
@@ -44,7 +44,24 @@ fn cells(summary: &MilestoneSummary) -> Option<Vec<String>> {
     ])
 }
 
-/// Answers `milestone list` in `format` (lowercased, one of [`table_data::FORMATS`]).
+/// The listed milestones as a `TableData`, or `None` for a number on a rounding tie (where
+/// Rust's and Python's `{:.1f}` may part, see [`one_decimal`]).
+fn table(snapshot: &Snapshot, overdue: bool, now: &str) -> Option<TableData> {
+    let rows: Option<Vec<Vec<String>>> = snapshot
+        .milestones
+        .iter()
+        .filter(|m| !overdue || is_overdue(m, now))
+        .map(cells)
+        .collect();
+    Some(TableData {
+        title: "Milestones",
+        headline: if overdue { "overdue" } else { "all" },
+        columns: COLUMNS,
+        rows: rows?,
+    })
+}
+
+/// Answers `milestone list` in `format` (lowercased, one of [`table_data::FORMATS`]) piped.
 #[must_use]
 pub fn answer(
     snapshot: &Snapshot,
@@ -53,29 +70,21 @@ pub fn answer(
     now: &str,
     terminal_width: usize,
 ) -> Answer {
-    let rows: Option<Vec<Vec<String>>> = snapshot
-        .milestones
-        .iter()
-        .filter(|m| !overdue || is_overdue(m, now))
-        .map(cells)
-        .collect();
-    let Some(rows) = rows else {
+    let Some(table) = table(snapshot, overdue, now) else {
         return Answer::Forward("a number on a rounding tie".into());
     };
-    let table = TableData {
-        title: "Milestones",
-        headline: if overdue { "overdue" } else { "all" },
-        columns: COLUMNS,
-        rows,
+    table_data::reply(table_data::render(&table, format, terminal_width), || {
+        format!("milestone list --format {format} as Rich prints it")
+    })
+}
+
+/// Answers `milestone list` (the rich format) on a terminal `width` cells wide, uncoloured.
+#[must_use]
+pub fn answer_on_terminal(snapshot: &Snapshot, overdue: bool, now: &str, width: usize) -> Answer {
+    let Some(table) = table(snapshot, overdue, now) else {
+        return Answer::Forward("a number on a rounding tie".into());
     };
-    match table_data::render(&table, format, terminal_width) {
-        Some(stdout) => Answer::Reply(Reply {
-            stdout,
-            stderr: String::new(),
-            code: 0,
-        }),
-        None => Answer::Forward(format!(
-            "milestone list --format {format} as Rich prints it"
-        )),
-    }
+    table_data::reply(table_data::rich_on_terminal(&table, width), || {
+        format!("milestone list on a {width}-column terminal as Rich wraps it")
+    })
 }

@@ -3,7 +3,7 @@
 //! (those are forwarded), the visible projects sorted by name, one row of id, name, status,
 //! priority and owner each.
 
-use super::issue_list::{Answer, Reply};
+use super::issue_list::Answer;
 use super::planning::Snapshot;
 use super::table_data::{self, TableData};
 
@@ -15,9 +15,8 @@ const COLUMNS: &[(&str, &str, &str)] = &[
     ("owner", "Owner", "string"),
 ];
 
-/// Answers `project list` in `format` (lowercased, one of [`table_data::FORMATS`]).
-#[must_use]
-pub fn answer(snapshot: &Snapshot, format: &str, terminal_width: usize) -> Answer {
+/// The visible projects as a `TableData`.
+fn table(snapshot: &Snapshot) -> TableData {
     let rows = snapshot
         .projects
         .iter()
@@ -32,18 +31,28 @@ pub fn answer(snapshot: &Snapshot, format: &str, terminal_width: usize) -> Answe
             ]
         })
         .collect();
-    let table = TableData {
+    TableData {
         title: "Projects",
         headline: "all",
         columns: COLUMNS,
         rows,
-    };
-    match table_data::render(&table, format, terminal_width) {
-        Some(stdout) => Answer::Reply(Reply {
-            stdout,
-            stderr: String::new(),
-            code: 0,
-        }),
-        None => Answer::Forward(format!("project list --format {format} as Rich prints it")),
     }
+}
+
+/// Answers `project list` in `format` (lowercased, one of [`table_data::FORMATS`]) piped.
+#[must_use]
+pub fn answer(snapshot: &Snapshot, format: &str, terminal_width: usize) -> Answer {
+    table_data::reply(
+        table_data::render(&table(snapshot), format, terminal_width),
+        || format!("project list --format {format} as Rich prints it"),
+    )
+}
+
+/// Answers `project list` (the rich format) on a terminal `width` cells wide, uncoloured.
+#[must_use]
+pub fn answer_on_terminal(snapshot: &Snapshot, width: usize) -> Answer {
+    table_data::reply(
+        table_data::rich_on_terminal(&table(snapshot), width),
+        || format!("project list on a {width}-column terminal as Rich wraps it"),
+    )
 }

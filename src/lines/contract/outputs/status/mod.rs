@@ -3,14 +3,15 @@
 //!
 //! Two `TableData` (`_build_snapshot_tables` in `status.py`): Entities (open, closed, archived
 //! and total per kind; `purged` records count only in the totals) and Issue Status. `rich`
-//! piped is Rich's borderless table at each column's declared width under a centred title;
-//! `json` is `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its
-//! last row.
+//! is Rich's borderless tables at the console's width (`rich.rs`); `json` is
+//! `json.dumps(sort_keys=True)`; csv keeps CRLF inside a table but not after its last row.
 
 use super::issue_list::file_rows::ContractMilestone;
 use super::issue_list::records::ProjectRecord;
 use super::issue_list::{Answer, Reply};
 use super::python::{Json, PyNumber};
+
+mod rich;
 
 /// `--format`, lowercased as the tracker's `casefold` does.
 pub const FORMATS: &[&str] = &["rich", "plain", "json", "csv", "markdown"];
@@ -118,11 +119,13 @@ fn snapshot(
     ]
 }
 
-/// Answers `status` in `format` (one of [`FORMATS`], lowercased); `verbose` adds the
-/// tracker's deprecation line on stderr.
+/// Answers `status` in `format` (one of [`FORMATS`], lowercased) on a console `console_width`
+/// cells wide (80 piped, the tracker's plain mode); `verbose` adds the tracker's deprecation
+/// line on stderr.
 #[must_use]
 pub fn answer(
     format: &str,
+    console_width: usize,
     verbose: bool,
     projects: &[ProjectRecord],
     milestones: &[ContractMilestone],
@@ -130,7 +133,7 @@ pub fn answer(
 ) -> Answer {
     let tables = snapshot(projects, milestones, issues);
     let stdout = match format {
-        "rich" => fits(&tables).then(|| rich(&tables)),
+        "rich" => rich::rich(&tables, console_width),
         "json" => json(&tables),
         "plain" | "csv" | "markdown" => {
             let parts: Vec<String> = tables
@@ -161,50 +164,6 @@ pub fn answer(
 
 fn pad(text: &str, width: usize) -> String {
     format!("{text:<width$}")
-}
-
-/// `Roadmap Status`, then each table as Rich prints it piped: a centred title, then header and
-/// rows, each cell padded to its declared width with one space either side. A count wider
-/// than its column would wrap in Rich, so such a snapshot is forwarded (see [`fits`]).
-fn rich(tables: &[Snapshot; 2]) -> String {
-    let mut out = String::from("Roadmap Status\n");
-    for (index, table) in tables.iter().enumerate() {
-        let width: usize = table.columns.iter().map(|(_, _, w)| w + 2).sum();
-        let left = (width - table.title.len()) / 2;
-        let right = width - table.title.len() - left;
-        out.push_str(&format!(
-            "{}{}{}\n",
-            " ".repeat(left),
-            table.title,
-            " ".repeat(right)
-        ));
-        let header: Vec<String> = table
-            .columns
-            .iter()
-            .map(|(_, h, _)| (*h).to_owned())
-            .collect();
-        for row in std::iter::once(header).chain(table.cells()) {
-            for (cell, (_, _, w)) in row.iter().zip(table.columns) {
-                out.push_str(&format!(" {} ", pad(cell, *w)));
-            }
-            out.push('\n');
-        }
-        if index == 0 {
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// Whether every cell fits its declared width (else Rich wraps it, which we do not follow).
-fn fits(tables: &[Snapshot; 2]) -> bool {
-    tables.iter().all(|t| {
-        t.cells().iter().all(|row| {
-            row.iter()
-                .zip(t.columns)
-                .all(|(c, (_, _, w))| c.len() <= *w)
-        })
-    })
 }
 
 /// `to_plain_text`: the title, a blank line, ` | `-joined cells padded to the widest of
