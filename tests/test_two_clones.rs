@@ -1,6 +1,7 @@
 //! Two clones of a 0.2-contract workspace, as a team works: one closes an issue on a branch and
 //! merges it; the other pulls, with its cache stale (no hooks) or deleted, and reads the closed
-//! issue at once, without a byte of the working tree rewritten.
+//! issue at once, through our own commands and 0.3.1's reads served by ours alike, without a
+//! byte of the working tree rewritten.
 
 use crate::common::{TestRepo, copy_fixture, git_with_env};
 use std::fs;
@@ -47,6 +48,32 @@ fn status_in(repo: &TestRepo, dir: &Path) -> String {
     issue["status"].as_str().unwrap().to_owned()
 }
 
+/// What 0.3.1's reads through ours in `dir` say of the issue (served from the cache: no
+/// tracker is installed, so a forwarded read would fail): its status in `issue view` and
+/// `issue list`, and the closed counts of its milestone and project.
+fn tracker_reads_in(repo: &TestRepo, dir: &Path, status: &str, closed: &str) {
+    let read = |args: &[&str]| repo.run_in(dir, "roadmap", args).success().stdout;
+    let view: serde_json::Value =
+        serde_json::from_str(&read(&["issue", "view", RELEASE, "--format", "json"])).unwrap();
+    assert_eq!(view["record"]["issue"]["status"], status, "issue view");
+    let listed = read(&["issue", "list", "--format", "csv"]);
+    assert!(
+        listed.contains(&format!("{RELEASE},Release v0-1,high,{status},")),
+        "issue list: {listed}"
+    );
+    let milestone = read(&["milestone", "view", "v0-1"]);
+    assert!(
+        milestone.contains(&format!("Issues: {closed} closed\n"))
+            && milestone.contains(&format!("- [{RELEASE}] Release v0-1 ({status}, high)\n")),
+        "milestone view: {milestone}"
+    );
+    let project = read(&["project", "view", "1395403a"]);
+    assert!(
+        project.contains(&format!("Issues: {closed} closed\n")),
+        "project view: {project}"
+    );
+}
+
 #[test]
 fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
     let repo = TestRepo::new();
@@ -64,6 +91,7 @@ fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
         "todo",
         "the teammate's cache, built now"
     );
+    tracker_reads_in(&repo, &teammate, "todo", "1/6");
 
     repo.git(&["switch", "-q", "-c", "close-release"]);
     close_as_the_tracker_does(&repo.root);
@@ -79,6 +107,7 @@ fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
     )
     .success();
     assert_eq!(status_in(&repo, &teammate), "closed", "stale cache");
+    tracker_reads_in(&repo, &teammate, "closed", "2/6");
     let shown = repo
         .run_in(&teammate, "roadmap", &["show", &RELEASE[..8]])
         .success();
@@ -91,6 +120,8 @@ fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
 
     fs::remove_dir_all(teammate.join(".git/roadmap")).unwrap();
     assert_eq!(status_in(&repo, &teammate), "closed", "deleted cache");
+    fs::remove_dir_all(teammate.join(".git/roadmap")).unwrap();
+    tracker_reads_in(&repo, &teammate, "closed", "2/6");
     assert_eq!(
         repo.git_in(
             &teammate,
