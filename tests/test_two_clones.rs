@@ -131,3 +131,79 @@ fn a_teammates_close_shows_after_a_pull_with_a_stale_or_deleted_cache() {
         "reads rewrote nothing"
     );
 }
+
+/// The served reads (no tracker is installed: a forwarded read would fail otherwise), each with
+/// the exit status and the stderr it gave.
+const READS: &[&[&str]] = &[
+    &["issue", "list", "--format", "csv"],
+    &["issue", "view", RELEASE],
+    &["status"],
+    &["milestone", "list"],
+    &["milestone", "view", "v0-1"],
+    &["project", "list"],
+    &["project", "view", "1395403a"],
+    &["today"],
+];
+
+/// A merge that leaves a conflict in an issue's Markdown body (0.3.1 would show the record as
+/// if it were fine) makes every served read refuse, naming the file and the line; once the
+/// conflict is resolved and committed, they answer again.
+#[test]
+fn a_body_conflict_left_by_a_merge_is_refused_until_it_is_resolved() {
+    let repo = TestRepo::new();
+    copy_fixture(&repo, "tracker-0.3.1");
+    repo.git(&["config", "user.name", "ada"]);
+    repo.commit_all("the plan");
+    let path = format!(".roadmap/issues/{RELEASE}.md");
+    let text = fs::read_to_string(repo.root.join(&path)).unwrap();
+    let with_body = |body: &str| text.replace("\nTag and publish.", &format!("\n{body}"));
+    repo.git(&["switch", "-q", "-c", "wording"]);
+    repo.write(&path, &with_body("Tag, sign and publish."));
+    repo.commit_all("reword the release steps");
+    repo.git(&["switch", "-q", "main"]);
+    repo.write(&path, &with_body("Tag and publish to PyPI."));
+    repo.commit_all("name the index");
+    let merge = repo.try_git(&["merge", "-q", "--no-edit", "wording"]);
+    assert_ne!(merge.status, 0, "the merge leaves a conflict: {merge:?}");
+    let conflicted = fs::read_to_string(repo.root.join(&path)).unwrap();
+    let (front, _) = conflicted.rsplit_once("\n---\n").unwrap();
+    assert!(
+        !front.contains("<<<<<<<"),
+        "the front matter merged cleanly"
+    );
+
+    let file = repo.root.canonicalize().unwrap().join(&path);
+    for args in READS {
+        let got = repo.roadmap(args);
+        assert_eq!(
+            (got.status, got.stdout.as_str()),
+            (1, ""),
+            "`{}` on a body conflict: {got:?}",
+            args.join(" ")
+        );
+        let line = conflicted
+            .lines()
+            .position(|l| l.starts_with("<<<<<<<"))
+            .unwrap()
+            + 1;
+        assert_eq!(
+            got.stderr,
+            format!(
+                "Error: unresolved git conflict markers in {} (line {line}); resolve the conflict and commit\n",
+                file.display()
+            ),
+            "`{}`",
+            args.join(" ")
+        );
+    }
+
+    repo.write(&path, &with_body("Tag, sign and publish to PyPI."));
+    repo.git(&["add", &path]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    for args in READS {
+        let got = repo.roadmap(args);
+        assert_eq!(got.status, 0, "`{}` once resolved: {got:?}", args.join(" "));
+    }
+    let view = repo.roadmap(&["issue", "view", RELEASE]).stdout;
+    assert!(view.contains("Tag, sign and publish to PyPI."), "{view}");
+}

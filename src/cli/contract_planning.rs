@@ -27,7 +27,7 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
     let format = parsed.value("--format");
     let mut snapshot = match snapshot(roadmap_dir) {
         Ok(snapshot) => snapshot,
-        Err(reason) => return Answer::Forward(reason),
+        Err(answer) => return answer,
     };
     // `milestone view --format json` prints its issues' whole records: their files hold them.
     if words == ["milestone", "view"] && format == Some("json") {
@@ -37,7 +37,7 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
                 match Workspace::from_files(read_workspace(roadmap_dir), read_records(roadmap_dir))
                 {
                     Ok(workspace) => planning::snapshot(workspace),
-                    Err(reason) => return Answer::Forward(reason),
+                    Err(answer) => return answer,
                 }
             }
         };
@@ -73,20 +73,20 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
 pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
     match snapshot(roadmap_dir) {
         Ok(snapshot) => today::answer(&snapshot, me, &timestamp::now_key()),
-        Err(reason) => Answer::Forward(reason),
+        Err(answer) => answer,
     }
 }
 
-/// `Planning.snapshot()` of the workspace as the tracker reads it (see [`workspace`]), or why
-/// the tracker answers instead.
-pub(super) fn snapshot(roadmap_dir: &Path) -> Result<Snapshot, String> {
+/// `Planning.snapshot()` of the workspace as the tracker reads it (see [`workspace`]), or the
+/// reply instead (the tracker's answer, or our refusal of a conflicted record).
+pub(super) fn snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
     workspace(roadmap_dir).map(planning::snapshot)
 }
 
-/// The workspace as the tracker reads it, or why the tracker answers instead. The issues come
+/// The workspace as the tracker reads it, or the reply instead. The issues come
 /// from the cache unless it cannot answer (a busy lock, a rebuild): then every file is read,
 /// as before there was a cache (seconds at 100k issues).
-fn workspace(roadmap_dir: &Path) -> Result<Workspace, String> {
+fn workspace(roadmap_dir: &Path) -> Result<Workspace, Answer> {
     let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
     if let Ok(sources) = cached_sources(root, IssueRead::InFileOrder) {
         // The cache vouched for the milestone files; their fields beyond its own are read

@@ -15,6 +15,7 @@ use super::tracker_front::{hand_over, python_terminal_width};
 use crate::cache::contract_query::IssueRead;
 use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
 use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
+use crate::lines::contract::outputs::issue_list::row::Unread;
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
 use crate::lines::contract::outputs::table_data::{self, Console};
 use crate::lines::contract::outputs::{issue_view, status};
@@ -296,20 +297,18 @@ fn cached_status(
 ) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
     let sources = cached_sources(root, IssueRead::Rows).ok()?;
-    // The tracker parses every document before it counts: an unreadable one goes to it.
-    let unread = || {
-        Some(Answer::Forward(
-            "a record we do not read as the tracker does".into(),
-        ))
+    // The tracker parses every document before it counts: an unreadable one goes to it (or is
+    // refused: see `Unread::answer`).
+    let issues = match (sources.issues, sources.milestones) {
+        (Ok(issues), Ok(_)) => issues,
+        (Err(unread), _) | (_, Err(unread)) => return Some(unread.answer()),
     };
-    let (Ok(issues), Ok(_)) = (sources.issues, sources.milestones) else {
-        return unread();
-    };
-    let (Ok((projects, _)), Ok(milestones)) = (
+    let (projects, milestones) = match (
         read_planning_records(roadmap_dir),
         read_milestones(roadmap_dir),
-    ) else {
-        return unread();
+    ) {
+        (Ok((projects, _)), Ok(milestones)) => (projects, milestones),
+        (Err(unread), _) | (_, Err(unread)) => return Some(unread.answer()),
     };
     let pairs: Vec<(&str, &str)> = issues
         .iter()
@@ -337,14 +336,15 @@ fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> A
     }
     let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
     // The tracker parses every document before it counts; so do we.
-    let (Ok(projects), Ok(_), Ok(_), Ok(milestones), Ok(issues)) = (
-        records.projects,
-        records.milestones,
-        records.issues,
-        sources.milestones,
-        sources.issues,
-    ) else {
-        return Answer::Forward("a record we do not read as the tracker does".into());
+    let read = || -> Result<_, Unread> {
+        let projects = records.projects?;
+        records.milestones?;
+        records.issues?;
+        Ok((projects, sources.milestones?, sources.issues?))
+    };
+    let (projects, milestones, issues) = match read() {
+        Ok(read) => read,
+        Err(unread) => return unread.answer(),
     };
     let pairs: Vec<(&str, &str)> = issues
         .iter()

@@ -28,7 +28,7 @@ pub(super) fn list(
 ) -> Answer {
     let snapshot = match super::contract_planning::snapshot(roadmap_dir) {
         Ok(snapshot) => snapshot,
-        Err(reason) => return Answer::Forward(reason),
+        Err(answer) => return answer,
     };
     let answer = match words {
         ["milestone", "list"] => milestone_list::answer_on_terminal(

@@ -11,6 +11,7 @@
 //! [`read_workspace`]: super::issue_list::file_rows::read_workspace
 //! [`read_records`]: super::issue_list::records::read_records
 
+use super::issue_list::Answer;
 use super::issue_list::file_rows::{self, ContractMilestone, ContractSources};
 use super::issue_list::records::{ContractRecords, IssueRecord, MilestoneRecord, ProjectRecord};
 use super::issue_list::row::{self, Unread};
@@ -145,20 +146,20 @@ pub struct Snapshot {
     pub issues: Vec<Issue>,
 }
 
-fn why(unread: &Unread) -> String {
-    match unread {
-        Unread::Conflict { path, .. } => format!("{}: git conflict markers", path.display()),
-        Unread::Unserved(reason) => reason.clone(),
-    }
+/// The reply when the records cannot be read: our refusal, or the tracker's answer.
+fn why(unread: &Unread) -> Answer {
+    unread.answer()
 }
 
 /// Joins the two reads of the milestones (file order both).
 fn milestones(
     rows: Vec<ContractMilestone>,
     more: Vec<MilestoneRecord>,
-) -> Result<Vec<Milestone>, String> {
+) -> Result<Vec<Milestone>, Answer> {
     if rows.len() != more.len() || rows.iter().zip(&more).any(|(r, m)| r.id != m.id) {
-        return Err("the two reads of the milestones disagree".into());
+        return Err(Answer::Forward(
+            "the two reads of the milestones disagree".into(),
+        ));
     }
     Ok(rows
         .into_iter()
@@ -168,9 +169,9 @@ fn milestones(
 }
 
 impl Workspace {
-    /// Joins both file bridges' reads, or says why the tracker answers instead (it refreshes
-    /// its projection from every document before any read, so any unreadable file forwards).
-    pub fn from_files(sources: ContractSources, records: ContractRecords) -> Result<Self, String> {
+    /// Joins both file bridges' reads, or gives the reply instead (the tracker refreshes its
+    /// projection from every document before any read, so any unreadable file stops it).
+    pub fn from_files(sources: ContractSources, records: ContractRecords) -> Result<Self, Answer> {
         let projects = records.projects.map_err(|u| why(&u))?;
         let rows = sources.milestones.map_err(|u| why(&u))?;
         let more = records.milestones.map_err(|u| why(&u))?;
@@ -182,7 +183,9 @@ impl Workspace {
                 .zip(&issue_more)
                 .any(|(r, m)| r.id != m.id)
         {
-            return Err("the two reads of the issues disagree".into());
+            return Err(Answer::Forward(
+                "the two reads of the issues disagree".into(),
+            ));
         }
         Ok(Workspace {
             projects,
@@ -201,7 +204,7 @@ impl Workspace {
         issues: Result<Vec<row::ContractIssueRow>, Unread>,
         milestone_rows: Result<Vec<ContractMilestone>, Unread>,
         planning: Result<(Vec<ProjectRecord>, Vec<MilestoneRecord>), Unread>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Answer> {
         let (projects, more) = planning.map_err(|u| why(&u))?;
         let rows = milestone_rows.map_err(|u| why(&u))?;
         let issues = issues
@@ -209,7 +212,7 @@ impl Workspace {
             .into_iter()
             .map(Issue::from_cache)
             .collect::<Option<Vec<Issue>>>()
-            .ok_or("an end date Python prints otherwise")?;
+            .ok_or_else(|| Answer::Forward("an end date Python prints otherwise".into()))?;
         Ok(Workspace {
             projects,
             milestones: milestones(rows, more)?,

@@ -11,6 +11,16 @@ pub(super) fn unserved(path: &Path, what: &str) -> Unread {
     Unread::Unserved(format!("{}: {what}", path.display()))
 }
 
+/// Why the document at `path` holding `text` stops a read: git conflict hunks left in it, in
+/// its front matter (the first marker line) or as a whole hunk in its body.
+pub(super) fn conflicted(path: &Path, text: &str) -> Option<Unread> {
+    let path = path.to_owned();
+    if let Some(line) = conflict_line(text) {
+        return Some(Unread::Conflict { path, line });
+    }
+    body_conflict_line(text).map(|line| Unread::BodyConflict { path, line })
+}
+
 /// The first line of the front matter that is a git conflict marker, if any.
 pub(super) fn conflict_line(text: &str) -> Option<usize> {
     let mut fences = 0;
@@ -23,6 +33,32 @@ pub(super) fn conflict_line(text: &str) -> Option<usize> {
         }
         if line.starts_with("<<<<<<<") || line.starts_with(">>>>>>>") || line == "=======" {
             return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// The line (1-based, in the file) opening the first whole git conflict hunk after the front
+/// matter: `<<<<<<<`, then `=======`, then `>>>>>>>`, each at the start of a line. A lone
+/// `=======` is Markdown's heading underline, and a lone marker is text, not a conflict.
+pub(super) fn body_conflict_line(text: &str) -> Option<usize> {
+    let mut fences = 0;
+    let mut opened = None;
+    let mut divided = false;
+    for (index, line) in text.lines().enumerate() {
+        if fences < 2 {
+            if line.trim_end() == "---" {
+                fences += 1;
+            }
+            continue;
+        }
+        if line.starts_with("<<<<<<<") {
+            opened = Some(index + 1);
+            divided = false;
+        } else if line.trim_end() == "=======" && opened.is_some() {
+            divided = true;
+        } else if line.starts_with(">>>>>>>") && divided {
+            return opened;
         }
     }
     None
@@ -241,5 +277,30 @@ mod tests {
     fn conflict_markers_count_only_in_front_matter() {
         assert_eq!(conflict_line("---\nid: a\n<<<<<<< HEAD\n---\n"), Some(3));
         assert_eq!(conflict_line("---\nid: a\n---\n=======\n"), None);
+    }
+
+    #[test]
+    fn a_body_conflict_is_a_whole_hunk() {
+        let hunk = "---\nid: a\n---\n\nText\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> other\n";
+        assert_eq!(body_conflict_line(hunk), Some(6));
+        let diff3 = "---\nid: a\n---\n<<<<<<< HEAD\na\n||||||| base\nb\n=======\nc\n>>>>>>> x\n";
+        assert_eq!(body_conflict_line(diff3), Some(4));
+        // A heading underline, a quoted marker, or half a hunk is text.
+        assert_eq!(
+            body_conflict_line("---\nid: a\n---\nTitle\n=======\n"),
+            None
+        );
+        assert_eq!(
+            body_conflict_line("---\nid: a\n---\n<<<<<<< HEAD\nours\n"),
+            None
+        );
+        assert_eq!(
+            body_conflict_line("---\nid: a\n---\n>>>>>>> x\n=======\n"),
+            None
+        );
+        assert!(matches!(
+            conflicted(Path::new("a.md"), hunk),
+            Some(Unread::BodyConflict { line: 6, .. })
+        ));
     }
 }

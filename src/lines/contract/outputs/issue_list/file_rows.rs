@@ -5,7 +5,7 @@
 //! (`yaml.safe_dump` front matter) and refuses anything else with [`Unread::Unserved`], so the
 //! command goes to the tracker; a record holding git conflict hunks is [`Unread::Conflict`].
 
-use super::document::{Fields, conflict_line, front_matter, unserved};
+use super::document::{Fields, conflicted, front_matter, unserved};
 use super::row::Unread;
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -131,8 +131,8 @@ fn read_files<T>(
     for path in paths {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| unserved(&path, &format!("unreadable ({e})")))?;
-        if let Some(line) = conflict_line(&text) {
-            return Err(Unread::Conflict { path, line });
+        if let Some(unread) = conflicted(&path, &text) {
+            return Err(unread);
         }
         texts.push((path, text));
     }

@@ -179,15 +179,19 @@ pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroun
     }
 }
 
-/// The tracker's refusal of a record it cannot read: for git conflict hunks, `Error:` naming
-/// the file (as 0.3.1 does, though its text after the path is PyYAML's), exit 1.
+/// The refusal of a record that cannot be read: for git conflict hunks in the front matter,
+/// `Error:` naming the file (as 0.3.1 does, though its text after the path is PyYAML's), exit
+/// 1; for hunks in the body, ours ([`Unread::refusal`]), where 0.3.1 would show the record.
 fn refused(out: Out, unread: &Unread) -> Answer {
     match unread {
         Unread::Conflict { path, line } => out.failed(&format!(
             "invalid YAML frontmatter in {}: unresolved git conflict markers (line {line}); resolve the conflict and commit",
             path.display()
         )),
-        Unread::Unserved(reason) => Answer::Forward(reason.clone()),
+        Unread::BodyConflict { .. } | Unread::Unserved(_) => match unread.refusal() {
+            Some(message) => out.failed(&message),
+            None => unread.answer(),
+        },
     }
 }
 

@@ -3,7 +3,7 @@
 //! added beside the other two rather than into them; like them, the function to swap for a
 //! cache query ([`read_project_extras`]).
 
-use super::document::{Fields, conflict_line, front_matter, unserved};
+use super::document::{Fields, conflicted, front_matter, unserved};
 use super::row::Unread;
 use crate::lines::contract::outputs::python::{PyNumber, isoformat};
 use serde_yaml::Value;
@@ -40,11 +40,8 @@ pub fn read_project_extras(roadmap_dir: &Path) -> Result<Vec<ProjectExtra>, Unre
     for path in &paths {
         let text = std::fs::read_to_string(path)
             .map_err(|e| unserved(path, &format!("unreadable ({e})")))?;
-        if let Some(line) = conflict_line(&text) {
-            return Err(Unread::Conflict {
-                path: path.clone(),
-                line,
-            });
+        if let Some(unread) = conflicted(path, &text) {
+            return Err(unread);
         }
         let (data, _) = front_matter(&text).ok_or_else(|| unserved(path, "no front matter"))?;
         found.push(extra(&Fields { path, data: &data })?);

@@ -4,7 +4,7 @@
 //! with the same strictness; like [`super::file_rows::read_workspace`], the function to swap for a
 //! cache query once the cache holds these fields.
 
-use super::document::{Fields, conflict_line, front_matter, unserved};
+use super::document::{Fields, conflicted, front_matter, unserved};
 use super::row::Unread;
 use crate::lines::contract::outputs::python::{PyNumber, isoformat};
 use serde_yaml::Value;
@@ -146,11 +146,8 @@ fn read_one<T>(
 ) -> Result<T, Unread> {
     let text =
         std::fs::read_to_string(path).map_err(|e| unserved(path, &format!("unreadable ({e})")))?;
-    if let Some(line) = conflict_line(&text) {
-        return Err(Unread::Conflict {
-            path: path.to_owned(),
-            line,
-        });
+    if let Some(unread) = conflicted(path, &text) {
+        return Err(unread);
     }
     let (data, body) = front_matter(&text).ok_or_else(|| unserved(path, "no front matter"))?;
     parse(&Fields { path, data: &data }, body)

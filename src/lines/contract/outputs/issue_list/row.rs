@@ -21,8 +21,51 @@ pub enum Unread {
     /// The front matter of `path` (absolute, as the tracker names it) holds git conflict
     /// markers; `line` (1-based, in the file) is the first.
     Conflict { path: PathBuf, line: usize },
+    /// The Markdown body of `path` holds a whole git conflict hunk opening at `line`. 0.3.1
+    /// shows such a record as if it were fine; its next release refuses it, and so do we
+    /// ([`Unread::refusal`]).
+    BodyConflict { path: PathBuf, line: usize },
     /// Something the tracker may read differently from us; it answers instead.
     Unserved(String),
+}
+
+impl Unread {
+    /// What every served read says instead of answering (after `Error: `, exit 1), for what we
+    /// refuse where the tracker would answer; `None` when the tracker's own answer stands.
+    #[must_use]
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            Unread::BodyConflict { path, line } => Some(format!(
+                "unresolved git conflict markers in {} (line {line}); resolve the conflict and commit",
+                path.display()
+            )),
+            Unread::Conflict { .. } | Unread::Unserved(_) => None,
+        }
+    }
+
+    /// Why the tracker answers instead of us, in a few words.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        match self {
+            Unread::Conflict { path, .. } | Unread::BodyConflict { path, .. } => {
+                format!("{}: git conflict markers", path.display())
+            }
+            Unread::Unserved(reason) => reason.clone(),
+        }
+    }
+
+    /// The reply of a served read that cannot read its records: our refusal, or the tracker.
+    #[must_use]
+    pub fn answer(&self) -> super::Answer {
+        match self.refusal() {
+            Some(message) => super::Answer::Reply(super::Reply {
+                stdout: String::new(),
+                stderr: format!("Error: {message}\n"),
+                code: 1,
+            }),
+            None => super::Answer::Forward(self.reason()),
+        }
+    }
 }
 
 /// Fills in each issue's milestone name. The tracker builds an id → name dict in file order,

@@ -7,7 +7,7 @@
 //! document folders are listed (names and types, no file opened) for what the cache never
 //! holds and the tracker reads: a nested folder, a `README.md`, a hidden `*.md`.
 
-use super::document::conflict_line;
+use super::document::conflicted;
 use super::row::{ContractSources, Unread};
 use crate::cache::contract_query::IssueRead;
 use crate::cache::{Cache, CacheError};
@@ -103,12 +103,11 @@ fn vouched_for(
     let suspects = cache.contract_suspects(folder)?;
     for suspect in &suspects {
         let path = root.join(&suspect.path);
-        if let Some(line) = std::fs::read_to_string(&path)
+        if let Some(unread) = std::fs::read_to_string(&path)
             .ok()
-            .as_deref()
-            .and_then(conflict_line)
+            .and_then(|text| conflicted(&path, &text))
         {
-            return Ok(Err(Unread::Conflict { path, line }));
+            return Ok(Err(unread));
         }
     }
     Ok(match suspects.first() {

@@ -6,7 +6,7 @@
 //! otherwise have to guess about. Git conflict hunks in the front matter are doubted too; the
 //! served answer then reads that file again to refuse it as the tracker does.
 
-use super::document::{Fields, conflict_line, front_matter, unserved};
+use super::document::{Fields, conflicted, front_matter, unserved};
 use super::row::Unread;
 use serde_yaml::Value;
 use std::path::Path;
@@ -30,7 +30,9 @@ fn doubt(path: &str, bytes: &[u8], check: fn(&Fields) -> Result<(), Unread>) -> 
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some("not UTF-8".to_owned());
     };
-    if let Some(line) = conflict_line(text) {
+    if let Some(Unread::Conflict { line, .. } | Unread::BodyConflict { line, .. }) =
+        conflicted(path, text)
+    {
         return Some(format!("git conflict markers (line {line})"));
     }
     let Some((data, _)) = front_matter(text) else {
@@ -44,7 +46,9 @@ fn doubt(path: &str, bytes: &[u8], check: fn(&Fields) -> Result<(), Unread>) -> 
                 .strip_prefix(&format!("{}: ", path.display()))
                 .map_or(reason.clone(), str::to_owned),
         ),
-        Err(Unread::Conflict { line, .. }) => Some(format!("git conflict markers (line {line})")),
+        Err(Unread::Conflict { line, .. } | Unread::BodyConflict { line, .. }) => {
+            Some(format!("git conflict markers (line {line})"))
+        }
     }
 }
 

@@ -36,7 +36,7 @@ pub fn answer(
 ) -> Answer {
     let (mut issues, milestones, extra) = match everything(sources, records) {
         Ok(read) => read,
-        Err(reason) => return Answer::Forward(reason),
+        Err(answer) => return answer,
     };
     row::name_milestones(&mut issues, &milestones);
     let chosen = match resolve(&issues, supplied) {
@@ -82,14 +82,11 @@ type Everything = (
     Vec<IssueRecord>,
 );
 
-/// Every kind read cleanly, or why the tracker answers: it refreshes its projection from
-/// every document before any read, so an unreadable project fails `issue view` too, and a
-/// conflicted file is named by the tracker itself.
-fn everything(sources: ContractSources, records: &ContractRecords) -> Result<Everything, String> {
-    let why = |unread: &Unread| match unread {
-        Unread::Conflict { path, .. } => format!("{}: git conflict markers", path.display()),
-        Unread::Unserved(reason) => reason.clone(),
-    };
+/// Every kind read cleanly, or the reply instead ([`Unread::answer`]): the tracker refreshes
+/// its projection from every document before any read, so an unreadable project fails
+/// `issue view` too, and a file conflicted in its front matter is named by the tracker itself.
+fn everything(sources: ContractSources, records: &ContractRecords) -> Result<Everything, Answer> {
+    let why = Unread::answer;
     if let Err(unread) = &records.projects {
         return Err(why(unread));
     }
