@@ -2,9 +2,9 @@
 //! command rendered as CSV, JSON or Markdown, each printed through Rich at 80 cells
 //! ([`crate::lines::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
 
+pub(crate) use super::python_text::{csv_record, push_csv_record, python_json};
 use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use serde_json::Value;
-use std::fmt::Write as _;
 
 /// One column of the tracker's `TableData`, as its JSON shows it.
 #[derive(Debug, Clone, Copy)]
@@ -377,123 +377,6 @@ fn column_json(column: &Column) -> Value {
 fn csv_line(out: &mut String, fields: &[&str]) {
     push_csv_record(out, fields);
     out.push('\n');
-}
-
-/// One record as Python's `csv.writer` spells it with its defaults, without the line end: a
-/// field holding a comma, a quote or a line break is quoted (quotes doubled), and a record of
-/// one empty field is `""` (else it would read back as no field at all). Both tracker lines
-/// print CSV this way.
-#[must_use]
-pub(crate) fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut record = String::new();
-    push_csv_record(&mut record, fields);
-    record
-}
-
-/// [`csv_record`] written at the end of `out` (a 10k-row CSV in one buffer, no string a field).
-pub(crate) fn push_csv_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
-    if let [only] = fields {
-        if only.as_ref().is_empty() {
-            out.push_str("\"\"");
-            return;
-        }
-    }
-    for (index, field) in fields.iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        let field = field.as_ref();
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            for (at, part) in field.split('"').enumerate() {
-                if at > 0 {
-                    out.push_str("\"\"");
-                }
-                out.push_str(part);
-            }
-            out.push('"');
-        } else {
-            out.push_str(field);
-        }
-    }
-}
-
-/// `json.dumps(value, indent=2)`: Python's separators and `ensure_ascii` escapes.
-pub(crate) fn python_json(value: &Value, depth: usize) -> String {
-    let mut out = String::new();
-    write_python_json(&mut out, value, depth);
-    out
-}
-
-/// [`python_json`] at the end of `out`: one buffer for the whole document (a 10k-issue
-/// envelope built string by string, each level copying its children's, was nine tenths of a
-/// served `--format json`).
-fn write_python_json(out: &mut String, value: &Value, depth: usize) {
-    let indent = |out: &mut String, d: usize| {
-        for _ in 0..d {
-            out.push_str("  ");
-        }
-    };
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => write_python_string(out, s),
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Object(map) if map.is_empty() => out.push_str("{}"),
-        Value::Array(items) => {
-            out.push_str("[\n");
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(",\n");
-                }
-                indent(out, depth + 1);
-                write_python_json(out, item, depth + 1);
-            }
-            out.push('\n');
-            indent(out, depth);
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push_str("{\n");
-            for (index, (key, item)) in map.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(",\n");
-                }
-                indent(out, depth + 1);
-                write_python_string(out, key);
-                out.push_str(": ");
-                write_python_json(out, item, depth + 1);
-            }
-            out.push('\n');
-            indent(out, depth);
-            out.push('}');
-        }
-    }
-}
-
-/// A JSON string as Python's `json.dumps` writes it with `ensure_ascii`.
-fn write_python_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
-            }
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
