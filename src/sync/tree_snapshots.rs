@@ -4,9 +4,10 @@
 //! 1-file hook (twice when the pack stores one version as a delta of the other: libgit2 caches
 //! no delta base over 1 MiB).
 //!
-//! A file is named by its tree's id and holds the length and a checksum before the bytes, so
-//! a torn or foreign file is never taken for the tree: it is read from git instead. Only the
-//! holder of the sync lock reads or writes them.
+//! A file is named by its tree's id and holds the length and a checksum after the bytes (so
+//! neither writing nor reading moves the bytes: a 100k-issue folder tree is 6.7 MB), so a torn
+//! or foreign file is never taken for the tree: it is read from git instead. Only the holder of
+//! the sync lock reads or writes them.
 
 use crate::git::TreeMemo;
 use git2::Oid;
@@ -49,7 +50,7 @@ impl TreeSnapshots {
         for (id, data) in &self.read {
             let name = id.to_string();
             let staged = self.dir.join(format!("{name}.tmp"));
-            let written = std::fs::write(&staged, encode(data))
+            let written = write(&staged, data)
                 .and_then(|()| std::fs::rename(&staged, self.dir.join(&name)));
             if written.is_ok() {
                 kept.insert(name);
@@ -84,39 +85,58 @@ impl TreeMemo for TreeSnapshots {
     }
 }
 
-/// `length (8 bytes LE) | checksum (8 bytes LE) | data`.
+/// `data | length (8 bytes LE) | checksum (8 bytes LE)`.
+fn trailer(data: &[u8]) -> [u8; 16] {
+    let mut trailer = [0u8; 16];
+    trailer[..8].copy_from_slice(&(data.len() as u64).to_le_bytes());
+    trailer[8..].copy_from_slice(&checksum(data).to_le_bytes());
+    trailer
+}
+
+/// Writes `data` and its trailer to a new file at `path`.
+fn write(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(data)?;
+    file.write_all(&trailer(data))
+}
+
+#[cfg(test)]
 fn encode(data: &[u8]) -> Vec<u8> {
-    let mut file = Vec::with_capacity(16 + data.len());
-    file.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    file.extend_from_slice(&checksum(data).to_le_bytes());
-    file.extend_from_slice(data);
+    let mut file = data.to_vec();
+    file.extend_from_slice(&trailer(data));
     file
 }
 
 fn decode(mut file: Vec<u8>) -> Option<Vec<u8>> {
-    let header: [u8; 16] = file.get(..16)?.try_into().ok()?;
-    let length = u64::from_le_bytes(header[..8].try_into().ok()?);
-    let sum = u64::from_le_bytes(header[8..].try_into().ok()?);
-    let data = file.get(16..)?;
+    let at = file.len().checked_sub(16)?;
+    let (data, trailer) = file.split_at(at);
+    let length = u64::from_le_bytes(trailer[..8].try_into().ok()?);
+    let sum = u64::from_le_bytes(trailer[8..].try_into().ok()?);
     if data.len() as u64 != length || checksum(data) != sum {
         return None;
     }
-    file.drain(..16);
+    file.truncate(at);
     Some(file)
 }
 
-/// A fast 64-bit checksum, eight bytes a step: catches a torn or truncated file, which is
-/// all it is for (the name says which tree, and only our syncs write there).
+/// A fast 64-bit checksum: catches a torn or truncated file, which is all it is for (the name
+/// says which tree, and only our syncs write there). Four independent lanes of eight bytes
+/// each, so the multiplications overlap (one lane was 11% of a 1-file hook at 100k issues).
 fn checksum(data: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut words = data.chunks_exact(8);
-    let mut hash = data.len() as u64;
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().expect("chunks of eight"));
-        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    let step = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+    let mut lanes = [data.len() as u64, 1, 2, 3];
+    let mut blocks = data.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, bytes) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            *lane = step(*lane, word(bytes));
+        }
     }
-    for &byte in words.remainder() {
-        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+    let mut hash = lanes.into_iter().fold(0, step);
+    for &byte in blocks.remainder() {
+        hash = step(hash, u64::from(byte));
     }
     hash
 }
