@@ -21,6 +21,7 @@
 
 pub mod contract;
 pub mod legacy;
+pub mod python_text;
 pub mod rich_text;
 pub mod writes;
 

@@ -50,8 +50,8 @@ impl TreeSnapshots {
         for (id, data) in &self.read {
             let name = id.to_string();
             let staged = self.dir.join(format!("{name}.tmp"));
-            let written = write(&staged, data)
-                .and_then(|()| std::fs::rename(&staged, self.dir.join(&name)));
+            let written =
+                write(&staged, data).and_then(|()| std::fs::rename(&staged, self.dir.join(&name)));
             if written.is_ok() {
                 kept.insert(name);
             } else {

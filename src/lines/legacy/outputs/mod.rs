@@ -5,6 +5,5 @@
 pub mod issue_list;
 pub mod issue_rows;
 pub mod milestone_list;
-pub mod python_text;
 pub mod status;
 pub mod table_data;

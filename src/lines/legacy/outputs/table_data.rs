@@ -2,7 +2,7 @@
 //! command rendered as CSV, JSON or Markdown, each printed through Rich at 80 cells
 //! ([`crate::lines::rich_text`]). JSON is Python's `json.dumps(indent=2)` with `ensure_ascii`.
 
-pub(crate) use super::python_text::{csv_record, push_csv_record, python_json};
+pub(crate) use crate::lines::python_text::{csv_record, push_csv_record, python_json};
 use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use serde_json::Value;
 

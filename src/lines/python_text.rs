@@ -100,6 +100,12 @@ fn write_python_json(out: &mut String, value: &Value, depth: usize) {
 
 /// A JSON string as Python's `json.dumps` writes it with `ensure_ascii`.
 fn write_python_string(out: &mut String, text: &str) {
+    write_json_string(out, text, true);
+}
+
+/// A JSON string as Python's `json.dumps` writes it: quotes, backslashes and C0 controls
+/// escaped, and with `ensure_ascii` every other non-ASCII character too (UTF-16 units).
+pub(crate) fn write_json_string(out: &mut String, text: &str, ensure_ascii: bool) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -110,7 +116,10 @@ fn write_python_string(out: &mut String, text: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            // `ensure_ascii` escapes all but `' '..='~'`; without it, only C0 controls.
+            c if u32::from(c) >= 0x20 && (!ensure_ascii || (c.is_ascii() && c != '\x7f')) => {
+                out.push(c);
+            }
             c => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
@@ -120,4 +129,22 @@ fn write_python_string(out: &mut String, text: &str) {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_as_json_dumps_does_in_both_modes() {
+        let text = "a\"\\\n\u{1f}\u{7f}é😀";
+        let written = |ensure_ascii| {
+            let mut out = String::new();
+            write_json_string(&mut out, text, ensure_ascii);
+            out
+        };
+        // json.dumps(text) and json.dumps(text, ensure_ascii=False) in Python 3.12.
+        assert_eq!(written(true), r#""a\"\\\n\u001f\u007f\u00e9\ud83d\ude00""#);
+        assert_eq!(written(false), "\"a\\\"\\\\\\n\\u001f\u{7f}é😀\"");
+    }
 }
