@@ -237,17 +237,13 @@ impl Cache {
 /// An int as a JSON int, when it is one exactly; anything else as a JSON float, but for
 /// `.nan` and `.inf`, which JSON cannot hold: text, which [`number`] reads as odd.
 fn json_number(number: Number) -> serde_json::Value {
-    // 2^63: every float below it in magnitude with no fraction is an exact i64.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if !number.value.is_finite() {
-        serde_json::Value::from("not finite")
-    } else if number.integer && number.value.fract() == 0.0 && number.value.abs() < LIMIT {
-        // Exact: checked above.
-        #[allow(clippy::cast_possible_truncation)]
-        serde_json::Value::from(number.value as i64)
-    } else {
-        serde_json::Value::from(number.value)
+        return serde_json::Value::from("not finite");
     }
+    number.exact_int().map_or(
+        serde_json::Value::from(number.value),
+        serde_json::Value::from,
+    )
 }
 
 /// A JSON number, read back as [`json_number`] wrote it; `Err` for anything else (the file

@@ -63,6 +63,17 @@ impl Number {
             integer: false,
         }
     }
+
+    /// The int the file wrote, when it is one that an `i64` holds exactly.
+    #[must_use]
+    pub fn exact_int(self) -> Option<i64> {
+        // 2^63: every float below it in magnitude with no fraction is an exact i64.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+        // Exact: checked first.
+        #[allow(clippy::cast_possible_truncation)]
+        (self.integer && self.value.fract() == 0.0 && self.value.abs() < LIMIT)
+            .then_some(self.value as i64)
+    }
 }
 
 /// As a float, whatever the file wrote: what the JSON export has always printed.

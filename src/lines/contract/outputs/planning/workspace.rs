@@ -94,15 +94,9 @@ impl Issue {
 
 /// The number as Python holds it: the int the file wrote, or a float.
 fn py_number(number: Number) -> PyNumber {
-    // 2^63: every float below it in magnitude with no fraction is an exact i64.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if number.integer && number.value.fract() == 0.0 && number.value.abs() < LIMIT {
-        // Exact: checked above.
-        #[allow(clippy::cast_possible_truncation)]
-        PyNumber::Int(number.value as i64)
-    } else {
-        PyNumber::Float(number.value)
-    }
+    number
+        .exact_int()
+        .map_or(PyNumber::Float(number.value), PyNumber::Int)
 }
 
 /// Every record of the workspace, as the tracker's unit of work lists them (file order).
