@@ -206,4 +206,42 @@ fn a_body_conflict_left_by_a_merge_is_refused_until_it_is_resolved() {
     }
     let view = repo.roadmap(&["issue", "view", RELEASE]).stdout;
     assert!(view.contains("Tag, sign and publish to PyPI."), "{view}");
+
+    // A hunk left in a milestone's body (by hand here, uncommitted) stops every read too: each
+    // of them reads the milestones.
+    let milestone = ".roadmap/milestones/69f8159d-e5ca-480e-8a16-3e71a8b5d8e3.md";
+    let text = fs::read_to_string(repo.root.join(milestone)).unwrap();
+    let hunk = "<<<<<<< HEAD\nFirst release\n=======\nFirst usable release\n>>>>>>> wording\n";
+    repo.write(milestone, &text.replace("First usable release", hunk));
+    let line = fs::read_to_string(repo.root.join(milestone))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("<<<<<<<"))
+        .unwrap()
+        + 1;
+    let file = repo.root.canonicalize().unwrap().join(milestone);
+    for args in READS {
+        let got = repo.roadmap(args);
+        assert_eq!(
+            (got.status, got.stderr.clone()),
+            (
+                1,
+                format!(
+                    "Error: unresolved git conflict markers in {} (line {line}); resolve the conflict and commit\n",
+                    file.display()
+                )
+            ),
+            "`{}` on a milestone's body conflict: {got:?}",
+            args.join(" ")
+        );
+    }
+    repo.write(milestone, &text);
+    for args in READS {
+        assert_eq!(
+            repo.roadmap(args).status,
+            0,
+            "`{}` once restored",
+            args.join(" ")
+        );
+    }
 }
