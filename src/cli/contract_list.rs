@@ -140,12 +140,11 @@ pub fn run(argv: &[OsString], root: &Path) -> Result<(), CommandError> {
     // depends only on the rows, and is thrown away with them when the look finds a change.
     let answer_from = move |cache: &Cache, root: &Path, listing: Listing| {
         let read = sources::read_sources(cache, root, rows, listing)?;
-        Ok(match issue_list::answer(&list, read, &world) {
-            Answer::Reply(mut reply) if world.on_terminal => {
-                reply.stdout = terminal::styled(&reply.stdout);
-                Answer::Reply(reply)
-            }
-            answer => answer,
+        let answer = issue_list::answer(&list, read, &world);
+        Ok(if world.on_terminal {
+            answer.restyled(terminal::styled)
+        } else {
+            answer
         })
     };
     let answer = match read_beside_the_look(&workspace, root, answer_from.clone()) {

@@ -13,8 +13,12 @@ use super::contract_planning;
 use super::contract_terminal;
 use super::tracker_front::{hand_over, python_terminal_width};
 use crate::cache::contract_query::IssueRead;
-use crate::lines::contract::outputs::issue_list::file_rows::{read_milestones, read_workspace};
-use crate::lines::contract::outputs::issue_list::records::{read_planning_records, read_records};
+use crate::lines::contract::outputs::issue_list::file_rows::{
+    ContractMilestone, read_milestones, read_workspace,
+};
+use crate::lines::contract::outputs::issue_list::records::{
+    ProjectRecord, read_planning_records, read_records,
+};
 use crate::lines::contract::outputs::issue_list::row::Unread;
 use crate::lines::contract::outputs::issue_list::{Answer, Reply};
 use crate::lines::contract::outputs::table_data::{self, Console};
@@ -288,12 +292,12 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
     }
 }
 
-/// `status` with the issues counted from the cache; `None` when the cache cannot answer.
+/// `status` with the issues counted from the cache, by `count` (what the tracker prints for
+/// projects, milestones and each issue's retention and status); `None` when the cache cannot
+/// answer.
 fn cached_status(
-    format: &str,
-    console_width: usize,
-    verbose: bool,
     roadmap_dir: &Path,
+    count: impl Fn(&[ProjectRecord], &[ContractMilestone], &[(&str, &str)]) -> Answer,
 ) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
     let sources = cached_sources(root, IssueRead::Rows).ok()?;
@@ -314,24 +318,21 @@ fn cached_status(
         .iter()
         .map(|i| (i.retention.as_str(), i.status.as_str()))
         .collect();
-    Some(status::answer(
-        format,
-        console_width,
-        verbose,
-        &projects,
-        &milestones,
-        &pairs,
-    ))
+    Some(count(&projects, &milestones, &pairs))
 }
 
 /// `status` on a console `console_width` cells wide (uncoloured).
 fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> Answer {
     let format = parsed.value("--format").unwrap_or("rich");
     let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
+    let count =
+        |projects: &[ProjectRecord], milestones: &[ContractMilestone], pairs: &[(&str, &str)]| {
+            status::answer(format, console_width, verbose, projects, milestones, pairs)
+        };
     // Issues from the cache (each vouched for when the sync read it, the working tree
     // looked at first), milestones and projects from their few files; the file bridge
     // when the cache cannot answer.
-    if let Some(answer) = cached_status(format, console_width, verbose, roadmap_dir) {
+    if let Some(answer) = cached_status(roadmap_dir, count) {
         return answer;
     }
     let (sources, records) = (read_workspace(roadmap_dir), read_records(roadmap_dir));
@@ -350,14 +351,7 @@ fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> A
         .iter()
         .map(|i| (i.retention.as_str(), i.status.as_str()))
         .collect();
-    status::answer(
-        format,
-        console_width,
-        verbose,
-        &projects,
-        &milestones,
-        &pairs,
-    )
+    count(&projects, &milestones, &pairs)
 }
 
 /// The reply of the command `spec` names, printed on `console`.

@@ -10,13 +10,7 @@ use crate::lines::contract::outputs::{milestone_list, project_list, terminal};
 
 /// `status`'s answer, already laid out at the terminal's width, in the tracker's styles.
 pub(super) fn status(answer: Answer) -> Answer {
-    match answer {
-        Answer::Reply(mut reply) => {
-            reply.stdout = terminal::styled_status(&reply.stdout);
-            Answer::Reply(reply)
-        }
-        forward => forward,
-    }
+    answer.restyled(terminal::styled_status)
 }
 
 /// `milestone list` or `project list` (the rich format) on a terminal `width` cells wide.
@@ -40,11 +34,5 @@ pub(super) fn list(
         ["project", "list"] => project_list::answer_on_terminal(&snapshot, width),
         _ => return Answer::Forward("a command without an answer of ours on a terminal".into()),
     };
-    match answer {
-        Answer::Reply(mut reply) => {
-            reply.stdout = terminal::styled(&reply.stdout);
-            Answer::Reply(reply)
-        }
-        forward => forward,
-    }
+    answer.restyled(terminal::styled)
 }

@@ -42,6 +42,31 @@ pub enum Answer {
     Forward(String),
 }
 
+impl Answer {
+    /// `Error: message` on stderr, exit 1 (a `ClickException`).
+    #[must_use]
+    pub fn failed(message: &str) -> Answer {
+        Answer::Reply(Reply {
+            stdout: String::new(),
+            stderr: format!("Error: {message}\n"),
+            code: 1,
+        })
+    }
+
+    /// This answer with its stdout rewritten by `restyle` (the tracker's colours on a
+    /// terminal); a forward stays one.
+    #[must_use]
+    pub fn restyled(self, restyle: impl FnOnce(&str) -> String) -> Answer {
+        match self {
+            Answer::Reply(mut reply) => {
+                reply.stdout = restyle(&reply.stdout);
+                Answer::Reply(reply)
+            }
+            forward => forward,
+        }
+    }
+}
+
 /// The world outside the files that the answer depends on.
 #[derive(Debug, Clone)]
 pub struct Surroundings {

@@ -58,11 +58,7 @@ impl Unread {
     #[must_use]
     pub fn answer(&self) -> super::Answer {
         match self.refusal() {
-            Some(message) => super::Answer::Reply(super::Reply {
-                stdout: String::new(),
-                stderr: format!("Error: {message}\n"),
-                code: 1,
-            }),
+            Some(message) => super::Answer::failed(&message),
             None => super::Answer::Forward(self.reason()),
         }
     }

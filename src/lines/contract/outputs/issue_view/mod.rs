@@ -42,7 +42,7 @@ pub fn answer(
     let chosen = match resolve(&issues, supplied) {
         Ok(Some(index)) => index,
         Ok(None) => return Answer::Forward("an id the tracker refuses to parse".into()),
-        Err(message) => return failed(&message),
+        Err(message) => return Answer::failed(&message),
     };
     let row = &issues[chosen];
     let Some(more) = extra.iter().find(|r| r.id == row.id) else {
@@ -65,15 +65,6 @@ pub fn answer(
         }),
         _ => Answer::Forward("a value Python prints differently".into()),
     }
-}
-
-/// `Error: message` on stderr, exit 1 (a `ClickException`).
-pub(crate) fn failed(message: &str) -> Answer {
-    Answer::Reply(Reply {
-        stdout: String::new(),
-        stderr: format!("Error: {message}\n"),
-        code: 1,
-    })
 }
 
 type Everything = (

@@ -7,7 +7,7 @@
 //! `_print_summary` and `_print_issues`; JSON is `inspect_json("milestone", summary, issues=…)`.
 
 use super::issue_list::{Answer, Reply};
-use super::issue_view::{failed, issue_json};
+use super::issue_view::issue_json;
 use super::planning::{Issue, MilestoneSummary, Snapshot, one_decimal};
 use super::python::{Json, PyNumber};
 
@@ -76,7 +76,7 @@ pub fn shown_id(snapshot: &Snapshot, supplied: &str) -> Option<String> {
 pub fn answer(snapshot: &Snapshot, supplied: &str, format: Format) -> Answer {
     let summary = match shown(snapshot, supplied) {
         Ok(summary) => summary,
-        Err(message) => return failed(&message),
+        Err(message) => return Answer::failed(&message),
     };
     let issues: Vec<&Issue> = snapshot
         .issues

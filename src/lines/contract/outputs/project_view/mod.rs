@@ -8,7 +8,6 @@
 
 use super::issue_list::project_records::ProjectExtra;
 use super::issue_list::{Answer, Reply};
-use super::issue_view::failed;
 use super::milestone_view::{Format, resolve};
 use super::planning::{ProjectSummary, Snapshot, one_decimal};
 use super::python::{Json, PyNumber};
@@ -28,7 +27,7 @@ pub fn answer(
         .collect();
     let summary = match resolve(&pairs, supplied, "Project") {
         Ok(index) => &snapshot.projects[index],
-        Err(message) => return failed(&message),
+        Err(message) => return Answer::failed(&message),
     };
     let stdout = match format {
         Format::Plain => plain(summary),
