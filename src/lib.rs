@@ -41,6 +41,7 @@ pub mod repo_dirs;
 pub mod scan;
 pub mod sync;
 pub mod tracker;
+pub mod watch;
 pub mod workspace;
 
 #[cfg(test)]

@@ -64,4 +64,5 @@ mod test_two_clones;
 mod test_workspace;
 mod test_worktree;
 mod test_worktree_stat;
+mod test_worktree_watch;
 mod test_write;

@@ -104,6 +104,7 @@ pub fn invoked(argv: &[OsString]) -> bool {
             command == "hook"
                 || command == "merge-driver"
                 || command == roadmap_hooks::cache::checkpoint::SUBCOMMAND
+                || command == roadmap_hooks::watch::SUBCOMMAND
         })
 }
 
@@ -131,6 +132,22 @@ pub fn main() {
         if let Some(path) = std::env::args_os().nth(2) {
             let _ = std::panic::catch_unwind(|| {
                 roadmap_hooks::cache::checkpoint::run_detached(std::path::Path::new(&path));
+            });
+        }
+        std::process::exit(0);
+    }
+    // A watcher a look started, detached (`watch`): quiet, whatever happens.
+    #[cfg(target_os = "linux")]
+    if raw
+        .get(1)
+        .is_some_and(|a| a == roadmap_hooks::watch::SUBCOMMAND)
+    {
+        if let Some(path) = std::env::args_os().nth(2) {
+            // A terminal closed under it is no reason to stop.
+            // SAFETY: setting a signal's disposition to "ignore" has no preconditions.
+            unsafe { libc::signal(libc::SIGHUP, libc::SIG_IGN) };
+            let _ = std::panic::catch_unwind(|| {
+                roadmap_hooks::watch::daemon::run(std::path::Path::new(&path))
             });
         }
         std::process::exit(0);

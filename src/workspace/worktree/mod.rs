@@ -24,8 +24,9 @@ use super::{LockPurpose, Workspace};
 use crate::cache::{Cache, CacheError};
 use crate::lock::SyncLock;
 use crate::sync::{SyncError, SyncRequest};
+use crate::watch::{self, Answer, Moved, Token};
 use shown::{Compared, Source};
-use stat_file::{Shown, Snapshot};
+use stat_file::{Conclusions, Head, Shown, Snapshot};
 use walk::Walked;
 
 /// What a look at the working tree found.
@@ -41,6 +42,8 @@ pub struct WorktreeReport {
     /// layout ([`walk::Walked::contract_documents_only`]); `false` when the look walked
     /// nothing.
     pub contract_documents_only: bool,
+    /// A watcher answered: only what it reported was looked at.
+    pub watched: bool,
 }
 
 impl Workspace {
@@ -60,7 +63,9 @@ impl Workspace {
     }
 
     /// Records the roadmap files of the working tree that differ from what the cache shows as
-    /// pending writes, and shows them. Read-only, and no lock, when nothing moved.
+    /// pending writes, and shows them. Read-only, and no lock, when nothing moved. With a
+    /// watcher ([`crate::watch`]) only the paths it reports are looked at; a large tree looked
+    /// at without one starts one.
     pub fn look_at_worktree(&self, purpose: LockPurpose) -> Result<WorktreeReport, SyncError> {
         let cache_dir = self.cache_dir();
         let cache = match Cache::open_existing(&cache_dir) {
@@ -71,16 +76,48 @@ impl Workspace {
             }
             Err(other) => return Err(other.into()),
         };
+        let key = cache.shown_key()?;
+        let head_bytes = stat_file::read_head(&cache_dir).unwrap_or_default();
+        let head = Head::parse(&head_bytes);
+        let since = head.and_then(|h| Token::parse(h.token));
+        let answer = watch::ask(self.work_dir(), since);
+        if let (Some(head), Some(Answer::Changed(_, paths))) = (head, &answer) {
+            // Nothing changed since the last look, which left the cache showing every file.
+            if paths.is_empty() && head.key == key && head.conclusions.settled {
+                if std::env::var_os("ROADMAP_DEBUG_LOOK").is_some() {
+                    eprintln!("roadmap: look: watched true, nothing changed");
+                }
+                return Ok(WorktreeReport {
+                    contract_documents_only: head.conclusions.contract_documents_only,
+                    watched: true,
+                    ..WorktreeReport::default()
+                });
+            }
+        }
         let bytes = stat_file::read(&cache_dir).unwrap_or_default();
         let before = Snapshot::parse(&bytes);
-        let key = cache.shown_key()?;
+        // The report holds for this stat file only if it is the one the question came from.
+        let moved = match &answer {
+            Some(Answer::Changed(_, paths))
+                if since.is_some()
+                    && before.as_ref().and_then(|b| Token::parse(b.head.token)) == since =>
+            {
+                Some(Moved::from_paths(paths.iter().map(String::as_str)))
+            }
+            _ => None,
+        };
+        let token = answer.as_ref().map(|a| a.token().to_string());
         let walked = walk::walk(
             self.work_dir(),
             before.as_ref(),
+            moved.as_ref(),
             self.object_format(),
             now_ns(),
         );
-        let trusted = before.as_ref().filter(|b| b.key == key);
+        if answer.is_none() {
+            self.start_watcher(walked.files.len());
+        }
+        let trusted = before.as_ref().filter(|b| b.head.key == key);
         let rows;
         let (key, compared) = match trusted {
             Some(before) => (key, shown::compare(&walked, &Source::Recorded(before))),
@@ -97,18 +134,40 @@ impl Workspace {
             hashed: walked.hashed,
             lock_busy: false,
             contract_documents_only: walked.contract_documents_only(),
+            watched: answer.is_some(),
         };
+        if std::env::var_os("ROADMAP_DEBUG_LOOK").is_some() {
+            eprintln!(
+                "roadmap: look: watched {}, trusted {}, hashed {}, listed {}, files {}",
+                report.watched,
+                walked.trusted,
+                walked.hashed,
+                walked.listed,
+                walked.files.len()
+            );
+        }
+        let token = token.as_deref().unwrap_or("");
         let nothing_moved = trusted.is_some_and(|before| {
             walked.hashed == 0
                 && walked.listed == 0
                 && walked.files.len() == before.files.len()
                 && walked.folders.len() == before.folders.len()
+                && before.head.token == token
+                && before.head.conclusions.settled
         });
+        let mut head = Head {
+            key: &key,
+            token,
+            conclusions: Conclusions {
+                contract_documents_only: report.contract_documents_only,
+                settled: true,
+            },
+        };
         if writes.is_empty() {
             if !nothing_moved {
                 // Only the stat file to bring up to date: not worth waiting for a busy lock.
                 if let Ok(Some(lock)) = self.lock(LockPurpose::Probe) {
-                    self.save_stat_file(&key, &walked, &compared, &lock);
+                    self.save_stat_file(head, &walked, &compared, &lock);
                 }
             }
             return Ok(report);
@@ -135,14 +194,35 @@ impl Workspace {
         // What the cache shows now: the sync shows each write that still holds.
         let (key, rows) = Cache::open_existing(&cache_dir)?.shown_state()?;
         let compared = shown::compare(&walked, &Source::Rows(&rows));
-        self.save_stat_file(&key, &walked, &compared, &lock);
+        head.key = &key;
+        head.conclusions.settled = pending_writes(&walked, &compared).is_empty();
+        self.save_stat_file(head, &walked, &compared, &lock);
         Ok(report)
+    }
+
+    /// Starts a watcher after a look without one at `files` files: where a look costs more
+    /// than starting one (`git config roadmap.watch` true or false decides for any size).
+    fn start_watcher(&self, files: usize) {
+        /// About 4 ms of `fstatat` on the machine of BENCHMARKS.md.
+        const FILES_WORTH_A_WATCHER: usize = 2_000;
+        let config = git2::Config::open(&self.dirs.common_dir.join("config"))
+            .ok()
+            .and_then(|c| c.get_bool("roadmap.watch").ok());
+        if config.unwrap_or(files >= FILES_WORTH_A_WATCHER) {
+            watch::start(self.work_dir());
+        }
     }
 
     /// Replaces the stat file with what this look found. A failure is not reported: without
     /// the file the next look reads every file, and a read-only cache folder stays usable.
-    fn save_stat_file(&self, key: &str, walked: &Walked<'_>, compared: &Compared, lock: &SyncLock) {
-        let bytes = stat_file_bytes(key, walked, compared);
+    fn save_stat_file(
+        &self,
+        head: Head<'_>,
+        walked: &Walked<'_>,
+        compared: &Compared,
+        lock: &SyncLock,
+    ) {
+        let bytes = stat_file_bytes(head, walked, compared);
         let _ = stat_file::save(&self.cache_dir(), &bytes, lock);
     }
 }
@@ -169,8 +249,8 @@ fn pending_writes(walked: &Walked<'_>, compared: &Compared) -> Vec<PendingWrite>
 }
 
 /// The stat file of a walk: every folder and file, with the blobs `compared` says are shown.
-fn stat_file_bytes(key: &str, walked: &Walked<'_>, compared: &Compared) -> Vec<u8> {
-    let mut writer = stat_file::Writer::new(key, 64 + walked.files.len() * 104);
+fn stat_file_bytes(head: Head<'_>, walked: &Walked<'_>, compared: &Compared) -> Vec<u8> {
+    let mut writer = stat_file::Writer::new(head, 64 + walked.files.len() * 104);
     for folder in &walked.folders {
         writer.folder(
             &folder.path,

@@ -11,7 +11,12 @@
 //! file, as the first look does. Its shown blobs are used only while the cache's key is the
 //! one recorded; its stat data only under git's racy-clean rule ([`super::folder::Stat`]).
 //!
-//! Layout (little-endian): magic, key, folder count, then each folder in walk order (path,
+//! **With a watcher** ([`crate::watch`]) the file also holds the watcher's token from before
+//! the look: only the paths the watcher reports changed since are looked at. Its head (key,
+//! token, and what the look concluded) is read alone, without the checksum, by a look the
+//! watcher tells that nothing changed: nothing else of the file is used then.
+//!
+//! Layout (little-endian): magic, key, watcher token, conclusions, folder count, then each folder in walk order (path,
 //! stat, stamp, its files, its subfolder names), then the ghosts, then the checksum.
 
 use super::folder::Stat;
@@ -22,7 +27,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "worktree-stat";
-const MAGIC: &[u8; 8] = b"RMWTST02";
+const MAGIC: &[u8; 8] = b"RMWTST03";
 
 /// What the cache showed at a file's path, relative to the blob the file held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +91,53 @@ pub struct FolderRecord<'a> {
     pub strays: bool,
 }
 
+/// What a look concluded, kept in the stat file's head.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Conclusions {
+    /// See [`super::WorktreeReport::contract_documents_only`].
+    pub contract_documents_only: bool,
+    /// The cache showed every file as it was (no pending write left to record).
+    pub settled: bool,
+}
+
+impl Conclusions {
+    fn byte(self) -> u8 {
+        u8::from(self.contract_documents_only) | (u8::from(self.settled) << 1)
+    }
+
+    fn of(byte: u8) -> Option<Conclusions> {
+        (byte < 4).then_some(Conclusions {
+            contract_documents_only: byte & 1 != 0,
+            settled: byte & 2 != 0,
+        })
+    }
+}
+
+/// The head of a stat file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Head<'a> {
+    pub key: &'a str,
+    /// The watcher's token from before the look (empty: no watcher).
+    pub token: &'a str,
+    pub conclusions: Conclusions,
+}
+
+impl<'a> Head<'a> {
+    /// Reads the head from the start of a stat file, trusting it without the checksum: its
+    /// key and token match the cache's and the watcher's only if it is whole.
+    #[must_use]
+    pub fn parse(bytes: &'a [u8]) -> Option<Head<'a>> {
+        let mut r = Reader {
+            bytes: bytes.strip_prefix(MAGIC)?,
+        };
+        r.head()
+    }
+}
+
 /// A stat file, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot<'a> {
-    pub key: &'a str,
+    pub head: Head<'a>,
     pub folders: Vec<FolderRecord<'a>>,
     pub files: Vec<FileRecord<'a>>,
     /// Paths the cache showed with no file there, sorted.
@@ -107,7 +155,7 @@ impl<'a> Snapshot<'a> {
         let mut r = Reader {
             bytes: &body[MAGIC.len()..],
         };
-        let key = r.str16()?;
+        let head = r.head()?;
         let folder_count = r.u32()?;
         let mut folders = Vec::new();
         let mut files = Vec::new();
@@ -154,7 +202,7 @@ impl<'a> Snapshot<'a> {
             .map(|_| Some((r.str16()?, r.id()?)))
             .collect::<Option<_>>()?;
         r.bytes.is_empty().then_some(Snapshot {
-            key,
+            head,
             folders,
             files,
             ghosts,
@@ -182,14 +230,16 @@ pub struct Writer {
 
 impl Writer {
     #[must_use]
-    pub fn new(key: &str, capacity: usize) -> Writer {
+    pub fn new(head: Head<'_>, capacity: usize) -> Writer {
         let mut w = Writer {
             bytes: Vec::with_capacity(capacity),
             folder_count: 0,
             folders_at: 0,
         };
         w.bytes.extend_from_slice(MAGIC);
-        w.str16(key);
+        w.str16(head.key);
+        w.str16(head.token);
+        w.bytes.push(head.conclusions.byte());
         w.folders_at = w.bytes.len();
         w.bytes.extend_from_slice(&0u32.to_le_bytes());
         w
@@ -279,6 +329,14 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn head(&mut self) -> Option<Head<'a>> {
+        Some(Head {
+            key: self.str16()?,
+            token: self.str16()?,
+            conclusions: Conclusions::of(self.u8()?)?,
+        })
+    }
+
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (head, rest) = self.bytes.split_at_checked(n)?;
         self.bytes = rest;
@@ -346,6 +404,25 @@ pub fn read(cache_dir: &Path) -> Option<Vec<u8>> {
     std::fs::read(cache_dir.join(FILE_NAME)).ok()
 }
 
+/// The start of the stat file of `cache_dir`, where its head is.
+#[must_use]
+pub fn read_head(cache_dir: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(cache_dir.join(FILE_NAME)).ok()?;
+    let mut bytes = vec![0; 1024];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    bytes.truncate(filled);
+    Some(bytes)
+}
+
 /// Replaces the stat file by rename, so a reader finds the old file or the new one, whole.
 /// Not synced to disk: after a crash, a lost or cut file only costs the next look a read of
 /// every file. The caller holds the lock, so no two writers share the temporary file.
@@ -375,7 +452,15 @@ mod tests {
     }
 
     fn sample() -> Vec<u8> {
-        let mut w = Writer::new("cache-1.db:4", 0);
+        let head = Head {
+            key: "cache-1.db:4",
+            token: "7:9",
+            conclusions: Conclusions {
+                contract_documents_only: false,
+                settled: true,
+            },
+        };
+        let mut w = Writer::new(head, 0);
         w.folder(".roadmap", stat(1), 100, 0);
         w.subfolders([".roadmap/issues"].into_iter(), false);
         w.folder(".roadmap/issues", stat(2), 100, 2);
@@ -389,7 +474,11 @@ mod tests {
     fn reads_back_what_was_written() {
         let bytes = sample();
         let snapshot = Snapshot::parse(&bytes).unwrap();
-        assert_eq!(snapshot.key, "cache-1.db:4");
+        assert_eq!(snapshot.head.key, "cache-1.db:4");
+        assert_eq!(Head::parse(&bytes[..40]), Some(snapshot.head));
+        assert_eq!(snapshot.head.token, "7:9");
+        assert!(snapshot.head.conclusions.settled);
+        assert!(!snapshot.head.conclusions.contract_documents_only);
         assert_eq!(snapshot.folders.len(), 2);
         assert_eq!(snapshot.folders[0].subfolders, [".roadmap/issues"]);
         assert_eq!(

@@ -7,7 +7,9 @@ use super::folder::{self, Folder, Kind, Stat};
 use super::stat_file::Snapshot;
 use crate::git::{ObjectFormat, ObjectId};
 use crate::lines;
+use crate::watch::Moved;
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -51,6 +53,8 @@ pub struct Walked<'p> {
     pub hashed: usize,
     /// Folders whose entries were listed (stat data moved, racily clean, or not recorded).
     pub listed: usize,
+    /// Files taken as recorded, without a stat, on the watcher's word.
+    pub trusted: usize,
 }
 
 /// One folder's entries as [`Walker::list`] sorts them out.
@@ -90,18 +94,21 @@ impl WalkedFile<'_> {
 }
 
 /// Walks `.roadmap` in `work_dir`, trusting what `before` (the last look's stat file) recorded
-/// where the stat data say nothing moved since. `now` stamps what is listed or read: taken
-/// before any of it, so that a change made during the walk stays racily clean.
+/// where the stat data say nothing moved since, or, given `moved` (what a watcher reported
+/// since `before`), wherever it reported nothing, without a stat. `now` stamps what is listed
+/// or read: taken before any of it, so that a change made during the walk stays racily clean.
 #[must_use]
 pub fn walk<'p>(
     work_dir: &Path,
     before: Option<&Snapshot<'p>>,
+    moved: Option<&Moved>,
     format: ObjectFormat,
     now: i64,
 ) -> Walked<'p> {
     let mut walker = Walker {
         work_dir,
         before,
+        moved: moved.filter(|_| before.is_some()),
         format,
         now,
         hint: 0,
@@ -117,6 +124,7 @@ pub fn walk<'p>(
 struct Walker<'w, 'p> {
     work_dir: &'w Path,
     before: Option<&'w Snapshot<'p>>,
+    moved: Option<&'w Moved>,
     format: ObjectFormat,
     now: i64,
     /// The next recorded folder, where the walk usually finds the one it looks for.
@@ -126,27 +134,44 @@ struct Walker<'w, 'p> {
 
 impl<'p> Walker<'_, 'p> {
     fn visit(&mut self, path: String, folder: &Folder) {
-        let Some(stat) = folder.stat() else {
-            return;
-        };
         let recorded = self.before.and_then(|b| {
             let index = b.folder(&path, self.hint)?;
             self.hint = index + 1;
             Some((b, index))
         });
+        // The watcher's word: `None` without one, then the names reported in this folder.
+        let watched: Option<Option<&HashSet<String>>> = self.moved.map(|m| m.names(&path));
+        let unreported = recorded.filter(|_| self.moved.is_some_and(|m| !m.folder(&path)));
+        let stat = match unreported {
+            Some((b, i)) => b.folders[i].stat,
+            None => match folder.stat() {
+                Some(stat) => stat,
+                None => return,
+            },
+        };
         let index = self.out.folders.len();
         let first = self.out.files.len();
         // The entries are the recorded ones while the folder's stat data did not move since a
-        // second after they were listed (git's untracked cache, with its racy-clean rule).
-        let kept = recorded.filter(|(b, i)| {
-            let r = &b.folders[*i];
-            r.stat == stat && stat.settled_at(r.stamped_ns)
+        // second after they were listed (git's untracked cache, with its racy-clean rule), or
+        // while the watcher reports nothing of it.
+        let kept = unreported.or_else(|| {
+            recorded.filter(|(b, i)| {
+                let r = &b.folders[*i];
+                r.stat == stat && stat.settled_at(r.stamped_ns)
+            })
         });
         let (stamped_ns, subfolders, strays) = if let Some((before, i)) = kept {
             let record = &before.folders[i];
             for file in record.files.clone() {
                 let name = before.files[file].name;
-                self.file(folder, index, &path, Cow::Borrowed(name), Some(file));
+                self.file(
+                    folder,
+                    index,
+                    &path,
+                    watched,
+                    Cow::Borrowed(name),
+                    Some(file),
+                );
             }
             let subfolders = record.subfolders.iter().map(|s| Cow::Borrowed(*s));
             (record.stamped_ns, subfolders.collect(), record.strays)
@@ -163,7 +188,7 @@ impl<'p> Walker<'_, 'p> {
                     let at = b.files[range.clone()].binary_search_by(|f| f.name.cmp(&name));
                     at.ok().map(|at| range.start + at)
                 });
-                self.file(folder, index, &path, Cow::Owned(name), file);
+                self.file(folder, index, &path, watched, Cow::Owned(name), file);
             }
             let subfolders = subfolders.into_iter().map(Cow::Owned).collect();
             (self.now, subfolders, strays)
@@ -209,15 +234,39 @@ impl<'p> Walker<'_, 'p> {
         listing
     }
 
-    /// Looks at one file: its stat, then its blob, recorded or read.
+    /// Looks at one file: its stat, then its blob, recorded or read; only the record, when the
+    /// watcher reported nothing of it (`watched`: the names reported in its folder).
+    #[allow(clippy::too_many_arguments)]
     fn file(
         &mut self,
         folder: &Folder,
         index: usize,
         folder_path: &str,
+        watched: Option<Option<&HashSet<String>>>,
         name: Cow<'p, str>,
         recorded: Option<usize>,
     ) {
+        let unreported = match watched {
+            Some(None) => true,
+            Some(Some(names)) => !names.contains(&*name),
+            None => false,
+        };
+        // A file that could not be read was recorded with no stat data: read it again.
+        let record = recorded
+            .and_then(|i| self.before.map(|b| &b.files[i]))
+            .filter(|r| unreported && r.stat != Stat::default());
+        if let Some(record) = record {
+            self.out.trusted += 1;
+            self.out.files.push(WalkedFile {
+                name,
+                folder: index,
+                stat: record.stat,
+                blob: Some(record.blob),
+                stamped_ns: record.stamped_ns,
+                recorded,
+            });
+            return;
+        }
         // Gone since it was listed, or no longer a file: as if it had not been listed.
         let Some((stat, Kind::File)) = folder.stat_at(&name) else {
             return;
@@ -260,9 +309,9 @@ mod tests {
 
     /// A walk, then the stat file it leaves.
     fn walk_and_record(dir: &Path, before: Option<&Snapshot<'_>>) -> (usize, usize, Vec<u8>) {
-        let walked = walk(dir, before, ObjectFormat::Sha1, now());
+        let walked = walk(dir, before, None, ObjectFormat::Sha1, now());
         let compared = shown::compare(&walked, &Source::Rows(&[]));
-        let bytes = stat_file_bytes("key", &walked, &compared);
+        let bytes = stat_file_bytes(super::super::stat_file::Head::default(), &walked, &compared);
         (walked.hashed, walked.listed, bytes)
     }
 
