@@ -81,18 +81,8 @@ impl Workspace {
         let head = Head::parse(&head_bytes);
         let since = head.and_then(|h| Token::parse(h.token));
         let answer = watch::ask(self.work_dir(), since);
-        if let (Some(head), Some(Answer::Changed(_, paths))) = (head, &answer) {
-            // Nothing changed since the last look, which left the cache showing every file.
-            if paths.is_empty() && head.key == key && head.conclusions.settled {
-                if std::env::var_os("ROADMAP_DEBUG_LOOK").is_some() {
-                    eprintln!("roadmap: look: watched true, nothing changed");
-                }
-                return Ok(WorktreeReport {
-                    contract_documents_only: head.conclusions.contract_documents_only,
-                    watched: true,
-                    ..WorktreeReport::default()
-                });
-            }
+        if let Some(report) = unchanged(head, &key, answer.as_ref()) {
+            return Ok(report);
         }
         let bytes = stat_file::read(&cache_dir).unwrap_or_default();
         let before = Snapshot::parse(&bytes);
@@ -200,6 +190,19 @@ impl Workspace {
         Ok(report)
     }
 
+    /// The look's report when a watcher says nothing changed since the last look, which left
+    /// the cache showing every file: known without a look, in well under a millisecond. `None`
+    /// when a look is needed (no watcher, changes, no cache).
+    #[must_use]
+    pub fn watched_unchanged(&self) -> Option<WorktreeReport> {
+        let cache_dir = self.cache_dir();
+        let key = Cache::open_existing(&cache_dir).ok()?.shown_key().ok()?;
+        let head_bytes = stat_file::read_head(&cache_dir)?;
+        let head = Head::parse(&head_bytes)?;
+        let answer = watch::ask(self.work_dir(), Some(Token::parse(head.token)?))?;
+        unchanged(Some(head), &key, Some(&answer))
+    }
+
     /// Starts a watcher after a look without one at `files` files: where a look costs more
     /// than starting one (`git config roadmap.watch` true or false decides for any size).
     fn start_watcher(&self, files: usize) {
@@ -225,6 +228,27 @@ impl Workspace {
         let bytes = stat_file_bytes(head, walked, compared);
         let _ = stat_file::save(&self.cache_dir(), &bytes, lock);
     }
+}
+
+/// The report of a look the watcher's `answer` makes needless: nothing changed since the
+/// stat file's `head` was saved, the cache still shows what it showed then (`key`), and it
+/// showed every file as it was.
+fn unchanged(head: Option<Head<'_>>, key: &str, answer: Option<&Answer>) -> Option<WorktreeReport> {
+    let head = head?;
+    let Some(Answer::Changed(_, paths)) = answer else {
+        return None;
+    };
+    if !(paths.is_empty() && head.key == key && head.conclusions.settled) {
+        return None;
+    }
+    if std::env::var_os("ROADMAP_DEBUG_LOOK").is_some() {
+        eprintln!("roadmap: look: watched true, nothing changed");
+    }
+    Some(WorktreeReport {
+        contract_documents_only: head.conclusions.contract_documents_only,
+        watched: true,
+        ..WorktreeReport::default()
+    })
 }
 
 /// The pending writes a look found: each walked file whose blob is not the one shown, and each

@@ -24,6 +24,7 @@ use crate::lines::rich_text::{self, PLAIN_WIDTH};
 use args::{ContractListArgs, USAGE};
 use formats::Flat;
 use row::{ContractSources, Unread};
+use std::borrow::Cow;
 use table::{ShapeError, Table};
 
 /// What the tracker would print, and its exit status.
@@ -189,7 +190,7 @@ pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroun
     {
         return Answer::Forward("a progress Python prints with an exponent".to_owned());
     }
-    let rows: Vec<Vec<String>> = selection.records.iter().map(|r| table::cells(r)).collect();
+    let rows: Vec<Vec<Cow<'_, str>>> = selection.records.iter().map(|r| table::cells(r)).collect();
     let format = args.format();
     let Some(flat) = Flat::parse(&format) else {
         return rich(out, args, &selection, rows, &shape, world.terminal_width);
@@ -226,7 +227,7 @@ fn rich(
     mut out: Out,
     args: &ContractListArgs,
     selection: &query::Selection,
-    rows: Vec<Vec<String>>,
+    rows: Vec<Vec<Cow<'_, str>>>,
     shape: &table::Shape,
     terminal_width: usize,
 ) -> Answer {

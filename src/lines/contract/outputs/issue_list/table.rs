@@ -4,6 +4,7 @@
 
 use super::args::{PRIORITIES, STATUSES};
 use super::row::ContractIssueRow;
+use std::borrow::Cow;
 
 /// One column as the JSON envelope shows it: the same `TableData` column as 1.0.2's.
 pub use crate::lines::legacy::outputs::table_data::Column;
@@ -51,9 +52,10 @@ pub const COLUMNS: &[Column] = &[
 
 /// A table ready to render: all columns' cells per row, and what the options did to it.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub struct Table<'a> {
     pub headline: String,
-    pub rows: Vec<Vec<String>>,
+    /// Borrowed from the issues where a cell is a field as it is (most are).
+    pub rows: Vec<Vec<Cow<'a, str>>>,
     /// `--columns`, as indices into [`COLUMNS`].
     pub selected: Option<Vec<usize>>,
     pub filters_applied: Vec<(usize, String)>,
@@ -83,32 +85,42 @@ pub enum ShapeError {
 
 /// The cells of one issue, in [`COLUMNS`] order.
 #[must_use]
-pub fn cells(issue: &ContractIssueRow) -> Vec<String> {
-    let progress = issue
-        .progress_percentage
-        .map_or(Some("0%".to_owned()), |p| {
-            python_g(p.value).map(|g| format!("{g}%"))
-        });
+pub fn cells(issue: &ContractIssueRow) -> Vec<Cow<'_, str>> {
+    let progress = match issue.progress_percentage {
+        None => Cow::Borrowed("0%"),
+        Some(p) => Cow::Owned(
+            python_g(p.value)
+                .map(|g| format!("{g}%"))
+                .unwrap_or_default(),
+        ),
+    };
     vec![
-        issue.id.clone(),
-        issue.title.clone(),
-        issue.priority.clone(),
-        issue.status.clone(),
-        progress.unwrap_or_default(),
-        issue
-            .assignee
-            .clone()
-            .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| "Unassigned".to_owned()),
-        duration(issue.estimated_hours.map(|h| h.value)),
-        issue
-            .milestone_name
-            .clone()
-            .or_else(|| issue.milestone_id.clone())
-            .unwrap_or_else(|| "Backlog".to_owned()),
+        Cow::Borrowed(issue.id.as_str()),
+        Cow::Borrowed(issue.title.as_str()),
+        Cow::Borrowed(issue.priority.as_str()),
+        Cow::Borrowed(issue.status.as_str()),
+        progress,
+        Cow::Borrowed(
+            issue
+                .assignee
+                .as_deref()
+                .filter(|a| !a.is_empty())
+                .unwrap_or("Unassigned"),
+        ),
+        match issue.estimated_hours {
+            None => Cow::Borrowed("Not estimated"),
+            Some(h) => Cow::Owned(duration(Some(h.value))),
+        },
+        Cow::Borrowed(
+            issue
+                .milestone_name
+                .as_deref()
+                .or(issue.milestone_id.as_deref())
+                .unwrap_or("Backlog"),
+        ),
         match issue.comment_count {
-            0 => String::new(),
-            n => format!("💬 {n}"),
+            0 => Cow::Borrowed(""),
+            n => Cow::Owned(format!("💬 {n}")),
         },
     ]
 }
@@ -268,13 +280,13 @@ pub fn parse(
     Ok(shape)
 }
 
-impl Table {
+impl<'a> Table<'a> {
     /// `_table(result)`, then the decorator's `select_columns`, `sort` and `filter` in order.
     pub fn build(
         headline: String,
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cow<'a, str>>>,
         shape: &Shape,
-    ) -> Result<Table, ShapeError> {
+    ) -> Result<Table<'a>, ShapeError> {
         let mut table = Table {
             headline,
             total: rows.len(),
@@ -349,8 +361,8 @@ impl Table {
         self.rows
             .iter()
             .map(|row| match &self.selected {
-                Some(indices) => indices.iter().map(|&i| row[i].as_str()).collect(),
-                None => row.iter().map(String::as_str).collect(),
+                Some(indices) => indices.iter().map(|&i| &*row[i]).collect(),
+                None => row.iter().map(AsRef::as_ref).collect(),
             })
             .collect()
     }
@@ -393,9 +405,9 @@ mod tests {
     #[test]
     fn sort_is_stable_per_key_and_descending_keeps_ties_in_order() {
         let rows = vec![
-            vec!["b".to_owned(); 9],
-            vec!["a".to_owned(); 9],
-            vec!["c".to_owned(); 9],
+            vec![Cow::Borrowed("b"); 9],
+            vec![Cow::Borrowed("a"); 9],
+            vec![Cow::Borrowed("c"); 9],
         ];
         let mut rows = rows;
         rows[0][2] = "x".into();
@@ -403,7 +415,7 @@ mod tests {
         rows[2][2] = "y".into();
         let shape = parse(None, Some("priority:desc"), None).unwrap();
         let table = Table::build(String::new(), rows, &shape).unwrap();
-        let ids: Vec<&str> = table.rows.iter().map(|r| r[0].as_str()).collect();
+        let ids: Vec<&str> = table.rows.iter().map(|r| &*r[0]).collect();
         assert_eq!(ids, ["c", "b", "a"]);
     }
 
