@@ -115,14 +115,44 @@ pub(super) fn tracker_fields(issue: &Issue) -> String {
 }
 
 impl Cache {
-    /// The id of every issue file of the contract layout (shadowed copies too), sorted.
-    pub fn contract_issue_ids(&self) -> Result<Vec<String>, CacheError> {
-        let mut statement = self.connection().prepare(
+    /// The ids of the issue files of the contract layout that `supplied` names as 0.3.1's
+    /// `resolve_issue_id` does: the exact id, else every id it starts (sorted). A range of the
+    /// id index: at 100k issues, reading every id was most of an `issue view`.
+    pub fn contract_issue_ids_named(&self, supplied: &str) -> Result<Vec<String>, CacheError> {
+        let connection = self.connection();
+        let ids = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Vec<String>, CacheError> {
+            let mut statement = connection.prepare_cached(sql)?;
+            let rows = statement.query_map(params, |row| row.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let exact = ids(
             "SELECT id FROM issues INDEXED BY issues_by_id
-             WHERE path GLOB '.roadmap/issues/*' ORDER BY id",
+             WHERE id = ?1 AND path GLOB '.roadmap/issues/*'",
+            &[&supplied],
         )?;
-        let ids = statement.query_map([], |row| row.get(0))?;
-        Ok(ids.collect::<Result<_, _>>()?)
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+        // Every id that starts with `supplied`: those from it up to the first text past all of
+        // them (its last character's successor), by the index's byte order.
+        let mut end: Vec<char> = supplied.chars().collect();
+        let past = end
+            .pop()
+            .and_then(|last| (u32::from(last) + 1..=0x10_FFFF).find_map(char::from_u32));
+        let Some(past) = past else {
+            return ids(
+                "SELECT id FROM issues INDEXED BY issues_by_id
+                 WHERE id >= ?1 AND path GLOB '.roadmap/issues/*' ORDER BY id",
+                &[&supplied],
+            );
+        };
+        end.push(past);
+        let end: String = end.into_iter().collect();
+        ids(
+            "SELECT id FROM issues INDEXED BY issues_by_id
+             WHERE id >= ?1 AND id < ?2 AND path GLOB '.roadmap/issues/*' ORDER BY id",
+            &[&supplied, &end],
+        )
     }
 
     /// Returns every issue file of the contract layout (`.roadmap/issues/*.md`, shadowed

@@ -12,7 +12,7 @@ use crate::lines::contract::outputs::issue_list::file_rows::{
 use crate::lines::contract::outputs::issue_list::records::{
     ContractRecords, read_issue_records, read_planning_records,
 };
-use crate::lines::contract::outputs::issue_list::sources::read_issue_ids;
+use crate::lines::contract::outputs::issue_list::sources::read_issue_ids_named;
 use crate::lines::contract::outputs::issue_view;
 use std::path::{Path, PathBuf};
 
@@ -26,20 +26,13 @@ pub(super) fn answer(
     let root = roadmap_dir.parent()?;
     // A conflicted file, or anything else the cache doubts, is left to the bridge, which
     // reads every file as the tracker does (and names the conflict as it does).
-    let ids = cached(root, read_issue_ids).ok()?.ok()?;
-    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    if ids.windows(2).any(|pair| pair[0] == pair[1]) {
-        return None;
-    }
-    // `resolve_issue_id`: the exact id, else every id it starts.
-    let named: Vec<&str> = match ids.binary_search(&supplied) {
-        Ok(at) => vec![ids[at]],
-        Err(_) => ids
-            .iter()
-            .copied()
-            .filter(|id| id.starts_with(supplied))
-            .collect(),
-    };
+    // The cache vouches that no two files share an id (a shadowed row is a suspect).
+    let wanted = supplied.to_owned();
+    let named = cached(root, move |cache, root, listing| {
+        read_issue_ids_named(cache, root, &wanted, listing)
+    })
+    .ok()?
+    .ok()?;
     let issues_dir = roadmap_dir.join("issues");
     let paths: Vec<PathBuf> = named
         .iter()

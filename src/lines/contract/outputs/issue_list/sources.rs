@@ -48,11 +48,13 @@ pub fn read_sources(
     Ok(ContractSources { milestones, issues })
 }
 
-/// The ids of every issue file, when the cache vouches for every issue and milestone
-/// document as [`read_sources`] does: what `issue view` needs of the issues it does not show.
-pub fn read_issue_ids(
+/// The ids of the issue files `supplied` names (see [`Cache::contract_issue_ids_named`]), when
+/// the cache vouches for every issue and milestone document as [`read_sources`] does (so no
+/// two files share an id): what `issue view` needs of the issues it does not show.
+pub fn read_issue_ids_named(
     cache: &Cache,
     root: &Path,
+    supplied: &str,
     listing: Listing,
 ) -> Result<Result<Vec<String>, Unread>, CacheError> {
     if let Some(why) = archive_folder(root) {
@@ -63,7 +65,7 @@ pub fn read_issue_ids(
             return Ok(Err(unread));
         }
     }
-    Ok(Ok(cache.contract_issue_ids()?))
+    Ok(Ok(cache.contract_issue_ids_named(supplied)?))
 }
 
 /// An `archive/` folder: 0.1.1's layout, which the tracker reads otherwise than the cache.
