@@ -254,20 +254,42 @@ fn a_killed_watcher_costs_one_full_look_and_hides_nothing() {
     assert_eq!(title_of(&listed, "0000000a").as_deref(), Some("Alfa?"));
 }
 
+/// Waits until no watcher serves `root`.
+fn assert_watcher_stops(root: &Path, pid: u32) {
+    let started = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() && watcher_pid(root) == Some(pid) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the watcher did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn status_names_the_watcher_and_uninstall_stops_it() {
+    let repo = watched_repo();
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    assert!(status.contains("watcher: not running"), "{status}");
+    start_watching(&repo);
+    let status = repo.roadmap_hooks(&["status"]).success().stdout;
+    assert!(status.contains("watcher: running\n"), "{status}");
+    let pid = watcher_pid(&repo.root).expect("the watcher runs");
+    let uninstalled = repo.roadmap_hooks(&["uninstall"]).success().stdout;
+    assert!(
+        uninstalled.contains("stopped the watcher of this working tree"),
+        "{uninstalled}"
+    );
+    assert_watcher_stops(&repo.root, pid);
+}
+
 #[test]
 fn the_watcher_stops_with_its_tree_and_is_not_started_when_turned_off() {
     let repo = watched_repo();
     start_watching(&repo);
     let pid = watcher_pid(&repo.root).expect("the watcher runs");
     std::fs::remove_dir_all(repo.root.join(".roadmap")).unwrap();
-    let started = Instant::now();
-    while Path::new(&format!("/proc/{pid}")).exists() && watcher_pid(&repo.root) == Some(pid) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the watcher outlived its folder"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert_watcher_stops(&repo.root, pid);
 
     let repo = watched_repo();
     repo.git(&["config", "roadmap.watch", "false"]);

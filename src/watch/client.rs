@@ -20,6 +20,20 @@ pub fn ask(work_dir: &Path, since: Option<Token>) -> Option<Answer> {
     if !allowed() {
         return None;
     }
+    let question = match since {
+        Some(token) => format!("since {token}\n"),
+        None => "since none\n".to_owned(),
+    };
+    parse(&exchange(work_dir, &question)?)
+}
+
+/// Stops the watcher of the working tree at `work_dir`; whether one ran.
+pub fn stop(work_dir: &Path) -> bool {
+    exchange(work_dir, "stop\n").is_some_and(|reply| reply == b"stopping\n")
+}
+
+/// Sends `question` to the watcher of `work_dir` and reads its whole reply.
+fn exchange(work_dir: &Path, question: &str) -> Option<Vec<u8>> {
     let work_dir = std::fs::canonicalize(work_dir).ok()?;
     // SAFETY: no arguments, cannot fail.
     let uid = unsafe { libc::geteuid() };
@@ -33,14 +47,10 @@ pub fn ask(work_dir: &Path, since: Option<Token>) -> Option<Answer> {
     let timeout = Some(Duration::from_millis(500));
     stream.set_read_timeout(timeout).ok()?;
     stream.set_write_timeout(timeout).ok()?;
-    let question = match since {
-        Some(token) => format!("since {token}\n"),
-        None => "since none\n".to_owned(),
-    };
     stream.write_all(question.as_bytes()).ok()?;
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).ok()?;
-    parse(&reply)
+    Some(reply)
 }
 
 fn parse(reply: &[u8]) -> Option<Answer> {
@@ -203,5 +213,18 @@ mod tests {
         std::fs::remove_dir_all(work.join(".roadmap")).unwrap();
         assert_eq!(watcher.join().unwrap(), Stop::NoRoadmap);
         assert_eq!(ask(&work, None), None, "the watcher is gone");
+        assert!(!stop(&work), "no watcher to stop");
+    }
+
+    #[test]
+    fn a_watcher_stops_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".roadmap/issues")).unwrap();
+        let watched = dir.path().to_owned();
+        let watcher = std::thread::spawn(move || daemon::run(&watched));
+        first_answer(dir.path());
+        assert!(stop(dir.path()));
+        assert_eq!(watcher.join().unwrap(), Stop::Asked);
+        assert_eq!(ask(dir.path(), None), None);
     }
 }

@@ -30,6 +30,8 @@ pub enum Stop {
     /// A network or FUSE file system: inotify sees only this machine's changes there.
     RemoteFileSystem,
     Idle,
+    /// `roadmap-hooks uninstall` asked it to.
+    Asked,
     Failed(String),
 }
 
@@ -255,7 +257,7 @@ impl Watcher {
         Ok(())
     }
 
-    /// Answers one question: `since <token>` (or `since none`), after taking every event
+    /// Answers one question: `stop`, or `since <token>` (or `since none`), after taking every event
     /// queued, with `changed <token> <count>` and the paths (each ended by a NUL byte), or
     /// `everything <token>`.
     fn answer(&mut self, mut stream: UnixStream, uid: u32) -> Result<(), Stop> {
@@ -274,6 +276,10 @@ impl Watcher {
                 Ok(1) => question.push(byte[0]),
                 _ => return Ok(()),
             }
+        }
+        if question == b"stop\n" {
+            let _ = stream.write_all(b"stopping\n");
+            return Err(Stop::Asked);
         }
         let since = std::str::from_utf8(&question)
             .ok()

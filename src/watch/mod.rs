@@ -10,8 +10,9 @@
 //! namespace named after the user and the working tree ([`socket_name`]): "what changed since
 //! token T?". Before it answers it reads every event queued: inotify queues an event before
 //! the write that caused it returns, so a change made before the question is in the answer.
-//! **Stops** when the top roadmap folder goes, after an hour nobody asked, or when it cannot
-//! follow any more (queue overflow is answered "look at everything" instead).
+//! **Stops** when the top roadmap folder goes, after an hour nobody asked, when
+//! `roadmap-hooks uninstall` asks it to, or when it cannot follow any more (a queue overflow is
+//! answered "look at everything" instead). `roadmap-hooks status` says whether one runs.
 //!
 //! Trust: a token names the watcher's instance and its event count; an answer for another
 //! instance, or from before events were lost, is "look at everything". The socket's peer must
@@ -29,7 +30,7 @@ mod inotify;
 use std::path::Path;
 
 #[cfg(target_os = "linux")]
-pub use client::{allowed, ask, start};
+pub use client::{allowed, ask, start, stop};
 
 /// No watcher off Linux: every look stats every file.
 #[cfg(not(target_os = "linux"))]
@@ -39,6 +40,11 @@ pub fn ask(_work_dir: &Path, _since: Option<Token>) -> Option<Answer> {
 
 #[cfg(not(target_os = "linux"))]
 pub fn start(_work_dir: &Path) {}
+
+#[cfg(not(target_os = "linux"))]
+pub fn stop(_work_dir: &Path) -> bool {
+    false
+}
 
 #[cfg(not(target_os = "linux"))]
 pub fn allowed() -> bool {

@@ -309,6 +309,9 @@ fn uninstall(repo: Option<PathBuf>) -> Result<(), CommandError> {
     if merge_config::uninstall(workspace.work_dir())? {
         text.push_str("removed the merge driver for issue files\n");
     }
+    if roadmap_hooks::watch::stop(workspace.work_dir()) {
+        text.push_str("stopped the watcher of this working tree\n");
+    }
     let cache = workspace.cache_dir();
     match workspace.remove_cache()? {
         CacheRemoval::NoCache => {}
@@ -430,6 +433,13 @@ fn status(repo: Option<PathBuf>) -> Result<(), CommandError> {
         out.push_str(&finding.what);
         out.push('\n');
     }
+    // Whether a watcher spares queries the stat of every roadmap file (`watch`).
+    let watcher = if roadmap_hooks::watch::ask(workspace.work_dir(), None).is_some() {
+        "running"
+    } else {
+        "not running (a look at 2,000 or more files starts one; git config roadmap.watch)"
+    };
+    out.push_str(&format!("watcher: {watcher}\n"));
     match Cache::open_existing(&dirs.cache_dir()) {
         Err(e) => out.push_str(&format!(
             "cache: {e}\n  run `roadmap-hooks sync` to build it\n"
