@@ -79,7 +79,7 @@ pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Resul
         &[10_000]
     };
     let mut served = String::from(
-        "| issues | command | ours | `true` | ours − `true` | roadmap-cli 0.3.1 | speed-up | same bytes | runs |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| issues | command | ours | without the watcher | `true` | ours − `true` | roadmap-cli 0.3.1 | speed-up | same bytes | runs |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut sync = String::from(
         "| issues | what | contract corpus | legacy corpus | contract ÷ legacy | runs |\n|---|---|---|---|---|---|\n",
@@ -123,17 +123,53 @@ fn stand_in_tracker(peers: &Path) -> io::Result<PathBuf> {
 /// `true`, then each served command; at 10k, 0.3.1 itself once per command line.
 fn lists(tools: &Tools, repo: &BenchRepo, tracker: Option<&PathBuf>) -> io::Result<String> {
     let dir = &repo.dir;
+    // `issue view` of the first issue by id (its file name).
+    let first = std::fs::read_dir(dir.join(".roadmap/issues"))?
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".md")
+                .map(str::to_owned)
+        })
+        .min()
+        .ok_or_else(|| io::Error::other("no issue files"))?;
+    let lines: Vec<String> = LISTS
+        .iter()
+        .map(|line| (*line).to_owned())
+        .chain([format!("issue view {first}")])
+        .collect();
+    let lines = &lines;
+    // The first served read starts the watcher; a user's next reads ask it.
+    crate::measure::run(&mut tools.list(tools.roadmap, dir, LISTS[0]), false)?;
+    repo::await_watcher(dir, &mut tools.list(tools.roadmap, dir, LISTS[0]))?;
     let mut jobs = vec![Job::new("true", || plain_command(Path::new("true"), dir))];
-    for line in LISTS {
+    for line in lines {
         jobs.push(Job::new(format!("roadmap {line}"), move || {
             tools.list(tools.roadmap, dir, line)
         }));
     }
+    for line in lines {
+        jobs.push(Job::new(
+            format!("roadmap {line} (no watcher)"),
+            move || {
+                let mut command = tools.list(tools.roadmap, dir, line);
+                command.env("ROADMAP_WATCH", "0");
+                command
+            },
+        ));
+    }
     let measured = compare(&jobs, tools.plan)?;
     let floor = measured.samples[0].median();
     let mut rows = String::new();
-    for (index, line) in LISTS.iter().enumerate() {
+    for (index, line) in lines.iter().enumerate() {
         let ours = &measured.samples[index + 1];
+        let unwatched = &measured.samples[index + 1 + lines.len()];
+        assert_eq!(
+            measured.outputs[index + 1],
+            measured.outputs[index + 1 + lines.len()],
+            "{line}: the same bytes with and without the watcher"
+        );
         let (theirs, speed_up, same) = match tracker {
             Some(tracker) => {
                 let once = Plan {
@@ -164,9 +200,10 @@ fn lists(tools: &Tools, repo: &BenchRepo, tracker: Option<&PathBuf>) -> io::Resu
             human(floor)
         );
         rows.push_str(&format!(
-            "| {} | `{line}` | {} | {} | {} | {theirs} | {speed_up} | {same} | {} |\n",
+            "| {} | `{line}` | {} | {} | {} | {} | {theirs} | {speed_up} | {same} | {} |\n",
             thousands(repo.issues),
             human(ours.median()),
+            human(unwatched.median()),
             human(floor),
             human(ours.median().saturating_sub(floor)),
             ours.runs.len()

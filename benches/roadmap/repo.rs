@@ -36,6 +36,23 @@ pub fn plain_command(program: &Path, dir: &Path) -> Command {
     command
 }
 
+/// Waits (10 s at most) until the watcher a look started in `dir` answers, then runs `look`
+/// once more, so that its token is in the stat file: from then on looks ask it, as a user's
+/// second query does.
+pub fn await_watcher(dir: &Path, look: &mut Command) -> std::io::Result<()> {
+    let started = std::time::Instant::now();
+    while roadmap_hooks::watch::ask(dir, None).is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            return Err(std::io::Error::other(format!(
+                "no watcher answered for {}",
+                dir.display()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    crate::measure::run(look, false).map(drop)
+}
+
 /// A `git` command for `dir` with a fixed identity and no user or system config, so the
 /// machine's settings change neither the commits nor the timings.
 pub fn git_command(dir: &Path) -> Command {

@@ -28,7 +28,7 @@ pub fn run(roadmap: &Path, roadmap_hooks: &Path, target_dir: &Path) -> io::Resul
     };
     let runs = 20;
     let mut table = String::from(
-        "| issues | line | `list --worktree` | `list` | `git status -- .roadmap` | worktree ÷ status | CPU: worktree / status | CPU ratio | git's untracked cache / fsmonitor | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n",
+        "| issues | line | `list --worktree` | without the watcher | `list` | `git status -- .roadmap` | worktree ÷ status (without the watcher) | CPU: worktree / without / status | CPU ratio (without) | git's untracked cache / fsmonitor | runs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n",
     );
     let root = target_dir.join("bench-corpus");
     for &issues in sizes {
@@ -102,19 +102,26 @@ fn look(roadmap: &Path, repo: &BenchRepo, runs: usize) -> io::Result<String> {
         git.args(["status", "--porcelain", "--", ".roadmap"]);
         git
     };
-    let commands: [&dyn Fn() -> Command; 3] = [
+    let unwatched = || {
+        let mut command = list(&["--limit", "50", "--worktree"]);
+        command.env("ROADMAP_WATCH", "0");
+        command
+    };
+    let commands: [&dyn Fn() -> Command; 4] = [
         &|| list(&["--limit", "50", "--worktree"]),
+        &unwatched,
         &|| list(&["--limit", "50"]),
         &status,
     ];
-    // The first look reads every file once (no stat file yet); everyday looks do not. A
-    // second second later, the edited files are no longer racily clean.
+    // The first look reads every file once (no stat file yet) and starts the watcher;
+    // everyday looks do neither. A second later, the edited files are no longer racily clean.
     crate::measure::run(&mut commands[0](), false)?;
     std::thread::sleep(Duration::from_millis(1100));
+    repo::await_watcher(dir, &mut commands[0]())?;
     for command in commands {
         crate::measure::run(&mut command(), false)?;
     }
-    let mut measured: [Runs; 3] = Default::default();
+    let mut measured: [Runs; 4] = Default::default();
     for _ in 0..runs {
         for (command, runs) in commands.iter().zip(&mut measured) {
             let cpu = children_cpu();
@@ -123,7 +130,7 @@ fn look(roadmap: &Path, repo: &BenchRepo, runs: usize) -> io::Result<String> {
             runs.cpu.push(children_cpu().saturating_sub(cpu));
         }
     }
-    let [with, without, status] = &measured;
+    let [with, unwatched, without, status] = &measured;
     let line = match repo.layout {
         Layout::Legacy => "legacy",
         Layout::Contract => "0.2 contract",
@@ -145,16 +152,21 @@ fn look(roadmap: &Path, repo: &BenchRepo, runs: usize) -> io::Result<String> {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| "unset".to_owned())
     };
+    let (unwatched_wall, unwatched_cpu) = (median(&unwatched.wall), median(&unwatched.cpu));
     Ok(format!(
-        "| {} | {line} | {} | {} | {} | {} | {} / {} | {} | {} / {} | {} |\n",
+        "| {} | {line} | {} | {} | {} | {} | {} ({}) | {} / {} / {} | {} ({}) | {} / {} | {} |\n",
         thousands(repo.issues),
         human(with_wall),
+        human(unwatched_wall),
         human(median(&without.wall)),
         human(status_wall),
         ratio(with_wall, status_wall),
+        ratio(unwatched_wall, status_wall),
         human(with_cpu),
+        human(unwatched_cpu),
         human(status_cpu),
         ratio(with_cpu, status_cpu),
+        ratio(unwatched_cpu, status_cpu),
         setting("core.untrackedCache"),
         setting("core.fsmonitor"),
         runs
