@@ -91,6 +91,10 @@ pub fn start(work_dir: &Path) {
     let Ok(work_dir) = std::fs::canonicalize(work_dir) else {
         return;
     };
+    // It would refuse at once: not worth a process per query.
+    if super::daemon::remote_file_system(&work_dir) {
+        return;
+    }
     let _ = Command::new(exe)
         .arg(SUBCOMMAND)
         .arg(&work_dir)

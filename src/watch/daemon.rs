@@ -355,7 +355,7 @@ fn instance_id() -> u64 {
 }
 
 /// Whether `path` is on a network or FUSE file system (git's monitor refuses those too).
-fn remote_file_system(path: &Path) -> bool {
+pub(super) fn remote_file_system(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     const REMOTE: &[i64] = &[
         0x6969,      // NFS
