@@ -29,7 +29,10 @@ pub(crate) fn push_csv_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
             out.push(',');
         }
         let field = field.as_ref();
-        if field.contains([',', '"', '\n', '\r']) {
+        if field
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        {
             out.push('"');
             for (at, part) in field.split('"').enumerate() {
                 if at > 0 {

@@ -123,15 +123,22 @@ fn plain(table: &Table) -> String {
 /// Python's `csv.writer` defaults: minimal quoting, CRLF, and a lone empty field quoted (so
 /// the row is not empty).
 fn csv(table: &Table) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(128 * (table.rows.len() + 1));
     let header: Vec<&str> = table
         .active_columns()
         .iter()
         .map(|c| c.display_name)
         .collect();
     csv_row(&mut out, &header);
-    for row in table.active_rows() {
-        csv_row(&mut out, &row);
+    // One buffer for every row's chosen cells.
+    let mut fields: Vec<&str> = Vec::with_capacity(header.len());
+    for row in &table.rows {
+        fields.clear();
+        match &table.selected {
+            Some(indices) => fields.extend(indices.iter().map(|&i| &*row[i])),
+            None => fields.extend(row.iter().map(AsRef::as_ref)),
+        }
+        csv_row(&mut out, &fields);
     }
     out
 }

@@ -116,9 +116,15 @@ impl Out {
     }
 }
 
-/// Answers `issue list` (options already past click's choice checks).
+/// Answers `issue list` (options already past click's choice checks). The sources are
+/// borrowed (their milestone names filled in), so that a process about to exit need not free
+/// them.
 #[must_use]
-pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroundings) -> Answer {
+pub fn answer(
+    args: &ContractListArgs,
+    sources: &mut ContractSources,
+    world: &Surroundings,
+) -> Answer {
     for source in [
         sources.milestones.as_ref().err(),
         sources.issues.as_ref().err(),
@@ -175,12 +181,13 @@ pub fn answer(args: &ContractListArgs, sources: ContractSources, world: &Surroun
         return out.failed(&message);
     }
     // The tracker reads the issues, then the milestones for their names.
-    let (mut issues, milestones) = match (sources.issues, sources.milestones) {
-        (Err(unread), _) | (Ok(_), Err(unread)) => return refused(out, &unread),
+    let (issues, milestones) = match (&mut sources.issues, &sources.milestones) {
+        (Err(unread), _) => return refused(out, unread),
+        (Ok(_), Err(unread)) => return refused(out, unread),
         (Ok(issues), Ok(milestones)) => (issues, milestones),
     };
-    row::name_milestones(&mut issues, &milestones);
-    let Some(selection) = query::select(&issues, &milestones, &query) else {
+    row::name_milestones(issues, milestones);
+    let Some(selection) = query::select(issues, milestones, &query) else {
         return Answer::Forward("a --search Python folds differently".to_owned());
     };
     if !selection

@@ -2,7 +2,7 @@
 //! cache by [`crate::cache::contract_query`]) and what stops them from being served.
 
 pub use crate::cache::contract_query::{ContractIssueRow, ContractMilestone};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What `issue list` reads from a workspace, each kind read on its own: the tracker reads
@@ -67,7 +67,8 @@ impl Unread {
 /// Fills in each issue's milestone name. The tracker builds an id → name dict in file order,
 /// so when two milestone files share an id the last one names it.
 pub fn name_milestones(issues: &mut [ContractIssueRow], milestones: &[ContractMilestone]) {
-    let names: HashMap<&str, &str> = milestones
+    // Few milestones, long ids: a few comparisons beat hashing each issue's id.
+    let names: BTreeMap<&str, &str> = milestones
         .iter()
         .map(|m| (m.id.as_str(), m.name.as_str()))
         .collect();
