@@ -300,3 +300,120 @@ fn the_watcher_stops_with_its_tree_and_is_not_started_when_turned_off() {
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(watcher_pid(&repo.root), None, "turned off: none started");
 }
+
+/// 0.3.1's reads served on a contract workspace: with the watcher vouching, they read no file
+/// at all (not even the look's stat file past its head), so each edit must still show, equal
+/// to the same read with the watcher turned off (a full look), and never forwarded.
+#[test]
+fn served_tracker_reads_with_a_watcher_show_every_edit() {
+    use crate::test_contract_issue_list::{MARKER, contract_repo, homes, run, stand_in_tracker};
+    let repo = contract_repo();
+    repo.git(&["config", "roadmap.watch", "true"]);
+    let tracker = stand_in_tracker(&repo, "0.3.1");
+    let (home, _) = homes(&repo);
+    let ours = binary("roadmap");
+    let tracker_env = ("ROADMAP_TRACKER", tracker.to_str().unwrap());
+    let reads: Vec<Vec<String>> = [
+        &["issue", "list", "--format", "csv"][..],
+        &["issue", "list", "--format", "json"],
+        &["status", "--format", "json"],
+        &["milestone", "list", "--format", "json"],
+    ]
+    .iter()
+    .map(|words| words.iter().map(|w| (*w).to_owned()).collect())
+    .collect();
+    let read = |args: &[String], watch: bool| {
+        let env = [
+            tracker_env,
+            ("ROADMAP_WATCH", if watch { "1" } else { "0" }),
+            ("ROADMAP_DEBUG_LOOK", "1"),
+        ];
+        let got = run(&repo.root, &ours, args, &home, &env);
+        assert_eq!(got.status, 0, "{got:?}");
+        assert!(!got.stderr.contains(MARKER), "served: {got:?}");
+        got
+    };
+    let first = read(&reads[0], true);
+    assert!(first.stderr.contains("watched false"), "{first:?}");
+    let started = Instant::now();
+    while roadmap_hooks::watch::ask(&repo.root, None).is_none() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no watcher");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    read(&reads[0], true);
+    let quiet = read(&reads[0], true);
+    assert!(
+        quiet.stderr.contains("watched true, nothing changed"),
+        "{quiet:?}"
+    );
+
+    let issues = repo.root.join(".roadmap/issues");
+    let mut files: Vec<_> = std::fs::read_dir(&issues)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let edit = |path: &Path, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{}: {from}", path.display());
+        let old = mtime(path);
+        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+        set_mtime(path, old);
+    };
+    let check = |what: &str, before: &str| {
+        for args in &reads {
+            let watched = read(args, true);
+            assert!(
+                watched.stderr.contains("watched true"),
+                "{what}: {watched:?}"
+            );
+            let full = read(args, false);
+            assert_eq!(watched.stdout, full.stdout, "{what}: {}", args.join(" "));
+        }
+        let listed = read(&reads[0], true).stdout;
+        assert_ne!(listed, before, "{what}: not shown");
+    };
+    // A status closed by hand, the old mtime put back.
+    let before = read(&reads[0], true).stdout;
+    edit(&files[0], "status: todo", "status: closed");
+    check("a hand edit", &before);
+    // A copy of that issue under a new id, as a script would add one.
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let id = files[0].file_stem().unwrap().to_str().unwrap().to_owned();
+    let new_id = "0badcafe-0000-4000-8000-000000000001";
+    let before = read(&reads[0], true).stdout;
+    std::fs::write(
+        issues.join(format!("{new_id}.md")),
+        text.replace(&id, new_id),
+    )
+    .unwrap();
+    check("a new file", &before);
+    assert!(read(&reads[0], true).stdout.contains(new_id));
+    // A file deleted.
+    let before = read(&reads[0], true).stdout;
+    std::fs::remove_file(&files[2]).unwrap();
+    let gone = files[2].file_stem().unwrap().to_str().unwrap().to_owned();
+    check("a deleted file", &before);
+    assert!(!read(&reads[0], true).stdout.contains(&gone));
+}
+
+/// A look that does not ask the watcher (`ROADMAP_WATCH=0`) keeps the watcher's last token in
+/// the stat file: the next look that asks still learns of every edit made after either.
+#[test]
+fn a_look_without_the_watcher_between_two_with_it_hides_nothing() {
+    let repo = watched_repo();
+    start_watching(&repo);
+    retitle(&repo, ALPHA, "Alfa!");
+    let unwatched = hermetic(&mut Command::new(binary("roadmap")))
+        .args(["list", "--all", "--format", "json", "--worktree"])
+        .env("ROADMAP_WATCH", "0")
+        .current_dir(&repo.root)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&unwatched.stdout).contains("Alfa!"));
+    retitle(&repo, ALPHA, "Alfa?");
+    let listed = assert_watched_look_shows_the_files(&repo);
+    assert_eq!(title_of(&listed, "0000000a").as_deref(), Some("Alfa?"));
+    let (_, report) = look(&repo);
+    assert!(report.contains("watched true, nothing changed"), "{report}");
+}

@@ -96,7 +96,15 @@ impl Workspace {
             }
             _ => None,
         };
-        let token = answer.as_ref().map(|a| a.token().to_string());
+        // Without an answer the last token is kept: this look's records hold for a later
+        // moment than it names, so "what changed since" it still covers every later change.
+        let token = match &answer {
+            Some(answer) => answer.token().to_string(),
+            None => before
+                .as_ref()
+                .map(|b| b.head.token.to_owned())
+                .unwrap_or_default(),
+        };
         let walked = walk::walk(
             self.work_dir(),
             before.as_ref(),
@@ -136,7 +144,7 @@ impl Workspace {
                 walked.files.len()
             );
         }
-        let token = token.as_deref().unwrap_or("");
+        let token = token.as_str();
         let nothing_moved = trusted.is_some_and(|before| {
             walked.hashed == 0
                 && walked.listed == 0
