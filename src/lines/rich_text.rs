@@ -125,6 +125,8 @@ pub fn print(text: &str, width: usize) -> String {
 /// does; each resulting line is handed to `emit` with its width in cells (no list of lines: a
 /// 10k-row panel is 100k).
 fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str, usize)) {
+    // The last line measured that fitted: a panel repeats its separator line once an entry.
+    let mut fitted: (&str, usize) = ("", 0);
     for line in split_lines(text) {
         // A line that fits has nowhere to break and nothing to crop: no word passes the width
         // (their cells add up to the line's), and no character is cut (there are no more
@@ -133,8 +135,13 @@ fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str, usize)) {
             emit(line, line.len());
             continue;
         }
+        if !line.is_empty() && line == fitted.0 {
+            emit(line, fitted.1);
+            continue;
+        }
         let cells = cell_len(line);
         if cells <= width && line.chars().count() <= width {
+            fitted = (line, cells);
             emit(line, cells);
             continue;
         }
@@ -153,7 +160,22 @@ fn wrap_lines(text: &str, width: usize, mut emit: impl FnMut(&str, usize)) {
 /// (Rich's `Text.append`, no markup).
 #[must_use]
 pub fn panel(title: &str, text: &str, width: usize) -> String {
-    let longest = split_lines(text).map(cell_len).max().unwrap_or(0);
+    // The last line measured character by character, kept: a panel repeats its separator
+    // line once an entry, between lines of printable ASCII.
+    let mut measured: (&str, usize) = ("", 0);
+    let longest = split_lines(text)
+        .map(|line| {
+            if is_printable_ascii(line) {
+                line.len()
+            } else {
+                if line != measured.0 {
+                    measured = (line, cell_len(line));
+                }
+                measured.1
+            }
+        })
+        .max()
+        .unwrap_or(0);
     let child = (longest.min(width - 2) + 2).min(width - 2);
     let inner = child - 2;
     let title = format!(" {title} ");
