@@ -57,7 +57,7 @@ fn shown_title(repo: &TestRepo, args: &[&str], id: &str) -> Option<String> {
 }
 
 /// Replaces the title line, keeping the file's size (`title` must be as long as the old one).
-fn retitle(repo: &TestRepo, path: &str, title: &str) {
+pub(crate) fn retitle(repo: &TestRepo, path: &str, title: &str) {
     let file = repo.root.join(path);
     let text = std::fs::read_to_string(&file).unwrap();
     let old = text.lines().find(|l| l.starts_with("title:")).unwrap();
@@ -66,17 +66,17 @@ fn retitle(repo: &TestRepo, path: &str, title: &str) {
     std::fs::write(&file, text.replace(old, &new)).unwrap();
 }
 
-fn set_mtime(path: &Path, at: SystemTime) {
+pub(crate) fn set_mtime(path: &Path, at: SystemTime) {
     std::fs::File::open(path).unwrap().set_modified(at).unwrap();
 }
 
-fn mtime(path: &Path) -> SystemTime {
+pub(crate) fn mtime(path: &Path) -> SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
 }
 
 /// Puts every roadmap file and folder a year back, so a look trusts their stat data (nothing
 /// changed in the second of the look) and lists no folder again while it does not move.
-fn age_roadmap(repo: &TestRepo) {
+pub(crate) fn age_roadmap(repo: &TestRepo) {
     let year_ago = SystemTime::now() - Duration::from_secs(365 * 86_400);
     let mut stack = vec![repo.root.join(".roadmap")];
     while let Some(dir) = stack.pop() {

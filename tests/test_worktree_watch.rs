@@ -5,9 +5,10 @@
 //! killed between two looks, and a tree whose `.roadmap` goes away under it.
 
 use crate::common::{IssueSpec, Run, TestRepo, binary, hermetic};
+use crate::test_worktree_stat::{age_roadmap, mtime, retitle, set_mtime};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 const ALPHA: &str = ".roadmap/issues/v1/0000000a-alpha.md";
 const BETA: &str = ".roadmap/issues/backlog/0000000b-beta.md";
@@ -82,41 +83,6 @@ fn assert_watched_look_shows_the_files(repo: &TestRepo) -> serde_json::Value {
     assert!(report.contains("watched true"), "{report}");
     assert_eq!(listed, repo.scanned(), "{report}");
     listed
-}
-
-fn set_mtime(path: &Path, at: SystemTime) {
-    std::fs::File::open(path).unwrap().set_modified(at).unwrap();
-}
-
-fn mtime(path: &Path) -> SystemTime {
-    std::fs::metadata(path).unwrap().modified().unwrap()
-}
-
-/// Every roadmap file and folder a year back: stat data alone would say nothing moved.
-fn age_roadmap(repo: &TestRepo) {
-    let year_ago = SystemTime::now() - Duration::from_secs(365 * 86_400);
-    let mut stack = vec![repo.root.join(".roadmap")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                set_mtime(&path, year_ago);
-            }
-        }
-        set_mtime(&dir, year_ago);
-    }
-}
-
-/// Replaces the title line, keeping the file's size.
-fn retitle(repo: &TestRepo, path: &str, title: &str) {
-    let file = repo.root.join(path);
-    let text = std::fs::read_to_string(&file).unwrap();
-    let old = text.lines().find(|l| l.starts_with("title:")).unwrap();
-    let new = format!("title: \"{title}\"");
-    assert_eq!(old.len(), new.len(), "same size");
-    std::fs::write(&file, text.replace(old, &new)).unwrap();
 }
 
 #[test]
