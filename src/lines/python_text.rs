@@ -57,7 +57,7 @@ pub(crate) fn python_json(value: &Value, depth: usize) -> String {
 /// [`python_json`] at the end of `out`: one buffer for the whole document (a 10k-issue
 /// envelope built string by string, each level copying its children's, was nine tenths of a
 /// served `--format json`).
-fn write_python_json(out: &mut String, value: &Value, depth: usize) {
+pub(crate) fn write_python_json(out: &mut String, value: &Value, depth: usize) {
     let indent = |out: &mut String, d: usize| {
         for _ in 0..d {
             out.push_str("  ");
@@ -102,41 +102,96 @@ fn write_python_json(out: &mut String, value: &Value, depth: usize) {
 }
 
 /// A JSON string as Python's `json.dumps` writes it with `ensure_ascii`.
-fn write_python_string(out: &mut String, text: &str) {
+pub(crate) fn write_python_string(out: &mut String, text: &str) {
     write_json_string(out, text, true);
 }
 
 /// A JSON string as Python's `json.dumps` writes it: quotes, backslashes and C0 controls
 /// escaped, and with `ensure_ascii` every other non-ASCII character too (UTF-16 units).
 pub(crate) fn write_json_string(out: &mut String, text: &str, ensure_ascii: bool) {
+    // Runs of bytes written as they are go in whole (most text is such a run): only a byte
+    // that must be escaped, or starts a character that must, is taken character by character.
+    let as_is = |b: u8| b >= 0x20 && b != b'"' && b != b'\\' && (!ensure_ascii || b < 0x7f);
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            // `ensure_ascii` escapes all but `' '..='~'`; without it, only C0 controls.
-            c if u32::from(c) >= 0x20 && (!ensure_ascii || (c.is_ascii() && c != '\x7f')) => {
-                out.push(c);
-            }
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
+    let bytes = text.as_bytes();
+    let (mut run, mut at) = (0, 0);
+    while at < bytes.len() {
+        if as_is(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        // `at` starts a character: every byte of a multi-byte one is >= 0x80, and those are
+        // either all written as they are or stop the run at the first.
+        out.push_str(&text[run..at]);
+        let c = text[at..].chars().next().expect("a character starts here");
+        push_escaped(out, c);
+        at += c.len_utf8();
+        run = at;
+    }
+    out.push_str(&text[run..]);
+    out.push('"');
+}
+
+/// One character [`write_json_string`] does not write as it is.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        c => {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
             }
         }
     }
-    out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `json.dumps`'s escaping, a character at a time (the writer before its runs).
+    fn one_by_one(text: &str, ensure_ascii: bool) -> String {
+        let mut out = String::from('"');
+        for c in text.chars() {
+            let as_is = u32::from(c) >= 0x20
+                && c != '"'
+                && c != '\\'
+                && (!ensure_ascii || (c.is_ascii() && c != '\x7f'));
+            if as_is {
+                out.push(c);
+            } else {
+                push_escaped(&mut out, c);
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn runs_are_written_as_one_character_at_a_time_would_write_them() {
+        let pieces = [
+            "", "a", "é", "😀", "\"", "\\", "\n", "\u{1f}", "\u{7f}", "\u{80}", "日本", "x y", "\t",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    for ensure_ascii in [true, false] {
+                        let mut out = String::new();
+                        write_json_string(&mut out, &text, ensure_ascii);
+                        assert_eq!(out, one_by_one(&text, ensure_ascii), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn json_strings_escape_as_json_dumps_does_in_both_modes() {

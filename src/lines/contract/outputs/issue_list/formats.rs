@@ -3,6 +3,7 @@
 //! CRLF), and the default `rich` format piped: `SmartTableLayout`'s vertical panel.
 
 use super::table::{COLUMNS, Table};
+use crate::lines::python_text::{write_python_json, write_python_string};
 use crate::lines::rich_text;
 use serde_json::Value;
 
@@ -35,7 +36,7 @@ impl Flat {
 pub fn render(table: &Table, format: Flat) -> String {
     let mut text = match format {
         Flat::Plain => plain(table),
-        Flat::Json => crate::lines::legacy::outputs::table_data::python_json(&json(table), 0),
+        Flat::Json => json(table),
         Flat::Csv => csv(table),
         Flat::Markdown => markdown(table),
     };
@@ -169,9 +170,11 @@ fn markdown(table: &Table) -> String {
     lines.join("\n")
 }
 
-/// `TableData.to_dict`: every column's metadata (whatever `--columns` says), the chosen cells,
-/// and what the options did.
-fn json(table: &Table) -> Value {
+/// `TableData.to_dict` as `json.dumps(indent=2)` writes it: every column's metadata (whatever
+/// `--columns` says), the chosen cells, and what the options did. The rows (nearly all of it)
+/// are written straight from the cells, in the layout [`write_python_json`] gives an array of
+/// arrays of strings: a 10k-issue envelope built as a `Value` first was a fifth of the reply.
+fn json(table: &Table) -> String {
     let columns: Vec<Value> = COLUMNS
         .iter()
         .map(|column| {
@@ -187,11 +190,6 @@ fn json(table: &Table) -> Value {
                 "filterable": column.filterable,
             })
         })
-        .collect();
-    let rows: Vec<Value> = table
-        .active_rows()
-        .into_iter()
-        .map(|row| Value::Array(row.into_iter().map(Value::from).collect()))
         .collect();
     let filters: serde_json::Map<String, Value> = table
         .filters_applied
@@ -209,19 +207,54 @@ fn json(table: &Table) -> Value {
             .map(|&i| Value::from(COLUMNS[i].name))
             .collect()
     });
-    serde_json::json!({
-        "title": "Issues",
-        "headline": table.headline,
-        "columns": columns,
-        "rows": rows,
-        "metadata": {
-            "total": table.total,
-            "returned": table.rows.len(),
-            "filters_applied": filters,
-            "sort_by": sort_by,
-            "selected_columns": selected,
+    let metadata = serde_json::json!({
+        "total": table.total,
+        "returned": table.rows.len(),
+        "filters_applied": filters,
+        "sort_by": sort_by,
+        "selected_columns": selected,
+    });
+    let mut out = String::with_capacity(256 * (table.rows.len() + 8));
+    out.push_str("{\n  \"title\": \"Issues\",\n  \"headline\": ");
+    write_python_string(&mut out, &table.headline);
+    out.push_str(",\n  \"columns\": ");
+    write_python_json(&mut out, &Value::Array(columns), 1);
+    out.push_str(",\n  \"rows\": ");
+    if table.rows.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push_str("[\n");
+        let mut cells: Vec<&str> = Vec::new();
+        for (index, row) in table.rows.iter().enumerate() {
+            if index > 0 {
+                out.push_str(",\n");
+            }
+            cells.clear();
+            match &table.selected {
+                Some(indices) => cells.extend(indices.iter().map(|&i| &*row[i])),
+                None => cells.extend(row.iter().map(AsRef::as_ref)),
+            }
+            out.push_str("    ");
+            if cells.is_empty() {
+                out.push_str("[]");
+                continue;
+            }
+            out.push_str("[\n");
+            for (at, cell) in cells.iter().enumerate() {
+                if at > 0 {
+                    out.push_str(",\n");
+                }
+                out.push_str("      ");
+                write_python_string(&mut out, cell);
+            }
+            out.push_str("\n    ]");
         }
-    })
+        out.push_str("\n  ]");
+    }
+    out.push_str(",\n  \"metadata\": ");
+    write_python_json(&mut out, &metadata, 1);
+    out.push_str("\n}");
+    out
 }
 
 /// `SmartTableLayout.should_use_vertical_layout` on a terminal `terminal_width` wide (the
