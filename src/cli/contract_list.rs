@@ -209,21 +209,17 @@ fn read_beside_the_look<T: Send + 'static>(
     root: &Path,
     read: impl FnOnce(&Cache, &Path, Listing) -> Result<T, CacheError> + Send + 'static,
 ) -> Option<T> {
-    // A watcher vouches for the working tree: nothing to look at, so no second thread.
-    if workspace
-        .watched_unchanged()
-        .is_some_and(|r| r.contract_documents_only)
-    {
-        let fresh = workspace
-            .open_fresh(false)
-            .ok()
-            .filter(|f| f.warnings.is_empty())?;
-        return read(&fresh.cache, root, Listing::ByTheLook).ok();
-    }
     let fresh = workspace
         .open_fresh(false)
         .ok()
         .filter(|f| f.warnings.is_empty())?;
+    // A watcher vouches for the working tree: nothing to look at, so no second thread.
+    if workspace
+        .watched_unchanged(&fresh.cache)
+        .is_some_and(|r| r.contract_documents_only)
+    {
+        return read(&fresh.cache, root, Listing::ByTheLook).ok();
+    }
     let cache = fresh.cache;
     let before = cache.data_version().ok()?;
     let root = root.to_owned();

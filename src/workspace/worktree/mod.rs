@@ -199,13 +199,12 @@ impl Workspace {
     }
 
     /// The look's report when a watcher says nothing changed since the last look, which left
-    /// the cache showing every file: known without a look, in well under a millisecond. `None`
-    /// when a look is needed (no watcher, changes, no cache).
+    /// `cache` (this workspace's, open) showing every file: known without a look, in well
+    /// under a millisecond. `None` when a look is needed (no watcher, changes).
     #[must_use]
-    pub fn watched_unchanged(&self) -> Option<WorktreeReport> {
-        let cache_dir = self.cache_dir();
-        let key = Cache::open_existing(&cache_dir).ok()?.shown_key().ok()?;
-        let head_bytes = stat_file::read_head(&cache_dir)?;
+    pub fn watched_unchanged(&self, cache: &Cache) -> Option<WorktreeReport> {
+        let key = cache.shown_key().ok()?;
+        let head_bytes = stat_file::read_head(&self.cache_dir())?;
         let head = Head::parse(&head_bytes)?;
         let answer = watch::ask(self.work_dir(), Some(Token::parse(head.token)?))?;
         unchanged(Some(head), &key, Some(&answer))
