@@ -408,18 +408,9 @@ pub fn read(cache_dir: &Path) -> Option<Vec<u8>> {
 #[must_use]
 pub fn read_head(cache_dir: &Path) -> Option<Vec<u8>> {
     use std::io::Read as _;
-    let mut file = std::fs::File::open(cache_dir.join(FILE_NAME)).ok()?;
-    let mut bytes = vec![0; 1024];
-    let mut filled = 0;
-    while filled < bytes.len() {
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    bytes.truncate(filled);
+    let file = std::fs::File::open(cache_dir.join(FILE_NAME)).ok()?;
+    let mut bytes = Vec::with_capacity(1024);
+    file.take(1024).read_to_end(&mut bytes).ok()?;
     Some(bytes)
 }
 

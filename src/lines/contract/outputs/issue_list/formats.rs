@@ -134,11 +134,7 @@ fn csv(table: &Table) -> String {
     // One buffer for every row's chosen cells.
     let mut fields: Vec<&str> = Vec::with_capacity(header.len());
     for row in &table.rows {
-        fields.clear();
-        match &table.selected {
-            Some(indices) => fields.extend(indices.iter().map(|&i| &*row[i])),
-            None => fields.extend(row.iter().map(AsRef::as_ref)),
-        }
+        table.active_cells(row, &mut fields);
         csv_row(&mut out, &fields);
     }
     out
@@ -229,11 +225,7 @@ fn json(table: &Table) -> String {
             if index > 0 {
                 out.push_str(",\n");
             }
-            cells.clear();
-            match &table.selected {
-                Some(indices) => cells.extend(indices.iter().map(|&i| &*row[i])),
-                None => cells.extend(row.iter().map(AsRef::as_ref)),
-            }
+            table.active_cells(row, &mut cells);
             out.push_str("    ");
             if cells.is_empty() {
                 out.push_str("[]");

@@ -360,11 +360,22 @@ impl<'a> Table<'a> {
     pub fn active_rows(&self) -> Vec<Vec<&str>> {
         self.rows
             .iter()
-            .map(|row| match &self.selected {
-                Some(indices) => indices.iter().map(|&i| &*row[i]).collect(),
-                None => row.iter().map(AsRef::as_ref).collect(),
+            .map(|row| {
+                let mut cells = Vec::new();
+                self.active_cells(row, &mut cells);
+                cells
             })
             .collect()
+    }
+
+    /// The chosen columns' cells of `row` (one of [`Table::rows`]), in `cells` (emptied
+    /// first): one buffer serves every row of a long output.
+    pub fn active_cells<'s>(&self, row: &'s [Cow<'a, str>], cells: &mut Vec<&'s str>) {
+        cells.clear();
+        match &self.selected {
+            Some(indices) => cells.extend(indices.iter().map(|&i| &*row[i])),
+            None => cells.extend(row.iter().map(AsRef::as_ref)),
+        }
     }
 }
 
