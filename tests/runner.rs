@@ -18,6 +18,7 @@ mod test_contract_live;
 mod test_contract_planning;
 mod test_contract_read;
 mod test_contract_reads;
+mod test_contract_tally;
 mod test_contract_terminal;
 mod test_contract_today;
 mod test_contract_write;

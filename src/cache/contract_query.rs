@@ -278,7 +278,7 @@ fn json_number(number: Number) -> serde_json::Value {
 
 /// A JSON number, read back as [`json_number`] wrote it; `Err` for anything else (the file
 /// said something odd).
-fn number(value: &serde_json::Value) -> Result<Option<Number>, ()> {
+pub(super) fn number(value: &serde_json::Value) -> Result<Option<Number>, ()> {
     match value {
         Null => Ok(None),
         serde_json::Value::Number(n) => n

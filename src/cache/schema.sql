@@ -92,6 +92,20 @@ CREATE TABLE tracker_doubts (
     reason TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- The contract layout's issue files counted by what roadmap-cli 0.3.1's summaries read
+-- (`status`, `milestone list`): each key is the row's fields as JSON text (`tally.rs`), `odd`
+-- the row's warnings. Kept by triggers on `issues`, made with the rebuild's indexes.
+CREATE TABLE contract_tally (
+    retention TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    milestone TEXT NOT NULL,
+    estimated TEXT NOT NULL,
+    progress  TEXT NOT NULL,
+    odd       INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (retention, status, milestone, estimated, progress, odd)
+) WITHOUT ROWID;
+
 CREATE TABLE projects (
     path     TEXT PRIMARY KEY,
     id       TEXT,

@@ -80,6 +80,8 @@ impl<'c> CacheTransaction<'c> {
         tx: Transaction<'c>,
         staged_json: JsonStaging,
     ) -> Result<Self, CacheError> {
+        // Each row would fire the tally's triggers: the rebuild counts once at the end.
+        tx.execute_batch(&super::tally::drop_triggers())?;
         Ok(CacheTransaction {
             rebuilding: true,
             staged_json: Some(staged_json),
@@ -435,6 +437,7 @@ impl<'c> CacheTransaction<'c> {
                 staged.insert_in_key_order(&self.tx)?;
             }
             self.tx.execute_batch(CREATE_INDEXES)?;
+            self.tx.execute_batch(&super::tally::fill_and_keep())?;
             // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
             // duplicate ids, which the id index answers at once.
             let duplicates: bool = self.tx.query_row(

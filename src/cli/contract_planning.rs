@@ -4,12 +4,11 @@
 //! first) and the few project and milestone files read as the tracker reads them, the answer
 //! from the pure renderers in [`crate::lines::contract::outputs`].
 
-use super::contract_list::cached_sources;
+use super::contract_list::{cached, cached_sources};
 use super::contract_reads::Parsed;
 use super::tracker_front::python_terminal_width;
 use crate::cache::contract_query::IssueRead;
 use crate::issue::timestamp;
-use crate::lines::contract::outputs::issue_list::Answer;
 use crate::lines::contract::outputs::issue_list::file_rows::{
     read_issue_files, read_milestones, read_workspace,
 };
@@ -17,6 +16,7 @@ use crate::lines::contract::outputs::issue_list::project_records::read_project_e
 use crate::lines::contract::outputs::issue_list::records::{
     read_issue_records, read_planning_records, read_records,
 };
+use crate::lines::contract::outputs::issue_list::{Answer, sources};
 use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot, Workspace};
 use crate::lines::contract::outputs::{milestone_list, project_list, project_view, today};
@@ -25,7 +25,12 @@ use std::path::{Path, PathBuf};
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
     let format = parsed.value("--format");
-    let mut snapshot = match snapshot(roadmap_dir) {
+    let read = if matches!(words, ["milestone" | "project", "list"]) {
+        list_snapshot
+    } else {
+        snapshot
+    };
+    let mut snapshot = match read(roadmap_dir) {
         Ok(snapshot) => snapshot,
         Err(answer) => return answer,
     };
@@ -81,6 +86,36 @@ pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
 /// reply instead (the tracker's answer, or our refusal of a conflicted record).
 pub(super) fn snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
     workspace(roadmap_dir).map(planning::snapshot)
+}
+
+/// The snapshot `milestone list` and `project list` print (no issues in it), from the
+/// cache's tallies (see [`planning::tally`]) when it can answer and its sums print as the
+/// tracker's; else [`snapshot`].
+pub(super) fn list_snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
+    let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
+    let Ok(tallied) = cached(root, sources::read_tallies) else {
+        return snapshot(roadmap_dir);
+    };
+    let milestones = tallied
+        .milestones
+        .and_then(|_| read_milestones(roadmap_dir));
+    // The tracker's reply for an unreadable document, in the order `workspace` finds it.
+    let issues = tallied
+        .tallies
+        .as_ref()
+        .map(|_| Vec::new())
+        .map_err(Clone::clone);
+    let workspace =
+        Workspace::with_cached_issues(issues, milestones, read_planning_records(roadmap_dir))?;
+    let tallies = tallied.tallies.unwrap_or_default();
+    match planning::tally::snapshot_from_tallies(
+        &workspace.projects,
+        &workspace.milestones,
+        &tallies,
+    ) {
+        Some(snapshot) => Ok(snapshot),
+        None => snapshot(roadmap_dir),
+    }
 }
 
 /// The workspace as the tracker reads it, or the reply instead. The issues come

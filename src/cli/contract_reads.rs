@@ -8,11 +8,10 @@
 //! not know goes to the tracker, which prints its own usage error or help.
 
 use super::CommandError;
-use super::contract_list::{cached_sources, contract_workspace_root, finish, who_am_i};
+use super::contract_list::{cached, contract_workspace_root, finish, who_am_i};
 use super::contract_planning;
 use super::contract_terminal;
 use super::tracker_front::{hand_over, python_terminal_width};
-use crate::cache::contract_query::IssueRead;
 use crate::lines::contract::outputs::issue_list::file_rows::{
     ContractMilestone, read_milestones, read_workspace,
 };
@@ -20,7 +19,7 @@ use crate::lines::contract::outputs::issue_list::records::{
     ProjectRecord, read_planning_records, read_records,
 };
 use crate::lines::contract::outputs::issue_list::row::Unread;
-use crate::lines::contract::outputs::issue_list::{Answer, Reply};
+use crate::lines::contract::outputs::issue_list::{Answer, Reply, sources};
 use crate::lines::contract::outputs::table_data::{self, Console};
 use crate::lines::contract::outputs::{issue_view, status};
 use crate::lines::rich_text::{self, PLAIN_WIDTH};
@@ -292,19 +291,19 @@ pub fn run_if_served(argv: &[OsString]) -> Option<Result<(), CommandError>> {
     }
 }
 
-/// `status` with the issues counted from the cache, by `count` (what the tracker prints for
-/// projects, milestones and each issue's retention and status); `None` when the cache cannot
-/// answer.
+/// `status` with the issues counted from the cache's tallies, by `count` (what the tracker
+/// prints for projects, milestones and each issue's retention and status); `None` when the
+/// cache cannot answer.
 fn cached_status(
     roadmap_dir: &Path,
-    count: impl Fn(&[ProjectRecord], &[ContractMilestone], &[(&str, &str)]) -> Answer,
+    count: impl Fn(&[ProjectRecord], &[ContractMilestone], &status::Tallies) -> Answer,
 ) -> Option<Answer> {
     let root = roadmap_dir.parent()?;
-    let sources = cached_sources(root, IssueRead::Rows).ok()?;
+    let tallied = cached(root, sources::read_tallies).ok()?;
     // The tracker parses every document before it counts: an unreadable one goes to it (or is
     // refused: see `Unread::answer`).
-    let issues = match (sources.issues, sources.milestones) {
-        (Ok(issues), Ok(_)) => issues,
+    let tallies = match (tallied.tallies, tallied.milestones) {
+        (Ok(tallies), Ok(_)) => tallies,
         (Err(unread), _) | (_, Err(unread)) => return Some(unread.answer()),
     };
     let (projects, milestones) = match (
@@ -314,11 +313,14 @@ fn cached_status(
         (Ok((projects, _)), Ok(milestones)) => (projects, milestones),
         (Err(unread), _) | (_, Err(unread)) => return Some(unread.answer()),
     };
-    let pairs: Vec<(&str, &str)> = issues
+    let counted: Vec<(&str, &str, usize)> = tallies
         .iter()
-        .map(|i| (i.retention.as_str(), i.status.as_str()))
+        .map(|t| {
+            let files = usize::try_from(t.files).unwrap_or(usize::MAX);
+            (t.retention.as_str(), t.status.as_str(), files)
+        })
         .collect();
-    Some(count(&projects, &milestones, &pairs))
+    Some(count(&projects, &milestones, &counted))
 }
 
 /// `status` on a console `console_width` cells wide (uncoloured).
@@ -326,7 +328,7 @@ fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> A
     let format = parsed.value("--format").unwrap_or("rich");
     let verbose = parsed.options.iter().any(|(n, _)| *n == "--verbose");
     let count =
-        |projects: &[ProjectRecord], milestones: &[ContractMilestone], pairs: &[(&str, &str)]| {
+        |projects: &[ProjectRecord], milestones: &[ContractMilestone], pairs: &status::Tallies| {
             status::answer(format, console_width, verbose, projects, milestones, pairs)
         };
     // Issues from the cache (each vouched for when the sync read it, the working tree
@@ -347,9 +349,9 @@ fn status_answer(parsed: &Parsed, roadmap_dir: &Path, console_width: usize) -> A
         Ok(read) => read,
         Err(unread) => return unread.answer(),
     };
-    let pairs: Vec<(&str, &str)> = issues
+    let pairs: Vec<(&str, &str, usize)> = issues
         .iter()
-        .map(|i| (i.retention.as_str(), i.status.as_str()))
+        .map(|i| (i.retention.as_str(), i.status.as_str(), 1))
         .collect();
     count(&projects, &milestones, &pairs)
 }

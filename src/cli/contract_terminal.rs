@@ -20,7 +20,7 @@ pub(super) fn list(
     roadmap_dir: &std::path::Path,
     width: usize,
 ) -> Answer {
-    let snapshot = match super::contract_planning::snapshot(roadmap_dir) {
+    let snapshot = match super::contract_planning::list_snapshot(roadmap_dir) {
         Ok(snapshot) => snapshot,
         Err(answer) => return answer,
     };

@@ -9,7 +9,8 @@
 
 use super::document::conflicted;
 use super::row::{ContractSources, Unread};
-use crate::cache::contract_query::IssueRead;
+use crate::cache::contract_query::{ContractMilestone, IssueRead};
+use crate::cache::tally::Tally;
 use crate::cache::{Cache, CacheError};
 use crate::lines::{Line, RoadmapFile};
 use std::path::Path;
@@ -46,6 +47,44 @@ pub fn read_sources(
         Err(unread) => Err(unread),
     };
     Ok(ContractSources { milestones, issues })
+}
+
+/// What `status`, `milestone list` and `project list` read of the issues: their tallies
+/// ([`Cache::contract_tallies`]), vouched for as [`read_sources`] vouches for the rows.
+pub struct Tallied {
+    pub milestones: Result<Vec<ContractMilestone>, Unread>,
+    pub tallies: Result<Vec<Tally>, Unread>,
+}
+
+/// Reads the milestones and the issues' tallies as [`read_sources`] reads the rows.
+pub fn read_tallies(cache: &Cache, root: &Path, listing: Listing) -> Result<Tallied, CacheError> {
+    if let Some(why) = archive_folder(root) {
+        return Ok(Tallied {
+            milestones: Err(why.clone()),
+            tallies: Err(why),
+        });
+    }
+    let milestones = match vouched_for(cache, root, ".roadmap/milestones", listing)? {
+        Ok(()) => Ok(cache.contract_milestones()?),
+        Err(unread) => Err(unread),
+    };
+    let tallies = match vouched_for(cache, root, ".roadmap/issues", listing)? {
+        Ok(()) => {
+            let tallies = cache.contract_tallies()?;
+            if tallies.iter().any(|t| t.odd) {
+                Err(Unread::Unserved(
+                    "an issue with a field the sync found odd".into(),
+                ))
+            } else {
+                Ok(tallies)
+            }
+        }
+        Err(unread) => Err(unread),
+    };
+    Ok(Tallied {
+        milestones,
+        tallies,
+    })
 }
 
 /// The ids of the issue files `supplied` names (see [`Cache::contract_issue_ids_named`]), when

@@ -4,6 +4,7 @@
 //! sums (an int while every term is one; Neumaier-compensated floats after, as 3.12+ does).
 //! What it sums is read in [`workspace`].
 
+pub mod tally;
 mod workspace;
 
 pub use workspace::{Issue, Milestone, Workspace};
@@ -98,7 +99,7 @@ pub fn one_decimal(value: PyNumber) -> Option<String> {
 }
 
 /// `earned / total_weight * 100.0 if total_weight else 0.0`.
-fn ratio(earned: PyNumber, weight: PyNumber) -> f64 {
+pub(crate) fn ratio(earned: PyNumber, weight: PyNumber) -> f64 {
     if weight.as_f64() == 0.0 {
         0.0
     } else {
@@ -106,32 +107,55 @@ fn ratio(earned: PyNumber, weight: PyNumber) -> f64 {
     }
 }
 
+/// What one issue adds to its milestone's sums in `_milestone_summary`: its estimate (`or
+/// 0.0`), the same again when it is not closed (the remaining hours), its weight (its estimate
+/// `or 1.0`) and its earned share of that weight.
+pub(crate) struct Terms {
+    pub estimated: PyNumber,
+    pub remaining: Option<PyNumber>,
+    pub weight: PyNumber,
+    pub earned: f64,
+}
+
+impl Terms {
+    pub(crate) fn of(
+        estimated_hours: Option<PyNumber>,
+        progress_percentage: Option<PyNumber>,
+        closed: bool,
+    ) -> Self {
+        let estimated = or(estimated_hours, 0.0);
+        let weight = or(estimated_hours, 1.0);
+        let share = if closed {
+            1.0
+        } else {
+            or(progress_percentage, 0.0).as_f64() / 100.0
+        };
+        Terms {
+            estimated,
+            remaining: (!closed).then_some(estimated),
+            weight,
+            earned: weight.as_f64() * share,
+        }
+    }
+}
+
 /// The summary of `milestone`, whose issues (in snapshot order) are `assigned`.
 fn milestone_summary(milestone: &Milestone, assigned: &[&Issue]) -> MilestoneSummary {
     let closed = |i: &Issue| i.status == "closed";
-    let estimated = py_sum(assigned.iter().map(|i| or(i.estimated_hours, 0.0)));
-    let remaining = py_sum(
-        assigned
-            .iter()
-            .filter(|i| !closed(i))
-            .map(|i| or(i.estimated_hours, 0.0)),
-    );
-    let weight = py_sum(assigned.iter().map(|i| or(i.estimated_hours, 1.0)));
-    let earned = py_sum(assigned.iter().map(|i| {
-        let share = if closed(i) {
-            1.0
-        } else {
-            or(i.progress_percentage, 0.0).as_f64() / 100.0
-        };
-        PyNumber::Float(or(i.estimated_hours, 1.0).as_f64() * share)
-    }));
+    let terms: Vec<Terms> = assigned
+        .iter()
+        .map(|i| Terms::of(i.estimated_hours, i.progress_percentage, closed(i)))
+        .collect();
     MilestoneSummary {
         milestone: milestone.clone(),
         issue_count: assigned.len(),
         closed_count: assigned.iter().filter(|i| closed(i)).count(),
-        estimated_hours: estimated,
-        remaining_hours: remaining,
-        progress: ratio(earned, weight),
+        estimated_hours: py_sum(terms.iter().map(|t| t.estimated)),
+        remaining_hours: py_sum(terms.iter().filter_map(|t| t.remaining)),
+        progress: ratio(
+            py_sum(terms.iter().map(|t| PyNumber::Float(t.earned))),
+            py_sum(terms.iter().map(|t| t.weight)),
+        ),
     }
 }
 
@@ -184,20 +208,33 @@ pub fn snapshot(workspace: Workspace) -> Snapshot {
             by_milestone.entry(id).or_default().push(issue);
         }
     }
-    let mut milestones: Vec<&Milestone> = workspace
-        .milestones
+    let summarized = summarize(&workspace.projects, &workspace.milestones, |m| {
+        let assigned = by_milestone.get(m.row.id.as_str());
+        Some(milestone_summary(m, assigned.map_or(&[], Vec::as_slice)))
+    });
+    drop(by_milestone);
+    let (projects, milestones) = summarized.expect("every milestone summarized");
+    Snapshot {
+        projects,
+        milestones,
+        issues,
+    }
+}
+
+/// The snapshot's visible projects and milestones (each sorted by name), the milestones
+/// summarized by `summary`; `None` when it gives up on one.
+fn summarize(
+    projects: &[ProjectRecord],
+    milestones: &[Milestone],
+    summary: impl FnMut(&Milestone) -> Option<MilestoneSummary>,
+) -> Option<(Vec<ProjectSummary>, Vec<MilestoneSummary>)> {
+    let mut milestones: Vec<&Milestone> = milestones
         .iter()
         .filter(|m| m.row.retention == "visible")
         .collect();
     milestones.sort_by(|a, b| a.row.name.cmp(&b.row.name));
-    let summaries: Vec<MilestoneSummary> = milestones
-        .into_iter()
-        .map(|m| {
-            let assigned = by_milestone.get(m.row.id.as_str());
-            milestone_summary(m, assigned.map_or(&[], Vec::as_slice))
-        })
-        .collect();
-    drop(by_milestone);
+    let summaries: Vec<MilestoneSummary> =
+        milestones.into_iter().map(summary).collect::<Option<_>>()?;
     // `by_id` is a dict: with two milestones of one id, the later (by name) stands for both.
     let mut by_id: Vec<MilestoneSummary> = Vec::new();
     for summary in &summaries {
@@ -209,20 +246,18 @@ pub fn snapshot(workspace: Workspace) -> Snapshot {
             None => by_id.push(summary.clone()),
         }
     }
-    let mut projects: Vec<&ProjectRecord> = workspace
-        .projects
+    let mut projects: Vec<&ProjectRecord> = projects
         .iter()
         .filter(|p| p.retention == "visible")
         .collect();
     projects.sort_by(|a, b| a.name.cmp(&b.name));
-    Snapshot {
-        projects: projects
+    Some((
+        projects
             .into_iter()
             .map(|p| project_summary(p, &by_id))
             .collect(),
-        milestones: summaries,
-        issues,
-    }
+        summaries,
+    ))
 }
 
 #[cfg(test)]

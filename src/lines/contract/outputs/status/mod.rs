@@ -52,35 +52,47 @@ impl Snapshot {
     }
 }
 
-/// Open, closed, archived and total for records given as `(retention, status)`.
-fn counts(records: &[(&str, &str)], closed: &[&str]) -> [usize; 4] {
-    let visible = records.iter().filter(|(r, _)| *r == "visible");
-    let closed_count = visible.clone().filter(|(_, s)| closed.contains(s)).count();
+/// Records given as `(retention, status, how many)`.
+pub type Tallies<'a> = [(&'a str, &'a str, usize)];
+
+/// How many `records` pass `test`.
+fn how_many(records: &Tallies, test: impl Fn(&str, &str) -> bool) -> usize {
+    records
+        .iter()
+        .filter(|(r, s, _)| test(r, s))
+        .map(|(_, _, n)| n)
+        .sum()
+}
+
+/// Open, closed, archived and total for `records`.
+fn counts(records: &Tallies, closed: &[&str]) -> [usize; 4] {
+    let visible = how_many(records, |r, _| r == "visible");
+    let closed_count = how_many(records, |r, s| r == "visible" && closed.contains(&s));
     [
-        visible.count() - closed_count,
+        visible - closed_count,
         closed_count,
-        records.iter().filter(|(r, _)| *r == "archived").count(),
-        records.len(),
+        how_many(records, |r, _| r == "archived"),
+        how_many(records, |_, _| true),
     ]
 }
 
 fn snapshot(
     projects: &[ProjectRecord],
     milestones: &[ContractMilestone],
-    issue_pairs: &[(&str, &str)],
+    issue_tallies: &Tallies,
 ) -> [Snapshot; 2] {
-    let projects: Vec<(&str, &str)> = projects
+    let projects: Vec<(&str, &str, usize)> = projects
         .iter()
-        .map(|p| (p.retention.as_str(), p.status.as_str()))
+        .map(|p| (p.retention.as_str(), p.status.as_str(), 1))
         .collect();
-    let milestones: Vec<(&str, &str)> = milestones
+    let milestones: Vec<(&str, &str, usize)> = milestones
         .iter()
-        .map(|m| (m.retention.as_str(), m.status.as_str()))
+        .map(|m| (m.retention.as_str(), m.status.as_str(), 1))
         .collect();
     let kinds = [
         ("Projects", counts(&projects, &["completed", "cancelled"])),
         ("Milestones", counts(&milestones, &["closed"])),
-        ("Issues", counts(issue_pairs, &["closed"])),
+        ("Issues", counts(issue_tallies, &["closed"])),
     ];
     let mut entity_rows: Vec<(String, Vec<usize>)> = kinds
         .iter()
@@ -93,10 +105,7 @@ fn snapshot(
     let mut status_rows: Vec<(String, Vec<usize>)> = ISSUE_STATUSES
         .iter()
         .map(|status| {
-            let n = issue_pairs
-                .iter()
-                .filter(|(r, s)| *r == "visible" && s == status)
-                .count();
+            let n = how_many(issue_tallies, |r, s| r == "visible" && s == *status);
             ((*status).to_owned(), vec![n])
         })
         .collect();
@@ -129,7 +138,7 @@ pub fn answer(
     verbose: bool,
     projects: &[ProjectRecord],
     milestones: &[ContractMilestone],
-    issues: &[(&str, &str)],
+    issues: &Tallies,
 ) -> Answer {
     let tables = snapshot(projects, milestones, issues);
     let stdout = match format {
