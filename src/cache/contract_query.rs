@@ -266,7 +266,7 @@ impl Cache {
 
 /// An int as a JSON int, when it is one exactly; anything else as a JSON float, but for
 /// `.nan` and `.inf`, which JSON cannot hold: text, which [`number`] reads as odd.
-fn json_number(number: Number) -> serde_json::Value {
+pub(super) fn json_number(number: Number) -> serde_json::Value {
     if !number.value.is_finite() {
         return serde_json::Value::from("not finite");
     }

@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 /// The columns of `issues` a file sets, in the order of [`RowValues`].
-pub(super) const COLUMNS: [&str; 18] = [
+pub(super) const COLUMNS: [&str; 19] = [
     "blob_oid",
     "id",
     "archived",
@@ -25,10 +25,11 @@ pub(super) const COLUMNS: [&str; 18] = [
     "due_date",
     "warnings",
     "tracker_fields",
+    "tally_key",
 ];
 
 /// The values of [`COLUMNS`] for one file.
-pub(super) type RowValues = [Value; 18];
+pub(super) type RowValues = [Value; 19];
 
 /// Places in [`COLUMNS`] of the key `issue_json` is ordered by (with the path).
 const JSON_KEY: [usize; 4] = [8, 6, 13, 1];

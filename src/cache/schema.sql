@@ -33,7 +33,9 @@ CREATE TABLE issues (
     -- The few fields roadmap-cli 0.3.1's outputs read that have no column above, as a short
     -- JSON array (`contract_query.rs`): the object in `issue_json` carries the history and
     -- comments too, and reading those for every row was most of a served `issue list`.
-    tracker_fields TEXT
+    tracker_fields TEXT,
+    -- What `contract_tally` counts this file by (`tally.rs`); NULL outside `.roadmap/issues/`.
+    tally_key      TEXT
 );
 
 -- The object `list --format json` prints, stored in the default order (most urgent first):
@@ -93,17 +95,11 @@ CREATE TABLE tracker_doubts (
 ) WITHOUT ROWID;
 
 -- The contract layout's issue files counted by what roadmap-cli 0.3.1's summaries read
--- (`status`, `milestone list`): each key is the row's fields as JSON text (`tally.rs`), `odd`
--- the row's warnings. Kept by triggers on `issues`, made with the rebuild's indexes.
+-- (`status`, `milestone list`): `key` is `issues.tally_key` (`tally.rs`). Kept by triggers on
+-- `issues`, made with the rebuild's indexes.
 CREATE TABLE contract_tally (
-    retention TEXT NOT NULL,
-    status    TEXT NOT NULL,
-    milestone TEXT NOT NULL,
-    estimated TEXT NOT NULL,
-    progress  TEXT NOT NULL,
-    odd       INTEGER NOT NULL,
-    n         INTEGER NOT NULL,
-    PRIMARY KEY (retention, status, milestone, estimated, progress, odd)
+    key TEXT PRIMARY KEY,
+    n   INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE projects (

@@ -3,91 +3,108 @@
 //! `status` and `milestone list` read a few hundred tallies instead of every row (at 100k
 //! issues, reading the rows was 170-220 ms of each).
 //!
-//! SQL triggers keep it: every write to `issues`, whichever path of ours makes it, moves the
-//! counts in the same transaction, and the counts cannot drift from the rows. The keys are
-//! the JSON texts of `tracker_fields` (`4` and `4.0` stay apart, as Python keeps an int from
-//! a float), computed by one SQL expression for the fill and for the triggers alike. A
-//! rebuild drops the triggers, fills the table with one `GROUP BY` after its rows, and makes
-//! the triggers again (100k trigger firings cost more than the one pass).
+//! Each row carries its key ([`tally_key`], `issues.tally_key`), written by the sync with the
+//! row. SQL triggers keep the counts: every write to `issues`, whichever path of ours makes
+//! it, moves them in the same transaction, so they cannot drift from the rows. A rebuild
+//! drops the triggers, counts its rows as it writes them ([`Tallies`]) and makes the triggers
+//! again: 100k trigger firings, or a `GROUP BY` over the rows at the end, cost more.
 
-use super::contract_query::number;
+use super::contract_query::{json_number, number};
 use super::{Cache, CacheError};
-use crate::issue::Number;
+use crate::issue::{Issue, Number};
+use rusqlite::Connection;
+use std::collections::HashMap;
 
-/// The key of one issue row `{r}`, in the order of `contract_tally`'s key columns.
-const KEY: &str = "
-    CASE WHEN json_valid({r}.tracker_fields)
-         THEN coalesce({r}.tracker_fields ->> '$[1]', 'visible') ELSE 'visible' END,
-    {r}.status,
-    CASE WHEN json_valid({r}.tracker_fields)
-         THEN coalesce({r}.tracker_fields -> '$[2]', 'null') ELSE 'null' END,
-    CASE WHEN json_valid({r}.tracker_fields)
-         THEN coalesce({r}.tracker_fields -> '$[3]', 'null') ELSE 'null' END,
-    CASE WHEN json_valid({r}.tracker_fields)
-         THEN coalesce({r}.tracker_fields -> '$[4]', 'null') ELSE 'null' END,
-    CASE WHEN json_valid({r}.tracker_fields) AND {r}.warnings IS NULL THEN 0 ELSE 1 END";
+/// The files 0.3.1 reads as issues (what [`Cache::contract_issues`] selects by `GLOB`).
+const COUNTED: &str = ".roadmap/issues/";
 
-const COLUMNS: &str = "retention, status, milestone, estimated, progress, odd";
+const TRIGGERS: &str = "
+    CREATE TRIGGER IF NOT EXISTS contract_tally_inserted AFTER INSERT ON issues
+    WHEN new.tally_key IS NOT NULL BEGIN
+        INSERT INTO contract_tally (key, n) VALUES (new.tally_key, 1)
+            ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS contract_tally_deleted AFTER DELETE ON issues
+    WHEN old.tally_key IS NOT NULL BEGIN
+        UPDATE contract_tally SET n = n - 1 WHERE key = old.tally_key;
+        DELETE FROM contract_tally WHERE key = old.tally_key AND n <= 0;
+    END;
+    CREATE TRIGGER IF NOT EXISTS contract_tally_updated AFTER UPDATE OF tally_key ON issues
+    WHEN old.tally_key IS NOT new.tally_key BEGIN
+        UPDATE contract_tally SET n = n - 1 WHERE key = old.tally_key;
+        DELETE FROM contract_tally WHERE key = old.tally_key AND n <= 0;
+        INSERT INTO contract_tally (key, n) SELECT new.tally_key, 1
+            WHERE new.tally_key IS NOT NULL ON CONFLICT DO UPDATE SET n = n + 1;
+    END;";
 
-/// The files 0.3.1 reads as issues, as [`Cache::contract_issues`] selects them.
-const COUNTED: &str = "{r}.path GLOB '.roadmap/issues/*'";
-
-const TRIGGERS: [&str; 3] = [
-    "contract_tally_inserted",
-    "contract_tally_deleted",
-    "contract_tally_updated",
-];
-
-fn key(row: &str) -> String {
-    KEY.replace("{r}", row)
-}
-
-/// `DROP`s of the triggers, for a rebuild about to insert every row.
-pub(super) fn drop_triggers() -> String {
-    TRIGGERS
-        .iter()
-        .map(|name| format!("DROP TRIGGER IF EXISTS {name};"))
-        .collect()
-}
-
-/// The tally counted from the rows: what the table holds at every commit (a test's check).
+/// The key of the issue read from `path`: the JSON array `[retention, status, milestone id,
+/// estimated_hours, progress_percentage, odd]`, each as [`Cache::contract_issues`] reads it
+/// (numbers as `tracker_fields` writes them: `4` and `4.0` stay apart, as Python keeps an int
+/// from a float; `odd` as its `has_warnings`); `None` for a file outside the issue folder.
 #[must_use]
-pub fn recount_sql() -> String {
-    format!(
-        "SELECT {key}, count(*) FROM issues AS r WHERE {counted} GROUP BY 1, 2, 3, 4, 5, 6",
-        key = key("r"),
-        counted = COUNTED.replace("{r}", "r"),
+pub(super) fn tally_key(path: &str, issue: &Issue) -> Option<String> {
+    if !path.starts_with(COUNTED) {
+        return None;
+    }
+    let fm = &issue.frontmatter;
+    let retention = fm
+        .unknown
+        .iter()
+        .find(|(key, _)| key == "retention")
+        .and_then(|(_, value)| value.as_str())
+        .unwrap_or("visible");
+    Some(
+        serde_json::json!([
+            retention,
+            issue.status.as_str(),
+            issue.milestone_id,
+            fm.estimated_hours.map(json_number),
+            fm.progress_percentage.map(json_number),
+            !issue.warnings.is_empty(),
+        ])
+        .to_string(),
     )
 }
 
-/// Fills the tally from the rows and makes the triggers that keep it.
-pub(super) fn fill_and_keep() -> String {
-    let counted = |row: &str| COUNTED.replace("{r}", row);
-    let (old, new) = (key("old"), key("new"));
-    let take_old = format!(
-        "UPDATE contract_tally SET n = n - 1 WHERE ({COLUMNS}) = ({old}) AND {when};
-         DELETE FROM contract_tally WHERE ({COLUMNS}) = ({old}) AND n <= 0;",
-        when = counted("old"),
-    );
-    let add_new = format!(
-        "INSERT INTO contract_tally ({COLUMNS}, n) SELECT {new}, 1 WHERE {when}
-         ON CONFLICT DO UPDATE SET n = n + 1;",
-        when = counted("new"),
-    );
-    format!(
-        "DELETE FROM contract_tally;
-         INSERT INTO contract_tally ({COLUMNS}, n) {recount};
-         CREATE TRIGGER IF NOT EXISTS {inserted} AFTER INSERT ON issues BEGIN {add_new} END;
-         CREATE TRIGGER IF NOT EXISTS {deleted} AFTER DELETE ON issues BEGIN {take_old} END;
-         CREATE TRIGGER IF NOT EXISTS {updated}
-             AFTER UPDATE OF path, status, warnings, tracker_fields ON issues
-             BEGIN {take_old} {add_new} END;",
-        recount = recount_sql(),
-        inserted = TRIGGERS[0],
-        deleted = TRIGGERS[1],
-        updated = TRIGGERS[2],
-    )
+/// A rebuild's counts, kept while it writes its rows and stored at its end.
+#[derive(Debug, Default)]
+pub(super) struct Tallies(HashMap<String, u64>);
+
+impl Tallies {
+    pub(super) fn count(&mut self, key: &str) {
+        match self.0.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.0.insert(key.to_owned(), 1);
+            }
+        }
+    }
+
+    /// Stores the counts in a rebuild's new generation and makes the triggers that keep them.
+    pub(super) fn store(self, tx: &Connection) -> Result<(), CacheError> {
+        let mut insert = tx.prepare("INSERT INTO contract_tally (key, n) VALUES (?1, ?2)")?;
+        for (key, n) in self.0 {
+            insert.execute(rusqlite::params![key, i64::try_from(n).unwrap_or(i64::MAX)])?;
+        }
+        tx.execute_batch(TRIGGERS)?;
+        Ok(())
+    }
 }
+
+/// Drops the triggers, for a rebuild about to insert every row.
+pub(super) fn drop_triggers(tx: &Connection) -> Result<(), CacheError> {
+    tx.execute_batch(
+        "DROP TRIGGER IF EXISTS contract_tally_inserted;
+         DROP TRIGGER IF EXISTS contract_tally_deleted;
+         DROP TRIGGER IF EXISTS contract_tally_updated;",
+    )?;
+    Ok(())
+}
+
+/// The tallies counted again from the rows (by path, as 0.3.1 reads the files), as
+/// `(key, n)`: what the table holds after every sync (a test's check).
+pub const RECOUNT_SQL: &str = "SELECT tally_key, count(*) FROM issues
+    WHERE path GLOB '.roadmap/issues/*' GROUP BY 1";
 
 /// Issue files sharing every field 0.3.1's summaries read.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,35 +122,47 @@ pub struct Tally {
     pub files: u64,
 }
 
+/// The array [`tally_key`] writes, as read back.
+type Key = (
+    String,
+    String,
+    Option<String>,
+    serde_json::Value,
+    serde_json::Value,
+    bool,
+);
+
 impl Cache {
     /// Every tally of the contract layout's issue files (a few per milestone and status in
     /// the common case: one per distinct estimate and progress beside them).
     pub fn contract_tallies(&self) -> Result<Vec<Tally>, CacheError> {
-        let mut statement = self.connection().prepare_cached(
-            "SELECT retention, status, milestone, estimated, progress, odd, n FROM contract_tally",
-        )?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT key, n FROM contract_tally")?;
         let rows = statement.query_map([], |row| {
-            let json = |i: usize| -> rusqlite::Result<Option<serde_json::Value>> {
-                Ok(serde_json::from_str(&row.get::<_, String>(i)?).ok())
+            let key: Option<Key> = serde_json::from_str(&row.get::<_, String>(0)?).ok();
+            let files = row.get::<_, i64>(1)?.try_into().unwrap_or(0);
+            // A key we cannot read back: counted, and odd (the read goes to the tracker).
+            let Some((retention, status, milestone_id, hours, progress, odd)) = key else {
+                return Ok(Tally {
+                    retention: String::new(),
+                    status: String::new(),
+                    milestone_id: None,
+                    estimated_hours: None,
+                    progress_percentage: None,
+                    odd: true,
+                    files,
+                });
             };
-            let milestone = json(2)?;
-            let (hours, progress) = (json(3)?, json(4)?);
-            let milestone_id = match milestone {
-                Some(serde_json::Value::Null) => Ok(None),
-                Some(serde_json::Value::String(id)) => Ok(Some(id)),
-                _ => Err(()),
-            };
-            let hours = hours.as_ref().ok_or(()).and_then(number);
-            let progress = progress.as_ref().ok_or(()).and_then(number);
-            let readable = milestone_id.is_ok() && hours.is_ok() && progress.is_ok();
+            let (hours, progress) = (number(&hours), number(&progress));
             Ok(Tally {
-                retention: row.get(0)?,
-                status: row.get(1)?,
-                milestone_id: milestone_id.unwrap_or(None),
+                retention,
+                status,
+                milestone_id,
+                odd: odd || hours.is_err() || progress.is_err(),
                 estimated_hours: hours.unwrap_or(None),
                 progress_percentage: progress.unwrap_or(None),
-                odd: row.get::<_, bool>(5)? || !readable,
-                files: row.get::<_, i64>(6)?.try_into().unwrap_or(0),
+                files,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -2,6 +2,7 @@
 
 use super::json_staging::{JsonRow, JsonStaging};
 use super::row_update::{self, Changes, RowValues};
+use super::tally::{self, Tallies};
 use super::{CREATE_INDEXES, CacheError, meta};
 use crate::issue::Issue;
 use crate::milestone::{Milestone, Project};
@@ -19,6 +20,8 @@ pub struct CacheTransaction<'c> {
     rebuilding: bool,
     /// A rebuild's `issue_json` rows, inserted in key order when it commits.
     staged_json: Option<JsonStaging>,
+    /// A rebuild's counts for `contract_tally`, stored when it commits.
+    tallies: Option<Tallies>,
     /// The full-text index exists and must follow every row (see [`Cache::ensure_text_index`]).
     text_index: bool,
     /// The blob some path shows changed (a row of [`super::Cache::shown_blobs`]' tables was
@@ -32,8 +35,9 @@ pub struct CacheTransaction<'c> {
 const INSERT_ISSUE: &str = "
     INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status, status_rank,
         priority, priority_rank, issue_type, milestone, assignee, labels, created_key,
-        updated_key, due_date, warnings, tracker_fields)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+        updated_key, due_date, warnings, tracker_fields, tally_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+            ?20)";
 
 /// The JSON of the issue row at a path, by its key in `issue_json` (see `schema.sql`).
 const DELETE_JSON: &str = "
@@ -70,6 +74,7 @@ impl<'c> CacheTransaction<'c> {
             touched_ids: BTreeSet::new(),
             rebuilding: false,
             staged_json: None,
+            tallies: None,
             text_index,
             rows_written: false,
         })
@@ -80,11 +85,12 @@ impl<'c> CacheTransaction<'c> {
         tx: Transaction<'c>,
         staged_json: JsonStaging,
     ) -> Result<Self, CacheError> {
-        // Each row would fire the tally's triggers: the rebuild counts once at the end.
-        tx.execute_batch(&super::tally::drop_triggers())?;
+        // Each row would fire the tally's triggers: the rebuild counts as it writes.
+        tally::drop_triggers(&tx)?;
         Ok(CacheTransaction {
             rebuilding: true,
             staged_json: Some(staged_json),
+            tallies: Some(Tallies::default()),
             ..Self::new(tx)?
         })
     }
@@ -102,6 +108,10 @@ impl<'c> CacheTransaction<'c> {
         let labels = serde_json::to_string(&issue.labels).unwrap_or_else(|_| "[]".into());
         let warnings = (!issue.warnings.is_empty()).then(|| issue.warnings.join("\n"));
         let text = |value: Option<&str>| value.map_or(Value::Null, |v| Value::Text(v.to_owned()));
+        let tally_key = tally::tally_key(path, issue);
+        if let (Some(tallies), Some(key)) = (&mut self.tallies, &tally_key) {
+            tallies.count(key);
+        }
         let new: RowValues = [
             Value::Text(blob_oid.to_owned()),
             Value::Text(issue.id.clone()),
@@ -121,6 +131,7 @@ impl<'c> CacheTransaction<'c> {
             text(issue.frontmatter.due_date.as_deref()),
             text(warnings.as_deref()),
             Value::Text(super::contract_query::tracker_fields(issue)),
+            text(tally_key.as_deref()),
         ];
         let existing = if self.rebuilding {
             None
@@ -437,7 +448,9 @@ impl<'c> CacheTransaction<'c> {
                 staged.insert_in_key_order(&self.tx)?;
             }
             self.tx.execute_batch(CREATE_INDEXES)?;
-            self.tx.execute_batch(&super::tally::fill_and_keep())?;
+            if let Some(tallies) = self.tallies.take() {
+                tallies.store(&self.tx)?;
+            }
             // Ranking every row costs a tenth of a 100k rebuild; most repositories have no
             // duplicate ids, which the id index answers at once.
             let duplicates: bool = self.tx.query_row(
