@@ -2,10 +2,11 @@
 //! `json`, `plain` and `markdown` (no Rich in between, unlike 1.0.2: no wrapping, CSV keeps its
 //! CRLF), and the default `rich` format piped: `SmartTableLayout`'s vertical panel.
 
-use super::table::{COLUMNS, Table};
+use super::table::{COLUMNS, Column, Table};
 use crate::lines::python_text::{write_python_json, write_python_string};
 use crate::lines::rich_text;
 use serde_json::Value;
+use std::fmt::Write as _;
 
 /// The non-rich formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,15 +272,72 @@ pub fn vertical_layout(table: &Table, terminal_width: usize) -> bool {
 
 /// `render_vertical` printed by a console `width` cells wide (80 piped): every row as "Entry N"
 /// with one line per column (all nine, whatever `--columns` says), rows apart by a rule.
-#[must_use]
-pub fn vertical(table: &Table, width: usize) -> String {
-    let separator = format!("\n{}\n\n", "─".repeat(40));
+pub fn vertical(out: &mut String, table: &Table, width: usize) {
+    const RULE: usize = 40;
+    let rule = "─".repeat(RULE);
+    // Each value's cells and characters, measured once; a value holding a newline is more
+    // than one line, which the panel of the joined text splits as Rich does.
+    let mut measured: Vec<(usize, usize)> = Vec::with_capacity(table.rows.len() * COLUMNS.len());
+    let label = |column: &Column| 4 + column.display_name.len();
+    let mut longest = if table.rows.len() > 1 { RULE } else { 0 };
+    let mut bytes = 0;
+    for row in &table.rows {
+        for (column, value) in COLUMNS.iter().zip(row) {
+            let size = if rich_text::is_printable_ascii(value) {
+                (value.len(), value.len())
+            } else if memchr::memchr(b'\n', value.as_bytes()).is_some() {
+                return vertical_joined(out, table, width, &rule);
+            } else {
+                (rich_text::cell_len(value), value.chars().count())
+            };
+            measured.push(size);
+            longest = longest.max(label(column) + size.0);
+            bytes += label(column) + value.len() + 1;
+        }
+    }
+    longest = longest.max("Entry ".len() + table.rows.len().to_string().len());
+    // Room for every line at the panel's width, wrapped lines and wide characters too: the
+    // text is written once, never moved (10 MB at 10k issues; each move touched every page
+    // again, and page faults were half of a served `issue list`).
+    let lines = table.rows.len() * (COLUMNS.len() + 4) + 1;
+    out.reserve(lines * (longest.min(width) + 9) + 2 * bytes + 256);
+    let mut panel = rich_text::Panel::new(out, "Issues", longest, width);
+    let mut entry = String::new();
+    let mut sizes = measured.into_iter();
+    for (index, row) in table.rows.iter().enumerate() {
+        if index > 0 {
+            panel.line(&[], 0, 0);
+            panel.line(&[&rule], RULE, RULE);
+            panel.line(&[], 0, 0);
+        }
+        entry.clear();
+        let _ = write!(entry, "Entry {}", index + 1);
+        panel.line(&[&entry], entry.len(), entry.len());
+        for (column, value) in COLUMNS.iter().zip(row) {
+            let (cells, chars) = sizes.next().expect("one size a value");
+            let name = column.display_name;
+            panel.line(
+                &["  ", name, ": ", value],
+                label(column) + cells,
+                label(column) + chars,
+            );
+        }
+    }
+    // The text ends with a newline: Rich prints the empty line after it.
+    panel.line(&[], 0, 0);
+    panel.finish();
+}
+
+/// [`vertical`] when a value holds a newline: the entries joined into one text, which the
+/// panel splits into lines as Rich does.
+fn vertical_joined(out: &mut String, table: &Table, width: usize, rule: &str) {
+    let separator = format!("\n{rule}\n\n");
     let mut entries = String::new();
     for (index, row) in table.rows.iter().enumerate() {
         if index > 0 {
             entries.push_str(&separator);
         }
-        entries.push_str(&format!("Entry {}\n", index + 1));
+        let _ = writeln!(entries, "Entry {}", index + 1);
         for (column, value) in COLUMNS.iter().zip(row) {
             entries.push_str("  ");
             entries.push_str(column.display_name);
@@ -288,5 +346,5 @@ pub fn vertical(table: &Table, width: usize) -> String {
             entries.push('\n');
         }
     }
-    rich_text::panel("Issues", &entries, width)
+    rich_text::write_panel(out, "Issues", &entries, width);
 }

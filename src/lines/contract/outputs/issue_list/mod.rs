@@ -307,6 +307,6 @@ fn rich(
     {
         return Answer::Forward("control characters in a value".into());
     }
-    out.stdout.push_str(&formats::vertical(&table, out.width));
+    formats::vertical(&mut out.stdout, &table, out.width);
     out.done(0)
 }
