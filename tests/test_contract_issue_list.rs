@@ -368,33 +368,45 @@ fn a_rewrite_that_keeps_size_and_mtime_is_seen_by_its_change_time() {
 
 /// Files the tracker may read otherwise send the command to it, and once they are gone the
 /// answer is ours again: a value PyYAML types differently (`yes` is a boolean in YAML 1.1), a
-/// `README.md` the tracker reads as a record and the cache does not hold, a nested folder.
+/// `README.md` the tracker reads as a record and the cache does not hold, a nested folder
+/// (of milestones, or of issues: the counts `status` and `milestone list` read leave out
+/// what is not directly in `issues/`). `issue list`, `status` and `milestone list` alike.
 #[test]
 fn a_file_the_tracker_may_read_otherwise_hands_the_command_over_until_it_is_fixed() {
     let repo = contract_repo();
     let tracker = stand_in_tracker(&repo, "0.3.1");
     let (home, _) = homes(&repo);
-    let args = ["issue", "list", "--format", "csv"].map(str::to_owned);
+    let reads: [&[&str]; 3] = [
+        &["issue", "list", "--format", "csv"],
+        &["status", "--format", "json"],
+        &["milestone", "list", "--format", "json"],
+    ];
     let env = [("ROADMAP_TRACKER", tracker.to_str().unwrap())];
     let ours = crate::common::binary("roadmap");
     let original = std::fs::read_to_string(repo.root.join(CRLF_ISSUE)).unwrap();
     let served = served_csv(&repo, &tracker);
     let yes = original.replace("assignee: bob", "assignee: yes");
     assert_ne!(yes, original);
+    let nested_issue = std::fs::read_to_string(repo.root.join(CRLF_ISSUE)).unwrap();
     for (path, text) in [
         (CRLF_ISSUE, yes.as_str()),
         (".roadmap/issues/README.md", "# Issues\n"),
         (".roadmap/milestones/old/x.md", "---\nname: x\n---\n"),
+        (".roadmap/issues/old/x.md", nested_issue.as_str()),
     ] {
         repo.write(path, text);
-        let got = run(&repo.root, &ours, &args, &home, &env);
-        assert_eq!(got.status, 99, "{path}: {got:?}");
-        assert!(got.stderr.contains(MARKER), "{path}: {got:?}");
+        for args in reads {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            let got = run(&repo.root, &ours, &args, &home, &env);
+            assert_eq!(got.status, 99, "{path}, {args:?}: {got:?}");
+            assert!(got.stderr.contains(MARKER), "{path}, {args:?}: {got:?}");
+        }
         if path == CRLF_ISSUE {
             repo.write(path, &original);
         } else {
             repo.remove(path);
             let _ = std::fs::remove_dir(repo.root.join(".roadmap/milestones/old"));
+            let _ = std::fs::remove_dir(repo.root.join(".roadmap/issues/old"));
         }
         assert_eq!(served_csv(&repo, &tracker), served, "{path}");
     }

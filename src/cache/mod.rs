@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 /// The schema of a cache generation. A generation with another version is rebuilt, never
 /// migrated: everything in it comes from git.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 const SCHEMA: &str = include_str!("schema.sql");
 const CREATE_INDEXES: &str = include_str!("indexes.sql");

@@ -15,7 +15,10 @@ use crate::issue::{Issue, Number};
 use rusqlite::Connection;
 use std::collections::HashMap;
 
-/// The files 0.3.1 reads as issues (what [`Cache::contract_issues`] selects by `GLOB`).
+/// The folder of the files 0.3.1 reads as issues. Only its own files are counted: the
+/// contract layout is flat, and a served read refuses a folder nested in it before it reads
+/// (so the tallies count what [`Cache::contract_issues`] would read for it). The legacy
+/// layout's files, all in nested folders, cost no tally.
 const COUNTED: &str = ".roadmap/issues/";
 
 const TRIGGERS: &str = "
@@ -40,10 +43,14 @@ const TRIGGERS: &str = "
 /// The key of the issue read from `path`: the JSON array `[retention, status, milestone id,
 /// estimated_hours, progress_percentage, odd]`, each as [`Cache::contract_issues`] reads it
 /// (numbers as `tracker_fields` writes them: `4` and `4.0` stay apart, as Python keeps an int
-/// from a float; `odd` as its `has_warnings`); `None` for a file outside the issue folder.
+/// from a float; `odd` as its `has_warnings`); `None` for a file not directly in the issue
+/// folder.
 #[must_use]
 pub(super) fn tally_key(path: &str, issue: &Issue) -> Option<String> {
-    if !path.starts_with(COUNTED) {
+    if path
+        .strip_prefix(COUNTED)
+        .is_none_or(|name| name.contains('/'))
+    {
         return None;
     }
     let fm = &issue.frontmatter;
@@ -103,7 +110,7 @@ pub(super) fn drop_triggers(tx: &Connection) -> Result<(), CacheError> {
 /// The tallies counted again from the rows (by path, as 0.3.1 reads the files), as
 /// `(key, n)`: what the table holds after every sync (a test's check).
 pub const RECOUNT_SQL: &str = "SELECT tally_key, count(*) FROM issues
-    WHERE path GLOB '.roadmap/issues/*' GROUP BY 1";
+    WHERE path GLOB '.roadmap/issues/*' AND path NOT GLOB '.roadmap/issues/*/*' GROUP BY 1";
 
 /// Issue files sharing every field 0.3.1's summaries read.
 #[derive(Debug, Clone, PartialEq)]
