@@ -17,6 +17,7 @@
 // library it names this crate as they do.
 extern crate self as roadmap_hooks;
 
+pub mod big_buffer;
 pub mod board;
 pub mod cache;
 pub mod chart;

@@ -125,7 +125,8 @@ fn plain(table: &Table) -> String {
 /// Python's `csv.writer` defaults: minimal quoting, CRLF, and a lone empty field quoted (so
 /// the row is not empty).
 fn csv(table: &Table) -> String {
-    let mut out = String::with_capacity(128 * (table.rows.len() + 1));
+    let mut out = String::new();
+    crate::big_buffer::reserve(&mut out, 128 * (table.rows.len() + 1));
     let header: Vec<&str> = table
         .active_columns()
         .iter()
@@ -211,7 +212,8 @@ fn json(table: &Table) -> String {
         "sort_by": sort_by,
         "selected_columns": selected,
     });
-    let mut out = String::with_capacity(256 * (table.rows.len() + 8));
+    let mut out = String::new();
+    crate::big_buffer::reserve(&mut out, 256 * (table.rows.len() + 8));
     out.push_str("{\n  \"title\": \"Issues\",\n  \"headline\": ");
     write_python_string(&mut out, &table.headline);
     out.push_str(",\n  \"columns\": ");
@@ -300,7 +302,7 @@ pub fn vertical(out: &mut String, table: &Table, width: usize) {
     // text is written once, never moved (10 MB at 10k issues; each move touched every page
     // again, and page faults were half of a served `issue list`).
     let lines = table.rows.len() * (COLUMNS.len() + 4) + 1;
-    out.reserve(lines * (longest.min(width) + 9) + 2 * bytes + 256);
+    crate::big_buffer::reserve(out, lines * (longest.min(width) + 9) + 2 * bytes + 256);
     let mut panel = rich_text::Panel::new(out, "Issues", longest, width);
     let mut entry = String::new();
     let mut sizes = measured.into_iter();

@@ -204,7 +204,13 @@ pub fn answer(
     };
     match Table::build(selection.description, rows, &shape) {
         Ok(table) => {
-            out.stdout.push_str(&formats::render(&table, flat));
+            let rendered = formats::render(&table, flat);
+            // Moved, not copied, when nothing precedes it (megabytes at 100k issues).
+            if out.stdout.is_empty() {
+                out.stdout = rendered;
+            } else {
+                out.stdout.push_str(&rendered);
+            }
             out.done(0)
         }
         Err(ShapeError::Application(message)) => out.failed(&message),
