@@ -173,50 +173,33 @@ impl Cache {
             "SELECT {ISSUE_COLUMNS}, {body} FROM issues AS i
              WHERE i.path GLOB '.roadmap/issues/*' {order}"
         ))?;
-        let rows = statement.query_map([], |row| {
-            let text = |i: usize| row.get::<_, Option<String>>(i);
-            let issue_type: String = row.get(4)?;
-            // A row written before the column existed, or damaged: every field unknown, and
-            // the row doubted (the command goes to the tracker).
-            let fields: Option<TrackerFields> = row
-                .get_ref(8)?
-                .as_str_or_null()
-                .ok()
-                .flatten()
-                .and_then(|json| serde_json::from_str(json).ok());
-            let readable = fields.is_some();
-            let (headline, retention, milestone_id, hours, progress, comments, depends_on, ended) =
-                fields.unwrap_or((None, None, None, Null, Null, None, Vec::new(), None));
-            let (hours, progress) = (number(&hours), number(&progress));
-            Ok(ContractIssueRow {
-                id: row.get(0)?,
-                title: row.get(1)?,
-                priority: row.get(2)?,
-                status: row.get(3)?,
-                issue_type: if ["feature", "bug", "other"].contains(&issue_type.as_str()) {
-                    issue_type
-                } else {
-                    "other".to_owned()
-                },
-                assignee: text(5)?,
-                due_key: text(6)?.as_deref().and_then(timestamp::sort_key),
-                has_warnings: row.get::<_, bool>(7)?
-                    || !readable
-                    || hours.is_err()
-                    || progress.is_err(),
-                headline: headline.unwrap_or_default(),
-                retention: retention.unwrap_or_else(|| "visible".to_owned()),
-                milestone_id,
-                milestone_name: None,
-                estimated_hours: hours.unwrap_or(None),
-                progress_percentage: progress.unwrap_or(None),
-                comment_count: comments.and_then(|n| usize::try_from(n).ok()).unwrap_or(0),
-                depends_on,
-                actual_end_date: ended,
-                content: row.get(9)?,
-            })
-        })?;
+        let rows = statement.query_map([], issue_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The issue files of the contract layout assigned to `me` (exactly, as the tracker
+    /// compares), in the order the tracker reads the files (by path): what `today` shows. A
+    /// seek of the assignee index (case-blind, so the few other spellings are dropped here)
+    /// and of the few shadowed files, not a read of every row.
+    pub fn contract_issues_assigned(&self, me: &str) -> Result<Vec<ContractIssueRow>, CacheError> {
+        let mut statement = self.connection().prepare_cached(&format!(
+            "SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY issues_by_assignee
+             WHERE i.assignee = ?1 COLLATE NOCASE AND NOT i.shadowed
+                 AND i.path GLOB '.roadmap/issues/*'
+             UNION ALL
+             SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY issues_shadowed
+             WHERE i.shadowed AND i.assignee = ?1 AND i.path GLOB '.roadmap/issues/*'"
+        ))?;
+        let rows =
+            statement.query_map([me], |row| Ok((row.get::<_, String>(10)?, issue_row(row)?)))?;
+        let mut found: Vec<(String, ContractIssueRow)> = rows
+            .filter(|row| {
+                row.as_ref()
+                    .map_or(true, |(_, issue)| issue.assignee.as_deref() == Some(me))
+            })
+            .collect::<Result<_, _>>()?;
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found.into_iter().map(|(_, issue)| issue).collect())
     }
 
     /// Returns every milestone file of the contract layout (`.roadmap/milestones/*.md`) by
@@ -262,6 +245,48 @@ impl Cache {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// One row of [`ISSUE_COLUMNS`] then the body (`''` when not asked for).
+fn issue_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ContractIssueRow> {
+    let text = |i: usize| row.get::<_, Option<String>>(i);
+    let issue_type: String = row.get(4)?;
+    // A row written before the column existed, or damaged: every field unknown, and the row
+    // doubted (the command goes to the tracker).
+    let fields: Option<TrackerFields> = row
+        .get_ref(8)?
+        .as_str_or_null()
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str(json).ok());
+    let readable = fields.is_some();
+    let (headline, retention, milestone_id, hours, progress, comments, depends_on, ended) =
+        fields.unwrap_or((None, None, None, Null, Null, None, Vec::new(), None));
+    let (hours, progress) = (number(&hours), number(&progress));
+    Ok(ContractIssueRow {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        priority: row.get(2)?,
+        status: row.get(3)?,
+        issue_type: if ["feature", "bug", "other"].contains(&issue_type.as_str()) {
+            issue_type
+        } else {
+            "other".to_owned()
+        },
+        assignee: text(5)?,
+        due_key: text(6)?.as_deref().and_then(timestamp::sort_key),
+        has_warnings: row.get::<_, bool>(7)? || !readable || hours.is_err() || progress.is_err(),
+        headline: headline.unwrap_or_default(),
+        retention: retention.unwrap_or_else(|| "visible".to_owned()),
+        milestone_id,
+        milestone_name: None,
+        estimated_hours: hours.unwrap_or(None),
+        progress_percentage: progress.unwrap_or(None),
+        comment_count: comments.and_then(|n| usize::try_from(n).ok()).unwrap_or(0),
+        depends_on,
+        actual_end_date: ended,
+        content: row.get(9)?,
+    })
 }
 
 /// An int as a JSON int, when it is one exactly; anything else as a JSON float, but for

@@ -74,12 +74,43 @@ pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Ans
     }
 }
 
-/// The reply of `today` for user `me`.
+/// The reply of `today` for user `me`: from the issues assigned to `me` alone (an index seek)
+/// when the cache can answer, the tallies vouching for the rest as for `status`; else from
+/// every issue.
 pub(super) fn today(me: &str, roadmap_dir: &Path) -> Answer {
+    let now = timestamp::now_key();
+    if let Some(answer) = today_from_mine(me, roadmap_dir, &now) {
+        return answer;
+    }
     match snapshot(roadmap_dir) {
-        Ok(snapshot) => today::answer(&snapshot, me, &timestamp::now_key()),
+        Ok(snapshot) => today::answer(&snapshot, me, &now),
         Err(answer) => answer,
     }
+}
+
+/// `today` from `me`'s issues: the tracker's reply prints nothing of the others (neither their
+/// rows nor the milestones' sums), which its snapshot reads only to build. `None` when the
+/// cache cannot answer.
+fn today_from_mine(me: &str, roadmap_dir: &Path, now: &str) -> Option<Answer> {
+    let root = roadmap_dir.parent()?;
+    let me_owned = me.to_owned();
+    let (tallied, mine) = cached(root, move |cache, root, listing| {
+        let tallied = sources::read_tallies(cache, root, listing)?;
+        Ok((tallied, cache.contract_issues_assigned(&me_owned)?))
+    })
+    .ok()?;
+    let milestones = tallied
+        .milestones
+        .and_then(|_| read_milestones(roadmap_dir));
+    // Every issue vouched for (as `status` has them), or the tracker's reply.
+    let issues = tallied.tallies.map(|_| mine);
+    Some(
+        match Workspace::with_cached_issues(issues, milestones, read_planning_records(roadmap_dir))
+        {
+            Ok(workspace) => today::answer(&planning::snapshot(workspace), me, now),
+            Err(answer) => answer,
+        },
+    )
 }
 
 /// `Planning.snapshot()` of the workspace as the tracker reads it (see [`workspace`]), or the
