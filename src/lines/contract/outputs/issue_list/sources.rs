@@ -23,29 +23,16 @@ pub fn read_sources(
     read: IssueRead,
     listing: Listing,
 ) -> Result<ContractSources, CacheError> {
-    if let Some(why) = archive_folder(root) {
-        return Ok(ContractSources {
-            milestones: Err(why.clone()),
-            issues: Err(why),
-        });
-    }
-    let milestones = match vouched_for(cache, root, ".roadmap/milestones", listing)? {
-        Ok(()) => Ok(cache.contract_milestones()?),
-        Err(unread) => Err(unread),
-    };
-    let issues = match vouched_for(cache, root, ".roadmap/issues", listing)? {
-        Ok(()) => {
-            let issues = cache.contract_issues(read)?;
-            match issues.iter().find(|i| i.has_warnings) {
-                Some(odd) => Err(Unread::Unserved(format!(
-                    "issue {}: a field the sync found odd",
-                    odd.id
-                ))),
-                None => Ok(issues),
-            }
-        }
-        Err(unread) => Err(unread),
-    };
+    let (milestones, issues) = vouched(cache, root, listing, |cache| {
+        let issues = cache.contract_issues(read)?;
+        Ok(match issues.iter().find(|i| i.has_warnings) {
+            Some(odd) => Err(Unread::Unserved(format!(
+                "issue {}: a field the sync found odd",
+                odd.id
+            ))),
+            None => Ok(issues),
+        })
+    })?;
     Ok(ContractSources { milestones, issues })
 }
 
@@ -58,33 +45,45 @@ pub struct Tallied {
 
 /// Reads the milestones and the issues' tallies as [`read_sources`] reads the rows.
 pub fn read_tallies(cache: &Cache, root: &Path, listing: Listing) -> Result<Tallied, CacheError> {
+    let (milestones, tallies) = vouched(cache, root, listing, |cache| {
+        let tallies = cache.contract_tallies()?;
+        Ok(if tallies.iter().any(|t| t.odd) {
+            Err(Unread::Unserved(
+                "an issue with a field the sync found odd".into(),
+            ))
+        } else {
+            Ok(tallies)
+        })
+    })?;
+    Ok(Tallied {
+        milestones,
+        tallies,
+    })
+}
+
+/// The milestones, and what was read of the issues, each with why it could not be.
+type Vouched<T> = (Result<Vec<ContractMilestone>, Unread>, Result<T, Unread>);
+
+/// The milestones, and what `issues` reads of the issues, each read when the cache vouches for
+/// its folder (an `archive/` folder vouches for neither).
+fn vouched<T>(
+    cache: &Cache,
+    root: &Path,
+    listing: Listing,
+    issues: impl FnOnce(&Cache) -> Result<Result<T, Unread>, CacheError>,
+) -> Result<Vouched<T>, CacheError> {
     if let Some(why) = archive_folder(root) {
-        return Ok(Tallied {
-            milestones: Err(why.clone()),
-            tallies: Err(why),
-        });
+        return Ok((Err(why.clone()), Err(why)));
     }
     let milestones = match vouched_for(cache, root, ".roadmap/milestones", listing)? {
         Ok(()) => Ok(cache.contract_milestones()?),
         Err(unread) => Err(unread),
     };
-    let tallies = match vouched_for(cache, root, ".roadmap/issues", listing)? {
-        Ok(()) => {
-            let tallies = cache.contract_tallies()?;
-            if tallies.iter().any(|t| t.odd) {
-                Err(Unread::Unserved(
-                    "an issue with a field the sync found odd".into(),
-                ))
-            } else {
-                Ok(tallies)
-            }
-        }
+    let issues = match vouched_for(cache, root, ".roadmap/issues", listing)? {
+        Ok(()) => issues(cache)?,
         Err(unread) => Err(unread),
     };
-    Ok(Tallied {
-        milestones,
-        tallies,
-    })
+    Ok((milestones, issues))
 }
 
 /// The ids of the issue files `supplied` names (see [`Cache::contract_issue_ids_named`]), when
