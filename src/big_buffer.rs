@@ -11,11 +11,26 @@ const HUGE_PAGE: usize = 2 << 20;
 /// 2 MiB pages of that room.
 pub fn reserve(text: &mut String, additional: usize) {
     text.reserve(additional);
-    let spare = text.capacity() - text.len();
+    advise_spare(
+        text.as_ptr() as usize + text.len(),
+        text.capacity() - text.len(),
+    );
+}
+
+/// [`reserve`] for bytes.
+pub fn reserve_bytes(bytes: &mut Vec<u8>, additional: usize) {
+    bytes.reserve(additional);
+    advise_spare(
+        bytes.as_ptr() as usize + bytes.len(),
+        bytes.capacity() - bytes.len(),
+    );
+}
+
+/// Asks for huge pages under the whole 2 MiB pages of the `spare` bytes from `start`.
+fn advise_spare(start: usize, spare: usize) {
     if spare < 2 * HUGE_PAGE {
         return;
     }
-    let start = text.as_ptr() as usize + text.len();
     let aligned = start.next_multiple_of(HUGE_PAGE);
     let end = (start + spare) / HUGE_PAGE * HUGE_PAGE;
     if end > aligned {

@@ -72,7 +72,7 @@ impl TreeSnapshots {
 
 impl TreeMemo for TreeSnapshots {
     fn get(&mut self, id: Oid) -> Option<std::rc::Rc<Vec<u8>>> {
-        let bytes = std::fs::read(self.dir.join(id.to_string())).ok()?;
+        let bytes = read_whole(&self.dir.join(id.to_string())).ok()?;
         let data = decode(bytes)?;
         self.looked_up.insert(id);
         Some(std::rc::Rc::new(data))
@@ -80,9 +80,24 @@ impl TreeMemo for TreeSnapshots {
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
         if data.len() >= KEEP_FROM {
-            self.read.push((id, data.to_vec()));
+            let mut kept = Vec::new();
+            crate::big_buffer::reserve_bytes(&mut kept, data.len());
+            kept.extend_from_slice(data);
+            self.read.push((id, kept));
         }
     }
+}
+
+/// The file at `path`, read into room reserved once under huge pages: a 100k-issue folder's
+/// tree is 6.7 MB, 1,600 page faults a 4 KiB page at a time.
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).unwrap_or(0);
+    let mut bytes = Vec::new();
+    crate::big_buffer::reserve_bytes(&mut bytes, len + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// `data | length (8 bytes LE) | checksum (8 bytes LE)`.
