@@ -40,8 +40,8 @@ fn advise_spare(start: usize, spare: usize) {
 
 #[cfg(target_os = "linux")]
 fn advise_huge_pages(start: usize, len: usize) {
-    // SAFETY: the range lies inside the allocation `text` owns (its spare capacity), starts on
-    // a page boundary, and MADV_HUGEPAGE only changes how the kernel backs those pages, not
+    // SAFETY: the range lies inside an allocation the caller owns (its spare capacity), starts
+    // on a page boundary, and MADV_HUGEPAGE only changes how the kernel backs those pages, not
     // their contents or whether they are mapped. A failure is ignored: the hint is optional.
     unsafe {
         libc::madvise(start as *mut libc::c_void, len, libc::MADV_HUGEPAGE);

@@ -96,14 +96,9 @@ type TrackerFields = (
 #[must_use]
 pub(super) fn tracker_fields(issue: &Issue) -> String {
     let fm = &issue.frontmatter;
-    let retention = fm
-        .unknown
-        .iter()
-        .find(|(key, _)| key == "retention")
-        .and_then(|(_, value)| value.as_str());
     serde_json::json!([
         fm.headline,
-        retention,
+        retention(issue),
         issue.milestone_id,
         fm.estimated_hours.map(json_number),
         fm.progress_percentage.map(json_number),
@@ -112,6 +107,16 @@ pub(super) fn tracker_fields(issue: &Issue) -> String {
         fm.actual_end_date,
     ])
     .to_string()
+}
+
+/// The file's `retention` (an unknown key to our model), when it is text.
+pub(super) fn retention(issue: &Issue) -> Option<&str> {
+    issue
+        .frontmatter
+        .unknown
+        .iter()
+        .find(|(key, _)| key == "retention")
+        .and_then(|(_, value)| value.as_str())
 }
 
 impl Cache {

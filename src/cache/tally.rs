@@ -9,7 +9,7 @@
 //! drops the triggers, counts its rows as it writes them ([`Tallies`]) and makes the triggers
 //! again: 100k trigger firings, or a `GROUP BY` over the rows at the end, cost more.
 
-use super::contract_query::{json_number, number};
+use super::contract_query::{json_number, number, retention};
 use super::{Cache, CacheError};
 use crate::issue::{Issue, Number};
 use rusqlite::Connection;
@@ -54,12 +54,7 @@ pub(super) fn tally_key(path: &str, issue: &Issue) -> Option<String> {
         return None;
     }
     let fm = &issue.frontmatter;
-    let retention = fm
-        .unknown
-        .iter()
-        .find(|(key, _)| key == "retention")
-        .and_then(|(_, value)| value.as_str())
-        .unwrap_or("visible");
+    let retention = retention(issue).unwrap_or("visible");
     // A tuple is written as an array with no `Value` tree built (a rebuild writes 100k).
     let key = (
         retention,

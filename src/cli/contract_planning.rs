@@ -7,7 +7,7 @@
 use super::contract_list::{cached, cached_sources};
 use super::contract_reads::Parsed;
 use super::tracker_front::python_terminal_width;
-use crate::cache::contract_query::IssueRead;
+use crate::cache::contract_query::{ContractIssueRow, ContractMilestone, IssueRead};
 use crate::issue::timestamp;
 use crate::lines::contract::outputs::issue_list::file_rows::{
     read_issue_files, read_milestones, read_workspace,
@@ -16,6 +16,7 @@ use crate::lines::contract::outputs::issue_list::project_records::read_project_e
 use crate::lines::contract::outputs::issue_list::records::{
     read_issue_records, read_planning_records, read_records,
 };
+use crate::lines::contract::outputs::issue_list::row::Unread;
 use crate::lines::contract::outputs::issue_list::{Answer, sources};
 use crate::lines::contract::outputs::milestone_view::{self, Format};
 use crate::lines::contract::outputs::planning::{self, Snapshot, Workspace};
@@ -99,14 +100,10 @@ fn today_from_mine(me: &str, roadmap_dir: &Path, now: &str) -> Option<Answer> {
         Ok((tallied, cache.contract_issues_assigned(&me_owned)?))
     })
     .ok()?;
-    let milestones = tallied
-        .milestones
-        .and_then(|_| read_milestones(roadmap_dir));
     // Every issue vouched for (as `status` has them), or the tracker's reply.
     let issues = tallied.tallies.map(|_| mine);
     Some(
-        match Workspace::with_cached_issues(issues, milestones, read_planning_records(roadmap_dir))
-        {
+        match cached_workspace(tallied.milestones, issues, roadmap_dir) {
             Ok(workspace) => today::answer(&planning::snapshot(workspace), me, now),
             Err(answer) => answer,
         },
@@ -127,17 +124,13 @@ pub(super) fn list_snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
     let Ok(tallied) = cached(root, sources::read_tallies) else {
         return snapshot(roadmap_dir);
     };
-    let milestones = tallied
-        .milestones
-        .and_then(|_| read_milestones(roadmap_dir));
     // The tracker's reply for an unreadable document, in the order `workspace` finds it.
     let issues = tallied
         .tallies
         .as_ref()
         .map(|_| Vec::new())
         .map_err(Clone::clone);
-    let workspace =
-        Workspace::with_cached_issues(issues, milestones, read_planning_records(roadmap_dir))?;
+    let workspace = cached_workspace(tallied.milestones, issues, roadmap_dir)?;
     let tallies = tallied.tallies.unwrap_or_default();
     match planning::tally::snapshot_from_tallies(
         &workspace.projects,
@@ -155,18 +148,23 @@ pub(super) fn list_snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
 fn workspace(roadmap_dir: &Path) -> Result<Workspace, Answer> {
     let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
     if let Ok(sources) = cached_sources(root, IssueRead::InFileOrder) {
-        // The cache vouched for the milestone files; their fields beyond its own are read
-        // here, with the projects.
-        let milestones = sources
-            .milestones
-            .and_then(|_| read_milestones(roadmap_dir));
-        return Workspace::with_cached_issues(
-            sources.issues,
-            milestones,
-            read_planning_records(roadmap_dir),
-        );
+        return cached_workspace(sources.milestones, sources.issues, roadmap_dir);
     }
     Workspace::from_files(read_workspace(roadmap_dir), read_records(roadmap_dir))
+}
+
+/// The workspace of `issues` read from the cache, its milestone files vouched for by the cache
+/// (`milestones`): their fields beyond the cache's own are read here, with the projects.
+fn cached_workspace(
+    milestones: Result<Vec<ContractMilestone>, Unread>,
+    issues: Result<Vec<ContractIssueRow>, Unread>,
+    roadmap_dir: &Path,
+) -> Result<Workspace, Answer> {
+    Workspace::with_cached_issues(
+        issues,
+        milestones.and_then(|_| read_milestones(roadmap_dir)),
+        read_planning_records(roadmap_dir),
+    )
 }
 
 /// `snapshot` with the whole records of the issues `milestone view supplied` shows, read from

@@ -7,6 +7,7 @@
 pub mod tally;
 mod workspace;
 
+use workspace::py_number;
 pub use workspace::{Issue, Milestone, Workspace};
 
 use super::issue_list::records::ProjectRecord;

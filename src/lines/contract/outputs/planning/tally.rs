@@ -11,7 +11,7 @@
 //! every issue as before.
 
 use super::{Milestone, ProjectRecord};
-use super::{MilestoneSummary, Snapshot, Terms, ratio, summarize};
+use super::{MilestoneSummary, Snapshot, Terms, py_number, ratio, summarize};
 use crate::cache::tally::Tally;
 use crate::lines::contract::outputs::python::PyNumber;
 
@@ -122,15 +122,9 @@ struct Sums {
 impl Sums {
     fn add(&mut self, tally: &Tally) -> Option<()> {
         let closed = tally.status == "closed";
-        let number = |n: Option<crate::issue::Number>| {
-            n.map(|n| {
-                n.exact_int()
-                    .map_or(PyNumber::Float(n.value), PyNumber::Int)
-            })
-        };
         let terms = Terms::of(
-            number(tally.estimated_hours),
-            number(tally.progress_percentage),
+            tally.estimated_hours.map(py_number),
+            tally.progress_percentage.map(py_number),
             closed,
         );
         let files = usize::try_from(tally.files).ok()?;

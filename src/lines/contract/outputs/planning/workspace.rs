@@ -93,7 +93,7 @@ impl Issue {
 }
 
 /// The number as Python holds it: the int the file wrote, or a float.
-fn py_number(number: Number) -> PyNumber {
+pub(super) fn py_number(number: Number) -> PyNumber {
     number
         .exact_int()
         .map_or(PyNumber::Float(number.value), PyNumber::Int)
