@@ -135,11 +135,14 @@ fn resolve(plain: &str) -> Option<Value> {
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
+    // An integer only in the decimal spelling it prints back as (`+7`, `0x1F` and `-0` go to
+    // serde_yaml): whoever needs the scalar's text, not its number, can then take the number's
+    // (see `lenient::comment_ids_as_text`).
     if let Some(int) = unsigned_int(plain) {
-        return Some(Value::Number(Number::from(int)));
+        return canonical_decimal(plain).then(|| Value::Number(Number::from(int)));
     }
     if let Some(int) = negative_int(plain) {
-        return Some(Value::Number(Number::from(int)));
+        return canonical_decimal(plain).then(|| Value::Number(Number::from(int)));
     }
     let unsigned = plain.strip_prefix(['+', '-']).unwrap_or(plain);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
@@ -205,6 +208,16 @@ fn float(scalar: &str) -> Option<f64> {
         return Some(f64::NAN);
     }
     unpositive.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Whether `int` is written as Rust prints its value: digits with no leading zero, after a
+/// `-` for a number below zero.
+fn canonical_decimal(int: &str) -> bool {
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == 1 || !digits.starts_with('0'))
+        && !(int.starts_with('-') && digits == "0")
 }
 
 /// Leading zeros followed by digits: text in YAML 1.2 (serde_yaml's `digits_but_not_number`).
@@ -367,7 +380,22 @@ mod tests {
                 }
             }
         }
-        assert!(fast > 100, "{fast}");
+        // 96 at the last count: `+7`, `0x1F` and such go to serde_yaml.
+        assert!(fast > 90, "{fast}");
+    }
+
+    #[test]
+    fn integers_read_fast_only_in_the_spelling_they_print_back_as() {
+        for int in ["0", "1", "42", "18446744073709551615"] {
+            let map = read(&format!("k: {int}")).unwrap();
+            let Value::Number(number) = &map["k"] else {
+                panic!("{int}")
+            };
+            assert_eq!(number.to_string(), int);
+        }
+        for int in ["+7", "0x1F", "-0x1F", "0o17", "0b101", "-0", "+0"] {
+            assert!(read(&format!("k: {int}")).is_none(), "{int}");
+        }
     }
 
     #[test]

@@ -159,6 +159,27 @@ pub struct Comment {
     pub in_reply_to: Option<String>,
 }
 
+/// Finds a key among those a frontmatter kept so far (a list that only grows, each key once):
+/// a scan while there are few, as in every file the tracker writes, and a hash map once
+/// there are many, so a file with tens of thousands of keys stays linear, not quadratic.
+#[derive(Default)]
+struct Places(std::collections::HashMap<String, usize>);
+
+impl Places {
+    const SCAN: usize = 64;
+
+    fn find<T>(&mut self, key: &str, kept: &[T], name: impl Fn(&T) -> &str) -> Option<usize> {
+        if kept.len() <= Self::SCAN {
+            return kept.iter().position(|item| name(item) == key);
+        }
+        // Catch up with what was pushed since the last look.
+        for (place, item) in kept.iter().enumerate().skip(self.0.len()) {
+            self.0.insert(name(item).to_owned(), place);
+        }
+        self.0.get(key).copied()
+    }
+}
+
 /// Declares the frontmatter struct, its key list and a map visitor that keeps unknown keys.
 macro_rules! frontmatter {
     ($($field:ident : $ty:ty),* $(,)?) => {
@@ -187,11 +208,9 @@ macro_rules! frontmatter {
                     }
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Frontmatter, A::Error> {
                         let mut fm = Frontmatter::default();
-                        // Sets keep a file with tens of thousands of keys linear, not quadratic.
-                        let mut seen = std::collections::HashSet::new();
-                        let mut unknown_at = std::collections::HashMap::new();
+                        let (mut in_file, mut unknown) = (Places::default(), Places::default());
                         while let Some(key) = map.next_key::<String>()? {
-                            if seen.insert(key.clone()) {
+                            if in_file.find(&key, &fm.keys_in_file, String::as_str).is_none() {
                                 fm.keys_in_file.push(key.clone());
                             }
                             match key.as_str() {
@@ -203,12 +222,9 @@ macro_rules! frontmatter {
                                 _ => {
                                     // A repeated key keeps its first place and its last value, as in PyYAML.
                                     let value = map.next_value()?;
-                                    match unknown_at.get(&key) {
-                                        Some(&index) => fm.unknown[index] = (key, value),
-                                        None => {
-                                            unknown_at.insert(key.clone(), fm.unknown.len());
-                                            fm.unknown.push((key, value));
-                                        }
+                                    match unknown.find(&key, &fm.unknown, |(known, _)| known) {
+                                        Some(index) => fm.unknown[index] = (key, value),
+                                        None => fm.unknown.push((key, value)),
                                     }
                                 }
                             }

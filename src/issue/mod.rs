@@ -85,12 +85,26 @@ pub enum ParseError {
 impl Issue {
     /// Reads an issue file's bytes. `context` comes from the file's path.
     pub fn parse(bytes: &[u8], context: &FileContext) -> Result<Self, ParseError> {
+        Self::parse_reusing(bytes, context, None)
+    }
+
+    /// [`Issue::parse`], given what [`fast_map::read`] made of a frontmatter text `read`
+    /// already: it is used when this file's frontmatter is that same text.
+    pub(crate) fn parse_reusing(
+        bytes: &[u8],
+        context: &FileContext,
+        read: Option<(&str, serde_yaml::Mapping)>,
+    ) -> Result<Self, ParseError> {
         let text = std::str::from_utf8(bytes).map_err(|_| ParseError::NotUtf8)?;
         let (yaml, body) = split(text).ok_or(ParseError::NoFrontmatter)?;
         let mut warnings = Vec::new();
         let yaml_offset = yaml.as_ptr() as usize - text.as_ptr() as usize;
         let first_line = text[..yaml_offset].matches('\n').count() + 1;
-        let frontmatter = lenient::read_frontmatter(yaml, first_line, &mut warnings)?;
+        let read_yaml = || match read {
+            Some((read_text, map)) if read_text == yaml => Some(map),
+            _ => fast_map::read(yaml),
+        };
+        let frontmatter = lenient::read_frontmatter(yaml, read_yaml, first_line, &mut warnings)?;
         Self::from_frontmatter(frontmatter, body, context, warnings)
     }
 

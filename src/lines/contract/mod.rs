@@ -43,14 +43,19 @@ pub(super) fn read(
     milestone_names: &HashMap<String, String>,
 ) -> Option<Record> {
     Some(match layout::classify(path)? {
-        RoadmapFile::Issue(context) => match Issue::parse(bytes, &context) {
-            Ok(mut issue) => {
-                adapt_issue(&mut issue, milestone_names);
-                issue.tracker_doubt = outputs::issue_list::strict::issue_doubt(path, bytes);
-                Record::Issue(Box::new(issue))
+        RoadmapFile::Issue(context) => {
+            // The strict read's mapping is what the issue is parsed from, when the two read
+            // the same front matter: one YAML read a file, not two.
+            let (doubt, read) = outputs::issue_list::strict::issue_doubt_keeping(path, bytes);
+            match Issue::parse_reusing(bytes, &context, read) {
+                Ok(mut issue) => {
+                    adapt_issue(&mut issue, milestone_names);
+                    issue.tracker_doubt = doubt;
+                    Record::Issue(Box::new(issue))
+                }
+                Err(error) => Record::Invalid(error),
             }
-            Err(error) => Record::Invalid(error),
-        },
+        }
         RoadmapFile::Milestone { name: stem, .. } => match Milestone::parse(bytes, &stem, false) {
             Ok(mut milestone) => {
                 milestone.archived = hidden_by(milestone.retention.as_deref());

@@ -14,6 +14,14 @@ pub(super) fn unserved(path: &Path, what: &str) -> Unread {
 /// Why the document at `path` holding `text` stops a read: git conflict hunks left in it, in
 /// its front matter (the first marker line) or as a whole hunk in its body.
 pub(super) fn conflicted(path: &Path, text: &str) -> Option<Unread> {
+    // Each marker line holds one of these; a file with none of them (nearly every file) is
+    // not walked line by line twice.
+    if !["<<<<<<<", ">>>>>>>", "======="]
+        .iter()
+        .any(|marker| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some())
+    {
+        return None;
+    }
     let path = path.to_owned();
     if let Some(line) = conflict_line(text) {
         return Some(Unread::Conflict { path, line });
@@ -67,6 +75,19 @@ pub(super) fn body_conflict_line(text: &str) -> Option<usize> {
 /// 0.3.1's `\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z`, then one leading newline of the
 /// body dropped; the front matter parsed as a mapping.
 pub(super) fn front_matter(text: &str) -> Option<(Mapping, &str)> {
+    front_matter_read(text).map(|read| (read.data, read.body))
+}
+
+/// One document's front matter as [`front_matter`] reads it, with the YAML text when the
+/// fast mapping reader read it: the sync then parses that mapping into the issue, not the
+/// text a second time.
+pub(super) struct FrontMatterRead<'a> {
+    pub(super) data: Mapping,
+    pub(super) body: &'a str,
+    pub(super) read_fast_from: Option<&'a str>,
+}
+
+pub(super) fn front_matter_read(text: &str) -> Option<FrontMatterRead<'_>> {
     let rest = text.strip_prefix("---")?;
     let rest = rest.trim_start_matches([' ', '\t']);
     let rest = rest
@@ -84,11 +105,19 @@ pub(super) fn front_matter(text: &str) -> Option<(Mapping, &str)> {
         from = at + 1;
     };
     let body = body.strip_prefix('\n').unwrap_or(body);
-    if let Some(map) = crate::issue::fast_map::read(yaml) {
-        return Some((map, body));
+    if let Some(data) = crate::issue::fast_map::read(yaml) {
+        return Some(FrontMatterRead {
+            data,
+            body,
+            read_fast_from: Some(yaml),
+        });
     }
     match serde_yaml::from_str::<Value>(yaml).ok()? {
-        Value::Mapping(map) => Some((map, body)),
+        Value::Mapping(data) => Some(FrontMatterRead {
+            data,
+            body,
+            read_fast_from: None,
+        }),
         _ => None,
     }
 }

@@ -6,15 +6,25 @@
 //! otherwise have to guess about. Git conflict hunks in the front matter are doubted too; the
 //! served answer then reads that file again to refuse it as the tracker does.
 
-use super::document::{Fields, conflicted, front_matter, unserved};
+use super::document::{Fields, conflicted, front_matter_read, unserved};
 use super::row::Unread;
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 use std::path::Path;
 
 /// Why 0.3.1 might read the issue file at `path` differently from us; `None` when it reads
 /// what we read.
 #[must_use]
 pub fn issue_doubt(path: &str, bytes: &[u8]) -> Option<String> {
+    issue_doubt_keeping(path, bytes).0
+}
+
+/// [`issue_doubt`], and the front matter's YAML text with the mapping read from it when the
+/// fast mapping reader read it, for [`crate::issue::Issue::parse_reusing`].
+#[must_use]
+pub fn issue_doubt_keeping<'a>(
+    path: &str,
+    bytes: &'a [u8],
+) -> (Option<String>, Option<(&'a str, Mapping)>) {
     doubt(path, bytes, issue)
 }
 
@@ -22,23 +32,30 @@ pub fn issue_doubt(path: &str, bytes: &[u8]) -> Option<String> {
 /// reads what we read.
 #[must_use]
 pub fn milestone_doubt(path: &str, bytes: &[u8]) -> Option<String> {
-    doubt(path, bytes, milestone)
+    doubt(path, bytes, milestone).0
 }
 
-fn doubt(path: &str, bytes: &[u8], check: fn(&Fields) -> Result<(), Unread>) -> Option<String> {
+fn doubt<'a>(
+    path: &str,
+    bytes: &'a [u8],
+    check: fn(&Fields) -> Result<(), Unread>,
+) -> (Option<String>, Option<(&'a str, Mapping)>) {
     let path = Path::new(path);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Some("not UTF-8".to_owned());
+        return (Some("not UTF-8".to_owned()), None);
     };
     if let Some(Unread::Conflict { line, .. } | Unread::BodyConflict { line, .. }) =
         conflicted(path, text)
     {
-        return Some(format!("git conflict markers (line {line})"));
+        return (Some(format!("git conflict markers (line {line})")), None);
     }
-    let Some((data, _)) = front_matter(text) else {
-        return Some("no front matter".to_owned());
+    let Some(read) = front_matter_read(text) else {
+        return (Some("no front matter".to_owned()), None);
     };
-    match check(&Fields { path, data: &data }) {
+    let doubt = match check(&Fields {
+        path,
+        data: &read.data,
+    }) {
         Ok(()) => None,
         // The cache keeps the path beside the reason.
         Err(Unread::Unserved(reason)) => Some(
@@ -49,7 +66,8 @@ fn doubt(path: &str, bytes: &[u8], check: fn(&Fields) -> Result<(), Unread>) -> 
         Err(Unread::Conflict { line, .. } | Unread::BodyConflict { line, .. }) => {
             Some(format!("git conflict markers (line {line})"))
         }
-    }
+    };
+    (doubt, read.read_fast_from.map(|yaml| (yaml, read.data)))
 }
 
 /// `retention`, `visible` when absent; the legacy `archived:` flag is left to the tracker.
