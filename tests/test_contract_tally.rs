@@ -1,9 +1,10 @@
 //! `status` and `milestone list` on a 0.2-contract workspace read the cache's tallies of the
-//! issue files (`cache/tally.rs`), not every row. The tallies are kept by SQL triggers: these
-//! tests move issue files every way git and a person move them (commits through the hooks, a
-//! branch switch, a reset no hook sees, hand edits the working-tree look records, a rebuild)
-//! and check after each that the tallies are the rows counted again, and that both reads are
-//! served as the live tracker prints them when it is installed.
+//! issue files (`cache/tally.rs`), not every row, and `milestone view` reads its milestone's
+//! rows alone, counted against the tallies. The tallies are kept by SQL triggers: these tests
+//! move issue files every way git and a person move them (commits through the hooks, a branch
+//! switch, a reset no hook sees, hand edits the working-tree look records, a milestone
+//! renamed, a rebuild) and check after each that the tallies are the rows counted again, and
+//! that the reads are served as the live tracker prints them when it is installed.
 
 use crate::common::TestRepo;
 use crate::common::tracker::{TrackerLine, installed_tracker};
@@ -101,11 +102,24 @@ fn tallies(repo: &TestRepo) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     )
 }
 
-const READS: [&[&str]; 4] = [
+const READS: [&[&str]; 9] = [
     &["status", "--format", "json"],
     &["status"],
     &["milestone", "list", "--format", "json"],
     &["milestone", "list"],
+    // By name, by a prefix of its id, by its whole id.
+    &["milestone", "view", "v0-1"],
+    &["milestone", "view", "b5b8"],
+    &[
+        "milestone",
+        "view",
+        "d6484982-9730-492f-bd0c-558aa9f7f4f2",
+        "--format",
+        "json",
+    ],
+    // From the tallies only when every sum is the tracker's float bit for bit.
+    &["project", "view", "Hook Fixtures"],
+    &["project", "view", "84a1", "--format", "json"],
 ];
 
 /// Runs the served reads (each must be served, not forwarded), compares them with the live
@@ -145,6 +159,16 @@ fn write_round(repo: &TestRepo, issues: std::ops::Range<usize>, round: usize) {
     }
 }
 
+/// Issue `n` with a whole or half-hour estimate (or none) and no progress: every sum of the
+/// milestones and projects is then exact in a float, in any order.
+fn exactly_summed(n: usize) -> Counted {
+    Counted {
+        hours: ["3", "2.5", "14.0", "null", "7"][n % 5],
+        progress: "null",
+        ..counted(n, 4)
+    }
+}
+
 #[test]
 fn tallies_follow_every_way_issue_files_move() {
     let repo = contract_repo();
@@ -181,6 +205,30 @@ fn tallies_follow_every_way_issue_files_move() {
     check(&repo, "hand edits not committed (the working-tree look)");
     repo.git(&["checkout", "-q", "--", "."]);
     check(&repo, "hand edits undone");
+
+    // Its issues' rows show the name they were synced with until the sync reads them again:
+    // `milestone view` must not miss them when it looks them up by the new name.
+    let milestone = format!(".roadmap/milestones/{}.md", MILESTONES[2]);
+    let text = std::fs::read_to_string(repo.root.join(&milestone)).unwrap();
+    repo.write(&milestone, &text.replace("name: v0-2", "name: v0-3"));
+    check(&repo, "a milestone renamed by hand");
+    repo.commit_all("a milestone renamed");
+    check(&repo, "a milestone renamed in a commit");
+
+    for n in 0..40 {
+        repo.write(&issue_path(n), &issue_file(n, &exactly_summed(n)));
+    }
+    // The tracker's own issues: progress in quarters, so their earned shares are exact too.
+    for entry in std::fs::read_dir(repo.root.join(".roadmap/issues")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let quartered = text
+            .replace("progress_percentage: 40.0", "progress_percentage: 50.0")
+            .replace("progress_percentage: 90.0", "progress_percentage: 25.0");
+        std::fs::write(&path, quartered).unwrap();
+    }
+    repo.commit_all("whole and half-hour estimates, progress in quarters");
+    check(&repo, "sums exact in a float");
 
     repo.roadmap_hooks(&["sync", "--full"]).success();
     check(&repo, "a full rebuild");

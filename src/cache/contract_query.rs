@@ -187,21 +187,55 @@ impl Cache {
     /// seek of the assignee index (case-blind, so the few other spellings are dropped here)
     /// and of the few shadowed files, not a read of every row.
     pub fn contract_issues_assigned(&self, me: &str) -> Result<Vec<ContractIssueRow>, CacheError> {
+        self.contract_issues_found(
+            "issues_by_assignee",
+            "i.assignee = ?1 COLLATE NOCASE",
+            &[me],
+            |issue| issue.assignee.as_deref() == Some(me),
+        )
+    }
+
+    /// The issue files of the contract layout whose milestone id is `id`, in the order the
+    /// tracker reads the files (by path): what `milestone view` shows. A seek of the milestone
+    /// index by the name such rows show (`name`, from the milestone's file) and by the id (an
+    /// issue whose milestone has no file shows the id), and of the few shadowed files. A row
+    /// showing another name would be missed: the caller counts the rows found against the
+    /// tallies.
+    pub fn contract_issues_of_milestone(
+        &self,
+        id: &str,
+        name: &str,
+    ) -> Result<Vec<ContractIssueRow>, CacheError> {
+        self.contract_issues_found(
+            "issues_by_milestone",
+            "i.milestone IN (?1, ?2)",
+            &[id, name],
+            |issue| issue.milestone_id.as_deref() == Some(id),
+        )
+    }
+
+    /// The issue files of the contract layout that `seek` (a condition on `i`, which `index`
+    /// answers) finds among the rows and among the few shadowed ones, those `keep` keeps, by
+    /// path.
+    fn contract_issues_found(
+        &self,
+        index: &str,
+        seek: &str,
+        params: &[&str],
+        keep: impl Fn(&ContractIssueRow) -> bool,
+    ) -> Result<Vec<ContractIssueRow>, CacheError> {
         let mut statement = self.connection().prepare_cached(&format!(
-            "SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY issues_by_assignee
-             WHERE i.assignee = ?1 COLLATE NOCASE AND NOT i.shadowed
-                 AND i.path GLOB '.roadmap/issues/*'
+            "SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY {index}
+             WHERE {seek} AND NOT i.shadowed AND i.path GLOB '.roadmap/issues/*'
              UNION ALL
              SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY issues_shadowed
-             WHERE i.shadowed AND i.assignee = ?1 AND i.path GLOB '.roadmap/issues/*'"
+             WHERE i.shadowed AND {seek} AND i.path GLOB '.roadmap/issues/*'"
         ))?;
-        let rows =
-            statement.query_map([me], |row| Ok((row.get::<_, String>(10)?, issue_row(row)?)))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(params), |row| {
+            Ok((row.get::<_, String>(10)?, issue_row(row)?))
+        })?;
         let mut found: Vec<(String, ContractIssueRow)> = rows
-            .filter(|row| {
-                row.as_ref()
-                    .map_or(true, |(_, issue)| issue.assignee.as_deref() == Some(me))
-            })
+            .filter(|row| row.as_ref().map_or(true, |(_, issue)| keep(issue)))
             .collect::<Result<_, _>>()?;
         found.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(found.into_iter().map(|(_, issue)| issue).collect())

@@ -19,6 +19,7 @@ use crate::lines::contract::outputs::issue_list::records::{
 use crate::lines::contract::outputs::issue_list::row::Unread;
 use crate::lines::contract::outputs::issue_list::{Answer, sources};
 use crate::lines::contract::outputs::milestone_view::{self, Format};
+use crate::lines::contract::outputs::planning::tally::Precision;
 use crate::lines::contract::outputs::planning::{self, Snapshot, Workspace};
 use crate::lines::contract::outputs::{milestone_list, project_list, project_view, today};
 use std::path::{Path, PathBuf};
@@ -26,12 +27,13 @@ use std::path::{Path, PathBuf};
 /// The reply of the planning command `words`.
 pub(super) fn answer(words: &[&str], parsed: &Parsed, roadmap_dir: &Path) -> Answer {
     let format = parsed.value("--format");
-    let read = if matches!(words, ["milestone" | "project", "list"]) {
-        list_snapshot
-    } else {
-        snapshot
+    let read = match words {
+        ["milestone" | "project", "list"] => tallied_snapshot(roadmap_dir, Precision::Tenths),
+        ["project", "view"] => tallied_snapshot(roadmap_dir, Precision::Exact),
+        ["milestone", "view"] => milestone_view_snapshot(&parsed.arguments[0], roadmap_dir),
+        _ => snapshot(roadmap_dir),
     };
-    let mut snapshot = match read(roadmap_dir) {
+    let mut snapshot = match read {
         Ok(snapshot) => snapshot,
         Err(answer) => return answer,
     };
@@ -116,10 +118,13 @@ pub(super) fn snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
     workspace(roadmap_dir).map(planning::snapshot)
 }
 
-/// The snapshot `milestone list` and `project list` print (no issues in it), from the
-/// cache's tallies (see [`planning::tally`]) when it can answer and its sums print as the
-/// tracker's; else [`snapshot`].
-pub(super) fn list_snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
+/// The snapshot `milestone list`, `project list` and `project view` print (no issues in it),
+/// from the cache's tallies (see [`planning::tally`]) when it can answer and its sums are the
+/// tracker's as far as `precision` asks; else [`snapshot`].
+pub(super) fn tallied_snapshot(
+    roadmap_dir: &Path,
+    precision: Precision,
+) -> Result<Snapshot, Answer> {
     let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
     let Ok(tallied) = cached(root, sources::read_tallies) else {
         return snapshot(roadmap_dir);
@@ -136,10 +141,71 @@ pub(super) fn list_snapshot(roadmap_dir: &Path) -> Result<Snapshot, Answer> {
         &workspace.projects,
         &workspace.milestones,
         &tallies,
+        precision,
     ) {
         Some(snapshot) => Ok(snapshot),
         None => snapshot(roadmap_dir),
     }
+}
+
+/// The snapshot `milestone view supplied` prints from: the shown milestone's issues alone (a
+/// seek of the milestone index) when the cache can answer, its tallies vouching for the other
+/// issues as for `status` and counting as many issues of that milestone as the seek found (a
+/// row showing a stale milestone name would otherwise go missing); else [`snapshot`]. The
+/// tracker's reply prints that milestone's summary and issues, nothing of the others.
+fn milestone_view_snapshot(supplied: &str, roadmap_dir: &Path) -> Result<Snapshot, Answer> {
+    let root = roadmap_dir.parent().unwrap_or(roadmap_dir);
+    let wanted = supplied.to_owned();
+    let read = cached(root, move |cache, root, listing| {
+        let tallied = sources::read_tallies(cache, root, listing)?;
+        let shown = match &tallied.milestones {
+            Ok(milestones) => shown_milestone(milestones, &wanted).cloned(),
+            Err(_) => None,
+        };
+        let issues = match &shown {
+            Some(shown) => cache.contract_issues_of_milestone(&shown.id, &shown.name)?,
+            None => Vec::new(),
+        };
+        Ok((tallied, shown.map(|shown| shown.id), issues))
+    });
+    let Ok((tallied, shown, issues)) = read else {
+        return snapshot(roadmap_dir);
+    };
+    let Ok(tallies) = &tallied.tallies else {
+        return snapshot(roadmap_dir);
+    };
+    let counted: u64 = tallies
+        .iter()
+        .filter(|tally| shown.is_some() && tally.milestone_id == shown)
+        .map(|tally| tally.files)
+        .sum();
+    if usize::try_from(counted) != Ok(issues.len()) {
+        return snapshot(roadmap_dir);
+    }
+    let workspace = cached_workspace(tallied.milestones, Ok(issues), roadmap_dir)?;
+    let partial = planning::snapshot(workspace);
+    // The milestone shown must be the one whose issues were read.
+    if milestone_view::shown_id(&partial, supplied) != shown {
+        return snapshot(roadmap_dir);
+    }
+    Ok(partial)
+}
+
+/// The milestone `milestone view supplied` resolves to among the cache's, as the tracker
+/// resolves it among the visible ones sorted by name (see [`milestone_view::resolve`]).
+fn shown_milestone<'a>(
+    milestones: &'a [ContractMilestone],
+    supplied: &str,
+) -> Option<&'a ContractMilestone> {
+    let mut visible: Vec<&ContractMilestone> = milestones.iter().filter(|m| m.visible).collect();
+    visible.sort_by(|a, b| a.name.cmp(&b.name));
+    let pairs: Vec<(&str, &str)> = visible
+        .iter()
+        .map(|m| (m.id.as_str(), m.name.as_str()))
+        .collect();
+    milestone_view::resolve(&pairs, supplied, "Milestone")
+        .ok()
+        .map(|index| visible[index])
 }
 
 /// The workspace as the tracker reads it, or the reply instead. The issues come

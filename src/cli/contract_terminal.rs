@@ -20,7 +20,10 @@ pub(super) fn list(
     roadmap_dir: &std::path::Path,
     width: usize,
 ) -> Answer {
-    let snapshot = match super::contract_planning::list_snapshot(roadmap_dir) {
+    let snapshot = match super::contract_planning::tallied_snapshot(
+        roadmap_dir,
+        crate::lines::contract::outputs::planning::tally::Precision::Tenths,
+    ) {
         Ok(snapshot) => snapshot,
         Err(answer) => return answer,
     };

@@ -141,8 +141,12 @@ impl Sums {
     }
 
     /// `_milestone_summary`, or `None` when the printed estimate or progress could differ
-    /// from the tracker's.
-    fn summary(&self, milestone: &Milestone) -> Option<MilestoneSummary> {
+    /// from the tracker's (with [`Precision::Exact`], when any of its sums could).
+    fn summary(&self, milestone: &Milestone, precision: Precision) -> Option<MilestoneSummary> {
+        let sums = [&self.estimated, &self.remaining, &self.earned, &self.weight];
+        if precision == Precision::Exact && sums.iter().any(|sum| sum.python_error() > 0.0) {
+            return None;
+        }
         let estimated = self.estimated.value();
         if !prints_alike(estimated.as_f64(), self.estimated.python_error()) {
             return None;
@@ -172,15 +176,27 @@ impl Sums {
     }
 }
 
+/// How closely the sums of [`snapshot_from_tallies`] must match the tracker's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Each milestone's estimate and progress print as the tracker's with `{:.1f}`: what
+    /// `milestone list` prints of them (`project list` prints none).
+    Tenths,
+    /// Every sum is the tracker's float bit for bit (each partial sum exact, whatever the
+    /// order): the projects' sums, taken over their milestones' floats, are then the
+    /// tracker's too, for `project view` (its JSON prints them whole).
+    Exact,
+}
+
 /// The snapshot of the visible projects and milestones, summed from `tallies`, with no
-/// issues: for the outputs that print the milestones' counts, estimate and progress as
-/// `{:.1f}` (`milestone list`) or nothing of them (`project list`). `None` when a sum
-/// cannot be trusted to print as the tracker's (the caller reads every issue).
+/// issues, its sums as close to the tracker's as `precision` asks. `None` when a sum cannot
+/// be trusted that far (the caller reads every issue).
 #[must_use]
 pub fn snapshot_from_tallies(
     projects: &[ProjectRecord],
     milestones: &[Milestone],
     tallies: &[Tally],
+    precision: Precision,
 ) -> Option<Snapshot> {
     let mut by_milestone: std::collections::HashMap<&str, Sums> = std::collections::HashMap::new();
     for tally in tallies.iter().filter(|t| t.retention == "visible") {
@@ -193,7 +209,7 @@ pub fn snapshot_from_tallies(
         by_milestone
             .get(m.row.id.as_str())
             .unwrap_or(&none)
-            .summary(m)
+            .summary(m, precision)
     })?;
     Some(Snapshot {
         projects,
