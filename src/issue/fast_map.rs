@@ -16,7 +16,8 @@ pub(crate) fn read(yaml: &str) -> Option<Mapping> {
         return None;
     }
     let yaml = yaml.strip_suffix('\n').unwrap_or(yaml);
-    let mut map = Mapping::new();
+    // Room for the keys 0.3.1 writes (27 in an issue), so the map is not rehashed as it grows.
+    let mut map = Mapping::with_capacity(32);
     let mut lines = yaml.split('\n').peekable();
     while let Some(line) = lines.next() {
         let (key, rest) = key_and_rest(line)?;
@@ -109,6 +110,10 @@ fn inline_value(text: &str) -> Option<Value> {
     }
     if let Some(inner) = text.strip_prefix('\'') {
         let inner = inner.strip_suffix('\'')?;
+        // Most quoted scalars hold no quote (timestamps, titles): no copies to undouble.
+        if !inner.contains('\'') {
+            return Some(Value::String(inner.to_owned()));
+        }
         // A lone quote inside would end the scalar early; doubled quotes are one quote.
         if inner.replace("''", "").contains('\'') {
             return None;
@@ -134,6 +139,15 @@ fn resolve(plain: &str) -> Option<Value> {
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
+    }
+    // No number starts with a letter (a float only as `inf` or `nan`, which serde_yaml and
+    // [`float`] leave as text): most scalars (`high`, `todo`, names) are text at once.
+    if plain
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+    {
+        return Some(Value::String(plain.to_owned()));
     }
     // An integer only in the decimal spelling it prints back as (`+7`, `0x1F` and `-0` go to
     // serde_yaml): whoever needs the scalar's text, not its number, can then take the number's
