@@ -22,6 +22,7 @@
 
 pub mod cli;
 pub mod first_parent;
+mod loose;
 pub mod object_id;
 mod pack_deltas;
 mod pack_file;

@@ -9,9 +9,11 @@
 //! `sync::tree_snapshots`).
 
 use super::TreeChange;
+use super::loose::{self, LooseTree};
 use crate::lines;
 use git2::{Odb, OdbObject, Oid, Repository};
 use std::cmp::Ordering;
+use std::path::Path;
 use std::rc::Rc;
 
 /// The size of a SHA-1 id in a tree entry.
@@ -45,8 +47,10 @@ pub(crate) fn diff_roadmap_files(
     };
     let (old, new) = (roadmap(old)?, roadmap(new)?);
     let mut changes = Vec::new();
+    let objects = repo.commondir().join("objects");
     let mut walk = Walk {
         odb: &odb,
+        objects: &objects,
         memo,
         out: &mut changes,
     };
@@ -113,9 +117,10 @@ impl TreeMemo for RecentTrees {
     }
 }
 
-/// A tree's raw content, from the memo or the object database.
+/// A tree's raw content, from the memo, its loose file or the object database.
 enum RawTree<'o> {
     Kept(Rc<Vec<u8>>),
+    Loose(LooseTree),
     Read(OdbObject<'o>),
 }
 
@@ -123,6 +128,7 @@ impl RawTree<'_> {
     fn data(&self) -> &[u8] {
         match self {
             RawTree::Kept(data) => data,
+            RawTree::Loose(tree) => tree.data(),
             RawTree::Read(object) => object.data(),
         }
     }
@@ -131,6 +137,8 @@ impl RawTree<'_> {
 /// One diff under way: where trees come from and where changes go.
 struct Walk<'w, 'o> {
     odb: &'o Odb<'o>,
+    /// The repository's `objects` folder, where a commit writes its trees.
+    objects: &'w Path,
     memo: &'w mut dyn TreeMemo,
     out: &'w mut Vec<TreeChange>,
 }
@@ -148,6 +156,10 @@ impl<'o> Walk<'_, 'o> {
     fn tree(&mut self, id: Oid) -> Result<RawTree<'o>, git2::Error> {
         if let Some(data) = self.memo.get(id) {
             return Ok(RawTree::Kept(data));
+        }
+        if let Some(tree) = loose::read_large_tree(self.objects, self.odb, id) {
+            self.memo.offer(id, tree.data());
+            return Ok(RawTree::Loose(tree));
         }
         let object = read_tree(self.odb, id)?;
         self.memo.offer(id, object.data());
