@@ -261,6 +261,7 @@ fn hook_job<'a>(tools: &'a Tools, label: &str, bench: &'a BenchRepo, commit: &'a
     .before_each(move || {
         bench.move_head(&bench.base)?;
         sync(tools, bench)?;
+        bench.forget_new_trees(commit)?;
         bench.move_head(commit)
     })
     .after_each(move || bench.expect_synced_to(commit))

@@ -268,6 +268,43 @@ Edited in the working tree by the benchmark.
         git(&self.dir, &["reset", "-q", "--soft", commit]).map(drop)
     }
 
+    /// Drops from the tree memo (`.git/roadmap/trees/`) the trees of `commit` under `.roadmap`
+    /// that the base does not share. A sync back to the base keeps both sides of its diff,
+    /// while a real post-commit hook meets the trees its commit just wrote for the first time
+    /// and reads them from git: without this, a timed hook found its new tree in the memo.
+    pub fn forget_new_trees(&self, commit: &str) -> io::Result<()> {
+        let trees = |rev: &str| -> io::Result<std::collections::HashSet<String>> {
+            let listed = git(
+                &self.dir,
+                &[
+                    "ls-tree",
+                    "-r",
+                    "-d",
+                    "--format=%(objectname)",
+                    rev,
+                    "--",
+                    ".roadmap",
+                ],
+            )?;
+            let mut ids: std::collections::HashSet<String> =
+                listed.lines().map(str::to_owned).collect();
+            ids.insert(
+                git(&self.dir, &["rev-parse", &format!("{rev}:.roadmap")])?
+                    .trim()
+                    .to_owned(),
+            );
+            Ok(ids)
+        };
+        let base = trees(&self.base)?;
+        for id in trees(commit)?.difference(&base) {
+            match std::fs::remove_file(self.cache_dir().join("trees").join(id)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The branch HEAD is on, read from the file as the hooks do.
     pub fn current_branch(&self) -> io::Result<String> {
         let head = std::fs::read_to_string(self.dir.join(".git/HEAD"))?;
