@@ -271,6 +271,27 @@ fn cache_findings(dirs: &RepoDirs) -> Vec<Finding> {
             "run `roadmap-hooks sync` (the next `roadmap list` does it too)",
         )),
     }
+    match cache.missing_order_indexes() {
+        Ok(missing) if missing.is_empty() => {}
+        Ok(missing) if crate::sync::order_index_builder::running(&dirs.cache_dir()) => {
+            findings.push(Finding::ok(format!(
+                "{} order indexes being built in the background after a rebuild",
+                missing.len()
+            )));
+        }
+        Ok(missing) => findings.push(Finding::problem(
+            format!(
+                "{} order indexes missing ({}): lists in their orders sort instead",
+                missing.len(),
+                missing.join(", ")
+            ),
+            "run `roadmap-hooks sync` (it starts their builder)",
+        )),
+        Err(e) => findings.push(Finding::problem(
+            e.to_string(),
+            "run `roadmap-hooks sync --full`",
+        )),
+    }
     if let Ok(invalid) = cache.invalid_files() {
         if let Some((path, error)) = invalid.first() {
             findings.push(Finding::problem(

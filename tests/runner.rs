@@ -38,6 +38,7 @@ mod test_issue_log;
 mod test_list;
 mod test_merge_driver;
 mod test_multicall;
+mod test_order_indexes;
 mod test_plan_diff;
 mod test_reliability;
 mod test_remote_answers;

@@ -218,11 +218,13 @@ fn lists(tools: &Tools, repo: &BenchRepo, tracker: Option<&PathBuf>) -> io::Resu
 fn rebuilds(tools: &Tools, contract: &BenchRepo, legacy: &BenchRepo) -> io::Result<String> {
     let jobs = [
         Job::new("sync --full (contract)", || {
-            tools.hooks(&contract.dir, &["sync", "--full"])
-        }),
+            crate::rebuild_as_users_run_it(tools.hooks(&contract.dir, &["sync", "--full"]))
+        })
+        .after_each(|| crate::repo::wait_for_order_indexes(&contract.dir)),
         Job::new("sync --full (legacy)", || {
-            tools.hooks(&legacy.dir, &["sync", "--full"])
-        }),
+            crate::rebuild_as_users_run_it(tools.hooks(&legacy.dir, &["sync", "--full"]))
+        })
+        .after_each(|| crate::repo::wait_for_order_indexes(&legacy.dir)),
     ];
     let measured = compare(&jobs, tools.plan)?;
     Ok(row(contract.issues, "full rebuild", &measured.samples))

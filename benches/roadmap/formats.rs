@@ -67,12 +67,14 @@ pub fn measure(tools: &Tools, files: &BenchRepo) -> io::Result<Vec<Vec<String>>>
 
     let rebuild = |cli: bool| {
         Job::new("roadmap-hooks sync --full", move || {
-            let mut command = tools.hooks(&files.dir, &["sync", "--full"]);
+            let mut command =
+                crate::rebuild_as_users_run_it(tools.hooks(&files.dir, &["sync", "--full"]));
             if cli {
                 command.env("ROADMAP_HOOKS_GIT_BACKEND", "cli");
             }
             command
         })
+        .after_each(move || crate::repo::wait_for_order_indexes(&files.dir))
     };
     let jobs = [rebuild(false), rebuild(true)];
     rows.push(row(tools, n, "full rebuild, in process → git CLI", &jobs)?);

@@ -53,6 +53,29 @@ pub fn await_watcher(dir: &Path, look: &mut Command) -> std::io::Result<()> {
     crate::measure::run(look, false).map(drop)
 }
 
+/// Waits until the cache in `dir` has every order index and no builder runs: a large
+/// rebuild leaves them to a detached builder (`cache::order_indexes`), which must not be
+/// timed with, or compete with, the next run.
+pub fn wait_for_order_indexes(dir: &Path) -> io::Result<()> {
+    let cache_dir = dir.join(".git/roadmap");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    loop {
+        let cache = Cache::open_reader(&cache_dir).map_err(io::Error::other)?;
+        let missing = cache.missing_order_indexes().map_err(io::Error::other)?;
+        drop(cache);
+        if missing.is_empty() && !roadmap_hooks::sync::order_index_builder::running(&cache_dir) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(io::Error::other(format!(
+                "the order indexes of {} were not built in 10 minutes: {missing:?}",
+                dir.display()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// A `git` command for `dir` with a fixed identity and no user or system config, so the
 /// machine's settings change neither the commits nor the timings.
 pub fn git_command(dir: &Path) -> Command {

@@ -152,6 +152,8 @@ impl Report {
                     &[
                         "issues",
                         "`sync --full`",
+                        "every index inline",
+                        "÷ inline",
                         "issues/s",
                         "read + parse only",
                         "rebuild ÷ parse",

@@ -224,8 +224,14 @@ impl Cache {
         params: &[&str],
         keep: impl Fn(&ContractIssueRow) -> bool,
     ) -> Result<Vec<ContractIssueRow>, CacheError> {
+        // Until the builder has made it (see `order_indexes`), SQLite plans the seek itself.
+        let access = if self.has_index(index)? {
+            format!("INDEXED BY {index}")
+        } else {
+            String::new()
+        };
         let mut statement = self.connection().prepare_cached(&format!(
-            "SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY {index}
+            "SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i {access}
              WHERE {seek} AND NOT i.shadowed AND i.path GLOB '.roadmap/issues/*'
              UNION ALL
              SELECT {ISSUE_COLUMNS}, '', i.path FROM issues AS i INDEXED BY issues_shadowed

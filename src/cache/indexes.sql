@@ -1,50 +1,11 @@
--- Indexes of the rebuildable tables. A full rebuild drops them, inserts, and creates them
--- again, which is about twice as fast as inserting into indexed tables.
+-- Indexes of the rebuildable tables every sync and the default view use. A full rebuild
+-- inserts first and creates them after, which is about twice as fast as inserting into
+-- indexed tables. The order indexes are in `order_indexes.sql`.
 CREATE INDEX IF NOT EXISTS issues_by_id ON issues(id);
 -- The default view (open issues, most urgent first) is a walk of this index, not a sort,
 -- and never reads a row of the table.
 CREATE INDEX IF NOT EXISTS issues_open_by_priority
     ON issues(priority_rank, status_rank, created_key, id, is_open, shadowed) WHERE is_open AND NOT shadowed;
--- One index per order a list can ask for, each followed by every column a list filters on
--- (labels as the JSON array) and `shadowed` (SQLite counts an index as covering only when it holds every
--- column the query names, even one its WHERE implies): a list walks the index of its order, forwards or backwards, tests the
--- filters on the index entry and stops at its limit, never reading a row it does not print
--- and never sorting. `query.rs` picks the index by name (`INDEXED BY`).
-CREATE INDEX IF NOT EXISTS issues_sort_priority
-    ON issues(priority_rank, status_rank, created_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_sort_status
-    ON issues(status_rank, priority_rank, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_sort_created
-    ON issues(created_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_sort_updated
-    ON issues(updated_key, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_sort_id
-    ON issues(id, path,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_sort_title
-    ON issues(title COLLATE NOCASE, id,
-              is_open, archived, status, priority, issue_type, assignee, milestone, labels, shadowed) WHERE NOT shadowed;
--- A filter on a value few issues have (an assignee, a milestone) starts from these instead:
--- a walk in order would read the whole index to find them. The other equality filters
--- follow, so a combination of them (`-a carol -m v2-0 -t feature -p high`) is one seek to
--- the few entries that pass, however common each filter is alone; the rest are tested on the
--- entry. The sort keys that edits rarely move follow, so the entries found are sorted by
--- priority, status, creation or id without reading their rows (at 1M, reading the ~1,000 rows
--- of the 0.1% combination cost 3 ms). Not `updated` (nor the title): nearly every edit moves
--- it, and with it in these two indexes a branch switch across 1,000 edited issues wrote two
--- more index pages per issue (+25 ms at 100k); a list sorted by it reads the rows it found.
-CREATE INDEX IF NOT EXISTS issues_by_assignee
-    ON issues(assignee COLLATE NOCASE, milestone, issue_type, priority, status, is_open, archived,
-              priority_rank, status_rank, created_key, id)
-    WHERE NOT shadowed;
-CREATE INDEX IF NOT EXISTS issues_by_milestone
-    ON issues(milestone, assignee COLLATE NOCASE, issue_type, priority, status, is_open, archived,
-              priority_rank, status_rank, created_key, id)
-    WHERE NOT shadowed;
 -- The few shadowed files, for `list --format json`, which reads `issue_json` in order.
 CREATE INDEX IF NOT EXISTS issues_shadowed ON issues(path) WHERE shadowed;
 CREATE INDEX IF NOT EXISTS issues_by_issue ON issue_labels(issue);

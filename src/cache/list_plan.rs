@@ -27,6 +27,9 @@ pub(crate) enum Plan {
     FromAssignee,
     /// Start from the rows of the milestone, then sort.
     FromMilestone,
+    /// The index of the list's order is not built yet (see [`super::order_indexes`]): SQLite
+    /// plans the list itself, a sort of what it reads.
+    Unplanned,
 }
 
 /// A constraint on a leading column of a filter's index (`indexes.sql`), as SQLite seeks it.
@@ -72,19 +75,22 @@ impl Plan {
     /// statistics its planner prefers any index matching an equality, whatever it selects.
     pub(super) fn access(&self, query: &ListQuery) -> String {
         let index = match self {
-            Plan::Walk
-                if query.sort == SortKey::Priority
-                    && query.scope == Scope::Open
-                    && !query.filtered() =>
-            {
-                "issues_open_by_priority"
-            }
-            Plan::Walk => query.sort.index(),
+            Plan::Walk => walk_index(query),
             Plan::FromLabel(_) => return " NOT INDEXED".into(),
             Plan::FromAssignee => "issues_by_assignee",
             Plan::FromMilestone => "issues_by_milestone",
+            Plan::Unplanned => return String::new(),
         };
         format!(" INDEXED BY {index}")
+    }
+}
+
+/// The index a walk of `query`'s order reads.
+fn walk_index(query: &ListQuery) -> &'static str {
+    if query.sort == SortKey::Priority && query.scope == Scope::Open && !query.filtered() {
+        "issues_open_by_priority"
+    } else {
+        query.sort.index()
     }
 }
 
@@ -105,15 +111,21 @@ impl Cache {
             )?;
             consider(count, Plan::FromLabel(index));
         }
-        if query.assignee.is_some() {
+        if query.assignee.is_some() && self.has_index("issues_by_assignee")? {
             let count = self.count_seek_up_to("issues_by_assignee", &seek_prefix(query, true))?;
             consider(count, Plan::FromAssignee);
         }
-        if matches!(query.milestone, Some(MilestoneFilter::Named(_))) {
+        if matches!(query.milestone, Some(MilestoneFilter::Named(_)))
+            && self.has_index("issues_by_milestone")?
+        {
             let count = self.count_seek_up_to("issues_by_milestone", &seek_prefix(query, false))?;
             consider(count, Plan::FromMilestone);
         }
-        Ok(best.map_or(Plan::Walk, |(_, plan)| plan))
+        match best {
+            Some((_, plan)) => Ok(plan),
+            None if self.has_index(walk_index(query))? => Ok(Plan::Walk),
+            None => Ok(Plan::Unplanned),
+        }
     }
 
     /// Counts the rows of `rows` (a statement with the value as `?1` and a limit as `?2`), up
@@ -252,10 +264,8 @@ mod tests {
     fn spread_cache(dir: &std::path::Path) -> Cache {
         let generation = super::super::NewGeneration::create(dir).unwrap();
         let cache = generation.publish(dir).unwrap();
+        cache.create_all_indexes_for_tests();
         let connection = cache.connection();
-        connection
-            .execute_batch(super::super::CREATE_INDEXES)
-            .unwrap();
         let mut insert = connection
             .prepare(
                 "INSERT INTO issues (path, blob_oid, id, archived, is_open, title, status,

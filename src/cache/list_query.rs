@@ -309,8 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let generation = crate::cache::NewGeneration::create(dir.path()).unwrap();
         let cache = generation.publish(dir.path()).unwrap();
-        let indexes = crate::cache::CREATE_INDEXES;
-        cache.connection().execute_batch(indexes).unwrap();
+        cache.create_all_indexes_for_tests();
         for query in queries() {
             let text = query.text.as_ref().map(|_| "\"word\"");
             for plan in [
@@ -333,10 +332,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let generation = crate::cache::NewGeneration::create(dir.path()).unwrap();
         let cache = generation.publish(dir.path()).unwrap();
-        cache
-            .connection()
-            .execute_batch(crate::cache::CREATE_INDEXES)
-            .unwrap();
+        cache.create_all_indexes_for_tests();
         for mut query in queries().into_iter().filter(|q| q.text.is_none()) {
             for reverse in [false, true] {
                 query.reverse = reverse;

@@ -16,6 +16,7 @@ pub mod contract_query;
 mod json_staging;
 mod list_plan;
 mod list_query;
+pub mod order_indexes;
 pub mod query;
 pub mod remote;
 mod row_update;

@@ -3,7 +3,7 @@
 use super::json_staging::{JsonRow, JsonStaging};
 use super::row_update::{self, Changes, RowValues};
 use super::tally::{self, Tallies};
-use super::{CREATE_INDEXES, CacheError, meta};
+use super::{CREATE_INDEXES, CacheError, meta, order_indexes};
 use crate::issue::Issue;
 use crate::milestone::{Milestone, Project};
 use rusqlite::types::Value;
@@ -22,6 +22,8 @@ pub struct CacheTransaction<'c> {
     staged_json: Option<JsonStaging>,
     /// A rebuild's counts for `contract_tally`, stored when it commits.
     tallies: Option<Tallies>,
+    /// A rebuild that leaves the order indexes to the builder (see [`super::order_indexes`]).
+    defer_order_indexes: bool,
     /// The full-text index exists and must follow every row (see [`Cache::ensure_text_index`]).
     text_index: bool,
     /// The blob some path shows changed (a row of [`super::Cache::shown_blobs`]' tables was
@@ -75,6 +77,7 @@ impl<'c> CacheTransaction<'c> {
             rebuilding: false,
             staged_json: None,
             tallies: None,
+            defer_order_indexes: false,
             text_index,
             rows_written: false,
         })
@@ -430,6 +433,12 @@ impl<'c> CacheTransaction<'c> {
         Ok(())
     }
 
+    /// Leaves the order indexes out of this rebuild, to the builder (see
+    /// [`super::order_indexes`]).
+    pub fn defer_order_indexes(&mut self) {
+        self.defer_order_indexes = true;
+    }
+
     /// Inserts a rebuild's staged JSON, creates the indexes and decides duplicate winners.
     ///
     /// Meanwhile a helper thread syncs what the rebuild wrote so far (all rows but the JSON),
@@ -448,6 +457,9 @@ impl<'c> CacheTransaction<'c> {
                 staged.insert_in_key_order(&self.tx)?;
             }
             self.tx.execute_batch(CREATE_INDEXES)?;
+            if !self.defer_order_indexes {
+                order_indexes::create_all(&self.tx)?;
+            }
             if let Some(tallies) = self.tallies.take() {
                 tallies.store(&self.tx)?;
             }

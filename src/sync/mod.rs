@@ -8,6 +8,7 @@
 pub mod at_commit;
 mod incremental;
 mod local_writes;
+pub mod order_index_builder;
 mod reader;
 mod rebuild;
 mod store;
@@ -260,6 +261,7 @@ pub fn sync_reusing(
         reports.push(report);
     }
     if let Some(live) = cache.as_mut() {
+        order_index_builder::start_if_needed(&cache_dir, live);
         let restored = apply_pending(repo, live, dirs, lock)?;
         if restored > 0 {
             let commit = last_synced(Some(live))?;

@@ -54,6 +54,9 @@ pub(super) fn rebuild(
     let mut generation = NewGeneration::create(cache_dir)?;
     let filled = (|| {
         let mut tx = generation.transaction()?;
+        if crate::cache::order_indexes::defer_for(files.len()) {
+            tx.defer_order_indexes();
+        }
         let mut progress = Progress::new(progress, files.len());
         read_in_parallel(
             &repo.blob_source(),

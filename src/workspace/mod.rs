@@ -154,4 +154,12 @@ impl Workspace {
         };
         sync::sync_reusing(&self.dirs, self.repo()?, &lock, request, opened)
     }
+
+    /// Builds the order indexes a large rebuild left out, one per hold of the sync lock (see
+    /// [`sync::order_index_builder`]): what the detached builder runs.
+    pub fn build_order_indexes(&self) -> Result<(), SyncError> {
+        sync::order_index_builder::build(&self.dirs, self.repo()?, || {
+            self.lock(LockPurpose::Sync).ok().flatten()
+        })
+    }
 }

@@ -104,6 +104,7 @@ pub fn invoked(argv: &[OsString]) -> bool {
             command == "hook"
                 || command == "merge-driver"
                 || command == roadmap_hooks::cache::checkpoint::SUBCOMMAND
+                || command == roadmap_hooks::sync::order_index_builder::SUBCOMMAND
                 || command == roadmap_hooks::watch::SUBCOMMAND
         })
 }
@@ -134,6 +135,19 @@ pub fn main() {
                 roadmap_hooks::cache::checkpoint::run_detached(std::path::Path::new(&path));
             });
         }
+        std::process::exit(0);
+    }
+    // The order indexes a large rebuild left out, built detached from it: quiet, whatever
+    // happens (a sync that writes starts it again while any is missing).
+    if raw
+        .get(1)
+        .is_some_and(|a| a == roadmap_hooks::sync::order_index_builder::SUBCOMMAND)
+    {
+        let _ = std::panic::catch_unwind(|| {
+            if let Ok(workspace) = roadmap_hooks::workspace::Workspace::discover() {
+                let _ = workspace.build_order_indexes();
+            }
+        });
         std::process::exit(0);
     }
     // A watcher a look started, detached (`watch`): quiet, whatever happens.
