@@ -24,6 +24,7 @@ pub mod cli;
 pub mod first_parent;
 mod loose;
 pub mod object_id;
+mod pack_blobs;
 mod pack_deltas;
 mod pack_file;
 pub mod reftable;

@@ -39,6 +39,7 @@ mod test_list;
 mod test_merge_driver;
 mod test_multicall;
 mod test_order_indexes;
+mod test_packed;
 mod test_plan_diff;
 mod test_reliability;
 mod test_remote_answers;

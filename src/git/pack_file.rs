@@ -1,6 +1,6 @@
 //! Pack files as git writes them: an object's offset from the pack's index (version 2), a
 //! delta entry's base and inflated delta, and git's delta format applied to a base. Only what
-//! `pack_deltas` needs; whatever else a pack holds is left to libgit2 (`None`).
+//! `pack_deltas` and `pack_blobs` need; whatever else a pack holds is left to libgit2 (`None`).
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -78,23 +78,29 @@ impl Pack {
         None
     }
 
+    /// Reads the pack's bytes from `offset` into `buf`, as many as there are; how many.
+    pub(super) fn read_at(&self, buf: &mut [u8], offset: u64) -> Option<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self
+                .file
+                .read_at(&mut buf[filled..], offset + filled as u64)
+            {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        Some(filled)
+    }
+
     /// The entry at `offset`: a whole tree or a delta; `None` for anything else.
     pub(super) fn entry_at(&self, offset: u64) -> Option<Entry> {
         let mut head = [0u8; 64];
         let read = self.file.read_at(&mut head, offset).ok()?;
         let head = &head[..read];
-        let mut at = 0;
-        let mut byte = *head.get(at)?;
-        let kind = (byte >> 4) & 7;
-        let mut size = usize::from(byte & 15);
-        let mut shift = 4;
-        while byte & 0x80 != 0 {
-            at += 1;
-            byte = *head.get(at)?;
-            size |= usize::from(byte & 0x7f).checked_shl(shift)?;
-            shift += 7;
-        }
-        at += 1;
+        let (kind, size, mut at) = object_header(head)?;
         let base = match kind {
             2 => None,
             6 => {
@@ -129,6 +135,24 @@ impl Pack {
             None => Entry::Tree(data),
         })
     }
+}
+
+/// The header of the pack entry starting `head`: its type (1 commit, 2 tree, 3 blob, 4 tag,
+/// 6 and 7 deltas), its inflated size, and how many bytes the header takes (a delta's base
+/// follows).
+pub(super) fn object_header(head: &[u8]) -> Option<(u8, usize, usize)> {
+    let mut at = 0;
+    let mut byte = *head.get(at)?;
+    let kind = (byte >> 4) & 7;
+    let mut size = usize::from(byte & 15);
+    let mut shift = 4;
+    while byte & 0x80 != 0 {
+        at += 1;
+        byte = *head.get(at)?;
+        size |= usize::from(byte & 0x7f).checked_shl(shift)?;
+        shift += 7;
+    }
+    Some((kind, size, at + 1))
 }
 
 fn be32(data: &[u8], at: usize) -> Option<u32> {

@@ -59,7 +59,7 @@ pub(super) fn rebuild(
         }
         let mut progress = Progress::new(progress, files.len());
         read_in_parallel(
-            &repo.blob_source(),
+            &repo.blob_source_for_all(),
             &files,
             head_id,
             |path, bytes| Parsed::read(reader, path, bytes),
