@@ -84,6 +84,11 @@ pub fn build(
         return Ok(());
     };
     loop {
+        // `roadmap-hooks uninstall` removed the cache folder: taking the lock would make it
+        // again.
+        if !cache_dir.is_dir() {
+            return Ok(());
+        }
         let Some(held) = lock() else {
             return Ok(());
         };
