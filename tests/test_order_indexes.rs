@@ -198,10 +198,17 @@ fn lists_answer_the_same_before_during_and_after_the_order_indexes() {
     );
 }
 
+/// Started from outside the repository (`-C`), the builder still finds it.
 #[test]
 fn a_rebuild_that_defers_the_indexes_starts_the_builder_itself() {
     let repo = repo_of(120);
-    with_env(&repo, "roadmap-hooks", &["sync"], &[(DEFER_FROM, "1")]).success();
+    let mut command = Command::new(binary("roadmap-hooks"));
+    hermetic(&mut command)
+        .args(["sync", "-C"])
+        .arg(&repo.root)
+        .current_dir(repo.root.parent().unwrap())
+        .env(DEFER_FROM, "1");
+    Run::from_output(command.output().expect("run roadmap-hooks")).success();
     wait_for_order_indexes(&repo);
     let listed = repo.roadmap(&["list", "--all", "--sort", "title", "--format", "json"]);
     let rows: serde_json::Value = serde_json::from_str(&listed.success().stdout).unwrap();

@@ -261,7 +261,7 @@ pub fn sync_reusing(
         reports.push(report);
     }
     if let Some(live) = cache.as_mut() {
-        order_index_builder::start_if_needed(&cache_dir, live);
+        order_index_builder::start_if_needed(dirs, live);
         let restored = apply_pending(repo, live, dirs, lock)?;
         if restored > 0 {
             let commit = last_synced(Some(live))?;

@@ -30,10 +30,10 @@ fn builder_lock(cache_dir: &Path) -> PathBuf {
 
 /// Starts a detached builder when `live` lacks an order index and no builder runs. Best
 /// effort: a builder that cannot start is started again by the next sync.
-pub(super) fn start_if_needed(cache_dir: &Path, live: &Cache) {
+pub(super) fn start_if_needed(dirs: &RepoDirs, live: &Cache) {
     let missing = live.missing_order_indexes().is_ok_and(|m| !m.is_empty());
-    if missing && std::env::var_os(NO_BUILDER_VARIABLE).is_none() && !running(cache_dir) {
-        let _ = spawn_detached();
+    if missing && std::env::var_os(NO_BUILDER_VARIABLE).is_none() && !running(&dirs.cache_dir()) {
+        let _ = spawn_detached(&dirs.work_dir);
     }
 }
 
@@ -46,15 +46,17 @@ pub fn running(cache_dir: &Path) -> bool {
     )
 }
 
-fn spawn_detached() -> std::io::Result<()> {
+fn spawn_detached(work_dir: &Path) -> std::io::Result<()> {
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
     let exe = std::env::current_exe()?;
-    // In the caller's folder and environment (a hook's `GIT_DIR` among it), so it finds the
-    // same repository; its own process group, no terminal and no pipes: git waits for none of
-    // it, and a ^C meant for git does not stop it.
+    // At the worktree's top, where git runs hooks, in the caller's environment (a hook's
+    // `GIT_DIR` among it), so it finds the same repository even for `-C DIR`; its own process
+    // group, no terminal and no pipes: git waits for none of it, and a ^C meant for git does
+    // not stop it.
     Command::new(exe)
         .arg0("roadmap-hooks")
+        .current_dir(work_dir)
         .arg(SUBCOMMAND)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
