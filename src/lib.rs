@@ -22,6 +22,7 @@ pub mod board;
 pub mod cache;
 pub mod chart;
 pub mod cli;
+pub mod detached;
 pub mod doctor;
 pub mod durable;
 pub mod error;

@@ -9,6 +9,7 @@
 //! next one; the WAL holds every frame until then).
 
 use rusqlite::{Connection, OpenFlags};
+use std::ffi::OsStr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -35,20 +36,7 @@ pub(super) fn checkpoint(conn: &Connection, path: &Path) {
 }
 
 fn spawn_detached(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe()?;
-    // Its own process group, no terminal and no pipes: git waits for none of it, and a ^C
-    // meant for git does not stop it half way (harmless, but pointless).
-    Command::new(exe)
-        .arg(SUBCOMMAND)
-        .arg(path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
+    crate::detached::spawn(&[OsStr::new(SUBCOMMAND), path.as_os_str()], None)
 }
 
 /// The detached process: empties the WAL of the generation at `path`. A generation replaced

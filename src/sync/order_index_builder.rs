@@ -47,23 +47,15 @@ pub fn running(cache_dir: &Path) -> bool {
 }
 
 fn spawn_detached(work_dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
     let exe = std::env::current_exe()?;
+    // Only the `roadmap` binary runs the builder (a test binary given this subcommand would
+    // run its tests instead).
+    if exe.file_name().is_none_or(|name| name != "roadmap") {
+        return Ok(());
+    }
     // At the worktree's top, where git runs hooks, in the caller's environment (a hook's
-    // `GIT_DIR` among it), so it finds the same repository even for `-C DIR`; its own process
-    // group, no terminal and no pipes: git waits for none of it, and a ^C meant for git does
-    // not stop it.
-    Command::new(exe)
-        .arg0("roadmap-hooks")
-        .current_dir(work_dir)
-        .arg(SUBCOMMAND)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
+    // `GIT_DIR` among it), so it finds the same repository even for `-C DIR`.
+    crate::detached::spawn_program(&exe, &[SUBCOMMAND], Some(work_dir))
 }
 
 /// Builds every missing order index of the worktree at `dirs`, one per hold of the lock that

@@ -1,6 +1,7 @@
 //! A look's side of the watcher (see [`super`]): ask it what changed, or start it.
 
 use super::{Answer, SUBCOMMAND, Token, socket_name};
+use std::ffi::OsStr;
 use std::io::{Read as _, Write as _};
 use std::os::linux::net::SocketAddrExt as _;
 use std::os::unix::net::{SocketAddr, UnixStream};
@@ -75,8 +76,6 @@ fn parse(reply: &[u8]) -> Option<Answer> {
 /// terminal, no pipes: nobody waits for it). One already running makes the new one stop at
 /// once. Best effort: without one, looks stat every file as before.
 pub fn start(work_dir: &Path) {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
     if !allowed() {
         return;
     }
@@ -95,15 +94,11 @@ pub fn start(work_dir: &Path) {
     if super::daemon::remote_file_system(&work_dir) {
         return;
     }
-    let _ = Command::new(exe)
-        .arg(SUBCOMMAND)
-        .arg(&work_dir)
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn();
+    let _ = crate::detached::spawn_program(
+        &exe,
+        &[OsStr::new(SUBCOMMAND), work_dir.as_os_str()],
+        Some(Path::new("/")),
+    );
 }
 
 #[cfg(test)]
