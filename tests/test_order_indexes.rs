@@ -214,3 +214,69 @@ fn a_rebuild_that_defers_the_indexes_starts_the_builder_itself() {
     let rows: serde_json::Value = serde_json::from_str(&listed.success().stdout).unwrap();
     assert_eq!(rows.as_array().map(Vec::len), Some(120));
 }
+
+/// The pid of the builder working on `repo`, found among the processes by its subcommand and
+/// folder.
+fn builder_pid(repo: &TestRepo) -> Option<u32> {
+    let root = std::fs::canonicalize(&repo.root).unwrap();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let is_builder = cmdline
+                .split(|&b| b == 0)
+                .any(|arg| arg == b"build-order-indexes");
+            let cwd = std::fs::read_link(entry.path().join("cwd")).ok()?;
+            (is_builder && cwd == root).then_some(pid)
+        })
+}
+
+/// A builder killed while it holds the sync lock, after one index and before it synced a
+/// commit made meanwhile: the lock dies with it, the commit's hook gave up waiting, and the
+/// next query brings the cache to HEAD and starts a builder that finishes the rest.
+#[test]
+fn a_builder_killed_while_holding_the_lock_is_replaced_and_loses_nothing() {
+    let repo = repo_of(200);
+    repo.roadmap_hooks(&["install"]).success();
+    let paused = [
+        (DEFER_FROM, "1"),
+        ("ROADMAP_HOOKS_TEST_PAUSE", "order-index-built"),
+    ];
+    with_env(&repo, "roadmap-hooks", &["sync", "--full"], &paused).success();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pid = loop {
+        if missing_order_indexes(&repo) == ORDER_INDEXES - 1 {
+            if let Some(pid) = builder_pid(&repo) {
+                break pid;
+            }
+        }
+        assert!(Instant::now() < deadline, "the builder never paused");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+
+    let changed = issue(7, 5);
+    let edited = changed.text.replacen("title: ", "title: Meanwhile ", 1);
+    repo.write(&changed.path, &edited);
+    repo.commit_all("while the builder holds the lock");
+    let killed = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let listed = repo
+        .roadmap(&["list", "--all", "--format", "json"])
+        .success();
+    assert!(listed.stdout.contains("Meanwhile"), "the query caught up");
+    wait_for_order_indexes(&repo);
+    let after = answers(&repo);
+    assert!(after[5].contains("Meanwhile"));
+    with_env(&repo, "roadmap-hooks", &["sync", "--full"], &[]).success();
+    assert_same(
+        &answers(&repo),
+        &after,
+        "against a rebuild with every index",
+    );
+}

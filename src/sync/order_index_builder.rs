@@ -91,6 +91,9 @@ pub fn build(
         };
         let built = cache.build_next_order_index(&held)?;
         drop(cache);
+        if built.is_some() {
+            super::pause_for_tests("order-index-built");
+        }
         super::sync(
             dirs,
             repo,
