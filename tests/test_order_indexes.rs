@@ -219,18 +219,9 @@ fn a_rebuild_that_defers_the_indexes_starts_the_builder_itself() {
 /// folder.
 fn builder_pid(repo: &TestRepo) -> Option<u32> {
     let root = std::fs::canonicalize(&repo.root).unwrap();
-    std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .find_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let is_builder = cmdline
-                .split(|&b| b == 0)
-                .any(|arg| arg == b"build-order-indexes");
-            let cwd = std::fs::read_link(entry.path().join("cwd")).ok()?;
-            (is_builder && cwd == root).then_some(pid)
-        })
+    crate::common::process_where(|args, cwd| {
+        args.get(1) == Some(&&b"build-order-indexes"[..]) && cwd == root
+    })
 }
 
 /// A builder killed while it holds the sync lock, after one index and before it synced a

@@ -169,17 +169,10 @@ fn with_a_watcher_every_kind_of_edit_is_seen() {
 /// subcommand, with `root` as its argument).
 fn watcher_pid(root: &Path) -> Option<u32> {
     let root = std::fs::canonicalize(root).unwrap();
-    std::fs::read_dir("/proc")
-        .ok()?
-        .flatten()
-        .find_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-            let serves = args.get(1) == Some(&&b"watch-worktree"[..])
-                && args.get(2) == Some(&root.as_os_str().as_encoded_bytes());
-            serves.then_some(pid)
-        })
+    crate::common::process_where(|args, _| {
+        args.get(1) == Some(&&b"watch-worktree"[..])
+            && args.get(2) == Some(&root.as_os_str().as_encoded_bytes())
+    })
 }
 
 #[test]

@@ -495,3 +495,18 @@ pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
     Run::from_output(command.output().expect("run git"))
 }
+
+/// The pid of a running process whose arguments (`argv`, as bytes) and working folder `found`
+/// accepts, from `/proc`: how tests find our detached processes (the watcher, the builder).
+pub fn process_where(found: impl Fn(&[&[u8]], &Path) -> bool) -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            let cwd = std::fs::read_link(entry.path().join("cwd")).unwrap_or_default();
+            found(&args, &cwd).then_some(pid)
+        })
+}
