@@ -36,13 +36,7 @@ impl PackBlobs {
     /// The version-2 pack indexes in `objects/pack`; `None` when there is none to read.
     #[must_use]
     pub fn open(objects: &Path) -> Option<PackBlobs> {
-        let mut indexes: Vec<_> = std::fs::read_dir(objects.join("pack"))
-            .ok()?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
-            .collect();
-        indexes.sort();
-        let packs: Vec<Pack> = indexes.iter().filter_map(|idx| Pack::open(idx)).collect();
+        let packs = super::pack_file::open_all(objects);
         (!packs.is_empty()).then(|| PackBlobs {
             packs: Arc::new(packs),
         })

@@ -51,19 +51,8 @@ impl DeltaTrees {
     /// cannot read is left to libgit2.
     #[must_use]
     pub fn open(objects: &Path) -> Self {
-        let mut packs = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(objects.join("pack")) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "idx") {
-                    if let Some(pack) = Pack::open(&path) {
-                        packs.push(pack);
-                    }
-                }
-            }
-        }
         DeltaTrees {
-            packs,
+            packs: super::pack_file::open_all(objects),
             kept: VecDeque::new(),
             bytes: 0,
         }

@@ -24,6 +24,19 @@ pub(super) enum Entry {
     Delta(Base, Vec<u8>),
 }
 
+/// Every pack of the object folder `objects` whose index is read here (version 2), in the
+/// order of their names; a pack that cannot be read is left to libgit2.
+pub(super) fn open_all(objects: &Path) -> Vec<Pack> {
+    let mut indexes: Vec<_> = std::fs::read_dir(objects.join("pack"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
+        .collect();
+    indexes.sort();
+    indexes.iter().filter_map(|idx| Pack::open(idx)).collect()
+}
+
 /// One pack file and its index (version 2).
 pub(super) struct Pack {
     file: File,
