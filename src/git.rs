@@ -22,6 +22,7 @@
 
 pub mod cli;
 pub mod first_parent;
+pub mod index_file;
 mod loose;
 pub mod object_id;
 mod pack_blobs;

@@ -32,6 +32,7 @@ mod test_front;
 mod test_git_operations;
 mod test_history_at;
 mod test_history_random;
+mod test_index_folders;
 mod test_install;
 mod test_install_attributes;
 mod test_issue_log;

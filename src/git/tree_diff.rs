@@ -9,6 +9,7 @@
 //! `sync::tree_snapshots`).
 
 use super::TreeChange;
+use super::index_file::{IndexEntries, IndexFile, IndexFolder};
 use super::loose::{self, LooseTree};
 use crate::lines;
 use git2::{Odb, OdbObject, Oid, Repository};
@@ -18,6 +19,9 @@ use std::rc::Rc;
 
 /// The size of a SHA-1 id in a tree entry.
 const ID_LEN: usize = 20;
+
+/// Trees from this size (~4,000 entries) are read from the index when it lists them.
+const INDEX_WORTH_IT: usize = 256 << 10;
 
 /// Lists the roadmap files (see [`lines::may_be_document`]) that differ from the tree of commit
 /// `old` to that of commit `new`; `None` stands for an empty tree. Trees `memo` holds are not
@@ -66,6 +70,17 @@ pub trait TreeMemo {
     fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>>;
     /// Offers tree `id`, just read from the object database, to keep.
     fn offer(&mut self, id: Oid, data: &[u8]);
+    /// The index of the worktree whose HEAD the diff reaches, when large folders may be read
+    /// from it (see [`super::index_file`]); `None` (the default) for diffs of other commits.
+    fn index(&mut self) -> Option<Rc<IndexFile>> {
+        None
+    }
+    /// A kept index that lists tree `id` (one offered by [`TreeMemo::offer_index`]).
+    fn kept_index(&mut self, _id: Oid) -> Option<Rc<IndexFile>> {
+        None
+    }
+    /// Offers `index`, whose entries under one folder make tree `id`, to keep.
+    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>) {}
 }
 
 /// No memo: every tree is read from the object database.
@@ -134,6 +149,60 @@ impl RawTree<'_> {
     }
 }
 
+/// One side of a folder's diff: its tree's raw entries, or its entries in an index.
+enum Side<'o> {
+    Raw(RawTree<'o>),
+    Index(Rc<IndexFile>, IndexFolder),
+}
+
+/// A place in one side's entries.
+enum Cursor<'s> {
+    Raw(&'s [u8]),
+    Index(IndexEntries<'s>),
+}
+
+impl<'s> Cursor<'s> {
+    fn new(side: Option<&'s Side<'_>>) -> Self {
+        match side {
+            None => Cursor::Raw(&[]),
+            Some(Side::Raw(tree)) => Cursor::Raw(tree.data()),
+            Some(Side::Index(index, folder)) => Cursor::Index(index.entries(folder)),
+        }
+    }
+
+    /// The next entry and its length in a raw tree; `Some(None)` at the end, `None` when a
+    /// raw entry is malformed.
+    fn peek(&self) -> Option<Option<(Entry<'s>, usize)>> {
+        match self {
+            Cursor::Raw(rest) => entry_at(rest),
+            Cursor::Index(entries) => Some(entries.peek().map(|entry| {
+                let entry = Entry {
+                    mode: entry.mode,
+                    name: entry.name,
+                    id: entry.id,
+                };
+                (entry, 0)
+            })),
+        }
+    }
+
+    /// Whether an index side held what its cache-tree says (see [`IndexEntries::agrees`]).
+    fn agrees(&self) -> bool {
+        match self {
+            Cursor::Raw(_) => true,
+            Cursor::Index(entries) => entries.agrees(),
+        }
+    }
+
+    /// Moves past the entry [`Cursor::peek`] gave, of length `len`.
+    fn advance(&mut self, len: usize) {
+        match self {
+            Cursor::Raw(rest) => *rest = &rest[len..],
+            Cursor::Index(entries) => entries.advance(),
+        }
+    }
+}
+
 /// One diff under way: where trees come from and where changes go.
 struct Walk<'w, 'o> {
     odb: &'o Odb<'o>,
@@ -176,39 +245,74 @@ impl<'o> Walk<'_, 'o> {
         if old.is_some() && old == new {
             return Ok(());
         }
-        let old_tree = old.map(|id| self.tree(id)).transpose()?;
-        let new_tree = new.map(|id| self.tree(id)).transpose()?;
-        let mut old_rest = old_tree.as_ref().map_or(&[][..], RawTree::data);
-        let mut new_rest = new_tree.as_ref().map_or(&[][..], RawTree::data);
+        let old_side = old.map(|id| self.side(dir, id)).transpose()?;
+        let new_side = new.map(|id| self.side(dir, id)).transpose()?;
+        let found = self.out.len();
+        if self.compare(dir, dir_is_utf8, old_side.as_ref(), new_side.as_ref())? {
+            return Ok(());
+        }
+        // An index that did not hold what its cache-tree says: the trees, then.
+        self.out.truncate(found);
+        let old_side = old.map(|id| self.tree(id).map(Side::Raw)).transpose()?;
+        let new_side = new.map(|id| self.tree(id).map(Side::Raw)).transpose()?;
+        self.compare(dir, dir_is_utf8, old_side.as_ref(), new_side.as_ref())
+            .map(drop)
+    }
+
+    /// Compares two sides of folder `dir` entry by entry; `false` when an index side turned out
+    /// not to hold its folder (what was found is then to be dropped).
+    fn compare(
+        &mut self,
+        dir: &str,
+        dir_is_utf8: bool,
+        old_side: Option<&Side<'_>>,
+        new_side: Option<&Side<'_>>,
+    ) -> Result<bool, git2::Error> {
+        let mut old_rest = Cursor::new(old_side);
+        let mut new_rest = Cursor::new(new_side);
         let malformed = || git2::Error::from_str(&format!("malformed tree under {dir}"));
         loop {
-            let before = entry_at(old_rest).ok_or_else(malformed)?;
             // Most entries are byte for byte the same on both sides: skipped without a look at
             // the other side's entry.
-            if let Some((_, len)) = &before {
-                if new_rest.get(..*len) == Some(&old_rest[..*len]) {
-                    old_rest = &old_rest[*len..];
-                    new_rest = &new_rest[*len..];
-                    continue;
+            match (&mut old_rest, &mut new_rest) {
+                (Cursor::Raw(old_bytes), Cursor::Raw(new_bytes)) => {
+                    if let Some((_, len)) = entry_at(old_bytes).ok_or_else(malformed)? {
+                        if new_bytes.get(..len) == Some(&old_bytes[..len]) {
+                            *old_bytes = &old_bytes[len..];
+                            *new_bytes = &new_bytes[len..];
+                            continue;
+                        }
+                    }
                 }
+                (Cursor::Index(old_entries), Cursor::Index(new_entries)) => {
+                    if let Some(key) = old_entries.peek_key() {
+                        if new_entries.peek_key() == Some(key) {
+                            old_entries.advance();
+                            new_entries.advance();
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
             }
-            let after = entry_at(new_rest).ok_or_else(malformed)?;
+            let before = old_rest.peek().ok_or_else(malformed)?;
+            let after = new_rest.peek().ok_or_else(malformed)?;
             let order = match (&before, &after) {
                 (Some((a, _)), Some((b, _))) => git_order(a, b),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
-                (None, None) => return Ok(()),
+                (None, None) => return Ok(old_rest.agrees() && new_rest.agrees()),
             };
             let before = before
                 .filter(|_| order != Ordering::Greater)
                 .map(|(entry, len)| {
-                    old_rest = &old_rest[len..];
+                    old_rest.advance(len);
                     entry
                 });
             let after = after
                 .filter(|_| order != Ordering::Less)
                 .map(|(entry, len)| {
-                    new_rest = &new_rest[len..];
+                    new_rest.advance(len);
                     entry
                 });
             if let (Some(a), Some(b)) = (&before, &after) {
@@ -218,6 +322,28 @@ impl<'o> Walk<'_, 'o> {
             }
             self.changed(dir, dir_is_utf8, before, after)?;
         }
+    }
+
+    /// Folder `dir`'s side of tree `id`: its entries in the index when the memo offers an
+    /// index that lists that tree (read in place, no tree to inflate), else the tree's.
+    fn side(&mut self, dir: &str, id: Oid) -> Result<Side<'o>, git2::Error> {
+        if let Some(index) = self.memo.kept_index(id) {
+            if let Some(folder) = index.folder(dir, id) {
+                return Ok(Side::Index(index, folder));
+            }
+        }
+        if let Some(index) = self.memo.index() {
+            // A small tree inflates faster than a large index is searched.
+            let large = self
+                .odb
+                .read_header(id)
+                .is_ok_and(|(size, _)| size >= INDEX_WORTH_IT);
+            if let Some(folder) = large.then(|| index.folder(dir, id)).flatten() {
+                self.memo.offer_index(id, &index);
+                return Ok(Side::Index(index, folder));
+            }
+        }
+        Ok(Side::Raw(self.tree(id)?))
     }
 
     /// One name whose entry differs between the two sides (either may be missing).

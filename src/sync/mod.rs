@@ -218,7 +218,7 @@ pub fn sync_reusing(
         if forced.is_none() && last.as_deref() == Some(head_id.as_str()) {
             break;
         }
-        let mut trees = TreeSnapshots::new(&cache_dir);
+        let mut trees = TreeSnapshots::at_head(&cache_dir, dirs.git_dir.join("index"));
         let line = reader::line_at(repo, head, &head_id, &dirs.work_dir)?;
         let mut reader = Reader::new(line);
         let plan = match (forced.take(), cache.as_mut()) {

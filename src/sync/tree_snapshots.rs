@@ -8,11 +8,17 @@
 //! neither writing nor reading moves the bytes: a 100k-issue folder tree is 6.7 MB), so a torn
 //! or foreign file is never taken for the tree: it is read from git instead. Only the holder of
 //! the sync lock reads or writes them.
+//!
+//! A sync of HEAD also reads large folders from the worktree's index when its cache-tree lists
+//! them (`git::index_file`): no tree to inflate. Such a folder's memo is then a hard link to
+//! that index file (`<tree id>.index`), which git never rewrites in place: nothing to copy.
 
 use crate::git::TreeMemo;
+use crate::git::index_file::IndexFile;
 use git2::Oid;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Trees smaller than this (~170 issues) are left to git: inflating them costs about what
 /// reading a file does.
@@ -21,32 +27,63 @@ const KEEP_FROM: usize = 8 << 10;
 /// The folder, under the cache folder.
 const FOLDER: &str = "trees";
 
+/// The name of the hard link to an index listing tree `id`.
+fn index_link_name(id: Oid) -> String {
+    format!("{id}.index")
+}
+
 /// The memo of one sync pass: what it found, and what it read.
 pub(super) struct TreeSnapshots {
     dir: PathBuf,
-    /// Trees this diff looked up: kept if they were there, as either side may come back.
-    looked_up: HashSet<Oid>,
+    /// The files this diff found (raw trees and index links): kept, as either side may come
+    /// back.
+    looked_up: HashSet<String>,
     /// Large trees read from git, to keep.
     read: Vec<(Oid, Vec<u8>)>,
+    /// The worktree's index file, for a sync of HEAD, and the index once opened.
+    index_path: Option<PathBuf>,
+    index: Option<Option<Rc<IndexFile>>>,
+    /// Trees the index listed, to keep a link to it for.
+    listed_by_index: Vec<Oid>,
 }
 
 impl TreeSnapshots {
+    /// The memo of a diff to a commit other than HEAD.
     pub(super) fn new(cache_dir: &Path) -> Self {
         TreeSnapshots {
             dir: cache_dir.join(FOLDER),
             looked_up: HashSet::new(),
             read: Vec::new(),
+            index_path: None,
+            index: None,
+            listed_by_index: Vec::new(),
+        }
+    }
+
+    /// The memo of a diff to HEAD, which may read folders from the index at `index_path`.
+    pub(super) fn at_head(cache_dir: &Path, index_path: PathBuf) -> Self {
+        TreeSnapshots {
+            index_path: Some(index_path),
+            ..TreeSnapshots::new(cache_dir)
         }
     }
 
     /// Keeps the trees of this diff, both sides, and drops the others. Best effort: a file
     /// that cannot be written is read from git next time.
     pub(super) fn save(self) {
-        if self.read.is_empty() && self.looked_up.is_empty() {
+        if self.read.is_empty() && self.looked_up.is_empty() && self.listed_by_index.is_empty() {
             return;
         }
         let _ = std::fs::create_dir_all(&self.dir);
         let mut kept: HashSet<String> = HashSet::new();
+        if let (Some(path), Some(Some(index))) = (&self.index_path, &self.index) {
+            for id in &self.listed_by_index {
+                let name = index_link_name(*id);
+                if link_index(path, index, &self.dir, &name).is_ok() {
+                    kept.insert(name);
+                }
+            }
+        }
         for (id, data) in &self.read {
             let name = id.to_string();
             let staged = self.dir.join(format!("{name}.tmp"));
@@ -58,7 +95,7 @@ impl TreeSnapshots {
                 let _ = std::fs::remove_file(&staged);
             }
         }
-        kept.extend(self.looked_up.iter().map(Oid::to_string));
+        kept.extend(self.looked_up);
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
@@ -71,11 +108,29 @@ impl TreeSnapshots {
 }
 
 impl TreeMemo for TreeSnapshots {
-    fn get(&mut self, id: Oid) -> Option<std::rc::Rc<Vec<u8>>> {
+    fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>> {
         let bytes = read_whole(&self.dir.join(id.to_string())).ok()?;
         let data = decode(bytes)?;
-        self.looked_up.insert(id);
-        Some(std::rc::Rc::new(data))
+        self.looked_up.insert(id.to_string());
+        Some(Rc::new(data))
+    }
+
+    fn index(&mut self) -> Option<Rc<IndexFile>> {
+        let path = self.index_path.as_deref()?;
+        self.index
+            .get_or_insert_with(|| IndexFile::open(path).map(Rc::new))
+            .clone()
+    }
+
+    fn kept_index(&mut self, id: Oid) -> Option<Rc<IndexFile>> {
+        let name = index_link_name(id);
+        let index = IndexFile::open(&self.dir.join(&name))?;
+        self.looked_up.insert(name);
+        Some(Rc::new(index))
+    }
+
+    fn offer_index(&mut self, id: Oid, _index: &Rc<IndexFile>) {
+        self.listed_by_index.push(id);
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
@@ -86,6 +141,23 @@ impl TreeMemo for TreeSnapshots {
             self.read.push((id, kept));
         }
     }
+}
+
+/// Links `name` in `dir` to the index file at `path`, when that is still the file `index`
+/// mapped (git may have replaced it since).
+fn link_index(path: &Path, index: &IndexFile, dir: &Path, name: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let staged = dir.join(format!("{name}.tmp"));
+    let _ = std::fs::remove_file(&staged);
+    std::fs::hard_link(path, &staged)?;
+    let linked = std::fs::metadata(&staged)?;
+    if (linked.dev(), linked.ino()) != index.identity() {
+        let _ = std::fs::remove_file(&staged);
+        return Err(std::io::Error::other("the index was replaced"));
+    }
+    std::fs::rename(&staged, dir.join(name)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&staged);
+    })
 }
 
 /// The file at `path`, read into room reserved once under huge pages: a 100k-issue folder's
