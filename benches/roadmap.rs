@@ -758,13 +758,14 @@ impl Bench {
                 Job::new("roadmap hook post-commit (as installed)", || {
                     tools.installed_hook(dir, "post-commit")
                 })
-                // The cache one commit behind, HEAD on the new commit, its trees not yet read:
-                // as right after `git commit`.
+                // The cache one commit behind (synced by the previous commit's hook), HEAD and
+                // the index on the new commit, its trees not yet read: as right after
+                // `git commit`.
                 .before_each(|| {
-                    repo.move_head(&repo.base)?;
+                    repo.commit_state(&repo.base)?;
                     tools.sync(repo)?;
                     repo.forget_new_trees(&commit)?;
-                    repo.move_head(&commit)
+                    repo.commit_state(&commit)
                 })
                 .after_each(|| repo.expect_synced_to(&commit)),
                 Job::new("git diff --name-only HEAD~1 HEAD", || {
@@ -807,7 +808,7 @@ impl Bench {
                 self.report.record(repo.issues, Figure::HookOneFile, hook);
                 self.report.record(repo.issues, Figure::DiffOneFile, diff);
             }
-            repo.move_head(&repo.base)?;
+            repo.commit_state(&repo.base)?;
             tools.sync(repo)?;
         }
         Ok(())

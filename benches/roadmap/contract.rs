@@ -243,7 +243,7 @@ fn hooks(tools: &Tools, contract: &BenchRepo, legacy: &BenchRepo) -> io::Result<
     ];
     let measured = compare(&jobs, tools.plan)?;
     for repo in [contract, legacy] {
-        repo.move_head(&repo.base)?;
+        repo.commit_state(&repo.base)?;
         sync(tools, repo)?;
     }
     Ok(row(
@@ -260,11 +260,13 @@ fn hook_job<'a>(tools: &'a Tools, label: &str, bench: &'a BenchRepo, commit: &'a
         command.args(["hook", "post-commit"]);
         command
     })
+    // As right after `git commit`, the previous commit's hook having synced (see
+    // `hook_sync` in benches/roadmap.rs).
     .before_each(move || {
-        bench.move_head(&bench.base)?;
+        bench.commit_state(&bench.base)?;
         sync(tools, bench)?;
         bench.forget_new_trees(commit)?;
-        bench.move_head(commit)
+        bench.commit_state(commit)
     })
     .after_each(move || bench.expect_synced_to(commit))
 }

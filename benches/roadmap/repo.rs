@@ -291,6 +291,15 @@ Edited in the working tree by the benchmark.
         git(&self.dir, &["reset", "-q", "--soft", commit]).map(drop)
     }
 
+    /// Moves `main` (and HEAD) and the index to `commit`, as `git commit` leaves them (the
+    /// index lists the commit's tree, its cache-tree naming the folders: the hooks read large
+    /// folders from it), without touching the working tree or running hooks.
+    pub fn commit_state(&self, commit: &str) -> io::Result<()> {
+        git(&self.dir, &["reset", "-q", "--mixed", commit])?;
+        // `reset` leaves the cache-tree invalid where the index changed; a commit writes it.
+        git(&self.dir, &["write-tree"]).map(drop)
+    }
+
     /// Drops from the tree memo (`.git/roadmap/trees/`) the trees of `commit` under `.roadmap`
     /// that the base does not share. A sync back to the base keeps both sides of its diff,
     /// while a real post-commit hook meets the trees its commit just wrote for the first time
@@ -320,9 +329,12 @@ Edited in the working tree by the benchmark.
         };
         let base = trees(&self.base)?;
         for id in trees(commit)?.difference(&base) {
-            match std::fs::remove_file(self.cache_dir().join("trees").join(id)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
+            // The raw tree, or the link to the index that listed it.
+            for name in [id.clone(), format!("{id}.index")] {
+                match std::fs::remove_file(self.cache_dir().join("trees").join(name)) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
             }
         }
         Ok(())

@@ -75,6 +75,10 @@ pub trait TreeMemo {
     fn index(&mut self) -> Option<Rc<IndexFile>> {
         None
     }
+    /// Whether [`TreeMemo::index`] may give an index (asked first: opening one maps all of it).
+    fn may_read_index(&self) -> bool {
+        false
+    }
     /// A kept index that lists tree `id` (one offered by [`TreeMemo::offer_index`]).
     fn kept_index(&mut self, _id: Oid) -> Option<Rc<IndexFile>> {
         None
@@ -332,15 +336,18 @@ impl<'o> Walk<'_, 'o> {
                 return Ok(Side::Index(index, folder));
             }
         }
-        if let Some(index) = self.memo.index() {
-            // A small tree inflates faster than a large index is searched.
-            let large = self
-                .odb
+        // A small tree inflates faster than a large index is mapped and searched.
+        let large = || {
+            self.odb
                 .read_header(id)
-                .is_ok_and(|(size, _)| size >= INDEX_WORTH_IT);
-            if let Some(folder) = large.then(|| index.folder(dir, id)).flatten() {
-                self.memo.offer_index(id, &index);
-                return Ok(Side::Index(index, folder));
+                .is_ok_and(|(size, _)| size >= INDEX_WORTH_IT)
+        };
+        if self.memo.may_read_index() && large() {
+            if let Some(index) = self.memo.index() {
+                if let Some(folder) = index.folder(dir, id) {
+                    self.memo.offer_index(id, &index);
+                    return Ok(Side::Index(index, folder));
+                }
             }
         }
         Ok(Side::Raw(self.tree(id)?))

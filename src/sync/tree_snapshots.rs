@@ -115,6 +115,10 @@ impl TreeMemo for TreeSnapshots {
         Some(Rc::new(data))
     }
 
+    fn may_read_index(&self) -> bool {
+        self.index_path.is_some() && !matches!(self.index, Some(None))
+    }
+
     fn index(&mut self) -> Option<Rc<IndexFile>> {
         let path = self.index_path.as_deref()?;
         self.index
