@@ -430,6 +430,22 @@ mod tests {
     }
 
     #[test]
+    fn a_sparse_index_is_refused() {
+        let dir = repo(20);
+        let root = dir.path();
+        git(
+            root,
+            &["sparse-checkout", "set", "--cone", "--sparse-index", "src"],
+        );
+        let index = std::fs::read(root.join(".git/index")).unwrap();
+        assert!(
+            memchr::memmem::find(&index, b"sdir").is_some(),
+            "git wrote a sparse index"
+        );
+        assert!(IndexFile::open(&root.join(".git/index")).is_none());
+    }
+
+    #[test]
     fn a_split_index_never_lists_a_folder_it_does_not_hold() {
         let dir = repo(200);
         let root = dir.path();
