@@ -211,3 +211,24 @@ fn a_linked_worktree_reads_its_own_index() {
     // The main worktree's cache is its own, untouched by the other's commits.
     assert_hook_synced(&repo, &repo.root);
 }
+
+#[test]
+fn in_a_repository_mostly_of_other_files_no_index_is_kept() {
+    let repo = flat_repo();
+    // 15,000 other files: the index is then over four times the issue folder's tree.
+    for n in 0..15_000 {
+        repo.write(&format!("src/f{n:05}"), "x\n");
+    }
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "the code"]);
+    for n in [40, 41] {
+        repo.write(&path(n), &issue(n, "Edited among the code", "closed"));
+        repo.git(&["commit", "-q", "-am", &format!("edit {n}")]);
+        assert_hook_synced(&repo, &repo.root);
+    }
+    assert_eq!(
+        kept_indexes(&repo.root.join(".git")),
+        Vec::<String>::new(),
+        "no copy of a large index kept for one folder"
+    );
+}

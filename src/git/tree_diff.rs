@@ -83,8 +83,9 @@ pub trait TreeMemo {
     fn kept_index(&mut self, _id: Oid) -> Option<Rc<IndexFile>> {
         None
     }
-    /// Offers `index`, whose entries under one folder make tree `id`, to keep.
-    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>) {}
+    /// Offers `index`, whose entries under one folder make tree `id` (of `tree_size` bytes),
+    /// to keep.
+    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>, _tree_size: usize) {}
 }
 
 /// No memo: every tree is read from the object database.
@@ -337,16 +338,15 @@ impl<'o> Walk<'_, 'o> {
             }
         }
         // A small tree inflates faster than a large index is mapped and searched.
-        let large = || {
-            self.odb
-                .read_header(id)
-                .is_ok_and(|(size, _)| size >= INDEX_WORTH_IT)
-        };
-        if self.memo.may_read_index() && large() {
-            if let Some(index) = self.memo.index() {
-                if let Some(folder) = index.folder(dir, id) {
-                    self.memo.offer_index(id, &index);
-                    return Ok(Side::Index(index, folder));
+        let size = || self.odb.read_header(id).map_or(0, |(size, _)| size);
+        if self.memo.may_read_index() {
+            let size = size();
+            if size >= INDEX_WORTH_IT {
+                if let Some(index) = self.memo.index() {
+                    if let Some(folder) = index.folder(dir, id) {
+                        self.memo.offer_index(id, &index, size);
+                        return Ok(Side::Index(index, folder));
+                    }
                 }
             }
         }

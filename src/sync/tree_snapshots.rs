@@ -24,6 +24,9 @@ use std::rc::Rc;
 /// reading a file does.
 const KEEP_FROM: usize = 8 << 10;
 
+/// An index is kept (linked) for a folder whose tree is at least this fraction of its size.
+const LINK_UP_TO_TIMES_THE_TREE: usize = 4;
+
 /// The folder, under the cache folder.
 const FOLDER: &str = "trees";
 
@@ -133,8 +136,13 @@ impl TreeMemo for TreeSnapshots {
         Some(Rc::new(index))
     }
 
-    fn offer_index(&mut self, id: Oid, _index: &Rc<IndexFile>) {
-        self.listed_by_index.push(id);
+    fn offer_index(&mut self, id: Oid, index: &Rc<IndexFile>, tree_size: usize) {
+        // A link keeps the whole index file on disk: worth it for the issue folder of a
+        // repository that is mostly issues, not for one folder of a large monorepo's index
+        // (its tree is then read from git next time).
+        if index.file_len() <= tree_size.saturating_mul(LINK_UP_TO_TIMES_THE_TREE) {
+            self.listed_by_index.push(id);
+        }
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
