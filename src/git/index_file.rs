@@ -86,11 +86,6 @@ impl IndexFile {
         })
     }
 
-    /// The file's size in bytes.
-    pub(crate) fn file_len(&self) -> usize {
-        self.map.len()
-    }
-
     /// The file's device and inode.
     pub(crate) fn identity(&self) -> (u64, u64) {
         self.identity

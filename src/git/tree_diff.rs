@@ -79,13 +79,17 @@ pub trait TreeMemo {
     fn may_read_index(&self) -> bool {
         false
     }
+    /// Whether the index is worth reading for a folder whose tree is `tree_size` bytes: not
+    /// when it is much larger (one folder of a large monorepo's index).
+    fn index_worth_it(&mut self, _tree_size: usize) -> bool {
+        false
+    }
     /// A kept index that lists tree `id` (one offered by [`TreeMemo::offer_index`]).
     fn kept_index(&mut self, _id: Oid) -> Option<Rc<IndexFile>> {
         None
     }
-    /// Offers `index`, whose entries under one folder make tree `id` (of `tree_size` bytes),
-    /// to keep.
-    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>, _tree_size: usize) {}
+    /// Offers `index`, whose entries under one folder make tree `id`, to keep.
+    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>) {}
 }
 
 /// No memo: every tree is read from the object database.
@@ -341,10 +345,10 @@ impl<'o> Walk<'_, 'o> {
         let size = || self.odb.read_header(id).map_or(0, |(size, _)| size);
         if self.memo.may_read_index() {
             let size = size();
-            if size >= INDEX_WORTH_IT {
+            if size >= INDEX_WORTH_IT && self.memo.index_worth_it(size) {
                 if let Some(index) = self.memo.index() {
                     if let Some(folder) = index.folder(dir, id) {
-                        self.memo.offer_index(id, &index, size);
+                        self.memo.offer_index(id, &index);
                         return Ok(Side::Index(index, folder));
                     }
                 }

@@ -24,8 +24,8 @@ use std::rc::Rc;
 /// reading a file does.
 const KEEP_FROM: usize = 8 << 10;
 
-/// An index is kept (linked) for a folder whose tree is at least this fraction of its size.
-const LINK_UP_TO_TIMES_THE_TREE: usize = 4;
+/// An index is read (and kept) for a folder whose tree is at least this fraction of its size.
+const INDEX_UP_TO_TIMES_THE_TREE: u64 = 4;
 
 /// The folder, under the cache folder.
 const FOLDER: &str = "trees";
@@ -46,6 +46,8 @@ pub(super) struct TreeSnapshots {
     /// The worktree's index file, for a sync of HEAD, and the index once opened.
     index_path: Option<PathBuf>,
     index: Option<Option<Rc<IndexFile>>>,
+    /// The index file's size, once asked.
+    index_len: Option<u64>,
     /// Trees the index listed, to keep a link to it for.
     listed_by_index: Vec<Oid>,
 }
@@ -59,6 +61,7 @@ impl TreeSnapshots {
             read: Vec::new(),
             index_path: None,
             index: None,
+            index_len: None,
             listed_by_index: Vec::new(),
         }
     }
@@ -136,13 +139,22 @@ impl TreeMemo for TreeSnapshots {
         Some(Rc::new(index))
     }
 
-    fn offer_index(&mut self, id: Oid, index: &Rc<IndexFile>, tree_size: usize) {
-        // A link keeps the whole index file on disk: worth it for the issue folder of a
-        // repository that is mostly issues, not for one folder of a large monorepo's index
-        // (its tree is then read from git next time).
-        if index.file_len() <= tree_size.saturating_mul(LINK_UP_TO_TIMES_THE_TREE) {
-            self.listed_by_index.push(id);
-        }
+    fn index_worth_it(&mut self, tree_size: usize) -> bool {
+        // The index is mapped whole, searched from its start, and kept by a link for the next
+        // diff: worth it for the issue folder of a repository that is mostly issues (the 0.2
+        // contract's one folder), not for one of many (the legacy layout's milestone folders)
+        // nor for one folder of a large monorepo. Those trees are read and kept as before.
+        let Some(path) = &self.index_path else {
+            return false;
+        };
+        let len = *self
+            .index_len
+            .get_or_insert_with(|| std::fs::metadata(path).map_or(u64::MAX, |meta| meta.len()));
+        len <= (tree_size as u64).saturating_mul(INDEX_UP_TO_TIMES_THE_TREE)
+    }
+
+    fn offer_index(&mut self, id: Oid, _index: &Rc<IndexFile>) {
+        self.listed_by_index.push(id);
     }
 
     fn offer(&mut self, id: Oid, data: &[u8]) {
