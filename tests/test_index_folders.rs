@@ -52,22 +52,7 @@ fn flat_repo() -> TestRepo {
 /// healed it).
 #[track_caller]
 fn assert_hook_synced(repo: &TestRepo, dir: &std::path::Path) {
-    let run = repo
-        .run_in(
-            dir,
-            "roadmap",
-            &[
-                "list",
-                "--all",
-                "--sort",
-                "id",
-                "--format",
-                "json",
-                "--no-sync",
-            ],
-        )
-        .success();
-    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let listed = repo.listed_in(dir, &["--no-sync"]);
     assert_eq!(listed, repo.scanned_in(dir), "the cache lists the files");
 }
 

@@ -300,9 +300,15 @@ impl TestRepo {
     /// `roadmap list --all --sort id --format json`, parsed.
     #[track_caller]
     pub fn listed(&self, extra: &[&str]) -> serde_json::Value {
+        self.listed_in(&self.root, extra)
+    }
+
+    /// [`TestRepo::listed`] in `dir` (another worktree).
+    #[track_caller]
+    pub fn listed_in(&self, dir: &Path, extra: &[&str]) -> serde_json::Value {
         let mut args = vec!["list", "--all", "--sort", "id", "--format", "json"];
         args.extend_from_slice(extra);
-        let run = self.roadmap(&args).success();
+        let run = self.run_in(dir, "roadmap", &args).success();
         serde_json::from_str(&run.stdout).expect("list prints JSON")
     }
 
