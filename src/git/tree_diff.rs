@@ -70,26 +70,23 @@ pub trait TreeMemo {
     fn get(&mut self, id: Oid) -> Option<Rc<Vec<u8>>>;
     /// Offers tree `id`, just read from the object database, to keep.
     fn offer(&mut self, id: Oid, data: &[u8]);
-    /// The index of the worktree whose HEAD the diff reaches, when large folders may be read
-    /// from it (see [`super::index_file`]); `None` (the default) for diffs of other commits.
-    fn index(&mut self) -> Option<Rc<IndexFile>> {
+    /// Whether this memo's diffs may read large folders from the index of the worktree whose
+    /// HEAD they reach (see [`super::index_file`]); `false` (the default) for other commits.
+    fn reads_index(&self) -> bool {
+        false
+    }
+    /// That index, when it is worth reading for a folder whose tree is `tree_size` bytes (not
+    /// when it is much larger: one folder of a large monorepo's index).
+    fn index_for(&mut self, _tree_size: usize) -> Option<Rc<IndexFile>> {
         None
-    }
-    /// Whether [`TreeMemo::index`] may give an index (asked first: opening one maps all of it).
-    fn may_read_index(&self) -> bool {
-        false
-    }
-    /// Whether the index is worth reading for a folder whose tree is `tree_size` bytes: not
-    /// when it is much larger (one folder of a large monorepo's index).
-    fn index_worth_it(&mut self, _tree_size: usize) -> bool {
-        false
     }
     /// A kept index that lists tree `id` (one offered by [`TreeMemo::offer_index`]).
     fn kept_index(&mut self, _id: Oid) -> Option<Rc<IndexFile>> {
         None
     }
-    /// Offers `index`, whose entries under one folder make tree `id`, to keep.
-    fn offer_index(&mut self, _id: Oid, _index: &Rc<IndexFile>) {}
+    /// Keeps the index [`TreeMemo::index_for`] gave, whose entries under one folder make tree
+    /// `id`, for a later diff.
+    fn offer_index(&mut self, _id: Oid) {}
 }
 
 /// No memo: every tree is read from the object database.
@@ -341,16 +338,16 @@ impl<'o> Walk<'_, 'o> {
                 return Ok(Side::Index(index, folder));
             }
         }
-        // A small tree inflates faster than a large index is mapped and searched.
-        let size = || self.odb.read_header(id).map_or(0, |(size, _)| size);
-        if self.memo.may_read_index() {
-            let size = size();
-            if size >= INDEX_WORTH_IT && self.memo.index_worth_it(size) {
-                if let Some(index) = self.memo.index() {
-                    if let Some(folder) = index.folder(dir, id) {
-                        self.memo.offer_index(id, &index);
-                        return Ok(Side::Index(index, folder));
-                    }
+        if self.memo.reads_index() {
+            // A small tree inflates faster than a large index is mapped and searched.
+            let size = self.odb.read_header(id).map_or(0, |(size, _)| size);
+            let index = (size >= INDEX_WORTH_IT)
+                .then(|| self.memo.index_for(size))
+                .flatten();
+            if let Some(index) = index {
+                if let Some(folder) = index.folder(dir, id) {
+                    self.memo.offer_index(id);
+                    return Ok(Side::Index(index, folder));
                 }
             }
         }

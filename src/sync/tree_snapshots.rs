@@ -121,12 +121,22 @@ impl TreeMemo for TreeSnapshots {
         Some(Rc::new(data))
     }
 
-    fn may_read_index(&self) -> bool {
+    fn reads_index(&self) -> bool {
         self.index_path.is_some() && !matches!(self.index, Some(None))
     }
 
-    fn index(&mut self) -> Option<Rc<IndexFile>> {
+    fn index_for(&mut self, tree_size: usize) -> Option<Rc<IndexFile>> {
+        // The index is mapped whole, searched from its start, and kept by a link for the next
+        // diff: worth it for the issue folder of a repository that is mostly issues (the 0.2
+        // contract's one folder), not for one of many (the legacy layout's milestone folders)
+        // nor for one folder of a large monorepo. Those trees are read and kept as before.
         let path = self.index_path.as_deref()?;
+        let len = *self
+            .index_len
+            .get_or_insert_with(|| std::fs::metadata(path).map_or(u64::MAX, |meta| meta.len()));
+        if len > (tree_size as u64).saturating_mul(INDEX_UP_TO_TIMES_THE_TREE) {
+            return None;
+        }
         self.index
             .get_or_insert_with(|| IndexFile::open(path).map(Rc::new))
             .clone()
@@ -139,21 +149,7 @@ impl TreeMemo for TreeSnapshots {
         Some(Rc::new(index))
     }
 
-    fn index_worth_it(&mut self, tree_size: usize) -> bool {
-        // The index is mapped whole, searched from its start, and kept by a link for the next
-        // diff: worth it for the issue folder of a repository that is mostly issues (the 0.2
-        // contract's one folder), not for one of many (the legacy layout's milestone folders)
-        // nor for one folder of a large monorepo. Those trees are read and kept as before.
-        let Some(path) = &self.index_path else {
-            return false;
-        };
-        let len = *self
-            .index_len
-            .get_or_insert_with(|| std::fs::metadata(path).map_or(u64::MAX, |meta| meta.len()));
-        len <= (tree_size as u64).saturating_mul(INDEX_UP_TO_TIMES_THE_TREE)
-    }
-
-    fn offer_index(&mut self, id: Oid, _index: &Rc<IndexFile>) {
+    fn offer_index(&mut self, id: Oid) {
         self.listed_by_index.push(id);
     }
 
