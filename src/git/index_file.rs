@@ -13,6 +13,7 @@
 //! Git never rewrites an index file in place (it writes `index.lock` and renames it), so a
 //! mapped index, or a hard link to one kept beside the cache, keeps its bytes.
 
+use super::pack_file::be32;
 use git2::Oid;
 use std::fs::File;
 use std::path::Path;
@@ -265,10 +266,6 @@ fn chain_ends_at(data: &[u8], mut at: usize, end: usize) -> Option<bool> {
         at = at.checked_add(8 + len)?;
     }
     (at == end).then_some(sparse)
-}
-
-fn be32(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
 fn flags_at(data: &[u8], at: usize) -> Option<u16> {

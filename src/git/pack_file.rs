@@ -168,7 +168,8 @@ pub(super) fn object_header(head: &[u8]) -> Option<(u8, usize, usize)> {
     Some((kind, size, at + 1))
 }
 
-fn be32(data: &[u8], at: usize) -> Option<u32> {
+/// The big-endian 32-bit number at `at` (pack and index files both store them so).
+pub(super) fn be32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
 }
 
