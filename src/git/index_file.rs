@@ -220,7 +220,9 @@ impl<'i> IndexEntries<'i> {
     /// agrees with its cache-tree. A split index, which names only the entries changed since
     /// its shared index, does not: its folder is read from the tree instead.
     pub(crate) fn agrees(&self) -> bool {
-        self.left == 0 && (self.after == 0 || self.path_has_prefix(self.at) == Some(false))
+        self.left == 0
+            && (self.after == 0
+                || path_at(self.data, self.at).is_some_and(|path| !self.in_folder(path)))
     }
 
     /// The next entry's path, if it is one of the folder's.
@@ -228,13 +230,12 @@ impl<'i> IndexEntries<'i> {
         if self.left == 0 {
             return None;
         }
-        let path = path_at(self.data, self.at)?;
-        self.path_has_prefix(self.at)?.then_some(path)
+        path_at(self.data, self.at).filter(|path| self.in_folder(path))
     }
 
-    fn path_has_prefix(&self, at: usize) -> Option<bool> {
-        let path = path_at(self.data, at)?;
-        Some(path.len() > self.prefix.len() && path.starts_with(self.prefix))
+    /// Whether `path` names an entry of the folder.
+    fn in_folder(&self, path: &[u8]) -> bool {
+        path.len() > self.prefix.len() && path.starts_with(self.prefix)
     }
 }
 
