@@ -21,31 +21,42 @@ pub(crate) fn read(yaml: &str) -> Option<Mapping> {
     let mut lines = yaml.split('\n').peekable();
     while let Some(line) = lines.next() {
         let (key, rest) = key_and_rest(line)?;
-        let value = match rest {
-            Some(rest) => inline_value(rest)?,
-            None if lines.peek().is_some_and(|l| l.starts_with("- ")) => {
-                let mut items = Vec::new();
-                while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("- ")) {
-                    lines.next();
-                    items.push(match key_and_rest(item) {
-                        Some((first, rest)) if !item.starts_with(['\'', '"']) => {
-                            Value::Mapping(flat_map(first, rest, &mut lines)?)
-                        }
-                        _ => inline_value(item)?,
-                    });
-                }
-                Value::Sequence(items)
-            }
-            // An indented line would be a nested map or a continued scalar.
-            None if lines.peek().is_some_and(|l| l.starts_with(' ')) => return None,
-            None => Value::Null,
-        };
+        let value = value_after(rest, &mut lines)?;
         if map.insert(Value::String(key.to_owned()), value).is_some() {
             // serde_yaml refuses a repeated key; let it say so.
             return None;
         }
     }
     Some(map)
+}
+
+/// The value of a top-level key: `rest`, what follows `key: ` on its line, or, when nothing
+/// does, the block list on the lines after it (read from `lines`). The typed reader in
+/// [`super::fast`] reads the keys it does not know with it. `None` for anything outside the
+/// block shape, and for text holding `\r` or `\t`, which the caller rules out.
+pub(super) fn value_after<'a>(
+    rest: Option<&str>,
+    lines: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>,
+) -> Option<Value> {
+    Some(match rest {
+        Some(rest) => inline_value(rest)?,
+        None if lines.peek().is_some_and(|l| l.starts_with("- ")) => {
+            let mut items = Vec::new();
+            while let Some(item) = lines.peek().and_then(|l| l.strip_prefix("- ")) {
+                lines.next();
+                items.push(match key_and_rest(item) {
+                    Some((first, rest)) if !item.starts_with(['\'', '"']) => {
+                        Value::Mapping(flat_map(first, rest, lines)?)
+                    }
+                    _ => inline_value(item)?,
+                });
+            }
+            Value::Sequence(items)
+        }
+        // An indented line would be a nested map or a continued scalar.
+        None if lines.peek().is_some_and(|l| l.starts_with(' ')) => return None,
+        None => Value::Null,
+    })
 }
 
 /// One item of a block list of maps: `- first: value` already read, then `  key: value` lines.
@@ -235,7 +246,7 @@ fn canonical_decimal(int: &str) -> bool {
 }
 
 /// Leading zeros followed by digits: text in YAML 1.2 (serde_yaml's `digits_but_not_number`).
-fn digits_but_not_number(scalar: &str) -> bool {
+pub(super) fn digits_but_not_number(scalar: &str) -> bool {
     let scalar = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
     scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
 }
