@@ -96,17 +96,19 @@ type TrackerFields = (
 #[must_use]
 pub(super) fn tracker_fields(issue: &Issue) -> String {
     let fm = &issue.frontmatter;
-    serde_json::json!([
-        fm.headline,
+    // A tuple is written as a JSON array straight away, without a `serde_json::Value` built of
+    // copies first (this runs for every row a rebuild writes).
+    let fields = (
+        &fm.headline,
         retention(issue),
-        issue.milestone_id,
+        &issue.milestone_id,
         fm.estimated_hours.map(json_number),
         fm.progress_percentage.map(json_number),
         fm.comments.as_ref().map_or(0, Vec::len),
         fm.depends_on.as_deref().unwrap_or_default(),
-        fm.actual_end_date,
-    ])
-    .to_string()
+        &fm.actual_end_date,
+    );
+    serde_json::to_string(&fields).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// The file's `retention` (an unknown key to our model), when it is text.

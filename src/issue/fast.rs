@@ -8,6 +8,10 @@
 //! readers to that.
 
 use super::frontmatter::{Flag, Frontmatter, Number};
+use std::borrow::Cow;
+
+// One bit per known key in `read`'s record of the keys it has seen.
+const _: () = assert!(super::KNOWN_KEYS.len() <= 64);
 
 /// Reads `yaml` if it is in the simple shape; `None` means "ask serde_yaml".
 pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
@@ -15,6 +19,7 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
     let mut lines = yaml.lines().peekable();
     // Whether the text holds no `\r` or `\t`, worked out at the first unknown key.
     let mut plain_text = None;
+    let mut seen: u64 = 0;
     while let Some(line) = lines.next() {
         let (key, rest) = line.split_once(':')?;
         if key.is_empty()
@@ -24,14 +29,23 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
         {
             return None;
         }
-        if fm.keys_in_file.iter().any(|k| k == key) {
-            return None;
+        // A repeated key is serde_yaml's to refuse: known keys are told apart by one bit each.
+        let known = super::KNOWN_KEYS.iter().position(|k| *k == key);
+        match known {
+            Some(index) if seen & (1 << index) != 0 => return None,
+            Some(index) => {
+                seen |= 1 << index;
+                fm.keys_in_file
+                    .push(Cow::Borrowed(super::KNOWN_KEYS[index]));
+            }
+            None if fm.unknown.iter().any(|(k, _)| k == key) => return None,
+            None => fm.keys_in_file.push(Cow::Owned(key.to_owned())),
         }
-        fm.keys_in_file.push(key.to_owned());
-        if !super::KNOWN_KEYS.contains(&key) {
+        if known.is_none() {
             // The 0.2 contract's own keys (`schema_version`, `retention`, `history`) and any
             // other: kept as serde_yaml reads them, which the mapping reader does in this shape.
-            let plain = *plain_text.get_or_insert_with(|| !yaml.contains(['\r', '\t']));
+            let plain = *plain_text
+                .get_or_insert_with(|| memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_none());
             let text_key = key.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
                 && !matches!(key, "null" | "true" | "false");
             if !plain || !text_key {

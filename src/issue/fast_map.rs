@@ -12,7 +12,7 @@ use serde_yaml::{Mapping, Number, Value};
 
 /// Reads `yaml` if it is in the simple block shape; `None` means "ask serde_yaml".
 pub(crate) fn read(yaml: &str) -> Option<Mapping> {
-    if yaml.contains(['\r', '\t']) {
+    if memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_some() {
         return None;
     }
     let yaml = yaml.strip_suffix('\n').unwrap_or(yaml);
@@ -180,6 +180,23 @@ fn resolve(plain: &str) -> Option<Value> {
         }
     }
     Some(Value::String(plain.to_owned()))
+}
+
+/// Whether serde_yaml reads the plain scalar `plain` as text (not null, a boolean or a
+/// number). Without the copy [`resolve`] makes of text for most scalars, which start with a
+/// letter.
+pub(crate) fn reads_as_text(plain: &str) -> bool {
+    if plain
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+    {
+        return !matches!(
+            plain,
+            "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+        );
+    }
+    matches!(resolve(plain), Some(Value::String(_)))
 }
 
 /// serde_yaml's `parse_unsigned_int` for `u64`.

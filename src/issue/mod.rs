@@ -108,6 +108,25 @@ impl Issue {
         Self::from_frontmatter(frontmatter, body, context, warnings)
     }
 
+    /// [`Issue::parse`] for a front matter the typed fast reader takes, once `accept` (given
+    /// the file's text, the front matter's YAML and what the reader made of it) has agreed:
+    /// `None` when the reader does not take it, `accept` refuses it, or it is no issue. Then
+    /// `parse` reads it, and says why.
+    pub(crate) fn parse_typed(
+        bytes: &[u8],
+        context: &FileContext,
+        accept: impl FnOnce(&str, &str, &Frontmatter) -> bool,
+    ) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let (yaml, body) = split(text)?;
+        // What `lenient::read_frontmatter` returns first for such a front matter.
+        let frontmatter = fast::read(yaml).filter(|_| !yaml.trim().is_empty())?;
+        if !accept(text, yaml, &frontmatter) {
+            return None;
+        }
+        Self::from_frontmatter(frontmatter, body, context, Vec::new()).ok()
+    }
+
     fn from_frontmatter(
         fm: Frontmatter,
         body: &str,

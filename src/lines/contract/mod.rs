@@ -44,8 +44,15 @@ pub(super) fn read(
 ) -> Option<Record> {
     Some(match layout::classify(path)? {
         RoadmapFile::Issue(context) => {
-            // The strict read's mapping is what the issue is parsed from, when the two read
-            // the same front matter: one YAML read a file, not two.
+            // Nearly every file: one typed read, vouched for as 0.3.1 reads it.
+            if let Some(mut issue) =
+                outputs::issue_list::strict::undoubted_issue(path, bytes, &context)
+            {
+                adapt_issue(&mut issue, milestone_names);
+                return Some(Record::Issue(Box::new(issue)));
+            }
+            // Else the strict read's mapping is what the issue is parsed from, when the two
+            // read the same front matter: one YAML read a file, not two.
             let (doubt, read) = outputs::issue_list::strict::issue_doubt_keeping(path, bytes);
             match Issue::parse_reusing(bytes, &context, read) {
                 Ok(mut issue) => {

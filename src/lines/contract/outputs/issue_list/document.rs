@@ -16,9 +16,13 @@ pub(super) fn unserved(path: &Path, what: &str) -> Unread {
 pub(super) fn conflicted(path: &Path, text: &str) -> Option<Unread> {
     // Each marker line holds one of these; a file with none of them (nearly every file) is
     // not walked line by line twice.
-    if !["<<<<<<<", ">>>>>>>", "======="]
+    static MARKERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+        std::sync::LazyLock::new(|| {
+            ["<<<<<<<", ">>>>>>>", "======="].map(memchr::memmem::Finder::new)
+        });
+    if !MARKERS
         .iter()
-        .any(|marker| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some())
+        .any(|marker| marker.find(text.as_bytes()).is_some())
     {
         return None;
     }
@@ -88,23 +92,7 @@ pub(super) struct FrontMatterRead<'a> {
 }
 
 pub(super) fn front_matter_read(text: &str) -> Option<FrontMatterRead<'_>> {
-    let rest = text.strip_prefix("---")?;
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest
-        .strip_prefix("\r\n")
-        .or_else(|| rest.strip_prefix('\n'))?;
-    let mut from = 0;
-    let (yaml, body) = loop {
-        let at = from + rest.get(from..)?.find("\n---")?;
-        let after = rest[at + 4..].trim_start_matches([' ', '\t']);
-        let after = after.strip_prefix('\r').unwrap_or(after);
-        if let Some(body) = after.strip_prefix('\n') {
-            let yaml = &rest[..at];
-            break (yaml.strip_suffix('\r').unwrap_or(yaml), body);
-        }
-        from = at + 1;
-    };
-    let body = body.strip_prefix('\n').unwrap_or(body);
+    let (yaml, body) = front_matter_text(text)?;
     if let Some(data) = crate::issue::fast_map::read(yaml) {
         return Some(FrontMatterRead {
             data,
@@ -122,8 +110,29 @@ pub(super) fn front_matter_read(text: &str) -> Option<FrontMatterRead<'_>> {
     }
 }
 
-/// One document's front matter, read strictly: each accessor refuses what 0.3.1 would read
-/// differently or reject.
+/// The front matter's YAML text and the body, split by 0.3.1's pattern.
+pub(super) fn front_matter_text(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
+    let mut from = 0;
+    let (yaml, body) = loop {
+        let at = from + rest.get(from..)?.find("\n---")?;
+        let after = rest[at + 4..].trim_start_matches([' ', '\t']);
+        let after = after.strip_prefix('\r').unwrap_or(after);
+        if let Some(body) = after.strip_prefix('\n') {
+            let yaml = &rest[..at];
+            break (yaml.strip_suffix('\r').unwrap_or(yaml), body);
+        }
+        from = at + 1;
+    };
+    Some((yaml, body.strip_prefix('\n').unwrap_or(body)))
+}
+
+/// One document's front matter, read strictly: each accessor ([`Strict`]) refuses what 0.3.1
+/// would read differently or reject.
 pub(super) struct Fields<'a> {
     pub(super) path: &'a Path,
     pub(super) data: &'a Mapping,
@@ -133,86 +142,147 @@ impl Fields<'_> {
     pub(super) fn get(&self, key: &str) -> Option<&Value> {
         self.data.get(key).filter(|v| !v.is_null())
     }
+}
+
+impl Strict for Fields<'_> {
+    fn path(&self) -> &Path {
+        self.path
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.data.contains_key(key)
+    }
+
+    fn field(&self, key: &str) -> Option<Field<'_>> {
+        self.get(key).map(Field::of)
+    }
+
+    fn comment_count(&self) -> Result<usize, Unread> {
+        super::strict::comment_count(self)
+    }
+}
+
+/// One front-matter value as the strict accessors tell it apart.
+pub(super) enum Field<'a> {
+    Text(&'a str),
+    Number {
+        value: f64,
+        integer: bool,
+    },
+    List(Vec<Field<'a>>),
+    /// A boolean, a mapping, a tagged value; or, from a reader that cannot be sure of a value's
+    /// type, a value it would rather not vouch for: refused either way.
+    Other,
+}
+
+impl<'a> Field<'a> {
+    pub(super) fn of(value: &'a Value) -> Self {
+        match value {
+            Value::String(text) => Field::Text(text),
+            Value::Number(n) => n.as_f64().map_or(Field::Other, |value| Field::Number {
+                value,
+                integer: n.is_i64() || n.is_u64(),
+            }),
+            Value::Sequence(items) => Field::List(items.iter().map(Field::of).collect()),
+            _ => Field::Other,
+        }
+    }
+}
+
+/// Where the strict accessors read a document: its mapping ([`Fields`]), or the typed front
+/// matter the sync's fast reader made of it (`strict::Typed`). Each accessor refuses what
+/// 0.3.1 would read differently or reject; the rules are written once, here.
+pub(super) trait Strict {
+    fn path(&self) -> &Path;
+    /// Whether the key is in the front matter, null or not.
+    fn has(&self, key: &str) -> bool;
+    /// The key's value; `None` when it is absent or null.
+    fn field(&self, key: &str) -> Option<Field<'_>>;
+    /// The number of comments, each checked as the tracker checks them.
+    fn comment_count(&self) -> Result<usize, Unread>;
 
     /// A string PyYAML would also read as a string (see [`pyyaml_retypes`]).
-    pub(super) fn text(&self, key: &str) -> Result<Option<String>, Unread> {
-        match self.get(key) {
+    fn text(&self, key: &str) -> Result<Option<String>, Unread> {
+        match self.field(key) {
             None => Ok(None),
-            Some(Value::String(s)) if !pyyaml_retypes(s) => Ok(Some(s.clone())),
-            Some(_) => Err(unserved(self.path, &format!("`{key}` is not plain text"))),
+            Some(Field::Text(s)) if !pyyaml_retypes(s) => Ok(Some(s.to_owned())),
+            Some(_) => Err(unserved(self.path(), &format!("`{key}` is not plain text"))),
         }
     }
 
     /// Non-empty, trimmed, single-line text (the tracker's `RequiredText` and `EntityId`).
-    pub(super) fn required(&self, key: &str) -> Result<String, Unread> {
+    fn required(&self, key: &str) -> Result<String, Unread> {
         match self.text(key)? {
             Some(s) if !s.is_empty() && s.trim() == s && !s.contains(['\0', '\r', '\n']) => Ok(s),
             _ => Err(unserved(
-                self.path,
+                self.path(),
                 &format!("`{key}` missing or not one line"),
             )),
         }
     }
 
-    pub(super) fn one_of(
-        &self,
-        key: &str,
-        default: &str,
-        values: &[&str],
-    ) -> Result<String, Unread> {
+    fn one_of(&self, key: &str, default: &str, values: &[&str]) -> Result<String, Unread> {
         let value = self.text(key)?.unwrap_or_else(|| default.to_owned());
         if values.contains(&value.as_str()) {
             Ok(value)
         } else {
-            Err(unserved(self.path, &format!("`{key}: {value}`")))
+            Err(unserved(self.path(), &format!("`{key}: {value}`")))
         }
     }
 
     /// A timestamp as 0.3.1 writes it (`2026-12-06T22:23:47.326481+00:00`), as a sort key.
     /// Quoted or not: PyYAML reads an unquoted one as a datetime, the same instant.
-    pub(super) fn timestamp(&self, key: &str) -> Result<Option<String>, Unread> {
-        let text = match self.get(key) {
+    fn timestamp(&self, key: &str) -> Result<Option<String>, Unread> {
+        let text = match self.field(key) {
             None => return Ok(None),
-            Some(Value::String(text)) => text,
-            Some(_) => return Err(unserved(self.path, &format!("`{key}` is not a timestamp"))),
+            Some(Field::Text(text)) => text,
+            Some(_) => {
+                return Err(unserved(
+                    self.path(),
+                    &format!("`{key}` is not a timestamp"),
+                ));
+            }
         };
         let written = text.len() >= 19 && text.as_bytes()[10] == b'T' && &text[17..19] < "60";
         match timestamp::sort_key(text).filter(|_| written) {
-            Some(key) => Ok(Some(key)),
-            None => Err(unserved(self.path, &format!("`{key}: {text}`"))),
+            Some(sort_key) => Ok(Some(sort_key)),
+            None => Err(unserved(self.path(), &format!("`{key}: {text}`"))),
         }
     }
 
-    pub(super) fn number(&self, key: &str) -> Result<Option<f64>, Unread> {
-        match self.get(key) {
+    fn number(&self, key: &str) -> Result<Option<f64>, Unread> {
+        match self.field(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64().filter(|f| f.is_finite())),
-            Some(_) => Err(unserved(self.path, &format!("`{key}` is not a number"))),
+            Some(Field::Number { value, .. }) => Ok(Some(value).filter(|f| f.is_finite())),
+            Some(_) => Err(unserved(self.path(), &format!("`{key}` is not a number"))),
         }
     }
 
-    pub(super) fn list(&self, key: &str) -> Result<Vec<String>, Unread> {
-        let Some(value) = self.get(key) else {
+    fn list(&self, key: &str) -> Result<Vec<String>, Unread> {
+        let Some(value) = self.field(key) else {
             return Ok(Vec::new());
         };
-        let items = value
-            .as_sequence()
-            .ok_or_else(|| unserved(self.path, &format!("`{key}` is not a list")))?;
+        let Field::List(items) = value else {
+            return Err(unserved(self.path(), &format!("`{key}` is not a list")));
+        };
         items
-            .iter()
+            .into_iter()
             .map(|item| match item {
-                Value::String(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => {
-                    Ok(s.clone())
+                Field::Text(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => {
+                    Ok(s.to_owned())
                 }
-                _ => Err(unserved(self.path, &format!("an odd item in `{key}`"))),
+                _ => Err(unserved(self.path(), &format!("an odd item in `{key}`"))),
             })
             .collect()
     }
 
-    pub(super) fn schema_version(&self) -> Result<(), Unread> {
-        match self.get("schema_version") {
-            Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
-            _ => Err(unserved(self.path, "`schema_version` is not 1")),
+    fn schema_version(&self) -> Result<(), Unread> {
+        match self.field("schema_version") {
+            Some(Field::Number {
+                value: 1.0,
+                integer: true,
+            }) => Ok(()),
+            _ => Err(unserved(self.path(), "`schema_version` is not 1")),
         }
     }
 }

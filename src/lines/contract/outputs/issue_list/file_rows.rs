@@ -5,7 +5,7 @@
 //! (`yaml.safe_dump` front matter) and refuses anything else with [`Unread::Unserved`], so the
 //! command goes to the tracker; a record holding git conflict hunks is [`Unread::Conflict`].
 
-use super::document::{Fields, conflicted, front_matter, unserved};
+use super::document::{Fields, Strict, conflicted, front_matter, unserved};
 use super::row::Unread;
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};

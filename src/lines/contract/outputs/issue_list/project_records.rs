@@ -3,7 +3,7 @@
 //! added beside the other two rather than into them; like them, the function to swap for a
 //! cache query ([`read_project_extras`]).
 
-use super::document::{Fields, conflicted, front_matter, unserved};
+use super::document::{Fields, Strict, conflicted, front_matter, unserved};
 use super::row::Unread;
 use crate::lines::contract::outputs::python::{PyNumber, isoformat};
 use serde_yaml::Value;

@@ -4,7 +4,7 @@
 //! with the same strictness; like [`super::file_rows::read_workspace`], the function to swap for a
 //! cache query once the cache holds these fields.
 
-use super::document::{Fields, conflicted, front_matter, unserved};
+use super::document::{Fields, Strict, conflicted, front_matter, unserved};
 use super::row::Unread;
 use crate::lines::contract::outputs::python::{PyNumber, isoformat};
 use serde_yaml::Value;
