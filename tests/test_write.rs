@@ -412,6 +412,26 @@ fn search_ranks_titles_and_bodies_with_the_list_filters() {
         .success();
     assert!(titles(&["brand"]).is_empty());
     assert_eq!(titles(&["renamed"]), ["Renamed topic"]);
+    // A change that leaves title and body as they were keeps the issue found by both.
+    repo.roadmap(&["update", &id, "--status", "in-progress"])
+        .success();
+    assert_eq!(titles(&["renamed"]), ["Renamed topic"]);
+    assert_eq!(titles(&["else"]), ["Renamed topic"]);
+    // A body edited by hand and committed (the hook syncs it) is found by its new words only.
+    let path = std::process::Command::new("grep")
+        .args(["-rl", "Nothing else.", ".roadmap"])
+        .current_dir(&repo.root)
+        .output()
+        .unwrap()
+        .stdout;
+    let path = String::from_utf8(path).unwrap();
+    let path = path.trim();
+    let text = std::fs::read_to_string(repo.root.join(path)).unwrap();
+    repo.write(path, &text.replace("Nothing else.", "Fresh words."));
+    repo.commit_all("new body");
+    assert!(titles(&["else"]).is_empty());
+    assert_eq!(titles(&["fresh"]), ["Renamed topic"]);
+    assert_eq!(titles(&["renamed"]), ["Renamed topic"]);
 }
 
 #[test]

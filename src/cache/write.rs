@@ -143,6 +143,8 @@ impl<'c> CacheTransaction<'c> {
             row_update::row_at(&self.tx, path)?
         };
         self.rows_written |= existing.as_ref().is_none_or(|(_, old)| old[0] != new[0]);
+        // The title is the fifth value; the text index holds it beside the body.
+        let title_kept = existing.as_ref().is_some_and(|(_, old)| old[4] == new[4]);
         let (rowid, labels_changed) = match existing {
             Some((rowid, old)) => {
                 if let Value::Text(previous_id) = &old[1] {
@@ -188,10 +190,18 @@ impl<'c> CacheTransaction<'c> {
                 ])?;
             }
         }
-        self.tx
-            .prepare_cached("INSERT OR REPLACE INTO issue_bodies (issue, body) VALUES (?1, ?2)")?
-            .execute(params![rowid, issue.body])?;
-        if self.text_index {
+        // Most edits leave the body as it was (a status, a date): its page is then read but
+        // not written, and the text index, dozens of pages per body, is not touched.
+        let body_written = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO issue_bodies (issue, body) VALUES (?1, ?2)
+                 ON CONFLICT (issue) DO UPDATE SET body = excluded.body
+                 WHERE body IS NOT excluded.body",
+            )?
+            .execute(params![rowid, issue.body])?
+            > 0;
+        if self.text_index && (body_written || !title_kept) {
             self.tx
                 .prepare_cached("DELETE FROM issue_text WHERE rowid = ?1")?
                 .execute([rowid])?;

@@ -40,13 +40,18 @@ pub(super) fn open_all(objects: &Path) -> Vec<Pack> {
 /// One pack file and its index (version 2).
 pub(super) struct Pack {
     file: File,
-    index: Vec<u8>,
+    /// The index, mapped: a lookup reads the fan-out and the few pages its binary search
+    /// visits, not the whole file (2.8 MB at 100k issues), so an incremental sync of a few
+    /// hundred files can use the packs too.
+    index: memmap2::Mmap,
     count: usize,
 }
 
 impl Pack {
     pub(super) fn open(idx: &Path) -> Option<Pack> {
-        let index = std::fs::read(idx).ok()?;
+        // SAFETY: git writes a pack index once, under a temporary name, and renames it into
+        // place; `gc` unlinks old ones and never rewrites or truncates one in place.
+        let index = unsafe { memmap2::Mmap::map(&File::open(idx).ok()?) }.ok()?;
         if index.get(..8)? != b"\xfftOc\0\0\0\x02" {
             return None;
         }

@@ -404,9 +404,10 @@ impl GitRepo {
         }
     }
 
-    /// [`GitRepo::blob_source`] for reading most of a commit's blobs (a rebuild): its readers
-    /// read blobs stored whole in the packs themselves ([`PackBlobs`]), after reading the
-    /// pack indexes once here (2.8 MB at 100k issues: not worth it for a few files).
+    /// [`GitRepo::blob_source`] for reading many blobs (a rebuild, a sync of hundreds of
+    /// files): its readers read blobs stored whole in the packs themselves ([`PackBlobs`]),
+    /// with the pack indexes mapped here once (libgit2 took a fifth of a hook syncing a
+    /// branch switch across 1,000 issues; a few files are not worth opening every pack).
     #[must_use]
     pub fn blob_source_for_all(&self) -> BlobSource {
         let packs = if self.uses_cli() {

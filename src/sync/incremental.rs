@@ -107,7 +107,7 @@ pub(super) fn write_changes(
             .map(|(path, blob, _)| (path, blob))
             .collect();
         read_in_parallel(
-            &repo.blob_source(),
+            &repo.blob_source_for_all(),
             &files,
             head_id,
             |path, bytes| Parsed::read(reader, path, bytes),
