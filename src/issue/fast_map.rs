@@ -134,21 +134,46 @@ fn inline_value(text: &str) -> Option<Value> {
     let plain = text.trim_end_matches(' ');
     let first = plain.bytes().next()?;
     let indicator = b"-?:,[]{}#&*!|>'\"%@` ".contains(&first);
-    if indicator || plain.contains(": ") || plain.contains(" #") || plain.ends_with(':') {
+    if indicator || ends_or_comments(plain) || plain.ends_with(':') {
         return None;
     }
     resolve(plain)
 }
 
+/// Whether a plain scalar holds `: ` (a mapping key ends there) or ` #` (a comment starts):
+/// YAML would not read the line as the one scalar. One pass for both, without building a
+/// substring searcher per scalar.
+pub(super) fn ends_or_comments(plain: &str) -> bool {
+    let bytes = plain.as_bytes();
+    memchr::memchr2_iter(b':', b'#', bytes).any(|at| match bytes[at] {
+        b':' => bytes.get(at + 1) == Some(&b' '),
+        _ => at > 0 && bytes[at - 1] == b' ',
+    })
+}
+
 /// What serde_yaml makes of a plain scalar (its `visit_untagged_scalar`), or `None` where
 /// this reader would rather not decide (integers past 64 bits).
 fn resolve(plain: &str) -> Option<Value> {
+    Some(match resolve_scalar(plain)? {
+        Resolved::Text => Value::String(plain.to_owned()),
+        Resolved::Other(value) => value,
+    })
+}
+
+/// What [`resolve`] makes of a plain scalar, without copying it when it is text.
+enum Resolved {
+    Text,
+    /// Null, a boolean or a number.
+    Other(Value),
+}
+
+fn resolve_scalar(plain: &str) -> Option<Resolved> {
     if matches!(plain, "null" | "Null" | "NULL" | "~") {
-        return Some(Value::Null);
+        return Some(Resolved::Other(Value::Null));
     }
     match plain {
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "true" | "True" | "TRUE" => return Some(Resolved::Other(Value::Bool(true))),
+        "false" | "False" | "FALSE" => return Some(Resolved::Other(Value::Bool(false))),
         _ => {}
     }
     // No number starts with a letter (a float only as `inf` or `nan`, which serde_yaml and
@@ -158,16 +183,17 @@ fn resolve(plain: &str) -> Option<Value> {
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic())
     {
-        return Some(Value::String(plain.to_owned()));
+        return Some(Resolved::Text);
     }
     // An integer only in the decimal spelling it prints back as (`+7`, `0x1F` and `-0` go to
     // serde_yaml): whoever needs the scalar's text, not its number, can then take the number's
     // (see `lenient::comment_ids_as_text`).
+    let number = |number: Number| Resolved::Other(Value::Number(number));
     if let Some(int) = unsigned_int(plain) {
-        return canonical_decimal(plain).then(|| Value::Number(Number::from(int)));
+        return canonical_decimal(plain).then(|| number(Number::from(int)));
     }
     if let Some(int) = negative_int(plain) {
-        return canonical_decimal(plain).then(|| Value::Number(Number::from(int)));
+        return canonical_decimal(plain).then(|| number(Number::from(int)));
     }
     let unsigned = plain.strip_prefix(['+', '-']).unwrap_or(plain);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
@@ -176,27 +202,16 @@ fn resolve(plain: &str) -> Option<Value> {
     }
     if !digits_but_not_number(plain) {
         if let Some(float) = float(plain) {
-            return Some(Value::Number(Number::from(float)));
+            return Some(number(Number::from(float)));
         }
     }
-    Some(Value::String(plain.to_owned()))
+    Some(Resolved::Text)
 }
 
 /// Whether serde_yaml reads the plain scalar `plain` as text (not null, a boolean or a
-/// number). Without the copy [`resolve`] makes of text for most scalars, which start with a
-/// letter.
+/// number), without copying it.
 pub(crate) fn reads_as_text(plain: &str) -> bool {
-    if plain
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic())
-    {
-        return !matches!(
-            plain,
-            "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
-        );
-    }
-    matches!(resolve(plain), Some(Value::String(_)))
+    matches!(resolve_scalar(plain), Some(Resolved::Text))
 }
 
 /// serde_yaml's `parse_unsigned_int` for `u64`.

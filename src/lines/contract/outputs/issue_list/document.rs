@@ -117,9 +117,11 @@ pub(super) fn front_matter_text(text: &str) -> Option<(&str, &str)> {
     let rest = rest
         .strip_prefix("\r\n")
         .or_else(|| rest.strip_prefix('\n'))?;
+    static FENCE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\n---"));
     let mut from = 0;
     let (yaml, body) = loop {
-        let at = from + rest.get(from..)?.find("\n---")?;
+        let at = from + FENCE.find(rest.get(from..)?.as_bytes())?;
         let after = rest[at + 4..].trim_start_matches([' ', '\t']);
         let after = after.strip_prefix('\r').unwrap_or(after);
         if let Some(body) = after.strip_prefix('\n') {
@@ -203,16 +205,26 @@ pub(super) trait Strict {
 
     /// A string PyYAML would also read as a string (see [`pyyaml_retypes`]).
     fn text(&self, key: &str) -> Result<Option<String>, Unread> {
+        Ok(self.text_str(key)?.map(str::to_owned))
+    }
+
+    /// [`Strict::text`], borrowed: the sync's check of every file copies nothing.
+    fn text_str(&self, key: &str) -> Result<Option<&str>, Unread> {
         match self.field(key) {
             None => Ok(None),
-            Some(Field::Text(s)) if !pyyaml_retypes(s) => Ok(Some(s.to_owned())),
+            Some(Field::Text(s)) if !pyyaml_retypes(s) => Ok(Some(s)),
             Some(_) => Err(unserved(self.path(), &format!("`{key}` is not plain text"))),
         }
     }
 
     /// Non-empty, trimmed, single-line text (the tracker's `RequiredText` and `EntityId`).
     fn required(&self, key: &str) -> Result<String, Unread> {
-        match self.text(key)? {
+        self.required_str(key).map(str::to_owned)
+    }
+
+    /// [`Strict::required`], borrowed.
+    fn required_str(&self, key: &str) -> Result<&str, Unread> {
+        match self.text_str(key)? {
             Some(s) if !s.is_empty() && s.trim() == s && !s.contains(['\0', '\r', '\n']) => Ok(s),
             _ => Err(unserved(
                 self.path(),
@@ -222,8 +234,18 @@ pub(super) trait Strict {
     }
 
     fn one_of(&self, key: &str, default: &str, values: &[&str]) -> Result<String, Unread> {
-        let value = self.text(key)?.unwrap_or_else(|| default.to_owned());
-        if values.contains(&value.as_str()) {
+        self.one_of_str(key, default, values).map(str::to_owned)
+    }
+
+    /// [`Strict::one_of`], borrowed.
+    fn one_of_str<'s>(
+        &'s self,
+        key: &str,
+        default: &'s str,
+        values: &[&str],
+    ) -> Result<&'s str, Unread> {
+        let value = self.text_str(key)?.unwrap_or(default);
+        if values.contains(&value) {
             Ok(value)
         } else {
             Err(unserved(self.path(), &format!("`{key}: {value}`")))
@@ -259,6 +281,11 @@ pub(super) trait Strict {
     }
 
     fn list(&self, key: &str) -> Result<Vec<String>, Unread> {
+        Ok(self.list_str(key)?.into_iter().map(str::to_owned).collect())
+    }
+
+    /// [`Strict::list`], borrowed.
+    fn list_str(&self, key: &str) -> Result<Vec<&str>, Unread> {
         let Some(value) = self.field(key) else {
             return Ok(Vec::new());
         };
@@ -268,9 +295,7 @@ pub(super) trait Strict {
         items
             .into_iter()
             .map(|item| match item {
-                Field::Text(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => {
-                    Ok(s.to_owned())
-                }
+                Field::Text(s) if !pyyaml_retypes(s) && !s.is_empty() && s.trim() == s => Ok(s),
                 _ => Err(unserved(self.path(), &format!("an odd item in `{key}`"))),
             })
             .collect()

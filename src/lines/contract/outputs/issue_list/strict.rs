@@ -180,7 +180,7 @@ fn retention(fields: &impl Strict) -> Result<(), Unread> {
     if fields.has("archived") {
         return Err(unserved(fields.path(), "a legacy `archived` key"));
     }
-    fields.one_of("retention", "visible", &["visible", "archived", "purged"])?;
+    fields.one_of_str("retention", "visible", &["visible", "archived", "purged"])?;
     Ok(())
 }
 
@@ -201,21 +201,24 @@ fn milestone(fields: &Fields) -> Result<(), Unread> {
 fn issue(fields: &impl Strict) -> Result<(), Unread> {
     fields.schema_version()?;
     let path = fields.path();
-    let id = fields.required("id")?;
-    fields.required("title")?;
-    fields.text("headline")?;
-    fields.one_of("priority", "medium", &["critical", "high", "medium", "low"])?;
-    fields.one_of(
+    let id = fields.required_str("id")?;
+    fields.required_str("title")?;
+    fields.text_str("headline")?;
+    fields.one_of_str("priority", "medium", &["critical", "high", "medium", "low"])?;
+    fields.one_of_str(
         "status",
         "todo",
         &["todo", "in-progress", "blocked", "review", "closed"],
     )?;
     retention(fields)?;
     // `EntityId(str(milestone)) if milestone else None`: empty is no milestone.
-    if fields.text("milestone")?.is_some_and(|id| !id.is_empty()) {
-        fields.required("milestone")?;
+    if fields
+        .text_str("milestone")?
+        .is_some_and(|id| !id.is_empty())
+    {
+        fields.required_str("milestone")?;
     }
-    fields.text("assignee")?;
+    fields.text_str("assignee")?;
     for key in ["due_date", "actual_start_date", "actual_end_date"] {
         fields.timestamp(key)?;
     }
@@ -225,7 +228,7 @@ fn issue(fields: &impl Strict) -> Result<(), Unread> {
         }
     }
     fields.comment_count()?;
-    fields.list("labels")?;
+    fields.list_str("labels")?;
     let estimated_hours = fields.number("estimated_hours")?;
     let progress = fields.number("progress_percentage")?;
     if estimated_hours.is_some_and(|h| h <= 0.0)
@@ -236,11 +239,10 @@ fn issue(fields: &impl Strict) -> Result<(), Unread> {
             "an estimate or progress the tracker rejects",
         ));
     }
-    let depends_on = fields.list("depends_on")?;
-    let blocks = fields.list("blocks")?;
-    let mut related: Vec<&String> = depends_on.iter().chain(&blocks).collect();
+    let mut related = fields.list_str("depends_on")?;
+    related.extend(fields.list_str("blocks")?);
     related.sort();
-    if related.windows(2).any(|p| p[0] == p[1]) || related.contains(&&id) {
+    if related.windows(2).any(|p| p[0] == p[1]) || related.contains(&id) {
         return Err(unserved(path, "relations the tracker rejects"));
     }
     Ok(())
