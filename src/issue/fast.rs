@@ -17,8 +17,12 @@ const _: () = assert!(super::KNOWN_KEYS.len() <= 64);
 pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
     let mut fm = Frontmatter::default();
     let mut lines = yaml.lines().peekable();
-    // Whether the text holds no `\r` or `\t`, worked out at the first unknown key.
-    let mut plain_text = None;
+    // Whether the text holds no `\r` or `\t` (the mapping reader's shape), worked out at the
+    // first key that needs it.
+    let mut plain_seen = None;
+    let plain_text = |seen: &mut Option<bool>| {
+        *seen.get_or_insert_with(|| memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_none())
+    };
     let mut seen: u64 = 0;
     while let Some(line) = lines.next() {
         let (key, rest) = line.split_once(':')?;
@@ -44,8 +48,7 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
         if known.is_none() {
             // The 0.2 contract's own keys (`schema_version`, `retention`, `history`) and any
             // other: kept as serde_yaml reads them, which the mapping reader does in this shape.
-            let plain = *plain_text
-                .get_or_insert_with(|| memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_none());
+            let plain = plain_text(&mut plain_seen);
             let text_key = key.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
                 && !matches!(key, "null" | "true" | "false");
             if !plain || !text_key {
@@ -57,6 +60,18 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
             };
             let value = super::fast_map::value_after(rest, &mut lines)?;
             fm.unknown.push((key.to_owned(), value));
+            continue;
+        }
+        if key == "comments" && rest.is_empty() && lines.peek().is_some_and(|l| l.starts_with("- "))
+        {
+            // 0.2 documents keep their comments here, a block list of flat maps: read as the
+            // mapping reader reads it, ids as their text, as `lenient` does for that reader.
+            if !plain_text(&mut plain_seen) {
+                return None;
+            }
+            let mut comments = super::fast_map::value_after(None, &mut lines)?;
+            super::lenient::comment_list_ids_as_text(&mut comments);
+            fm.comments = Some(serde::Deserialize::deserialize(comments).ok()?);
             continue;
         }
         let value = match rest.strip_prefix(' ') {

@@ -59,6 +59,28 @@ pub(super) fn value_after<'a>(
     })
 }
 
+/// The value of the top-level `key` in `yaml` as [`read`] reads it, without reading the rest;
+/// `None` when the key is absent or its value outside the block shape.
+pub(crate) fn value_of(yaml: &str, key: &str) -> Option<Value> {
+    if memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_some() {
+        return None;
+    }
+    let mut lines = yaml.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix(':'))
+        {
+            let rest = match rest {
+                "" => None,
+                rest => Some(rest.strip_prefix(' ')?),
+            };
+            return value_after(rest, &mut lines);
+        }
+    }
+    None
+}
+
 /// One item of a block list of maps: `- first: value` already read, then `  key: value` lines.
 fn flat_map<'a>(
     first: &str,

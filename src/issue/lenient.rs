@@ -82,7 +82,14 @@ pub(super) fn read_frontmatter(
 /// written as it prints back. Without this every file with a comment went to libyaml (~18
 /// times the cost of the fast read).
 fn comment_ids_as_text(map: &mut Mapping) {
-    let Some(Value::Sequence(comments)) = map.get_mut("comments") else {
+    if let Some(comments) = map.get_mut("comments") {
+        comment_list_ids_as_text(comments);
+    }
+}
+
+/// [`comment_ids_as_text`] for the `comments` value itself (the typed reader's).
+pub(super) fn comment_list_ids_as_text(comments: &mut Value) {
+    let Value::Sequence(comments) = comments else {
         return;
     };
     for comment in comments {

@@ -23,7 +23,12 @@ pub fn undoubted_issue(path: &str, bytes: &[u8], context: &FileContext) -> Optio
     Issue::parse_typed(bytes, context, |text, yaml, frontmatter| {
         conflicted(path, text).is_none()
             && front_matter_text(text).is_some_and(|(theirs, _)| std::ptr::eq(theirs, yaml))
-            && issue(&Typed { path, frontmatter }).is_ok()
+            && issue(&Typed {
+                path,
+                yaml,
+                frontmatter,
+            })
+            .is_ok()
     })
 }
 
@@ -33,6 +38,8 @@ pub fn undoubted_issue(path: &str, bytes: &[u8], context: &FileContext) -> Optio
 /// here sends the file to the mapping's check, which has the last word.
 struct Typed<'a> {
     path: &'a Path,
+    /// The front matter's text, for the comments (see `comment_count`).
+    yaml: &'a str,
     frontmatter: &'a Frontmatter,
 }
 
@@ -79,10 +86,21 @@ impl Strict for Typed<'_> {
 
     fn comment_count(&self) -> Result<usize, Unread> {
         match &self.frontmatter.comments {
-            None => Ok(0),
-            Some(comments) if comments.is_empty() => Ok(0),
-            Some(_) => Err(unserved(self.path, "comments, left to the mapping's check")),
+            None => return Ok(0),
+            Some(comments) if comments.is_empty() => return Ok(0),
+            Some(_) => {}
         }
+        // The typed reader keeps comment ids as text; whether the file wrote them as the ints
+        // the tracker requires is read again from the comments' own lines, as the mapping
+        // reader reads them, and checked by the mapping's rules.
+        let comments = crate::issue::fast_map::value_of(self.yaml, "comments")
+            .ok_or_else(|| unserved(self.path, "comments, left to the mapping's check"))?;
+        let mut data = Mapping::new();
+        data.insert(Value::from("comments"), comments);
+        comment_count(&Fields {
+            path: self.path,
+            data: &data,
+        })
     }
 }
 

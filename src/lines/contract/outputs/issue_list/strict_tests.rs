@@ -34,8 +34,8 @@ fn generated_documents_take_one_pass_and_agree() {
         let issue = crate::corpus::generated(crate::corpus::Layout::Contract, 7, index);
         fast += usize::from(agrees(&issue.path, &issue.text));
     }
-    // Files with comments are left to the two-pass read.
-    assert!(fast > 400, "{fast} of 500");
+    // Titles PyYAML double-quotes are left to the two-pass read.
+    assert!(fast > 450, "{fast} of 500");
 }
 
 #[test]
@@ -79,6 +79,14 @@ fn anything_doubtful_is_left_to_the_two_pass_read() {
                 - action: created\n  at: '2026-12-06T22:23:55.271711+00:00'\n  reason: null\n\
                 ---\n\nBody.\n";
     assert!(agrees(path, base));
+    // Comments as 0.3.1 writes them are read in one pass too.
+    let commented = base.replace(
+        "comments: []",
+        "comments:\n- id: 1\n  issue_id: 0758d37f-2853-43d0-9a1b-4b0e8f1f0c11\n  author: ada\n  \
+         body: Looked into it\n  created_at: '2026-12-06T22:25:00.000000+00:00'\n  \
+         in_reply_to: null\n- id: 2\n  author: bo\n  body: Thanks\n  in_reply_to: 1",
+    );
+    assert!(agrees(path, &commented));
     for (from, to) in [
         ("assignee: bob", "assignee: yes"),
         ("assignee: bob", "assignee: 1e5"),
@@ -112,7 +120,19 @@ fn anything_doubtful_is_left_to_the_two_pass_read() {
         ),
         (
             "comments: []",
-            "comments:\n- id: 1\n  author: ada\n  body: Hi\n  in_reply_to: null",
+            "comments:\n- id: '1'\n  author: ada\n  body: Hi\n  in_reply_to: null",
+        ),
+        (
+            "comments: []",
+            "comments:\n- id: 1\n  author: ada\n  body: Hi\n  in_reply_to: 2",
+        ),
+        (
+            "comments: []",
+            "comments:\n- id: 1\n  author: ''\n  body: Hi\n  in_reply_to: null",
+        ),
+        (
+            "comments: []",
+            "comments:\n- id: 1\n  author: ada\n  body: Hi\n- id: 1\n  author: bo\n  body: Yo",
         ),
         ("milestone: null", "milestone: ' spaced'"),
         (
