@@ -141,7 +141,9 @@ fn scalar(text: &str) -> Option<String> {
     if indicator
         || super::fast_map::ends_or_comments(plain)
         || plain.ends_with(':')
-        || plain.contains('\t')
+        // A tab, or a character YAML takes for a line break (a CRLF file's last line keeps
+        // its `\r`), is left to serde_yaml.
+        || plain.contains(['\t', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
     {
         return None;
     }
@@ -346,6 +348,9 @@ mod tests {
             "title: a #comment",
             "title: ends in a no-break space\u{a0}",
             "title: trailing spaces   ",
+            "title: a\r\nstatus: null\r",
+            "title: a line\u{2028}separator",
+            "title: next line\u{85}",
             "title: \"double\"",
             "title: 'unclosed",
             "title: 'a' b'",

@@ -148,4 +148,11 @@ fn anything_doubtful_is_left_to_the_two_pass_read() {
             "{to}"
         );
     }
+    // Line ends and bytes the typed reader does not vouch for.
+    let crlf = base.replace('\n', "\r\n");
+    assert!(undoubted_issue(path, crlf.as_bytes(), &context(path)).is_none());
+    let mut latin1 = base.replace("A title", "Caf\u{e9}").into_bytes();
+    let at = latin1.iter().position(|b| *b == 0xc3).unwrap();
+    latin1.splice(at..at + 2, [0xe9]);
+    assert!(undoubted_issue(path, &latin1, &context(path)).is_none());
 }
