@@ -21,7 +21,7 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
     // first key that needs it.
     let mut plain_seen = None;
     let plain_text = |seen: &mut Option<bool>| {
-        *seen.get_or_insert_with(|| memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_none())
+        *seen.get_or_insert_with(|| super::fast_map::in_block_shape(yaml))
     };
     let mut seen: u64 = 0;
     while let Some(line) = lines.next() {
@@ -123,17 +123,8 @@ impl Value {
 
 /// A plain or single-quoted scalar on one line; `None` for anything YAML could read otherwise.
 fn scalar(text: &str) -> Option<String> {
-    if let Some(inner) = text.strip_prefix('\'') {
-        let inner = inner.strip_suffix('\'')?;
-        // Most quoted scalars hold no quote (timestamps, titles): nothing to undouble.
-        if !inner.contains('\'') {
-            return Some(inner.to_owned());
-        }
-        // A lone quote inside would end the scalar early; doubled quotes are one quote.
-        if inner.replace("''", "").contains('\'') {
-            return None;
-        }
-        return Some(inner.replace("''", "'"));
+    if text.starts_with('\'') {
+        return super::fast_map::single_quoted(text);
     }
     let plain = text.trim_end_matches(' ');
     let first = plain.bytes().next()?;

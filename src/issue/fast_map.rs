@@ -12,7 +12,7 @@ use serde_yaml::{Mapping, Number, Value};
 
 /// Reads `yaml` if it is in the simple block shape; `None` means "ask serde_yaml".
 pub(crate) fn read(yaml: &str) -> Option<Mapping> {
-    if memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_some() {
+    if !in_block_shape(yaml) {
         return None;
     }
     let yaml = yaml.strip_suffix('\n').unwrap_or(yaml);
@@ -62,7 +62,7 @@ pub(super) fn value_after<'a>(
 /// The value of the top-level `key` in `yaml` as [`read`] reads it, without reading the rest;
 /// `None` when the key is absent or its value outside the block shape.
 pub(crate) fn value_of(yaml: &str, key: &str) -> Option<Value> {
-    if memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_some() {
+    if !in_block_shape(yaml) {
         return None;
     }
     let mut lines = yaml.split('\n').peekable();
@@ -141,17 +141,8 @@ fn inline_value(text: &str) -> Option<Value> {
         "{}" => return Some(Value::Mapping(Mapping::new())),
         _ => {}
     }
-    if let Some(inner) = text.strip_prefix('\'') {
-        let inner = inner.strip_suffix('\'')?;
-        // Most quoted scalars hold no quote (timestamps, titles): no copies to undouble.
-        if !inner.contains('\'') {
-            return Some(Value::String(inner.to_owned()));
-        }
-        // A lone quote inside would end the scalar early; doubled quotes are one quote.
-        if inner.replace("''", "").contains('\'') {
-            return None;
-        }
-        return Some(Value::String(inner.replace("''", "'")));
+    if text.starts_with('\'') {
+        return single_quoted(text).map(Value::String);
     }
     let plain = text.trim_end_matches(' ');
     let first = plain.bytes().next()?;
@@ -171,6 +162,28 @@ pub(super) fn ends_or_comments(plain: &str) -> bool {
         b':' => bytes.get(at + 1) == Some(&b' '),
         _ => at > 0 && bytes[at - 1] == b' ',
     })
+}
+
+/// The text of a single-quoted scalar on one line (`text` starts with the quote); `None` when
+/// a lone quote inside would end it early. The typed reader ([`super::fast`]) reads its
+/// quoted scalars with it too.
+pub(super) fn single_quoted(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    // Most quoted scalars hold no quote (timestamps, titles): no copies to undouble.
+    if !inner.contains('\'') {
+        return Some(inner.to_owned());
+    }
+    // Doubled quotes are one quote.
+    if inner.replace("''", "").contains('\'') {
+        return None;
+    }
+    Some(inner.replace("''", "'"))
+}
+
+/// Whether `yaml` holds no `\r` and no `\t`: the block shape these readers take (either is
+/// left to serde_yaml, which knows where YAML allows them).
+pub(super) fn in_block_shape(yaml: &str) -> bool {
+    memchr::memchr2(b'\r', b'\t', yaml.as_bytes()).is_none()
 }
 
 /// What serde_yaml makes of a plain scalar (its `visit_untagged_scalar`), or `None` where
