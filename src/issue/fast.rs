@@ -283,26 +283,14 @@ mod tests {
         // Titles with `:` or non-ASCII are double-quoted by PyYAML and go the slow way.
         assert!(fast > 400, "{fast} of 500");
         // Every document committed from the real trackers (both lines) agrees when read fast.
-        let mut stack =
-            vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
         let mut read_fast = 0;
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                let Some((yaml, _)) = crate::issue::split(&text) else {
-                    continue;
-                };
-                if path.extension().is_some_and(|e| e == "md")
-                    && text.contains("schema_version")
-                    && serde_yaml::from_str::<Frontmatter>(yaml).is_ok()
-                {
-                    read_fast += usize::from(agrees(yaml));
-                }
+        for (_, text) in crate::issue::fixture_documents() {
+            let Some((yaml, _)) = crate::issue::split(&text) else {
+                continue;
+            };
+            if text.contains("schema_version") && serde_yaml::from_str::<Frontmatter>(yaml).is_ok()
+            {
+                read_fast += usize::from(agrees(yaml));
             }
         }
         assert!(read_fast > 20, "{read_fast}");

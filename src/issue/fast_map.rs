@@ -385,27 +385,15 @@ mod tests {
         // Titles with `:` or non-ASCII are double-quoted by PyYAML and go the slow way.
         assert!(fast > 400, "{fast} of 500");
         // Every document committed from the real trackers (both lines) agrees when read.
-        let mut stack =
-            vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
         let mut read_fast = 0;
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "md") {
-                    let Ok(text) = std::fs::read_to_string(&path) else {
-                        continue;
-                    };
-                    let Some((yaml, _)) = crate::issue::split(&text) else {
-                        continue;
-                    };
-                    if serde_yaml::from_str::<Value>(yaml).is_ok() {
-                        read_fast += usize::from(agrees(yaml));
-                    } else {
-                        assert!(read(yaml).is_none(), "{}", path.display());
-                    }
-                }
+        for (path, text) in crate::issue::fixture_documents() {
+            let Some((yaml, _)) = crate::issue::split(&text) else {
+                continue;
+            };
+            if serde_yaml::from_str::<Value>(yaml).is_ok() {
+                read_fast += usize::from(agrees(yaml));
+            } else {
+                assert!(read(yaml).is_none(), "{}", path.display());
             }
         }
         assert!(read_fast > 100, "{read_fast}");

@@ -293,6 +293,27 @@ where
     value
 }
 
+/// Every Markdown document committed under `tests/fixtures` (written by the real trackers, both
+/// lines), with its text: what the readers' agreement tests read.
+#[cfg(test)]
+pub(crate) fn fixture_documents() -> Vec<(std::path::PathBuf, String)> {
+    let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+    let mut documents = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    documents.push((path, text));
+                }
+            }
+        }
+    }
+    documents
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,26 +40,16 @@ fn generated_documents_take_one_pass_and_agree() {
 
 #[test]
 fn documents_from_the_real_tracker_agree() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut stack = vec![root];
     let mut fast = 0;
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let name = path.file_name().unwrap().to_string_lossy();
-            let in_issues = format!(".roadmap/issues/{name}");
-            let is_issue = matches!(
-                crate::lines::contract::layout::classify(&in_issues),
-                Some(RoadmapFile::Issue(_))
-            );
-            if is_issue && text.contains("schema_version") {
-                fast += usize::from(agrees(&in_issues, &text));
-            }
+    for (path, text) in crate::issue::fixture_documents() {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let in_issues = format!(".roadmap/issues/{name}");
+        let is_issue = matches!(
+            crate::lines::contract::layout::classify(&in_issues),
+            Some(RoadmapFile::Issue(_))
+        );
+        if is_issue && text.contains("schema_version") {
+            fast += usize::from(agrees(&in_issues, &text));
         }
     }
     assert!(fast > 10, "{fast}");
