@@ -48,16 +48,10 @@ pub(super) fn read(yaml: &str) -> Option<Frontmatter> {
         if known.is_none() {
             // The 0.2 contract's own keys (`schema_version`, `retention`, `history`) and any
             // other: kept as serde_yaml reads them, which the mapping reader does in this shape.
-            let plain = plain_text(&mut plain_seen);
-            let text_key = key.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-                && !matches!(key, "null" | "true" | "false");
-            if !plain || !text_key {
+            if !plain_text(&mut plain_seen) {
                 return None;
             }
-            let rest = match rest {
-                "" => None,
-                rest => Some(rest.strip_prefix(' ')?),
-            };
+            let (_, rest) = super::fast_map::key_and_rest(line)?;
             let value = super::fast_map::value_after(rest, &mut lines)?;
             fm.unknown.push((key.to_owned(), value));
             continue;

@@ -67,15 +67,10 @@ pub(crate) fn value_of(yaml: &str, key: &str) -> Option<Value> {
     }
     let mut lines = yaml.split('\n').peekable();
     while let Some(line) = lines.next() {
-        if let Some(rest) = line
-            .strip_prefix(key)
-            .and_then(|rest| rest.strip_prefix(':'))
-        {
-            let rest = match rest {
-                "" => None,
-                rest => Some(rest.strip_prefix(' ')?),
-            };
-            return value_after(rest, &mut lines);
+        if let Some((found, rest)) = key_and_rest(line) {
+            if found == key {
+                return value_after(rest, &mut lines);
+            }
         }
     }
     None
@@ -116,7 +111,7 @@ fn flat_map<'a>(
 
 /// `key:` or `key: rest` with a key that serde_yaml reads as text (`[a-z_][a-z0-9_]*`, not a
 /// null or boolean spelling); `rest` is `None` when nothing follows the colon.
-fn key_and_rest(line: &str) -> Option<(&str, Option<&str>)> {
+pub(super) fn key_and_rest(line: &str) -> Option<(&str, Option<&str>)> {
     let (key, rest) = line.split_once(':')?;
     let simple = key
         .bytes()
